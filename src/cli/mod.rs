@@ -1,0 +1,84 @@
+//! The command line: `preview` and `hash` (more commands join as the console grows). The binary
+//! in `main.rs` only calls [`main`]. Exit codes: 0 all built, 1 some events refused, 2 usage or
+//! input error (message on stderr).
+
+mod hash;
+mod preview;
+mod text;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit code: everything was built.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: some events (or values) were refused.
+pub const EXIT_REFUSED: u8 = 1;
+/// Exit code: usage or input error.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Reddit CAPI Console: design, preview and test Segment → Reddit Conversions API mappings.
+#[derive(Debug, Parser)]
+#[command(name = "reddit-capi-console", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// One JSON object per line.
+    Json,
+    /// For people.
+    Text,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show the exact requests the mappings build for Segment events.
+    Preview(preview::PreviewArgs),
+    /// Normalize and hash identifiers, showing every rule applied.
+    Hash(hash::HashArgs),
+}
+
+/// A failure to report on stderr with exit code 2.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl<E: std::fmt::Display> From<E> for UsageError {
+    fn from(e: E) -> UsageError {
+        UsageError(e.to_string())
+    }
+}
+
+/// Runs the command line with the process's arguments.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    let result = match cli.command {
+        Some(Command::Preview(args)) => preview::run(args, &mut out),
+        Some(Command::Hash(args)) => hash::run(args, &mut out),
+        None => Err(UsageError(
+            "the desktop app is not part of this build yet; use a subcommand (see --help)".into(),
+        )),
+    };
+    let flushed = out.flush();
+    match result {
+        Ok(code) if flushed.is_ok() => ExitCode::from(code),
+        Ok(_) => ExitCode::from(EXIT_USAGE),
+        Err(UsageError(message)) => {
+            eprintln!("reddit-capi-console: {message}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}

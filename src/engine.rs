@@ -1,0 +1,270 @@
+//! The whole flow for a list of events: match triggers, resolve mappings, run Segment's schema
+//! step, build Reddit events, batch them into requests and lint everything.
+//!
+//! [`Engine::run`] streams: it hands each finished item to a callback, keeping at most one
+//! open batch (≤ 1,000 events) per mapping in memory.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::identity::Profile;
+use crate::mapping::model::{CompiledMapping, MappingKind};
+use crate::mapping::presets::{BROWSER_PLUGIN_NOTE, KNOWN_MISSPELLINGS};
+use crate::mapping::schema::{self, Mode, Rules};
+use crate::reddit::build::{self, Context};
+use crate::reddit::lint::{self, Lint};
+use crate::reddit::{Authorization, BuiltEvent, Identifier, MAX_EVENTS_PER_REQUEST, Refusal, Request, Settings, build_request};
+use crate::segment::Event;
+use crate::workspace::{Workspace, WorkspaceError};
+
+/// Settings and compiled mappings, ready to run.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    pub settings: Settings,
+    pub mappings: Vec<CompiledMapping>,
+}
+
+/// How a run behaves.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Batch every mapping (mappings with `enable_batching` batch anyway).
+    pub batch: bool,
+    /// Record identifier provenance.
+    pub explain: bool,
+    /// "Now" for the age lints.
+    pub now_ms: i64,
+    pub auth: Authorization,
+    /// API origin (default Reddit's).
+    pub base_url: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { batch: false, explain: false, now_ms: crate::timestamp::now_millis(), auth: Authorization::Missing, base_url: None }
+    }
+}
+
+/// Which mappings an event goes through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Selection {
+    /// Every enabled mapping whose trigger matches.
+    Triggers,
+    /// This one mapping, whatever its trigger (Segment's "test mapping").
+    Mapping(usize),
+}
+
+/// What one mapping made of one event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Built(BuiltEvent),
+    Refused(Refusal),
+    /// The browser plugin preset: nothing to build.
+    WebOnly,
+}
+
+/// One result of a run, in output order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Item {
+    Request {
+        /// The events in this request, as indexes into the input.
+        event_indexes: Vec<usize>,
+        mapping: String,
+        request: Request,
+        lints: Vec<Lint>,
+        /// Provenance of hashed values, paths absolute in the body (when explaining).
+        identifiers: Vec<Identifier>,
+        /// Whether this request came from batching (printed with `event_indexes`).
+        #[serde(skip)]
+        batched: bool,
+    },
+    Refused { event_index: usize, mapping: String, error: Refusal },
+    WebOnly { event_index: usize, mapping: String, note: &'static str },
+    Unmatched { event_index: usize },
+}
+
+impl Engine {
+    /// Compiles a workspace (its own profile unless `profile` overrides it).
+    pub fn new(workspace: &Workspace, settings: Settings) -> Result<Engine, WorkspaceError> {
+        Ok(Engine { mappings: workspace.compile(settings.profile)?, settings })
+    }
+
+    /// The index of a mapping by name (exact, then case-insensitive).
+    pub fn find(&self, name: &str) -> Option<usize> {
+        self.mappings
+            .iter()
+            .position(|m| m.name == name)
+            .or_else(|| self.mappings.iter().position(|m| m.name.eq_ignore_ascii_case(name)))
+    }
+
+    /// Indexes of the enabled mappings whose trigger matches the event.
+    pub fn matching(&self, event: &Event) -> Vec<usize> {
+        (0..self.mappings.len())
+            .filter(|&i| self.mappings[i].enabled && self.mappings[i].trigger.matches(event.value()))
+            .collect()
+    }
+
+    fn rules(&self) -> Rules {
+        Rules { segment_currencies: self.settings.profile == Profile::Segment }
+    }
+
+    /// Runs one mapping over one event.
+    pub fn apply(&self, mapping: usize, event: &Event, mode: Mode, explain: bool, now_ms: i64) -> Outcome {
+        let m = &self.mappings[mapping];
+        let MappingKind::Send(action) = m.kind else {
+            return Outcome::WebOnly;
+        };
+        let resolved = m.resolve(event.value());
+        let validated = match schema::validate(action, resolved, mode, self.rules()) {
+            Ok(v) => v,
+            Err(mut errors) => {
+                let first = errors.remove(0);
+                let mut message = first.message;
+                for e in errors {
+                    message.push(' ');
+                    message.push_str(&e.message);
+                }
+                return Outcome::Refused(Refusal { field: first.field, message });
+            }
+        };
+        let ctx = Context { settings: &self.settings, now_ms, explain };
+        match build::build_event(&validated.payload, ctx) {
+            Ok(mut built) => {
+                built.lints.splice(0..0, validated.dropped.iter().map(|path| dropped_key_lint(m, path)));
+                Outcome::Built(built)
+            }
+            Err(refusal) => Outcome::Refused(refusal),
+        }
+    }
+
+    /// Runs events through the mappings, handing every item to `emit` in order.
+    pub fn run(&self, events: &[Event], selection: Selection, options: &Options, mut emit: impl FnMut(Item)) {
+        let mut open: Vec<Batch> = (0..self.mappings.len()).map(|_| Batch::default()).collect();
+        for (index, event) in events.iter().enumerate() {
+            let targets = match selection {
+                Selection::Mapping(m) => vec![m],
+                Selection::Triggers => self.matching(event),
+            };
+            if targets.is_empty() {
+                emit(Item::Unmatched { event_index: index });
+            }
+            for m in targets {
+                let batching = options.batch || self.mappings[m].batching;
+                let mode = if batching { Mode::Batch } else { Mode::Single };
+                let name = &self.mappings[m].name;
+                match self.apply(m, event, mode, options.explain, options.now_ms) {
+                    Outcome::Refused(error) => emit(Item::Refused { event_index: index, mapping: name.clone(), error }),
+                    Outcome::WebOnly => emit(Item::WebOnly { event_index: index, mapping: name.clone(), note: BROWSER_PLUGIN_NOTE }),
+                    Outcome::Built(built) if batching => {
+                        open[m].push(index, built);
+                        if open[m].indexes.len() == MAX_EVENTS_PER_REQUEST {
+                            emit(self.request(m, std::mem::take(&mut open[m]), true, options));
+                        }
+                    }
+                    Outcome::Built(built) => {
+                        let mut one = Batch::default();
+                        one.push(index, built);
+                        emit(self.request(m, one, false, options));
+                    }
+                }
+            }
+        }
+        for (m, batch) in open.into_iter().enumerate() {
+            if !batch.indexes.is_empty() {
+                emit(self.request(m, batch, true, options));
+            }
+        }
+    }
+
+    /// Collects [`Engine::run`]'s items.
+    pub fn preview(&self, events: &[Event], selection: Selection, options: &Options) -> Vec<Item> {
+        let mut items = Vec::new();
+        self.run(events, selection, options, |item| items.push(item));
+        items
+    }
+
+    fn request(&self, mapping: usize, batch: Batch, batched: bool, options: &Options) -> Item {
+        let events_path = self.settings.api_version.events_path();
+        let mut lints = lint::check_request(&self.settings, batch.indexes.len());
+        let mut identifiers = Vec::new();
+        let mut bodies = Vec::with_capacity(batch.built.len());
+        for (i, built) in batch.built.into_iter().enumerate() {
+            let prefix = format!("{events_path}[{i}]");
+            for l in built.lints {
+                let l = l.within(&prefix);
+                if !lints.contains(&l) {
+                    lints.push(l);
+                }
+            }
+            identifiers.extend(built.identifiers.into_iter().map(|mut id| {
+                id.path = format!("{prefix}.{}", id.path);
+                id
+            }));
+            bodies.push(built.body);
+        }
+        lints.sort_by_key(|l| std::cmp::Reverse(l.level));
+        let request = build_request(&self.settings, bodies, &options.auth, options.base_url.as_deref());
+        Item::Request {
+            event_indexes: batch.indexes,
+            mapping: self.mappings[mapping].name.clone(),
+            request,
+            lints,
+            identifiers,
+            batched,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Batch {
+    indexes: Vec<usize>,
+    built: Vec<BuiltEvent>,
+}
+
+impl Batch {
+    fn push(&mut self, index: usize, built: BuiltEvent) {
+        self.indexes.push(index);
+        self.built.push(built);
+    }
+}
+
+/// The lint for an unknown key Segment's schema removed, naming the preset bug when it is one.
+fn dropped_key_lint(mapping: &CompiledMapping, path: &str) -> Lint {
+    let key = path.rsplit('.').next().unwrap_or(path);
+    let fix = KNOWN_MISSPELLINGS.iter().find(|(wrong, _)| *wrong == path).map(|(_, right)| *right);
+    let message = match (mapping.preset.filter(|p| p.corrected.is_some()), fix) {
+        (Some(preset), Some(right)) => format!(
+            "Segment's {:?} preset maps {path}, which is not a field: Segment's schema drops it, so {} never reaches Reddit",
+            preset.name,
+            right.rsplit('.').next().unwrap_or(right)
+        ),
+        _ => format!("{path} is not a field: Segment's schema drops the key {key:?}"),
+    };
+    let lint = Lint::warning(format!("mapping.{path}"), message);
+    match fix {
+        Some(right) => lint.hint(format!("Map {right} instead of {path} (the Reddit profile's presets already do).")),
+        None => lint.hint("Remove the key or rename it to one of the field's properties."),
+    }
+}
+
+/// A JSON line for one item, as `preview --format json` prints it.
+pub fn item_json(item: &Item, explain: bool) -> Value {
+    let mut v = serde_json::to_value(item).expect("items serialize");
+    if let (Item::Request { event_indexes, batched, .. }, Some(obj)) = (item, v.as_object_mut()) {
+        if !explain {
+            obj.shift_remove("identifiers");
+        }
+        if !batched {
+            let index = event_indexes[0];
+            obj.shift_remove("event_indexes");
+            let mut out = serde_json::Map::new();
+            out.insert("event_index".into(), index.into());
+            out.extend(std::mem::take(obj));
+            return Value::Object(out);
+        }
+    }
+    if let (Item::Unmatched { .. }, Some(obj)) = (item, v.as_object_mut()) {
+        obj.insert("unmatched".into(), Value::Bool(true));
+    }
+    v
+}

@@ -1,0 +1,17 @@
+//! Reddit CAPI Console: turn Segment events into the exact Reddit Conversions API requests
+//! Segment (or a careful console) would send, explain every identifier, and lint the result.
+//!
+//! Data flows one way: [`segment`] events → [`mapping`] (triggers, directives, presets, Segment's
+//! schema post-processing) → [`identity`] (normalization + hashing) → [`reddit`] (request
+//! bodies, batching, lints). [`workspace`] is the file format that holds settings and mappings,
+//! and [`engine`] runs the whole flow. None of these modules touch a screen, a socket or a disk.
+
+pub mod cli;
+pub mod engine;
+pub mod identity;
+pub mod mapping;
+pub mod paths;
+pub mod reddit;
+pub mod segment;
+pub mod timestamp;
+pub mod workspace;

@@ -1,0 +1,474 @@
+//! Field sources in Segment's mapping-kit language: literals, `@path`, `@if`, `@arrayPath`,
+//! `@template`, and objects/arrays of those. A mapping is compiled once (paths parsed, shapes
+//! checked, errors naming the field) and then resolved against many events.
+
+use serde_json::{Map, Value};
+
+use super::path::Path;
+
+/// A compiled field source.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Directive {
+    /// A plain JSON value, used as is.
+    Literal(Value),
+    /// `{"@path": "$.a.b"}`: the value at a path of the event.
+    Path(Path),
+    /// `{"@if": {"exists"|"blank": D, "then": D, "else": D}}`.
+    If {
+        condition: Condition,
+        then: Box<Directive>,
+        otherwise: Option<Box<Directive>>,
+    },
+    /// `{"@arrayPath": ["$.items", {…item mapping…}]}`: maps each element of an array.
+    ArrayPath {
+        path: Path,
+        item: Option<Box<Directive>>,
+    },
+    /// `{"@template": "{{properties.first}} {{properties.last}}"}`.
+    Template(Template),
+    /// An object whose values are sources.
+    Object(Vec<(String, Directive)>),
+    /// An array whose elements are sources.
+    Array(Vec<Directive>),
+}
+
+/// The test of an `@if`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    /// True when the value is neither missing nor `null`.
+    Exists(Box<Directive>),
+    /// True when the value is missing, `null` or `""`.
+    Blank(Box<Directive>),
+}
+
+/// A parsed `@template`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    source: String,
+    parts: Vec<Part>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Part {
+    Text(String),
+    /// `{{path}}` (HTML-escaped, as Mustache does) or `{{{path}}}` (raw).
+    Var { path: Path, escape: bool },
+}
+
+/// A source that does not compile; `location` is where in the field it sits (`user.email`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{location}: {message}")]
+pub struct DirectiveError {
+    pub location: String,
+    pub message: String,
+}
+
+fn at(location: &str, key: &str) -> String {
+    if location.is_empty() { key.to_string() } else { format!("{location}.{key}") }
+}
+
+impl Directive {
+    /// Compiles a JSON field source. `location` names the field for errors (e.g. `user`).
+    pub fn compile(value: &Value, location: &str) -> Result<Directive, DirectiveError> {
+        let fail = |message: String| DirectiveError { location: location.to_string(), message };
+        match value {
+            Value::Object(map) => {
+                let directive_keys: Vec<&String> = map.keys().filter(|k| k.starts_with('@')).collect();
+                match directive_keys.as_slice() {
+                    [] => map
+                        .iter()
+                        .map(|(k, v)| Ok((k.clone(), Directive::compile(v, &at(location, k))?)))
+                        .collect::<Result<_, _>>()
+                        .map(Directive::Object),
+                    [key] if map.len() == 1 => compile_directive(key, &map[key.as_str()], location),
+                    _ => Err(fail(format!(
+                        "a directive object holds exactly one \"@…\" key and nothing else; found {}",
+                        map.keys().map(|k| format!("{k:?}")).collect::<Vec<_>>().join(", ")
+                    ))),
+                }
+            }
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| Directive::compile(v, &format!("{location}[{i}]")))
+                .collect::<Result<_, _>>()
+                .map(Directive::Array),
+            other => Ok(Directive::Literal(other.clone())),
+        }
+    }
+
+    /// A `@path` source.
+    pub fn path(path: &str) -> Directive {
+        Directive::Path(Path::parse(path).expect("static path"))
+    }
+
+    /// Resolves against `root`. `None` means undefined (the key is left out); `null` stays.
+    pub fn resolve(&self, root: &Value) -> Option<Value> {
+        match self {
+            Directive::Literal(v) => Some(v.clone()),
+            Directive::Path(p) => p.get(root).cloned(),
+            Directive::If { condition, then, otherwise } => {
+                if condition.holds(root) {
+                    then.resolve(root)
+                } else {
+                    // Segment tests `opts.else` for truthiness: a falsy literal else is undefined.
+                    otherwise.as_ref().filter(|d| !d.is_falsy_literal()).and_then(|d| d.resolve(root))
+                }
+            }
+            Directive::ArrayPath { path, item } => {
+                let items = match path.get(root)? {
+                    Value::Array(items) => items.as_slice(),
+                    obj @ Value::Object(_) => std::slice::from_ref(obj),
+                    _ => return None,
+                };
+                Some(Value::Array(match item {
+                    Some(item) => items.iter().map(|v| item.resolve(v).unwrap_or(Value::Null)).collect(),
+                    None => items.to_vec(),
+                }))
+            }
+            Directive::Template(t) => Some(Value::String(t.render(root))),
+            Directive::Object(fields) => {
+                let mut out = Map::with_capacity(fields.len());
+                for (k, d) in fields {
+                    if let Some(v) = d.resolve(root) {
+                        out.insert(k.clone(), v);
+                    }
+                }
+                Some(Value::Object(out))
+            }
+            Directive::Array(items) => {
+                Some(Value::Array(items.iter().map(|d| d.resolve(root).unwrap_or(Value::Null)).collect()))
+            }
+        }
+    }
+
+    /// The JSON form, as a workspace file stores it.
+    pub fn to_value(&self) -> Value {
+        use serde_json::json;
+        match self {
+            Directive::Literal(v) => v.clone(),
+            Directive::Path(p) => json!({ "@path": p.to_string() }),
+            Directive::If { condition, then, otherwise } => {
+                let mut body = Map::new();
+                match condition {
+                    Condition::Exists(d) => body.insert("exists".into(), d.to_value()),
+                    Condition::Blank(d) => body.insert("blank".into(), d.to_value()),
+                };
+                body.insert("then".into(), then.to_value());
+                if let Some(o) = otherwise {
+                    body.insert("else".into(), o.to_value());
+                }
+                json!({ "@if": body })
+            }
+            Directive::ArrayPath { path, item } => match item {
+                Some(item) => json!({ "@arrayPath": [path.to_string(), item.to_value()] }),
+                None => json!({ "@arrayPath": [path.to_string()] }),
+            },
+            Directive::Template(t) => json!({ "@template": t.source }),
+            Directive::Object(fields) => {
+                Value::Object(fields.iter().map(|(k, d)| (k.clone(), d.to_value())).collect())
+            }
+            Directive::Array(items) => Value::Array(items.iter().map(Directive::to_value).collect()),
+        }
+    }
+
+    /// A short name for the kind of source, for tables: `literal`, `path`, `if`, `template`,
+    /// `arrayPath`, `object`, `array`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Directive::Literal(_) => "literal",
+            Directive::Path(_) => "path",
+            Directive::If { .. } => "if",
+            Directive::ArrayPath { .. } => "arrayPath",
+            Directive::Template(_) => "template",
+            Directive::Object(_) => "object",
+            Directive::Array(_) => "array",
+        }
+    }
+
+    fn is_falsy_literal(&self) -> bool {
+        match self {
+            Directive::Literal(v) => crate::mapping::js_falsy(v),
+            _ => false,
+        }
+    }
+
+    /// The sub-source for `key` when this is an object source.
+    pub fn field(&self, key: &str) -> Option<&Directive> {
+        match self {
+            Directive::Object(fields) => fields.iter().find(|(k, _)| k == key).map(|(_, d)| d),
+            _ => None,
+        }
+    }
+}
+
+impl Condition {
+    fn holds(&self, root: &Value) -> bool {
+        match self {
+            Condition::Exists(d) => !matches!(d.resolve(root), None | Some(Value::Null)),
+            Condition::Blank(d) => match d.resolve(root) {
+                None | Some(Value::Null) => true,
+                Some(Value::String(s)) => s.is_empty(),
+                Some(_) => false,
+            },
+        }
+    }
+}
+
+fn compile_directive(key: &str, body: &Value, location: &str) -> Result<Directive, DirectiveError> {
+    let fail = |message: String| DirectiveError { location: location.to_string(), message };
+    let path_of = |v: &Value, what: &str| -> Result<Path, DirectiveError> {
+        let text = v.as_str().ok_or_else(|| fail(format!("{what} takes a path string such as \"$.properties.total\"")))?;
+        Path::parse(text).map_err(|e| fail(e.to_string()))
+    };
+    match key {
+        "@path" => path_of(body, "@path").map(Directive::Path),
+        "@template" => {
+            let text = body.as_str().ok_or_else(|| fail("@template takes a string such as \"{{properties.name}}\"".into()))?;
+            Template::parse(text).map(Directive::Template).map_err(fail)
+        }
+        "@arrayPath" => {
+            let items = body.as_array().ok_or_else(|| fail("@arrayPath takes [path, item mapping]".into()))?;
+            let (path, item) = match items.as_slice() {
+                [p] => (p, None),
+                [p, item] => (p, Some(item)),
+                _ => return Err(fail("@arrayPath takes [path, item mapping]".into())),
+            };
+            let path = match path {
+                Value::Object(m) if m.len() == 1 && m.contains_key("@path") => path_of(&m["@path"], "@path")?,
+                other => path_of(other, "@arrayPath")?,
+            };
+            let item = item
+                .map(|i| Directive::compile(i, &format!("{location}[]")).map(Box::new))
+                .transpose()?;
+            Ok(Directive::ArrayPath { path, item })
+        }
+        "@if" => {
+            let body = body.as_object().ok_or_else(|| fail("@if takes {\"exists\": …, \"then\": …, \"else\": …}".into()))?;
+            let mut condition = None;
+            let (mut then, mut otherwise) = (None, None);
+            for (k, v) in body {
+                let d = Directive::compile(v, &at(location, &format!("@if.{k}")))?;
+                match k.as_str() {
+                    "exists" | "blank" if condition.is_some() => {
+                        return Err(fail("@if takes one condition: \"exists\" or \"blank\"".into()));
+                    }
+                    "exists" => condition = Some(Condition::Exists(Box::new(d))),
+                    "blank" => condition = Some(Condition::Blank(Box::new(d))),
+                    "then" => then = Some(Box::new(d)),
+                    "else" => otherwise = Some(Box::new(d)),
+                    other => return Err(fail(format!("@if has no key {other:?} (it takes exists or blank, then, else)"))),
+                }
+            }
+            let condition = condition.ok_or_else(|| fail("@if needs \"exists\" or \"blank\"".into()))?;
+            let then = then.ok_or_else(|| fail("@if needs \"then\"".into()))?;
+            Ok(Directive::If { condition, then, otherwise })
+        }
+        other => Err(fail(format!(
+            "unknown directive {other:?} (known: @path, @if, @arrayPath, @template)"
+        ))),
+    }
+}
+
+impl Template {
+    /// Parses `{{path}}` placeholders; everything else is text.
+    pub fn parse(source: &str) -> Result<Template, String> {
+        let mut parts = Vec::new();
+        let mut rest = source;
+        while let Some(open) = rest.find("{{") {
+            if open > 0 {
+                parts.push(Part::Text(rest[..open].to_string()));
+            }
+            let raw = rest[open..].starts_with("{{{");
+            let (opener, closer) = if raw { ("{{{", "}}}") } else { ("{{", "}}") };
+            let after = &rest[open + opener.len()..];
+            let close = after
+                .find(closer)
+                .ok_or_else(|| format!("@template {source:?}: {opener:?} without {closer:?}"))?;
+            let name = after[..close].trim();
+            let path = Path::parse(name).map_err(|e| format!("@template {source:?}: {e}"))?;
+            parts.push(Part::Var { path, escape: !raw });
+            rest = &after[close + closer.len()..];
+        }
+        if !rest.is_empty() {
+            parts.push(Part::Text(rest.to_string()));
+        }
+        Ok(Template { source: source.to_string(), parts })
+    }
+
+    /// Renders against `root` like Segment's Mustache: `{{x}}` HTML-escapes strings, `{{{x}}}`
+    /// does not; missing and null render as "", objects as `[object Object]`.
+    pub fn render(&self, root: &Value) -> String {
+        let mut out = String::new();
+        for part in &self.parts {
+            match part {
+                Part::Text(t) => out.push_str(t),
+                Part::Var { path, escape } => match path.get(root) {
+                    None | Some(Value::Null) => {}
+                    Some(Value::String(s)) if *escape => escape_html(s, &mut out),
+                    Some(Value::String(s)) => out.push_str(s),
+                    Some(Value::Object(_)) => out.push_str("[object Object]"),
+                    Some(Value::Array(items)) => {
+                        let parts: Vec<String> = items.iter().map(crate::mapping::js_string).collect();
+                        out.push_str(&parts.join(","));
+                    }
+                    Some(v) => out.push_str(&crate::mapping::js_string(v)),
+                },
+            }
+        }
+        out
+    }
+
+    /// The template text.
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+}
+
+fn escape_html(s: &str, out: &mut String) {
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '/' => out.push_str("&#x2F;"),
+            '`' => out.push_str("&#x60;"),
+            '=' => out.push_str("&#x3D;"),
+            c => out.push(c),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn resolve(source: Value, event: Value) -> Option<Value> {
+        Directive::compile(&source, "f").unwrap().resolve(&event)
+    }
+
+    #[test]
+    fn path_reads_values_and_keeps_null() {
+        let e = json!({"properties": {"revenue": 10, "n": null}});
+        assert_eq!(resolve(json!({"@path": "$.properties.revenue"}), e.clone()), Some(json!(10)));
+        assert_eq!(resolve(json!({"@path": "$.properties.n"}), e.clone()), Some(Value::Null));
+        assert_eq!(resolve(json!({"@path": "$.properties.x"}), e), None);
+    }
+
+    #[test]
+    fn if_exists_means_neither_missing_nor_null() {
+        let src = json!({"@if": {"exists": {"@path": "$.a"}, "then": {"@path": "$.a"}, "else": {"@path": "$.b"}}});
+        assert_eq!(resolve(src.clone(), json!({"a": "A", "b": "B"})), Some(json!("A")));
+        assert_eq!(resolve(src.clone(), json!({"a": null, "b": "B"})), Some(json!("B")));
+        assert_eq!(resolve(src.clone(), json!({"b": "B"})), Some(json!("B")));
+        assert_eq!(resolve(src.clone(), json!({"a": "", "b": "B"})), Some(json!("")));
+        assert_eq!(resolve(src, json!({})), None);
+        let blank = json!({"@if": {"blank": {"@path": "$.a"}, "then": "none", "else": {"@path": "$.a"}}});
+        assert_eq!(resolve(blank.clone(), json!({"a": ""})), Some(json!("none")));
+        assert_eq!(resolve(blank, json!({"a": "x"})), Some(json!("x")));
+    }
+
+    #[test]
+    fn array_path_maps_items_relative_to_each_item() {
+        let src = json!({"@arrayPath": ["$.properties.products", {"id": {"@path": "$.product_id"}, "n": {"@path": "$.name"}}]});
+        let e = json!({"properties": {"products": [{"product_id": "p1", "name": "A"}, {"product_id": "p2"}]}});
+        assert_eq!(resolve(src.clone(), e), Some(json!([{"id": "p1", "n": "A"}, {"id": "p2"}])));
+        assert_eq!(resolve(src.clone(), json!({})), None);
+        assert_eq!(resolve(src, json!({"properties": {"products": {"product_id": "solo"}}})), Some(json!([{"id": "solo"}])));
+    }
+
+    #[test]
+    fn template_renders_paths() {
+        let src = json!({"@template": "{{properties.first}} {{ properties.last }}!{{properties.n}}{{missing}}"});
+        let e = json!({"properties": {"first": "Ada", "last": "Lovelace", "n": 3}});
+        assert_eq!(resolve(src, e), Some(json!("Ada Lovelace!3")));
+        let esc = json!({"@template": "{{a}}|{{{a}}}"});
+        assert_eq!(resolve(esc, json!({"a": "<b>&"})), Some(json!("&lt;b&gt;&amp;|<b>&")));
+    }
+
+    #[test]
+    fn falsy_literal_else_is_undefined_like_segment() {
+        let src = json!({"@if": {"exists": {"@path": "$.a"}, "then": 1, "else": 0}});
+        assert_eq!(resolve(src, json!({})), None);
+    }
+
+    #[test]
+    fn nested_objects_drop_undefined_keys() {
+        let src = json!({"user": {"email": {"@path": "$.e"}, "x": {"@path": "$.nope"}}, "lit": 5});
+        assert_eq!(resolve(src, json!({"e": "a@b"})), Some(json!({"user": {"email": "a@b"}, "lit": 5})));
+    }
+
+    #[test]
+    fn bad_sources_name_the_field() {
+        let cases = [
+            (json!({"user": {"email": {"@pth": "$.x"}}}), "f.user.email", "unknown directive \"@pth\""),
+            (json!({"@path": 5}), "f", "@path takes a path string"),
+            (json!({"@path": "$.a."}), "f", "expected a key"),
+            (json!({"@if": {"then": 1}}), "f", "needs \"exists\" or \"blank\""),
+            (json!({"@if": {"exists": 1}}), "f", "needs \"then\""),
+            (json!({"@if": {"exists": 1, "then": 1, "otherwise": 2}}), "f", "no key \"otherwise\""),
+            (json!({"@arrayPath": "x"}), "f", "takes [path, item mapping]"),
+            (json!({"@template": "{{a"}), "f", "without"),
+            (json!({"@path": "$.a", "b": 1}), "f", "exactly one"),
+        ];
+        for (src, location, message) in cases {
+            let err = Directive::compile(&src, "f").unwrap_err();
+            assert_eq!(err.location, location, "{err}");
+            assert!(err.message.contains(message), "{err}");
+        }
+    }
+
+    fn arb_source() -> impl Strategy<Value = Value> {
+        let path = prop_oneof![Just("$.a"), Just("$.b.c"), Just("$.items"), Just("$.x[0]")];
+        let leaf = prop_oneof![
+            any::<i32>().prop_map(|n| json!(n)),
+            "[a-z ]{0,6}".prop_map(|s| json!(s)),
+            path.clone().prop_map(|p| json!({"@path": p})),
+            "[a-z{}. ]{0,12}".prop_map(|t| json!({"@template": t})),
+        ];
+        leaf.prop_recursive(3, 24, 4, move |inner| {
+            prop_oneof![
+                (inner.clone(), inner.clone(), proptest::option::of(inner.clone()))
+                    .prop_map(|(c, t, e)| match e {
+                        Some(e) => json!({"@if": {"exists": c, "then": t, "else": e}}),
+                        None => json!({"@if": {"exists": c, "then": t}}),
+                    }),
+                (path.clone(), inner.clone()).prop_map(|(p, i)| json!({"@arrayPath": [p, i]})),
+                prop::collection::vec(("[a-z]{1,4}", inner.clone()), 0..4)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+                prop::collection::vec(inner, 0..3).prop_map(Value::Array),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn compile_then_print_round_trips(src in arb_source()) {
+            match Directive::compile(&src, "f") {
+                Ok(d) => {
+                    let again = Directive::compile(&d.to_value(), "f").unwrap();
+                    prop_assert_eq!(again, d);
+                }
+                Err(_) => {} // e.g. a template with an unbalanced "{{"
+            }
+        }
+
+        #[test]
+        fn resolve_never_panics(src in arb_source(), a in any::<i64>(), s in "\\PC{0,8}") {
+            if let Ok(d) = Directive::compile(&src, "f") {
+                let _ = d.resolve(&json!({"a": a, "b": {"c": s}, "items": [{"a": 1}, 2, null], "x": [s]}));
+            }
+        }
+
+        #[test]
+        fn compile_never_panics_on_arbitrary_json(s in "\\PC{0,40}") {
+            if let Ok(v) = serde_json::from_str::<Value>(&s) {
+                let _ = Directive::compile(&v, "f");
+            }
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! Mappings from Segment events to Reddit conversion events, in Segment's own language:
+//! triggers ([`trigger`], FQL), field sources ([`directive`], mapping-kit), the action field
+//! table ([`fields`]), the nine presets ([`presets`]), Segment's schema step ([`schema`]) and
+//! the compiled mapping model ([`model`]).
+
+pub mod directive;
+pub mod fields;
+pub mod model;
+pub mod path;
+pub mod presets;
+pub mod schema;
+pub mod trigger;
+
+pub use fields::Action;
+pub use model::{CompiledMapping, MappingError, MappingKind, MAX_MAPPINGS};
+
+use serde_json::Value;
+
+/// JavaScript truthiness: `null`, `false`, `0`, `""` (and NaN, which JSON lacks) are falsy.
+pub(crate) fn js_falsy(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Bool(b) => !b,
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::String(s) => s.is_empty(),
+        _ => false,
+    }
+}
+
+/// JavaScript's `String(value)` for JSON values.
+pub(crate) fn js_string(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => js_number_string(n),
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| if i.is_null() { String::new() } else { js_string(i) })
+            .collect::<Vec<_>>()
+            .join(","),
+        Value::Object(_) => "[object Object]".into(),
+    }
+}
+
+/// JavaScript's number-to-string: integers without a fraction, `1e+21` style past 1e21.
+pub(crate) fn js_number_string(n: &serde_json::Number) -> String {
+    if n.is_i64() || n.is_u64() {
+        return n.to_string();
+    }
+    let f = n.as_f64().unwrap_or(0.0);
+    if f.fract() == 0.0 && f.abs() < 1e21 {
+        format!("{f:.0}")
+    } else if f.abs() >= 1e21 || (f != 0.0 && f.abs() < 1e-6) {
+        let s = format!("{f:e}");
+        match s.split_once('e') {
+            Some((m, e)) if !e.starts_with('-') => format!("{m}e+{e}"),
+            _ => s,
+        }
+    } else {
+        f.to_string()
+    }
+}
+
+/// JavaScript's `Number(string)` for the strings AJV coerces: trimmed, decimal or `0x`/`0o`/`0b`.
+/// `None` for "" (AJV does not coerce it), non-numbers and non-finite results.
+pub(crate) fn js_number(s: &str) -> Option<f64> {
+    let t = crate::identity::js::trim(s);
+    if t.is_empty() {
+        return None;
+    }
+    let radix = |p: &str, r| u64::from_str_radix(p, r).ok().map(|v| v as f64);
+    let v = if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        radix(h, 16)?
+    } else if let Some(o) = t.strip_prefix("0o").or_else(|| t.strip_prefix("0O")) {
+        radix(o, 8)?
+    } else if let Some(b) = t.strip_prefix("0b").or_else(|| t.strip_prefix("0B")) {
+        radix(b, 2)?
+    } else {
+        let body = t.strip_prefix(['+', '-']).unwrap_or(t);
+        let ok = !body.is_empty()
+            && body.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+            && body.bytes().next().is_some_and(|b| b.is_ascii_digit() || b == b'.');
+        if !ok {
+            return None;
+        }
+        t.parse::<f64>().ok()?
+    };
+    v.is_finite().then_some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn javascript_number_parsing() {
+        assert_eq!(js_number("12.50"), Some(12.5));
+        assert_eq!(js_number(" 3 "), Some(3.0));
+        assert_eq!(js_number("0x1A"), Some(26.0));
+        assert_eq!(js_number("1e3"), Some(1000.0));
+        assert_eq!(js_number(".5"), Some(0.5));
+        for bad in ["", "  ", "abc", "1,5", "Infinity", "12px", "e5", "--1"] {
+            assert_eq!(js_number(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn javascript_strings() {
+        assert_eq!(js_string(&json!(100)), "100");
+        assert_eq!(js_string(&json!(1.5)), "1.5");
+        assert_eq!(js_string(&json!(2.0)), "2");
+        assert_eq!(js_string(&json!(1e21)), "1e+21");
+        assert_eq!(js_string(&json!(true)), "true");
+        assert_eq!(js_string(&json!({"a": 1})), "[object Object]");
+        assert_eq!(js_string(&json!([1, null, "a"])), "1,,a");
+    }
+
+    #[test]
+    fn javascript_truthiness() {
+        for v in [json!(null), json!(false), json!(0), json!(0.0), json!("")] {
+            assert!(js_falsy(&v), "{v}");
+        }
+        for v in [json!(true), json!(1), json!(" "), json!([]), json!({})] {
+            assert!(!js_falsy(&v), "{v}");
+        }
+    }
+}

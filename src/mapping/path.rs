@@ -1,0 +1,262 @@
+//! Paths into a JSON value, as Segment writes them in `@path` directives:
+//! `$.properties.revenue`, `$.integrations.Reddit Conversions Api.click_id` (dots separate keys,
+//! spaces are part of a key), `$.a["key.with.dots"]`, `$.products[0]`. The leading `$` is
+//! optional (templates write `{{properties.x}}`).
+
+use std::fmt;
+
+use serde_json::Value;
+
+/// One step of a path.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Step {
+    /// An object key (on an array, a key of digits indexes it, as in JavaScript).
+    Key(String),
+    /// An array index (on an object, the key of the same digits).
+    Index(usize),
+}
+
+/// A parsed path.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct Path {
+    steps: Vec<Step>,
+}
+
+/// A path that does not parse, with the 1-based character column of the problem.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("path {path:?}: at column {column}: {message}")]
+pub struct PathError {
+    pub path: String,
+    pub column: usize,
+    pub message: String,
+}
+
+impl Path {
+    /// Parses `$.a.b`, `a.b`, `$.a[0]`, `$.a["k"]`, `$['k']`, or `$` (the root).
+    pub fn parse(text: &str) -> Result<Path, PathError> {
+        let chars: Vec<char> = text.chars().collect();
+        let fail = |i: usize, message: &str| PathError {
+            path: text.to_string(),
+            column: i + 1,
+            message: message.to_string(),
+        };
+        let mut steps = Vec::new();
+        let mut i = 0;
+        let mut need_key = true;
+        if chars.first() == Some(&'$') {
+            i = 1;
+            need_key = false;
+        }
+        if chars.is_empty() {
+            return Err(fail(0, "empty path"));
+        }
+        while i < chars.len() {
+            match chars[i] {
+                '.' if !need_key => {
+                    i += 1;
+                    need_key = true;
+                }
+                '[' => {
+                    i += 1;
+                    match chars.get(i) {
+                        Some(&q @ ('"' | '\'')) => {
+                            let mut key = String::new();
+                            i += 1;
+                            loop {
+                                match chars.get(i) {
+                                    None => return Err(fail(i, "unterminated quoted key")),
+                                    Some('\\') => {
+                                        let Some(&c) = chars.get(i + 1) else {
+                                            return Err(fail(i, "unterminated quoted key"));
+                                        };
+                                        key.push(c);
+                                        i += 2;
+                                    }
+                                    Some(&c) if c == q => {
+                                        i += 1;
+                                        break;
+                                    }
+                                    Some(&c) => {
+                                        key.push(c);
+                                        i += 1;
+                                    }
+                                }
+                            }
+                            steps.push(Step::Key(key));
+                        }
+                        Some(c) if c.is_ascii_digit() => {
+                            let start = i;
+                            while chars.get(i).is_some_and(char::is_ascii_digit) {
+                                i += 1;
+                            }
+                            let digits: String = chars[start..i].iter().collect();
+                            let index = digits.parse().map_err(|_| fail(start, "index too large"))?;
+                            steps.push(Step::Index(index));
+                        }
+                        _ => return Err(fail(i, "expected an index or a quoted key after \"[\"")),
+                    }
+                    if chars.get(i) != Some(&']') {
+                        return Err(fail(i, "expected \"]\""));
+                    }
+                    i += 1;
+                    need_key = false;
+                }
+                _ if need_key => {
+                    let start = i;
+                    while i < chars.len() && chars[i] != '.' && chars[i] != '[' {
+                        i += 1;
+                    }
+                    if start == i {
+                        return Err(fail(i, "expected a key"));
+                    }
+                    steps.push(Step::Key(chars[start..i].iter().collect()));
+                    need_key = false;
+                }
+                _ => return Err(fail(i, "expected \".\" or \"[\"")),
+            }
+        }
+        if need_key {
+            return Err(fail(chars.len(), "expected a key after \".\""));
+        }
+        Ok(Path { steps })
+    }
+
+    /// A path from plain keys.
+    pub fn from_keys<I: IntoIterator<Item = S>, S: Into<String>>(keys: I) -> Path {
+        Path { steps: keys.into_iter().map(|k| Step::Key(k.into())).collect() }
+    }
+
+    /// The steps.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    /// The value at this path, if any. `null` is returned as `Some(Value::Null)`. Like Segment's
+    /// `get` (`prev && prev[key]`), a falsy value met before the end (`null`, `false`, `0`, `""`)
+    /// is returned itself.
+    pub fn get<'a>(&self, root: &'a Value) -> Option<&'a Value> {
+        let mut value = root;
+        for step in &self.steps {
+            if super::js_falsy(value) {
+                return Some(value);
+            }
+            value = match (step, value) {
+                (Step::Key(k), Value::Object(map)) => map.get(k)?,
+                (Step::Key(k), Value::Array(items)) => {
+                    items.get(k.parse::<usize>().ok().filter(|_| !k.starts_with('+'))?)?
+                }
+                (Step::Index(i), Value::Array(items)) => items.get(*i)?,
+                (Step::Index(i), Value::Object(map)) => map.get(&i.to_string())?,
+                _ => return None,
+            };
+        }
+        Some(value)
+    }
+
+    /// The path without the `$.` prefix, as FQL and templates write it (`properties.total`).
+    pub fn to_relative_string(&self) -> String {
+        let s = self.to_string();
+        s.strip_prefix("$.").map(str::to_string).unwrap_or_else(|| s.trim_start_matches('$').to_string())
+    }
+}
+
+fn needs_quotes(key: &str) -> bool {
+    key.is_empty()
+        || key.contains(['.', '[', ']', '"', '\'', '\\'])
+        || key.starts_with('$')
+}
+
+impl fmt::Display for Path {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("$")?;
+        for step in &self.steps {
+            match step {
+                Step::Key(k) if needs_quotes(k) => {
+                    f.write_str("[\"")?;
+                    for c in k.chars() {
+                        if c == '"' || c == '\\' {
+                            f.write_str("\\")?;
+                        }
+                        write!(f, "{c}")?;
+                    }
+                    f.write_str("\"]")?;
+                }
+                Step::Key(k) => write!(f, ".{k}")?,
+                Step::Index(i) => write!(f, "[{i}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn keys(p: &str) -> Vec<Step> {
+        Path::parse(p).unwrap().steps
+    }
+
+    #[test]
+    fn segment_paths_parse() {
+        assert_eq!(
+            keys("$.integrations.Reddit Conversions Api.click_id"),
+            vec![
+                Step::Key("integrations".into()),
+                Step::Key("Reddit Conversions Api".into()),
+                Step::Key("click_id".into())
+            ]
+        );
+        assert_eq!(keys("properties.total"), keys("$.properties.total"));
+        assert_eq!(
+            keys("$.a[\"key with spaces\"][0]"),
+            vec![Step::Key("a".into()), Step::Key("key with spaces".into()), Step::Index(0)]
+        );
+        assert_eq!(keys("$['k']"), vec![Step::Key("k".into())]);
+        assert_eq!(keys("$"), vec![]);
+    }
+
+    #[test]
+    fn bad_paths_say_where() {
+        for (p, col) in [("$.a.", 5), ("$.a[", 5), ("$.a[x]", 5), ("$.a[0", 6), ("$x", 2), ("", 1), ("a..b", 3)] {
+            let e = Path::parse(p).unwrap_err();
+            assert_eq!(e.column, col, "{p}: {e}");
+        }
+    }
+
+    #[test]
+    fn get_follows_javascript_lookup() {
+        let v = json!({"a": {"b c": [10, {"d": null}]}, "n": {"0": "zero"}});
+        let get = |p: &str| Path::parse(p).unwrap().get(&v).cloned();
+        assert_eq!(get("$.a.b c[0]"), Some(json!(10)));
+        assert_eq!(get("$.a.b c.0"), Some(json!(10)));
+        assert_eq!(get("$.a.b c[1].d"), Some(json!(null)));
+        assert_eq!(get("$.n[0]"), Some(json!("zero")));
+        assert_eq!(get("$.a.missing"), None);
+        assert_eq!(get("$.a.b c[0].x"), None);
+        let falsy = json!({"p": null, "z": 0});
+        assert_eq!(Path::parse("$.p.total").unwrap().get(&falsy), Some(&Value::Null));
+        assert_eq!(Path::parse("$.z.total").unwrap().get(&falsy), Some(&json!(0)));
+    }
+
+    proptest! {
+        #[test]
+        fn parse_never_panics(s in "\\PC{0,30}") {
+            let _ = Path::parse(&s);
+        }
+
+        #[test]
+        fn print_then_parse_round_trips(steps in prop::collection::vec(
+            prop_oneof![
+                "\\PC{0,8}".prop_map(Step::Key),
+                (0usize..1000).prop_map(Step::Index),
+            ], 0..6)) {
+            // Digit-only keys print as dot keys and read back as keys: both look up the same value.
+            let path = Path { steps };
+            let reparsed = Path::parse(&path.to_string()).unwrap();
+            prop_assert_eq!(reparsed, path);
+        }
+    }
+}

@@ -1,0 +1,395 @@
+//! Segment's schema step, applied to a resolved mapping before the destination code sees it:
+//! empty values removed (`removeEmptyValues`), root arrays wrapped, then AJV-style validation
+//! with type coercion (`coerceTypes: "array"`) and unknown keys removed (`removeAdditional`).
+//! An event that fails here is one Segment refuses; the error names the field.
+
+use serde_json::{Map, Number, Value};
+
+use super::fields::{Action, Field, Kind};
+use super::{js_number, js_string};
+
+/// Segment validates single events and batches slightly differently: only single events lose
+/// root-level empty strings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Single,
+    Batch,
+}
+
+/// Options that differ between normalization profiles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rules {
+    /// Enforce Segment's six-currency list (the Segment profile); otherwise any currency passes
+    /// here and the ISO-4217 lint judges it.
+    pub segment_currencies: bool,
+}
+
+/// A validated payload and the unknown keys the schema removed (dotted paths).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Validated {
+    pub payload: Map<String, Value>,
+    pub dropped: Vec<String>,
+}
+
+/// Why Segment's schema refuses a payload.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, serde::Serialize)]
+#[error("{field}: {message}")]
+pub struct SchemaError {
+    /// Dotted field path, e.g. `event_metadata.currency` or `products[1].id`.
+    pub field: String,
+    /// Segment's wording, e.g. `The value at /event_metadata/item_count must be an integer but it was a string.`
+    pub message: String,
+}
+
+/// Runs the schema step for `action` over a resolved mapping.
+pub fn validate(
+    action: Action,
+    mut payload: Map<String, Value>,
+    mode: Mode,
+    rules: Rules,
+) -> Result<Validated, Vec<SchemaError>> {
+    let fields = action.fields();
+    // removeEmptyValues(payload, schema, isRoot = single)
+    payload.retain(|key, value| {
+        let Some(field) = fields.iter().find(|f| f.key == key) else {
+            return true;
+        };
+        if mode == Mode::Single && value.as_str() == Some("") {
+            return false;
+        }
+        remove_empty(value, field)
+    });
+    let mut v = Validator { rules, errors: Vec::new(), dropped: Vec::new() };
+    let mut out = Map::with_capacity(payload.len());
+    for (key, value) in payload {
+        match fields.iter().find(|f| f.key == key) {
+            Some(field) => {
+                // arrifyFields: a root array field given one value gets wrapped.
+                let value = if field.multiple && !value.is_array() { Value::Array(vec![value]) } else { value };
+                if let Some(value) = v.check(value, field, &key) {
+                    out.insert(key, value);
+                }
+            }
+            None => v.dropped.push(key),
+        }
+    }
+    for field in fields.iter().filter(|f| f.required) {
+        if !out.contains_key(field.key) && !v.errors.iter().any(|e| e.field == field.key) {
+            v.errors.push(SchemaError {
+                field: field.key.to_string(),
+                message: format!("The root value is missing the required field '{}'.", field.key),
+            });
+        }
+    }
+    if v.errors.is_empty() {
+        Ok(Validated { payload: out, dropped: v.dropped })
+    } else {
+        Err(v.errors)
+    }
+}
+
+/// Removes nulls anywhere, and "" where the field is not a string; false = remove this value.
+fn remove_empty(value: &mut Value, field: &Field) -> bool {
+    match value {
+        Value::Null => false,
+        Value::String(s) if s.is_empty() => matches!(field.kind, Kind::String | Kind::Datetime),
+        Value::Array(items) if field.multiple => {
+            items.retain_mut(|item| remove_empty_item(item, field));
+            true
+        }
+        Value::Object(map) if field.kind == Kind::Object => {
+            remove_empty_properties(map, field);
+            true
+        }
+        _ => true,
+    }
+}
+
+fn remove_empty_item(item: &mut Value, field: &Field) -> bool {
+    match item {
+        Value::Null => false,
+        Value::String(s) if s.is_empty() => false,
+        Value::Object(map) => {
+            remove_empty_properties(map, field);
+            true
+        }
+        _ => true,
+    }
+}
+
+fn remove_empty_properties(map: &mut Map<String, Value>, field: &Field) {
+    map.retain(|k, v| match field.property(k) {
+        Some(p) => remove_empty(v, p),
+        None => !v.is_null(),
+    });
+}
+
+struct Validator {
+    rules: Rules,
+    errors: Vec<SchemaError>,
+    dropped: Vec<String>,
+}
+
+fn pointer(path: &str) -> String {
+    let mut p = String::from("/");
+    p.push_str(&path.replace("].", "/").replace(['[', '.'], "/").replace(']', ""));
+    p
+}
+
+fn kind_word(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+impl Validator {
+    fn fail(&mut self, path: &str, message: String) -> Option<Value> {
+        self.errors.push(SchemaError {
+            field: path.to_string(),
+            message: format!("The value at {} {message}.", pointer(path)),
+        });
+        None
+    }
+
+    fn check(&mut self, value: Value, field: &Field, path: &str) -> Option<Value> {
+        if field.multiple {
+            let Value::Array(items) = value else {
+                return self.fail(path, format!("must be an array but it was {}", kind_word(&value)));
+            };
+            let mut out = Vec::with_capacity(items.len());
+            for (i, item) in items.into_iter().enumerate() {
+                if let Some(item) = self.check_single(item, field, &format!("{path}[{i}]")) {
+                    out.push(item);
+                }
+            }
+            return Some(Value::Array(out));
+        }
+        // coerceTypes "array": a one-element array stands for its element.
+        let value = match value {
+            Value::Array(mut items) if items.len() == 1 && field.kind != Kind::Object => items.remove(0),
+            other => other,
+        };
+        self.check_single(value, field, path)
+    }
+
+    fn check_single(&mut self, value: Value, field: &Field, path: &str) -> Option<Value> {
+        let value = match field.kind {
+            Kind::String => match value {
+                Value::String(_) => value,
+                Value::Number(_) | Value::Bool(_) => Value::String(js_string(&value)),
+                other => return self.fail(path, format!("must be a string but it was {}", kind_word(&other))),
+            },
+            Kind::Datetime => match value {
+                Value::String(ref s) => {
+                    if crate::timestamp::parse(s).is_none() {
+                        return self.fail(path, "must be a valid date-like string but it was not".into());
+                    }
+                    value
+                }
+                Value::Number(_) => value,
+                Value::Bool(_) => Value::String(js_string(&value)),
+                other => return self.fail(path, format!("must be a string or a number but it was {}", kind_word(&other))),
+            },
+            Kind::Integer | Kind::Number => {
+                let integer = field.kind == Kind::Integer;
+                let n = match &value {
+                    Value::Number(n) => n.as_f64(),
+                    Value::String(s) => js_number(s),
+                    Value::Bool(b) => Some(f64::from(u8::from(*b))),
+                    _ => None,
+                };
+                let word = if integer { "an integer" } else { "a number" };
+                match n {
+                    Some(n) if !integer || n.fract() == 0.0 => match value {
+                        Value::Number(ref num) if !(integer && num.is_f64()) => value,
+                        _ => number_value(n),
+                    },
+                    _ => return self.fail(path, format!("must be {word} but it was {}", kind_word(&value))),
+                }
+            }
+            Kind::Boolean => match value {
+                Value::Bool(_) => value,
+                Value::String(ref s) if s == "true" || s == "false" => Value::Bool(s == "true"),
+                Value::Number(ref n) if n.as_f64() == Some(1.0) || n.as_f64() == Some(0.0) => {
+                    Value::Bool(n.as_f64() == Some(1.0))
+                }
+                other => return self.fail(path, format!("must be a boolean but it was {}", kind_word(&other))),
+            },
+            Kind::Object => match value {
+                Value::Object(map) => {
+                    let mut out = Map::with_capacity(map.len());
+                    for (k, v) in map {
+                        let sub = format!("{path}.{k}");
+                        match field.property(&k) {
+                            Some(p) => {
+                                if let Some(v) = self.check(v, p, &sub) {
+                                    out.insert(k, v);
+                                }
+                            }
+                            None => self.dropped.push(sub),
+                        }
+                    }
+                    Value::Object(out)
+                }
+                other => return self.fail(path, format!("must be an object but it was {}", kind_word(&other))),
+            },
+        };
+        let choices = self.choices(field);
+        if !choices.is_empty() {
+            let ok = value.as_str().is_some_and(|s| choices.contains(&s));
+            if !ok {
+                let list = if choices.len() > 12 {
+                    format!("one of the {} values Segment lists", choices.len())
+                } else {
+                    let quoted: Vec<String> = choices.iter().map(|c| format!("{c:?}")).collect();
+                    match quoted.split_last() {
+                        Some((last, [])) => last.clone(),
+                        Some((last, rest)) => format!("{}, or {last}", rest.join(", ")),
+                        None => String::new(),
+                    }
+                };
+                return self.fail(path, format!("must be one of: {list}"));
+            }
+        }
+        Some(value)
+    }
+
+    fn choices(&self, field: &Field) -> &'static [&'static str] {
+        if field.key == "currency" && !self.rules.segment_currencies { &[] } else { field.choices }
+    }
+}
+
+fn number_value(n: f64) -> Value {
+    if n.fract() == 0.0 && n.abs() < 9.0e15 {
+        Value::Number(Number::from(n as i64))
+    } else {
+        Number::from_f64(n).map_or(Value::Null, Value::Number)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const SEGMENT: Rules = Rules { segment_currencies: true };
+
+    fn run(payload: Value, mode: Mode) -> Result<Validated, Vec<SchemaError>> {
+        let Value::Object(map) = payload else { panic!() };
+        validate(Action::StandardEvent, map, mode, SEGMENT)
+    }
+
+    fn base() -> Value {
+        json!({"event_at": "2024-01-08T13:52:50.212Z", "tracking_type": "Purchase"})
+    }
+
+    fn with(extra: Value) -> Value {
+        let mut b = base();
+        b.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        b
+    }
+
+    fn first_error(payload: Value) -> SchemaError {
+        run(payload, Mode::Single).unwrap_err().remove(0)
+    }
+
+    #[test]
+    fn numeric_strings_are_coerced_for_number_fields() {
+        let ok = run(with(json!({"event_metadata": {"item_count": "3", "value_decimal": "12.50"}})), Mode::Single).unwrap();
+        assert_eq!(ok.payload["event_metadata"], json!({"item_count": 3, "value_decimal": 12.5}));
+    }
+
+    #[test]
+    fn fractional_item_count_is_refused() {
+        let e = first_error(with(json!({"event_metadata": {"item_count": 2.5}})));
+        assert_eq!(e.field, "event_metadata.item_count");
+        assert_eq!(e.message, "The value at /event_metadata/item_count must be an integer but it was a number.");
+    }
+
+    #[test]
+    fn lowercase_currency_is_refused() {
+        let e = first_error(with(json!({"event_metadata": {"currency": "usd"}})));
+        assert_eq!(e.field, "event_metadata.currency");
+        assert_eq!(
+            e.message,
+            "The value at /event_metadata/currency must be one of: \"AUD\", \"CAD\", \"EUR\", \"GBP\", \"NZD\", or \"USD\"."
+        );
+        let relaxed = validate(
+            Action::StandardEvent,
+            with(json!({"event_metadata": {"currency": "JPY"}})).as_object().unwrap().clone(),
+            Mode::Single,
+            Rules { segment_currencies: false },
+        );
+        assert!(relaxed.is_ok());
+    }
+
+    #[test]
+    fn missing_or_unparseable_event_at_is_refused() {
+        let e = first_error(json!({"tracking_type": "Purchase"}));
+        assert_eq!((e.field.as_str(), e.message.as_str()), ("event_at", "The root value is missing the required field 'event_at'."));
+        let e = first_error(json!({"event_at": "next tuesday", "tracking_type": "Purchase"}));
+        assert_eq!(e.field, "event_at");
+        assert!(e.message.contains("date-like"));
+        // A root "" is removed first, so it reads as missing (single events only).
+        let e = first_error(json!({"event_at": "", "tracking_type": "Purchase"}));
+        assert!(e.message.contains("missing the required field"));
+        let e = run(json!({"event_at": "", "tracking_type": "Purchase"}), Mode::Batch).unwrap_err().remove(0);
+        assert!(e.message.contains("date-like"), "{}", e.message);
+    }
+
+    #[test]
+    fn unknown_tracking_type_is_refused() {
+        let e = first_error(json!({"event_at": "2024-01-08", "tracking_type": "Checkout"}));
+        assert_eq!(e.field, "tracking_type");
+    }
+
+    #[test]
+    fn nulls_go_everywhere_and_empty_strings_only_at_the_root() {
+        let ok = run(
+            with(json!({"click_id": "", "user": {"email": "", "ip_address": null}, "event_metadata": {"item_count": ""}})),
+            Mode::Single,
+        )
+        .unwrap();
+        assert!(!ok.payload.contains_key("click_id"));
+        assert_eq!(ok.payload["user"], json!({"email": ""}));
+        assert_eq!(ok.payload["event_metadata"], json!({}));
+        let batch = run(with(json!({"click_id": ""})), Mode::Batch).unwrap();
+        assert_eq!(batch.payload["click_id"], "");
+    }
+
+    #[test]
+    fn unknown_keys_in_objects_are_dropped_and_reported() {
+        let ok = run(with(json!({"event_metadata": {"currency": "USD", "itemCount": 2, "value": 3}})), Mode::Single).unwrap();
+        assert_eq!(ok.payload["event_metadata"], json!({"currency": "USD"}));
+        assert_eq!(ok.dropped, ["event_metadata.itemCount", "event_metadata.value"]);
+    }
+
+    #[test]
+    fn strings_accept_numbers_and_single_element_arrays() {
+        let ok = run(with(json!({"user": {"external_id": 42, "uuid": ["u"]}, "click_id": true})), Mode::Single).unwrap();
+        assert_eq!(ok.payload["user"], json!({"external_id": "42", "uuid": "u"}));
+        assert_eq!(ok.payload["click_id"], "true");
+    }
+
+    #[test]
+    fn products_are_arrayified_and_checked_per_item() {
+        let ok = run(with(json!({"products": {"id": "p1"}})), Mode::Single).unwrap();
+        assert_eq!(ok.payload["products"], json!([{"id": "p1"}]));
+        let e = first_error(with(json!({"products": ["x"]})));
+        assert_eq!((e.field.as_str(), e.message.as_str()), ("products[0]", "The value at /products/0 must be an object but it was a string."));
+    }
+
+    #[test]
+    fn data_processing_modes_and_country_follow_segment_choices() {
+        assert!(run(with(json!({"data_processing_options": {"modes": "LDU", "country": "US"}})), Mode::Single).is_ok());
+        let e = first_error(with(json!({"data_processing_options": {"country": "us"}})));
+        assert_eq!(e.field, "data_processing_options.country");
+        let e = first_error(with(json!({"data_processing_options": {"modes": "LDU,XYZ"}})));
+        assert_eq!(e.field, "data_processing_options.modes");
+    }
+}

@@ -1,0 +1,395 @@
+//! Lints: what a careful console tells the user about a request before it leaves (spec §7).
+//! Errors block sending; warnings explain. Every lint names a field path in the request
+//! (`events[0].user.email`) or, for mapping problems, in the mapping (`mapping.event_metadata.itemCount`).
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::settings::{ApiVersion, Settings};
+
+/// How serious a lint is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Warning,
+    /// Reddit would reject it: the console does not send it.
+    Error,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Lint {
+    pub level: Level,
+    /// Where: a path in the request body, or `mapping.…` / `settings.…` / `headers.…`.
+    pub field: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+impl Lint {
+    /// An error lint.
+    pub fn error(field: impl Into<String>, message: impl Into<String>) -> Lint {
+        Lint { level: Level::Error, field: field.into(), message: message.into(), hint: None }
+    }
+    /// A warning lint.
+    pub fn warning(field: impl Into<String>, message: impl Into<String>) -> Lint {
+        Lint { level: Level::Warning, field: field.into(), message: message.into(), hint: None }
+    }
+    /// Adds a hint.
+    pub fn hint(mut self, hint: impl Into<String>) -> Lint {
+        self.hint = Some(hint.into());
+        self
+    }
+    /// Puts an event-relative lint under `prefix` (e.g. `events[3]`), leaving mapping/settings
+    /// lints alone.
+    pub fn within(mut self, prefix: &str) -> Lint {
+        let absolute = ["mapping", "settings", "headers", "test_mode", "data.test_id", "partner"]
+            .iter()
+            .any(|p| self.field == *p || self.field.starts_with(&format!("{p}.")));
+        if !absolute {
+            self.field = if self.field.is_empty() { prefix.to_string() } else { format!("{prefix}.{}", self.field) };
+        }
+        self
+    }
+}
+
+/// Seven days, the age past which Reddit rejects an event (`must be less than 168h0m0s old`).
+pub const MAX_AGE_MS: i64 = 168 * 3_600_000;
+/// How far in the future an event_at may be.
+pub const MAX_FUTURE_MS: i64 = 5 * 60_000;
+
+/// Active ISO 4217 currency codes.
+pub const ISO_4217: &[&str] = &[
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD", "BIF",
+    "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CLP", "CNY", "COP", "CRC",
+    "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS",
+    "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD",
+    "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL",
+    "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MYR", "MZN", "NAD",
+    "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD",
+    "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP",
+    "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS", "VES",
+    "VND", "VUV", "WST", "XAF", "XCD", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWL",
+];
+
+/// Names of a built event's parts in one API version.
+struct Names {
+    metadata: &'static str,
+    value: &'static str,
+}
+
+fn names(version: ApiVersion) -> Names {
+    match version {
+        ApiVersion::V2 => Names { metadata: "event_metadata", value: "value_decimal" },
+        ApiVersion::V3 => Names { metadata: "metadata", value: "value" },
+    }
+}
+
+/// Which metadata each tracking type uses (spec §7): item_count only on carts, wishlists,
+/// purchases and custom events; value and currency not on page visits, views and searches.
+pub fn metadata_ignored(tracking_type: &str, key: &str) -> bool {
+    let t = tracking_type.to_ascii_uppercase().replace('_', "");
+    match key {
+        "item_count" => !matches!(t.as_str(), "ADDTOCART" | "ADDTOWISHLIST" | "PURCHASE" | "CUSTOM"),
+        "value_decimal" | "value" | "currency" => matches!(t.as_str(), "PAGEVISIT" | "VIEWCONTENT" | "SEARCH"),
+        _ => false,
+    }
+}
+
+fn non_empty<'a>(v: Option<&'a Value>) -> Option<&'a str> {
+    v.and_then(Value::as_str).filter(|s| !s.is_empty())
+}
+
+/// The checks that look at one built event (paths relative to the event).
+pub fn check_event(event: &Value, version: ApiVersion, now_ms: i64) -> Vec<Lint> {
+    let mut lints = Vec::new();
+    let n = names(version);
+    let (type_key, event_type) = match version {
+        ApiVersion::V2 => ("event_type", event.get("event_type")),
+        ApiVersion::V3 => ("type", event.get("type")),
+    };
+    let tracking_type = event_type.and_then(|t| t.get("tracking_type")).and_then(Value::as_str).unwrap_or("");
+
+    // event_at: age and future.
+    if let Some(at) = event.get("event_at") {
+        match crate::timestamp::parse_json(at) {
+            Some(crate::timestamp::Parsed::EpochSeconds(_)) if version == ApiVersion::V3 => {}
+            Some(parsed) => {
+                let ms = parsed.millis();
+                if now_ms - ms > MAX_AGE_MS {
+                    let days = (now_ms - ms) / 86_400_000;
+                    lints.push(
+                        Lint::warning("event_at", format!("event_at is {days} days old: Reddit rejects events older than 7 days (\"event_at timestamp must be less than 168h0m0s old\")"))
+                            .hint("Use a recent timestamp; press \"now\" in the composer or send the event when it happens."),
+                    );
+                } else if ms - now_ms > MAX_FUTURE_MS {
+                    lints.push(
+                        Lint::warning("event_at", "event_at is more than 5 minutes in the future")
+                            .hint("Check the clock and the time zone of the timestamp."),
+                    );
+                }
+                if version == ApiVersion::V2 && !at.as_str().is_some_and(|s| crate::timestamp::parse(s).is_some_and(|p| matches!(p, crate::timestamp::Parsed::Calendar(_)))) {
+                    lints.push(
+                        Lint::warning("event_at", "v2.0 expects an RFC 3339 timestamp string")
+                            .hint(format!("e.g. {}", crate::timestamp::format_rfc3339(ms))),
+                    );
+                }
+            }
+            None => {}
+        }
+    }
+
+    // Custom event names.
+    if let Some(name) = event_type.and_then(|t| t.get("custom_event_name")).and_then(Value::as_str) {
+        let chars = name.chars().count();
+        if chars == 0 {
+            lints.push(Lint::error(format!("{type_key}.custom_event_name"), "custom_event_name is empty").hint("Map a non-blank name; Reddit requires one for Custom events."));
+        } else if chars > 64 {
+            lints.push(Lint::error(format!("{type_key}.custom_event_name"), format!("custom_event_name has {chars} characters; Reddit allows at most 64")).hint("Shorten the name."));
+        }
+    }
+
+    // Metadata.
+    if let Some(meta) = event.get(n.metadata).and_then(Value::as_object) {
+        if let Some(currency) = meta.get("currency").and_then(Value::as_str) {
+            if !ISO_4217.contains(&currency) {
+                let upper = currency.to_ascii_uppercase();
+                let hint = if ISO_4217.contains(&upper.as_str()) { format!("Use {upper:?} (upper case).") } else { "Use a three-letter ISO 4217 code such as \"USD\".".to_string() };
+                lints.push(Lint::warning(format!("{}.currency", n.metadata), format!("{currency:?} is not an ISO 4217 currency code")).hint(hint));
+            }
+        }
+        if version == ApiVersion::V2 {
+            for key in ["item_count", "value_decimal", "currency"] {
+                if meta.contains_key(key) && metadata_ignored(tracking_type, key) {
+                    lints.push(Lint::warning(format!("{}.{key}", n.metadata), format!("Reddit ignores {key} on {tracking_type} events")));
+                }
+            }
+        }
+        if let Some(value) = meta.get(n.value).and_then(Value::as_f64) {
+            let products_total: f64 = meta
+                .get("products")
+                .and_then(Value::as_array)
+                .map(|ps| ps.iter().filter_map(|p| Some(p.get("item_price")?.as_f64()? * p.get("quantity").and_then(Value::as_f64).unwrap_or(1.0))).sum())
+                .unwrap_or(0.0);
+            let looks_minor = if products_total > 0.0 {
+                (value - products_total * 100.0).abs() < 0.5
+            } else {
+                value.fract() == 0.0 && value >= 10_000.0 && value % 100.0 != 0.0
+            };
+            if looks_minor {
+                lints.push(
+                    Lint::warning(format!("{}.{}", n.metadata, n.value), format!("value {value} looks like minor units (cents)"))
+                        .hint(format!("Reddit expects the base unit: {:.2}, not {value}.", value / 100.0)),
+                );
+            }
+        }
+        if version == ApiVersion::V3 {
+            if let Some(products) = meta.get("products").and_then(Value::as_array) {
+                for (i, p) in products.iter().enumerate() {
+                    if non_empty(p.get("id")).is_none() {
+                        lints.push(Lint::error(format!("metadata.products[{i}].id"), "v3 products need an id").hint("Map products[].id (default $.product_id)."));
+                    }
+                }
+            }
+        }
+    }
+
+    // User.
+    let user = event.get("user").and_then(Value::as_object);
+    if let Some(user) = user {
+        if let Some(screen) = user.get("screen_dimensions") {
+            for side in ["height", "width"] {
+                if let Some(v) = screen.get(side).and_then(Value::as_i64) {
+                    if !(1..=32767).contains(&v) {
+                        lints.push(Lint::warning(format!("user.screen_dimensions.{side}"), format!("screen {side} {v} is outside 1..32767")));
+                    }
+                }
+            }
+        }
+        if let Some(modes) = user.get("data_processing_options").and_then(|d| d.get("modes")).and_then(Value::as_array) {
+            for (i, m) in modes.iter().enumerate() {
+                if m.as_str() != Some("LDU") {
+                    lints.push(Lint::warning(format!("user.data_processing_options.modes[{i}]"), format!("unknown data processing mode {m}; Reddit knows only \"LDU\"")));
+                }
+            }
+        }
+        if version == ApiVersion::V3 {
+            if let Some(uuid) = non_empty(user.get("uuid")) {
+                if !is_rfc4122(uuid) {
+                    let mut lint = Lint::error("user.uuid", format!("{uuid:?} is not an RFC 4122 UUID; v3 requires one"));
+                    if let Some((_, tail)) = uuid.split_once('.').filter(|(_, t)| is_rfc4122(t)) {
+                        lint = lint.hint(format!("The _rdt_uuid cookie is \"{{timestamp}}.{{uuid}}\": send only {tail:?}."));
+                    }
+                    lints.push(lint);
+                }
+            }
+        }
+    }
+    if version == ApiVersion::V3 && non_empty(event.get("action_source")).is_none() {
+        lints.push(Lint::error("action_source", "v3 requires action_source").hint("Map action_source to WEBSITE, APP, OTHER or PHYSICAL_STORE (presets use WEBSITE)."));
+    }
+
+    // Attribution signal.
+    let has = |k: &str| user.is_some_and(|u| non_empty(u.get(k)).is_some());
+    let screen = user.is_some_and(|u| u.get("screen_dimensions").is_some());
+    let signal = non_empty(event.get("click_id")).is_some()
+        || ["uuid", "email", "idfa", "aaid", "external_id", "phone_number"].iter().any(|k| has(k))
+        || (has("ip_address") && has("user_agent") && screen);
+    if !signal {
+        lints.push(
+            Lint::warning("user", "no attribution signal: Reddit cannot match this conversion to anyone")
+                .hint("Send one of click_id, uuid, email, external_id, phone_number, idfa/aaid, or ip_address + user_agent + screen_dimensions."),
+        );
+    }
+    lints
+}
+
+/// Request-level checks.
+pub fn check_request(settings: &Settings, events: usize) -> Vec<Lint> {
+    let mut lints = Vec::new();
+    if let Some(problem) = settings.pixel_id_problem() {
+        lints.push(Lint::error("settings.pixel_id", problem).hint("Copy the Pixel ID from Reddit Ads → Events Manager."));
+    }
+    if events > super::MAX_EVENTS_PER_REQUEST {
+        lints.push(Lint::error(settings.api_version.events_path(), format!("{events} events in one request; Reddit accepts at most 1,000 (\"Bad Request\")")));
+    }
+    match settings.api_version {
+        ApiVersion::V2 if !settings.test_mode => lints.push(
+            Lint::warning("test_mode", "test mode is off: this is a production send that counts in your campaigns")
+                .hint("Turn Test Mode on while you verify the setup."),
+        ),
+        ApiVersion::V3 if settings.active_test_id().is_none() => lints.push(
+            Lint::warning("data.test_id", "no test id: this is a production send that counts in your campaigns")
+                .hint("Paste the test id from Events Manager → Event Testing while you verify the setup."),
+        ),
+        ApiVersion::V3 if events > 1 => lints.push(
+            Lint::warning("data.test_id", format!("{events} events with a test id: Event Testing shows only single-event requests (at most 10 per second)"))
+                .hint("Send test events one per request."),
+        ),
+        _ => {}
+    }
+    lints
+}
+
+/// An RFC 4122 UUID: 8-4-4-4-12 hex digits, version 1–8, variant 10xx.
+pub fn is_rfc4122(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 36 {
+        return false;
+    }
+    let dashes = [8, 13, 18, 23];
+    let shape = b.iter().enumerate().all(|(i, c)| if dashes.contains(&i) { *c == b'-' } else { c.is_ascii_hexdigit() });
+    shape && (b'1'..=b'8').contains(&b[14]) && matches!(b[19].to_ascii_lowercase(), b'8' | b'9' | b'a' | b'b')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const NOW: i64 = 1_704_721_970_212; // 2024-01-08T13:52:50.212Z
+
+    fn fields(lints: &[Lint]) -> Vec<(&str, Level)> {
+        lints.iter().map(|l| (l.field.as_str(), l.level)).collect()
+    }
+
+    fn v2(extra: Value) -> Value {
+        let mut e = json!({"event_at": "2024-01-08T13:52:50.212Z", "event_type": {"tracking_type": "Purchase"}, "user": {"email": "x"}});
+        e.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        e
+    }
+
+    #[test]
+    fn clean_event_has_no_lints() {
+        assert!(check_event(&v2(json!({})), ApiVersion::V2, NOW).is_empty());
+    }
+
+    #[test]
+    fn event_at_older_than_seven_days_or_in_the_future() {
+        let old = check_event(&v2(json!({"event_at": "2023-12-31T00:00:00Z"})), ApiVersion::V2, NOW);
+        assert_eq!(fields(&old), [("event_at", Level::Warning)]);
+        assert!(old[0].message.contains("168h0m0s"));
+        let edge = check_event(&v2(json!({"event_at": crate::timestamp::format_rfc3339(NOW - MAX_AGE_MS)})), ApiVersion::V2, NOW);
+        assert!(edge.is_empty(), "exactly 168 h is still accepted");
+        let future = check_event(&v2(json!({"event_at": crate::timestamp::format_rfc3339(NOW + MAX_FUTURE_MS + 1000)})), ApiVersion::V2, NOW);
+        assert_eq!(fields(&future), [("event_at", Level::Warning)]);
+    }
+
+    #[test]
+    fn custom_event_name_empty_or_too_long() {
+        let long = "é".repeat(65);
+        let lints = check_event(&v2(json!({"event_type": {"tracking_type": "Custom", "custom_event_name": long}})), ApiVersion::V2, NOW);
+        assert_eq!(fields(&lints), [("event_type.custom_event_name", Level::Error)]);
+        let ok = check_event(&v2(json!({"event_type": {"tracking_type": "Custom", "custom_event_name": "é".repeat(64)}})), ApiVersion::V2, NOW);
+        assert!(ok.is_empty(), "64 characters (not bytes) are fine");
+        let empty = check_event(&v2(json!({"event_type": {"tracking_type": "Custom", "custom_event_name": ""}})), ApiVersion::V2, NOW);
+        assert_eq!(fields(&empty), [("event_type.custom_event_name", Level::Error)]);
+    }
+
+    #[test]
+    fn currency_and_ignored_metadata() {
+        let lints = check_event(&v2(json!({"event_type": {"tracking_type": "PageVisit"}, "event_metadata": {"currency": "usd", "item_count": 2}})), ApiVersion::V2, NOW);
+        assert_eq!(
+            fields(&lints),
+            [("event_metadata.currency", Level::Warning), ("event_metadata.item_count", Level::Warning), ("event_metadata.currency", Level::Warning)]
+        );
+        assert_eq!(lints[0].hint.as_deref(), Some("Use \"USD\" (upper case)."));
+    }
+
+    #[test]
+    fn value_in_cents() {
+        let lints = check_event(&v2(json!({"event_metadata": {"value_decimal": 12999}})), ApiVersion::V2, NOW);
+        assert_eq!(fields(&lints), [("event_metadata.value_decimal", Level::Warning)]);
+        let v3 = json!({"event_at": NOW, "action_source": "WEBSITE", "type": {"tracking_type": "PURCHASE"}, "user": {"email": "x"},
+            "metadata": {"value": 2000, "products": [{"id": "a", "item_price": 10, "quantity": 2}]}});
+        assert_eq!(fields(&check_event(&v3, ApiVersion::V3, NOW)), [("metadata.value", Level::Warning)]);
+    }
+
+    #[test]
+    fn v3_requirements() {
+        let e = json!({"event_at": NOW, "type": {"tracking_type": "PURCHASE"},
+            "metadata": {"products": [{"name": "x"}]}, "user": {"uuid": "1684189007728.7c6a1e5a-aaaa-4bbb-8ccc-123456789012"}});
+        let lints = check_event(&e, ApiVersion::V3, NOW);
+        assert_eq!(fields(&lints), [("metadata.products[0].id", Level::Error), ("user.uuid", Level::Error), ("action_source", Level::Error)]);
+        assert!(lints[1].hint.as_deref().unwrap().contains("7c6a1e5a-aaaa-4bbb-8ccc-123456789012"));
+    }
+
+    #[test]
+    fn screen_modes_and_attribution() {
+        let e = json!({"event_at": "2024-01-08T13:52:50.212Z", "event_type": {"tracking_type": "Lead"},
+            "user": {"ip_address": "h", "screen_dimensions": {"height": 0, "width": 40000}, "data_processing_options": {"modes": ["LDU", "XYZ"]}}});
+        assert_eq!(
+            fields(&check_event(&e, ApiVersion::V2, NOW)),
+            [("user.screen_dimensions.height", Level::Warning), ("user.screen_dimensions.width", Level::Warning),
+             ("user.data_processing_options.modes[1]", Level::Warning), ("user", Level::Warning)]
+        );
+        let ip_ua_screen = json!({"event_at": "2024-01-08T13:52:50.212Z", "event_type": {"tracking_type": "Lead"},
+            "user": {"ip_address": "h", "user_agent": "ua", "screen_dimensions": {"height": 1, "width": 1}}});
+        assert!(check_event(&ip_ua_screen, ApiVersion::V2, NOW).is_empty());
+    }
+
+    #[test]
+    fn request_level_checks() {
+        let mut s = Settings { test_mode: false, ..Settings::default() };
+        assert_eq!(fields(&check_request(&s, 1001)), [("settings.pixel_id", Level::Error), ("events", Level::Error), ("test_mode", Level::Warning)]);
+        s.pixel_id = "a2_x".into();
+        s.api_version = ApiVersion::V3;
+        s.test_id = Some("t".into());
+        assert_eq!(fields(&check_request(&s, 2)), [("data.test_id", Level::Warning)]);
+        assert!(check_request(&s, 1).is_empty());
+    }
+
+    #[test]
+    fn uuid_rfc4122() {
+        assert!(is_rfc4122("7c6a1e5a-aaaa-4bbb-8ccc-123456789012"));
+        assert!(!is_rfc4122("7c6a1e5a-aaaa-bbbb-cccc-123456789012"));
+        assert!(!is_rfc4122("uuid_1"));
+    }
+
+    #[test]
+    fn within_prefixes_event_paths_only() {
+        assert_eq!(Lint::warning("user.email", "m").within("events[2]").field, "events[2].user.email");
+        assert_eq!(Lint::warning("mapping.event_metadata.value", "m").within("events[2]").field, "mapping.event_metadata.value");
+    }
+}

@@ -1,0 +1,12 @@
+//! Reddit Conversions API requests: settings, the v2.0 and v3 event builders, requests and
+//! batching, and the lints a careful console runs over them (spec §2, §7).
+
+pub mod build;
+pub mod lint;
+pub mod request;
+pub mod settings;
+
+pub use build::{BuiltEvent, Identifier, Refusal, build_event};
+pub use lint::{Level, Lint};
+pub use request::{Authorization, MAX_EVENTS_PER_REQUEST, Request, build_request};
+pub use settings::{ApiVersion, Settings};

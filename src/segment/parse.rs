@@ -1,0 +1,237 @@
+//! Reading events from text: one JSON object, a JSON array of objects, or JSON Lines (any
+//! whitespace-separated stream of objects or arrays). Errors name the source, line and column.
+
+use std::io::Read;
+use std::path::Path;
+
+use serde_json::Value;
+use serde_json::value::RawValue;
+
+use super::Event;
+
+/// Why events could not be read. Lines and columns are 1-based; columns count characters.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{source_name}:{line}:{column}: {message}")]
+pub struct EventsError {
+    /// A file path, `<stdin>`, or another label given by the caller.
+    pub source_name: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// Parses every event in `text`; `source_name` labels errors.
+pub fn parse_events(text: &str, source_name: &str) -> Result<Vec<Event>, EventsError> {
+    let err = |offset: usize, message: String| {
+        let (line, column) = line_column(text, offset);
+        EventsError { source_name: source_name.to_string(), line, column, message }
+    };
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut events = Vec::new();
+    let mut stream = serde_json::Deserializer::from_str(body).into_iter::<&RawValue>();
+    while let Some(item) = stream.next() {
+        let raw = item.map_err(|e| serde_error(text, source_name, &e))?;
+        let start = offset_of(text, raw.get());
+        if raw.get().starts_with('[') {
+            let items: Vec<&RawValue> = serde_json::from_str(raw.get())
+                .map_err(|e| shifted_error(text, source_name, start, &e))?;
+            for element in items {
+                let at = offset_of(text, element.get());
+                events.push(to_event(text, source_name, element, at).map_err(|m| m.unwrap_or_else(|m| err(at, m)))?);
+            }
+        } else {
+            events.push(to_event(text, source_name, raw, start).map_err(|m| m.unwrap_or_else(|m| err(start, m)))?);
+        }
+    }
+    Ok(events)
+}
+
+/// Reads events from a file, or from standard input when `path` is `-`.
+pub fn read_events(path: &str) -> Result<Vec<Event>, EventsError> {
+    let (text, label) = if path == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map_err(|e| io_error("<stdin>", &e))?;
+        (text, "<stdin>".to_string())
+    } else {
+        let bytes = std::fs::read(Path::new(path)).map_err(|e| io_error(path, &e))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let offset = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(&e.as_bytes()[..offset]).into_owned();
+            let (line, column) = line_column(&text, offset);
+            EventsError {
+                source_name: path.to_string(),
+                line,
+                column,
+                message: "the file is not valid UTF-8".into(),
+            }
+        })?;
+        (text, path.to_string())
+    };
+    parse_events(&text, &label)
+}
+
+fn io_error(source: &str, e: &std::io::Error) -> EventsError {
+    EventsError { source_name: source.to_string(), line: 0, column: 0, message: e.to_string() }
+}
+
+/// Parses one raw item; a syntax error keeps its absolute position, a non-object is described.
+fn to_event(text: &str, source_name: &str, raw: &RawValue, at: usize) -> Result<Event, Result<EventsError, String>> {
+    let value: Value = serde_json::from_str(raw.get()).map_err(|e| Ok(shifted_error(text, source_name, at, &e)))?;
+    Event::from_value(value)
+        .map_err(|v| Err(format!("expected a Segment event (a JSON object), found {}", json_kind(&v))))
+}
+
+/// A JSON value's kind in words, for error messages.
+pub(crate) fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Byte offset of `part` (a slice of `whole`) within `whole`.
+fn offset_of(whole: &str, part: &str) -> usize {
+    (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize).min(whole.len())
+}
+
+/// 1-based line and character column of a byte offset.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+/// Byte offset of serde_json's (line, byte column) position.
+fn offset_of_position(text: &str, line: usize, column: usize) -> usize {
+    let line_start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+    (line_start + column.saturating_sub(1)).min(text.len())
+}
+
+fn serde_error(text: &str, source_name: &str, e: &serde_json::Error) -> EventsError {
+    // The stream deserializer reports positions within the BOM-stripped body.
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let offset = bom + offset_of_position(&text[bom..], e.line(), e.column());
+    build_error(text, source_name, offset, e)
+}
+
+fn shifted_error(text: &str, source_name: &str, start: usize, e: &serde_json::Error) -> EventsError {
+    let offset = start + offset_of_position(&text[start..], e.line(), e.column());
+    build_error(text, source_name, offset, e)
+}
+
+fn build_error(text: &str, source_name: &str, offset: usize, e: &serde_json::Error) -> EventsError {
+    let (line, column) = line_column(text, offset);
+    let message = e.to_string();
+    // serde_json appends " at line L column C"; our own position replaces it.
+    let message = match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message,
+    };
+    EventsError { source_name: source_name.to_string(), line, column, message }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn names(events: &[Event]) -> Vec<String> {
+        events.iter().map(Event::label).collect()
+    }
+
+    #[test]
+    fn reads_object_array_and_json_lines() {
+        let one = parse_events(r#"{"type":"track","event":"A"}"#, "t").unwrap();
+        assert_eq!(names(&one), ["track \"A\""]);
+        let array = parse_events(r#"[{"type":"page","name":"Home"},{"type":"identify"}]"#, "t").unwrap();
+        assert_eq!(names(&array), ["page \"Home\"", "identify"]);
+        let lines = parse_events("{\"type\":\"track\",\"event\":\"A\"}\n\n{\"type\":\"alias\"}\n", "t").unwrap();
+        assert_eq!(names(&lines), ["track \"A\"", "alias"]);
+        assert!(parse_events("  \n", "t").unwrap().is_empty());
+    }
+
+    #[test]
+    fn syntax_errors_name_source_line_and_column() {
+        let err = parse_events("{\"type\":\"track\"}\n{\"type\": tr}\n", "events.jsonl").unwrap_err();
+        assert_eq!((err.source_name.as_str(), err.line, err.column), ("events.jsonl", 2, 12));
+        assert!(err.message.contains("expected ident"), "{}", err.message);
+        assert_eq!(err.to_string(), format!("events.jsonl:2:12: {}", err.message));
+    }
+
+    #[test]
+    fn errors_inside_arrays_keep_absolute_positions() {
+        let err = parse_events("[\n  {\"a\": 1},\n  {\"a\": }\n]", "x").unwrap_err();
+        assert_eq!((err.line, err.column), (3, 9));
+    }
+
+    #[test]
+    fn non_objects_are_refused_where_they_stand() {
+        let err = parse_events("[{\"type\":\"track\"},\n 42]", "x").unwrap_err();
+        assert_eq!((err.line, err.column), (2, 2));
+        assert_eq!(err.message, "expected a Segment event (a JSON object), found a number");
+    }
+
+    #[test]
+    fn byte_order_mark_is_skipped() {
+        let events = parse_events("\u{feff}{\"type\":\"track\"}", "x").unwrap();
+        assert_eq!(events.len(), 1);
+        let err = parse_events("\u{feff}{\"type\": }", "x").unwrap_err();
+        assert_eq!((err.line, err.column), (1, 11));
+    }
+
+    #[test]
+    fn columns_count_characters() {
+        let err = parse_events("{\"é\": nope}", "x").unwrap_err();
+        assert_eq!((err.line, err.column), (1, 8));
+    }
+
+    #[test]
+    fn deep_nesting_and_lone_surrogates_are_clear_errors() {
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        assert!(parse_events(&deep, "x").unwrap_err().message.contains("recursion limit"));
+        let err = parse_events("\n{\"a\": \"\\ud800\"}", "x").unwrap_err();
+        assert!(err.message.contains("escape"), "{}", err.message);
+        assert_eq!((err.line, err.column), (2, 14));
+    }
+
+    #[test]
+    fn accessors_read_common_fields() {
+        let e = &parse_events(
+            r#"{"type":"track","event":"E","userId":"u","anonymousId":"a","messageId":"m",
+                "timestamp":"t","properties":{"x":1},"context":{"ip":"i"},"traits":{}}"#,
+            "x",
+        )
+        .unwrap()[0];
+        assert_eq!(e.event_type(), Some(super::super::EventType::Track));
+        assert_eq!(
+            (e.event_name(), e.user_id(), e.anonymous_id(), e.message_id(), e.timestamp()),
+            (Some("E"), Some("u"), Some("a"), Some("m"), Some("t"))
+        );
+        assert_eq!(e.properties().unwrap()["x"], 1);
+        assert_eq!(e.context().unwrap()["ip"], "i");
+        assert!(e.traits().is_some());
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_text_never_panics(s in "\\PC{0,64}") {
+            let _ = parse_events(&s, "p");
+        }
+
+        #[test]
+        fn every_object_in_a_json_lines_stream_is_read(n in 0usize..20) {
+            let text: String = (0..n).map(|i| format!("{{\"type\":\"track\",\"event\":\"E{i}\"}}\n")).collect();
+            let events = parse_events(&text, "p").unwrap();
+            prop_assert_eq!(events.len(), n);
+        }
+    }
+}

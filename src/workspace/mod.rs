@@ -1,0 +1,188 @@
+//! The workspace file: destination settings and mappings, the export format and the CLI's input.
+//!
+//! ```json
+//! {"format": "reddit-capi-console/workspace", "version": 1,
+//!  "settings": {"pixel_id": "a2_x", "api_version": "v2.0", "test_mode": true, "test_id": null,
+//!               "profile": "segment", "partner": "SEGMENT"},
+//!  "mappings": [{"name": "Purchase", "enabled": true, "preset": "Purchase"}]}
+//! ```
+//! The conversion token is never part of it. Unknown keys and newer versions are errors.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::identity::Profile;
+use crate::mapping::model::{CompiledMapping, MappingEntry, MappingError};
+use crate::mapping::presets::PRESETS;
+use crate::mapping::MAX_MAPPINGS;
+use crate::reddit::Settings;
+
+/// The `format` tag of a workspace file.
+pub const FORMAT: &str = "reddit-capi-console/workspace";
+/// The newest version this build reads and writes.
+pub const VERSION: u64 = 1;
+
+/// A workspace.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Workspace {
+    pub format: String,
+    pub version: u64,
+    #[serde(default)]
+    pub settings: Settings,
+    #[serde(default)]
+    pub mappings: Vec<MappingEntry>,
+}
+
+/// Why a workspace cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WorkspaceError {
+    #[error("line {line}, column {column}: {message}")]
+    Syntax { line: usize, column: usize, message: String },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("written by a newer Reddit CAPI Console (workspace version {0}); this one reads version {VERSION}: update the app")]
+    NewerVersion(u64),
+    #[error("{0} mappings: a workspace holds at most {MAX_MAPPINGS}")]
+    TooManyMappings(usize),
+    #[error("two mappings are named {0:?}; names must be unique")]
+    DuplicateName(String),
+    #[error(transparent)]
+    Mapping(#[from] MappingError),
+}
+
+impl Default for Workspace {
+    fn default() -> Workspace {
+        Workspace::presets()
+    }
+}
+
+impl Workspace {
+    /// A workspace with every preset, enabled, and default settings.
+    pub fn presets() -> Workspace {
+        Workspace {
+            format: FORMAT.into(),
+            version: VERSION,
+            settings: Settings::default(),
+            mappings: PRESETS.iter().map(MappingEntry::from_preset).collect(),
+        }
+    }
+
+    /// Parses and checks a workspace file's text.
+    pub fn parse(text: &str) -> Result<Workspace, WorkspaceError> {
+        let value: Value = serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(text)).map_err(|e| {
+            let message = e.to_string();
+            let message = message.rfind(" at line ").map_or(message.clone(), |i| message[..i].to_string());
+            WorkspaceError::Syntax { line: e.line(), column: e.column(), message }
+        })?;
+        let obj = value.as_object().ok_or_else(|| WorkspaceError::Invalid("a workspace is a JSON object".into()))?;
+        match obj.get("format").and_then(Value::as_str) {
+            Some(FORMAT) => {}
+            Some(other) => return Err(WorkspaceError::Invalid(format!("\"format\" is {other:?}, not {FORMAT:?}"))),
+            None => return Err(WorkspaceError::Invalid(format!("missing \"format\": {FORMAT:?}"))),
+        }
+        match obj.get("version").and_then(Value::as_u64) {
+            Some(v) if v > VERSION => return Err(WorkspaceError::NewerVersion(v)),
+            Some(0) | None => return Err(WorkspaceError::Invalid(format!("\"version\" must be an integer from 1 to {VERSION}"))),
+            Some(_) => {}
+        }
+        let workspace: Workspace = serde_json::from_value(value).map_err(|e| WorkspaceError::Invalid(e.to_string()))?;
+        workspace.check()?;
+        Ok(workspace)
+    }
+
+    /// Reads a workspace file.
+    pub fn load(path: &std::path::Path) -> Result<Workspace, WorkspaceError> {
+        let text = std::fs::read_to_string(path).map_err(|e| WorkspaceError::Invalid(format!("{}: {e}", path.display())))?;
+        Workspace::parse(&text)
+    }
+
+    fn check(&self) -> Result<(), WorkspaceError> {
+        if self.mappings.len() > MAX_MAPPINGS {
+            return Err(WorkspaceError::TooManyMappings(self.mappings.len()));
+        }
+        let mut names = std::collections::HashSet::new();
+        for m in &self.mappings {
+            if !names.insert(m.name.as_str()) {
+                return Err(WorkspaceError::DuplicateName(m.name.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Compiles every mapping under `profile`.
+    pub fn compile(&self, profile: Profile) -> Result<Vec<CompiledMapping>, WorkspaceError> {
+        self.check()?;
+        Ok(self.mappings.iter().map(|m| CompiledMapping::compile(m, profile)).collect::<Result<_, _>>()?)
+    }
+
+    /// Pretty JSON for export: the test id is left out (Reddit: "remove before production").
+    pub fn to_export_json(&self) -> String {
+        let mut copy = self.clone();
+        copy.settings.test_id = None;
+        serde_json::to_string_pretty(&copy).expect("a workspace serializes") + "\n"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EXAMPLE: &str = r#"{"format": "reddit-capi-console/workspace", "version": 1,
+ "settings": {"pixel_id": "a2_x", "api_version": "v2.0", "test_mode": true, "test_id": null,
+              "profile": "segment", "partner": "SEGMENT"},
+ "mappings": [
+   {"name": "Purchase", "enabled": true, "preset": "Purchase"},
+   {"name": "Checkout", "enabled": true, "action": "customEvent",
+    "subscribe": "type = \"track\" and event = \"Checkout Step\"",
+    "mapping": {"custom_event_name": "Checkout Step 2"}}]}"#;
+
+    #[test]
+    fn the_documented_example_parses_and_compiles() {
+        let w = Workspace::parse(EXAMPLE).unwrap();
+        assert_eq!(w.settings.pixel_id, "a2_x");
+        assert_eq!(w.compile(Profile::Segment).unwrap().len(), 2);
+    }
+
+    #[test]
+    fn export_round_trips_without_the_test_id() {
+        let mut w = Workspace::parse(EXAMPLE).unwrap();
+        w.settings.test_id = Some("secret-test".into());
+        let text = w.to_export_json();
+        assert!(!text.contains("secret-test"));
+        let back = Workspace::parse(&text).unwrap();
+        assert_eq!(back.mappings, w.mappings);
+    }
+
+    #[test]
+    fn clear_errors() {
+        let cases = [
+            (EXAMPLE.replace("\"version\": 1", "\"version\": 2"), "newer Reddit CAPI Console (workspace version 2)"),
+            (EXAMPLE.replace("\"profile\"", "\"profil\""), "unknown field `profil`"),
+            (EXAMPLE.replace("reddit-capi-console/workspace", "other"), "\"format\" is \"other\""),
+            (EXAMPLE.replace("\"name\": \"Checkout\"", "\"name\": \"Purchase\""), "two mappings are named \"Purchase\""),
+            ("{\"format\": 1".to_string(), "line 1, column 12"),
+        ];
+        for (text, want) in cases {
+            let err = Workspace::parse(&text).unwrap_err().to_string();
+            assert!(err.contains(want), "{err}\n  wanted: {want}");
+        }
+    }
+
+    #[test]
+    fn at_most_fifty_mappings() {
+        let mut w = Workspace::presets();
+        w.mappings = (0..51).map(|i| MappingEntry { name: format!("m{i}"), ..MappingEntry::from_preset(&PRESETS[1]) }).collect();
+        let text = serde_json::to_string(&w).unwrap();
+        assert_eq!(Workspace::parse(&text).unwrap_err(), WorkspaceError::TooManyMappings(51));
+        w.mappings.truncate(50);
+        assert!(Workspace::parse(&serde_json::to_string(&w).unwrap()).is_ok());
+    }
+
+    #[test]
+    fn presets_workspace_has_all_nine() {
+        let w = Workspace::presets();
+        assert_eq!(w.mappings.len(), 9);
+        assert_eq!(w.compile(Profile::Segment).unwrap().len(), 9);
+    }
+}
