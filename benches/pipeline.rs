@@ -1,1 +1,44 @@
-fn main() {}
+//! Throughput of the core: a realistic Purchase event (every identifier, two products) through
+//! map + Segment's schema step + normalize + hash + serialize, on one thread.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use reddit_capi_console::engine::{Engine, Outcome};
+use reddit_capi_console::mapping::schema::Mode;
+use reddit_capi_console::segment::parse_events;
+use reddit_capi_console::workspace::Workspace;
+
+const PURCHASE: &str = include_str!("../assets/samples/purchase.json");
+
+fn pipeline(c: &mut Criterion) {
+    let workspace = Workspace::presets();
+    let mut settings = workspace.settings.clone();
+    settings.pixel_id = "a2_bench".into();
+    let engine = Engine::new(&workspace, settings).unwrap();
+    let event = parse_events(PURCHASE, "purchase.json").unwrap().remove(0);
+    let purchase = engine.find("Purchase").unwrap();
+    let now = reddit_capi_console::timestamp::now_millis();
+
+    let mut group = c.benchmark_group("pipeline");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("purchase: map + normalize + hash + serialize", |b| {
+        let mut buf = Vec::with_capacity(4096);
+        b.iter(|| {
+            let Outcome::Built(built) = engine.apply(purchase, &event, Mode::Single, false, now) else {
+                panic!("the sample builds");
+            };
+            buf.clear();
+            serde_json::to_writer(&mut buf, &built.body).unwrap();
+            buf.len()
+        });
+    });
+    group.bench_function("purchase: with provenance (explain)", |b| {
+        b.iter(|| engine.apply(purchase, &event, Mode::Single, true, now));
+    });
+    group.bench_function("trigger matching over 9 presets", |b| {
+        b.iter(|| engine.matching(&event));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, pipeline);
+criterion_main!(benches);

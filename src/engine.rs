@@ -5,7 +5,6 @@
 //! open batch (≤ 1,000 events) per mapping in memory.
 
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::identity::Profile;
 use crate::mapping::model::{CompiledMapping, MappingKind};
@@ -13,7 +12,9 @@ use crate::mapping::presets::{BROWSER_PLUGIN_NOTE, KNOWN_MISSPELLINGS};
 use crate::mapping::schema::{self, Mode, Rules};
 use crate::reddit::build::{self, Context};
 use crate::reddit::lint::{self, Lint};
-use crate::reddit::{Authorization, BuiltEvent, Identifier, MAX_EVENTS_PER_REQUEST, Refusal, Request, Settings, build_request};
+use crate::reddit::{
+    Authorization, BuiltEvent, Identifier, MAX_EVENTS_PER_REQUEST, Refusal, Request, Settings, build_request,
+};
 use crate::segment::Event;
 use crate::workspace::{Workspace, WorkspaceError};
 
@@ -40,7 +41,13 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Options {
-        Options { batch: false, explain: false, now_ms: crate::timestamp::now_millis(), auth: Authorization::Missing, base_url: None }
+        Options {
+            batch: false,
+            explain: false,
+            now_ms: crate::timestamp::now_millis(),
+            auth: Authorization::Missing,
+            base_url: None,
+        }
     }
 }
 
@@ -63,8 +70,7 @@ pub enum Outcome {
 }
 
 /// One result of a run, in output order.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Item {
     Request {
         /// The events in this request, as indexes into the input.
@@ -75,12 +81,21 @@ pub enum Item {
         /// Provenance of hashed values, paths absolute in the body (when explaining).
         identifiers: Vec<Identifier>,
         /// Whether this request came from batching (printed with `event_indexes`).
-        #[serde(skip)]
         batched: bool,
     },
-    Refused { event_index: usize, mapping: String, error: Refusal },
-    WebOnly { event_index: usize, mapping: String, note: &'static str },
-    Unmatched { event_index: usize },
+    Refused {
+        event_index: usize,
+        mapping: String,
+        error: Refusal,
+    },
+    WebOnly {
+        event_index: usize,
+        mapping: String,
+        note: &'static str,
+    },
+    Unmatched {
+        event_index: usize,
+    },
 }
 
 impl Engine {
@@ -153,8 +168,14 @@ impl Engine {
                 let mode = if batching { Mode::Batch } else { Mode::Single };
                 let name = &self.mappings[m].name;
                 match self.apply(m, event, mode, options.explain, options.now_ms) {
-                    Outcome::Refused(error) => emit(Item::Refused { event_index: index, mapping: name.clone(), error }),
-                    Outcome::WebOnly => emit(Item::WebOnly { event_index: index, mapping: name.clone(), note: BROWSER_PLUGIN_NOTE }),
+                    Outcome::Refused(error) => {
+                        emit(Item::Refused { event_index: index, mapping: name.clone(), error })
+                    }
+                    Outcome::WebOnly => emit(Item::WebOnly {
+                        event_index: index,
+                        mapping: name.clone(),
+                        note: BROWSER_PLUGIN_NOTE,
+                    }),
                     Outcome::Built(built) if batching => {
                         open[m].push(index, built);
                         if open[m].indexes.len() == MAX_EVENTS_PER_REQUEST {
@@ -242,29 +263,55 @@ fn dropped_key_lint(mapping: &CompiledMapping, path: &str) -> Lint {
     };
     let lint = Lint::warning(format!("mapping.{path}"), message);
     match fix {
-        Some(right) => lint.hint(format!("Map {right} instead of {path} (the Reddit profile's presets already do).")),
+        Some(right) => {
+            lint.hint(format!("Map {right} instead of {path} (the Reddit profile's presets already do)."))
+        }
         None => lint.hint("Remove the key or rename it to one of the field's properties."),
     }
 }
 
-/// A JSON line for one item, as `preview --format json` prints it.
-pub fn item_json(item: &Item, explain: bool) -> Value {
-    let mut v = serde_json::to_value(item).expect("items serialize");
-    if let (Item::Request { event_indexes, batched, .. }, Some(obj)) = (item, v.as_object_mut()) {
-        if !explain {
-            obj.shift_remove("identifiers");
+/// One item as `preview --format json` prints it: `event_index` (or `event_indexes` for a
+/// batch), `mapping`, then `request` + `lints` (+ `identifiers` when explaining), `error`,
+/// `web_only` + `note`, or `unmatched`.
+pub struct JsonLine<'a> {
+    pub item: &'a Item,
+    pub explain: bool,
+}
+
+impl Serialize for JsonLine<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        match self.item {
+            Item::Request { event_indexes, mapping, request, lints, identifiers, batched } => {
+                if *batched {
+                    map.serialize_entry("event_indexes", event_indexes)?;
+                } else {
+                    map.serialize_entry("event_index", &event_indexes[0])?;
+                }
+                map.serialize_entry("mapping", mapping)?;
+                map.serialize_entry("request", request)?;
+                map.serialize_entry("lints", lints)?;
+                if self.explain {
+                    map.serialize_entry("identifiers", identifiers)?;
+                }
+            }
+            Item::Refused { event_index, mapping, error } => {
+                map.serialize_entry("event_index", event_index)?;
+                map.serialize_entry("mapping", mapping)?;
+                map.serialize_entry("error", error)?;
+            }
+            Item::WebOnly { event_index, mapping, note } => {
+                map.serialize_entry("event_index", event_index)?;
+                map.serialize_entry("mapping", mapping)?;
+                map.serialize_entry("web_only", &true)?;
+                map.serialize_entry("note", note)?;
+            }
+            Item::Unmatched { event_index } => {
+                map.serialize_entry("event_index", event_index)?;
+                map.serialize_entry("unmatched", &true)?;
+            }
         }
-        if !batched {
-            let index = event_indexes[0];
-            obj.shift_remove("event_indexes");
-            let mut out = serde_json::Map::new();
-            out.insert("event_index".into(), index.into());
-            out.extend(std::mem::take(obj));
-            return Value::Object(out);
-        }
+        map.end()
     }
-    if let (Item::Unmatched { .. }, Some(obj)) = (item, v.as_object_mut()) {
-        obj.insert("unmatched".into(), Value::Bool(true));
-    }
-    v
 }

@@ -11,7 +11,8 @@ pub fn data_dir() -> Option<PathBuf> {
     if let Some(home) = std::env::var_os(HOME_ENV).filter(|h| !h.is_empty()) {
         return Some(PathBuf::from(home));
     }
-    directories::ProjectDirs::from("com", "Reddit CAPI Console", "reddit-capi-console").map(|d| d.data_dir().to_path_buf())
+    directories::ProjectDirs::from("com", "Reddit CAPI Console", "reddit-capi-console")
+        .map(|d| d.data_dir().to_path_buf())
 }
 
 /// The saved workspace.

@@ -50,19 +50,12 @@ pub fn parse_json(value: &serde_json::Value) -> Option<Parsed> {
 }
 
 fn from_integer(v: i64) -> Parsed {
-    if v >= MILLIS_THRESHOLD {
-        Parsed::EpochMillis(v)
-    } else {
-        Parsed::EpochSeconds(v)
-    }
+    if v >= MILLIS_THRESHOLD { Parsed::EpochMillis(v) } else { Parsed::EpochSeconds(v) }
 }
 
 /// The current time in epoch milliseconds.
 pub fn now_millis() -> EpochMillis {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// Formats epoch milliseconds as RFC 3339 UTC with milliseconds, e.g. `2024-01-08T13:52:50.212Z`.
@@ -70,12 +63,7 @@ pub fn format_rfc3339(ms: EpochMillis) -> String {
     let days = ms.div_euclid(86_400_000);
     let rem = ms.rem_euclid(86_400_000);
     let (y, m, d) = civil_from_days(days);
-    let (h, min, s, milli) = (
-        rem / 3_600_000,
-        rem / 60_000 % 60,
-        rem / 1000 % 60,
-        rem % 1000,
-    );
+    let (h, min, s, milli) = (rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60, rem % 1000);
     format!("{y:04}-{m:02}-{d:02}T{h:02}:{min:02}:{s:02}.{milli:03}Z")
 }
 
@@ -144,13 +132,31 @@ impl Cursor<'_> {
     }
 }
 
-fn instant(y: i64, mo: u32, d: u32, h: u32, mi: u32, s: u32, ms: u32, offset_min: i64) -> Option<i64> {
-    if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 59
-    {
-        return None;
+/// A calendar date and a wall-clock time of day.
+struct Civil {
+    y: i64,
+    mo: u32,
+    d: u32,
+    h: u32,
+    mi: u32,
+    s: u32,
+    ms: u32,
+}
+
+impl Civil {
+    fn date(y: i64, mo: u32, d: u32) -> Civil {
+        Civil { y, mo, d, h: 0, mi: 0, s: 0, ms: 0 }
     }
-    let secs = days_from_civil(y, mo, d) * 86_400 + i64::from(h * 3600 + mi * 60 + s) - offset_min * 60;
-    Some(secs * 1000 + i64::from(ms))
+
+    /// Epoch milliseconds of this wall-clock time at `offset_min` minutes east of UTC.
+    fn at_offset(&self, offset_min: i64) -> Option<i64> {
+        let Civil { y, mo, d, h, mi, s, ms } = *self;
+        if !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo) || h > 23 || mi > 59 || s > 59 {
+            return None;
+        }
+        let secs = days_from_civil(y, mo, d) * 86_400 + i64::from(h * 3600 + mi * 60 + s) - offset_min * 60;
+        Some(secs * 1000 + i64::from(ms))
+    }
 }
 
 /// `YYYY-MM-DD`, optionally followed by `T` (or a space) `HH:MM[:SS[.fff…]]` and `Z` / `±HH:MM` /
@@ -167,7 +173,7 @@ fn parse_iso(t: &str) -> Option<EpochMillis> {
     }
     let d = c.digits(2)?;
     if c.done() {
-        return instant(y, mo, d, 0, 0, 0, 0, 0);
+        return Civil::date(y, mo, d).at_offset(0);
     }
     if !(c.eat(b'T') || c.eat(b't') || c.eat(b' ')) {
         return None;
@@ -214,12 +220,11 @@ fn parse_iso(t: &str) -> Option<EpochMillis> {
     if !c.done() {
         return None;
     }
-    instant(y, mo, d, h, mi, s, ms, offset)
+    Civil { y, mo, d, h, mi, s, ms }.at_offset(offset)
 }
 
-const MONTHS: [&str; 12] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
-];
+const MONTHS: [&str; 12] =
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
 /// RFC 2822 / HTTP dates: `[Mon, ]08 Jan 2024 13:52:50 GMT` (zone GMT, UTC, Z or ±HHMM).
 pub fn parse_rfc2822(t: &str) -> Option<EpochMillis> {
@@ -236,10 +241,7 @@ pub fn parse_rfc2822(t: &str) -> Option<EpochMillis> {
     let mon = mon.to_ascii_lowercase();
     let mo = MONTHS.iter().position(|m| *m == mon)? as u32 + 1;
     let y: i64 = y.parse().ok().filter(|y: &i64| (1000..=9999).contains(y))?;
-    let hms: Vec<u32> = time
-        .split(':')
-        .map(|p| p.parse().ok())
-        .collect::<Option<_>>()?;
+    let hms: Vec<u32> = time.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
     let (h, mi, s) = match hms.as_slice() {
         [h, mi] => (*h, *mi, 0),
         [h, mi, s] => (*h, *mi, *s),
@@ -255,7 +257,7 @@ pub fn parse_rfc2822(t: &str) -> Option<EpochMillis> {
         }
         _ => return None,
     };
-    instant(y, mo, d, h, mi, s, 0, offset)
+    Civil { y, mo, d, h, mi, s, ms: 0 }.at_offset(offset)
 }
 
 #[cfg(test)]
@@ -290,10 +292,7 @@ mod tests {
             parse_json(&serde_json::json!(1_704_721_970_212_i64)),
             Some(Parsed::EpochMillis(1_704_721_970_212))
         );
-        assert_eq!(
-            parse_json(&serde_json::json!(1_704_721_970)),
-            Some(Parsed::EpochSeconds(1_704_721_970))
-        );
+        assert_eq!(parse_json(&serde_json::json!(1_704_721_970)), Some(Parsed::EpochSeconds(1_704_721_970)));
         assert_eq!(parse_json(&serde_json::json!(1.5)), None);
         assert_eq!(parse_json(&serde_json::json!(null)), None);
     }
@@ -301,10 +300,7 @@ mod tests {
     #[test]
     fn fractions_are_truncated_to_millis() {
         assert_eq!(parse("2024-01-08T13:52:50.2Z"), Some(Parsed::Calendar(1_704_721_970_200)));
-        assert_eq!(
-            parse("2024-01-08T13:52:50.212999Z"),
-            Some(Parsed::Calendar(1_704_721_970_212))
-        );
+        assert_eq!(parse("2024-01-08T13:52:50.212999Z"), Some(Parsed::Calendar(1_704_721_970_212)));
     }
 
     #[test]

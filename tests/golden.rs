@@ -19,7 +19,8 @@ fn golden_dirs() -> Vec<std::path::PathBuf> {
 }
 
 fn preview(dir: &Path) -> (Vec<Value>, i32) {
-    let workspace: Value = serde_json::from_str(&std::fs::read_to_string(dir.join("workspace.json")).unwrap()).unwrap();
+    let workspace: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("workspace.json")).unwrap()).unwrap();
     let mapping = workspace["mappings"][0]["name"].as_str().unwrap();
     let home = std::env::temp_dir().join(format!("rcc-golden-{}", std::process::id()));
     let out = Command::new(env!("CARGO_BIN_EXE_reddit-capi-console"))
@@ -31,7 +32,8 @@ fn preview(dir: &Path) -> (Vec<Value>, i32) {
         .output()
         .unwrap();
     assert!(out.status.code().is_some_and(|c| c <= 1), "{}", String::from_utf8_lossy(&out.stderr));
-    let lines = String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let lines =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     (lines, out.status.code().unwrap())
 }
 
@@ -52,7 +54,10 @@ fn every_golden_example_matches_segment() {
         for (i, (want, got)) in expected.iter().zip(&actual).enumerate() {
             assert_eq!(got["event_index"], i, "{name}[{i}]");
             if want.get("error").is_some() {
-                assert!(got.get("error").is_some(), "{name}[{i}]: Segment refuses this event, we built {got}");
+                assert!(
+                    got.get("error").is_some(),
+                    "{name}[{i}]: Segment refuses this event, we built {got}"
+                );
                 continue;
             }
             let request = &got["request"];

@@ -50,7 +50,11 @@ pub fn run(args: HashArgs, out: &mut impl Write) -> Result<u8, UsageError> {
                         writeln!(out, "  · {step}")?;
                     }
                     writeln!(out, "  normalized  {:?}", h.normalized)?;
-                    writeln!(out, "  sha-256     {}", if h.hash.is_empty() { "\"\" (blank)" } else { &h.hash })?;
+                    writeln!(
+                        out,
+                        "  sha-256     {}",
+                        if h.hash.is_empty() { "\"\" (blank)" } else { &h.hash }
+                    )?;
                     if let Some(other) = &h.other_profile_hash {
                         writeln!(out, "  ⚠ the {} profile sends {other}", h.profile.other())?;
                     }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::{EXIT_OK, EXIT_REFUSED, Format, UsageError, text};
-use crate::engine::{Engine, Item, Options, Selection, item_json};
+use crate::engine::{Engine, Item, JsonLine, Options, Selection};
 use crate::identity::Profile;
 use crate::reddit::{ApiVersion, Authorization};
 use crate::segment::{Event, read_events};
@@ -104,7 +104,7 @@ pub fn run(args: PreviewArgs, out: &mut impl Write) -> Result<u8, UsageError> {
         }
         refused |= matches!(item, Item::Refused { .. });
         let written = match args.format {
-            Format::Json => serde_json::to_writer(&mut *out, &item_json(&item, options.explain))
+            Format::Json => serde_json::to_writer(&mut *out, &JsonLine { item: &item, explain: options.explain })
                 .map_err(std::io::Error::from)
                 .and_then(|()| out.write_all(b"\n")),
             Format::Text => text::write_item(out, &item, &events, &engine),

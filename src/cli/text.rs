@@ -7,7 +7,13 @@ use crate::reddit::Level;
 use crate::segment::Event;
 
 fn short(hash: &str) -> String {
-    if hash.len() == 64 { format!("{}…{}", &hash[..8], &hash[60..]) } else if hash.is_empty() { "\"\"".into() } else { hash.to_string() }
+    if hash.len() == 64 {
+        format!("{}…{}", &hash[..8], &hash[60..])
+    } else if hash.is_empty() {
+        "\"\"".into()
+    } else {
+        hash.to_string()
+    }
 }
 
 /// Writes one item.
@@ -15,10 +21,18 @@ pub fn write_item(out: &mut impl Write, item: &Item, events: &[Event], engine: &
     let label = |i: usize| events.get(i).map(Event::label).unwrap_or_default();
     match item {
         Item::Unmatched { event_index } => {
-            writeln!(out, "event {event_index} · {} → no enabled mapping's trigger matches\n", label(*event_index))
+            writeln!(
+                out,
+                "event {event_index} · {} → no enabled mapping's trigger matches\n",
+                label(*event_index)
+            )
         }
         Item::WebOnly { event_index, mapping, note } => {
-            writeln!(out, "event {event_index} · {} → {mapping:?}: web only, no request\n  {note}\n", label(*event_index))
+            writeln!(
+                out,
+                "event {event_index} · {} → {mapping:?}: web only, no request\n  {note}\n",
+                label(*event_index)
+            )
         }
         Item::Refused { event_index, mapping, error } => writeln!(
             out,
@@ -40,17 +54,31 @@ pub fn write_item(out: &mut impl Write, item: &Item, events: &[Event], engine: &
             writeln!(out)?;
             writeln!(out, "{}", serde_json::to_string_pretty(&request.body).map_err(io::Error::from)?)?;
             if !identifiers.is_empty() {
-                writeln!(out, "\nIdentifiers ({} profile): raw → normalized → SHA-256", engine.settings.profile)?;
+                writeln!(
+                    out,
+                    "\nIdentifiers ({} profile): raw → normalized → SHA-256",
+                    engine.settings.profile
+                )?;
                 let width = identifiers.iter().map(|i| i.path.chars().count()).max().unwrap_or(0);
                 for id in identifiers {
                     let h = &id.hashed;
-                    let result = if h.already_hashed { "already hashed, sent unchanged".to_string() } else { short(&h.hash) };
+                    let result = if h.already_hashed {
+                        "already hashed, sent unchanged".to_string()
+                    } else {
+                        short(&h.hash)
+                    };
                     writeln!(out, "  {:width$}  {:?} → {:?} → {result}", id.path, h.input, h.normalized)?;
                     if !h.steps.is_empty() {
                         writeln!(out, "  {:width$}  rules: {}", "", h.steps.join("; "))?;
                     }
                     if let Some(other) = &h.other_profile_hash {
-                        writeln!(out, "  {:width$}  ⚠ the {} profile would send {}", "", h.profile.other(), short(other))?;
+                        writeln!(
+                            out,
+                            "  {:width$}  ⚠ the {} profile would send {}",
+                            "",
+                            h.profile.other(),
+                            short(other)
+                        )?;
                     }
                 }
             }

@@ -45,11 +45,7 @@ pub fn trim(s: &str) -> &str {
 /// the Unicode version of the case tables (Rust's vs. the ICU bundled with Node), which only
 /// matters for characters newly assigned in the latest Unicode release.
 pub fn to_lower_case(s: &str) -> String {
-    if s.is_ascii() {
-        s.to_ascii_lowercase()
-    } else {
-        s.to_lowercase()
-    }
+    if s.is_ascii() { s.to_ascii_lowercase() } else { s.to_lowercase() }
 }
 
 /// Length of `s` in UTF-16 code units, i.e. JavaScript's `s.length`.
@@ -64,9 +60,9 @@ mod tests {
     #[test]
     fn trim_matches_js_whitespace_set() {
         let js_ws = [
-            '\u{0009}', '\u{000A}', '\u{000B}', '\u{000C}', '\u{000D}', '\u{0020}', '\u{00A0}',
-            '\u{1680}', '\u{2000}', '\u{2005}', '\u{200A}', '\u{2028}', '\u{2029}', '\u{202F}',
-            '\u{205F}', '\u{3000}', '\u{FEFF}',
+            '\u{0009}', '\u{000A}', '\u{000B}', '\u{000C}', '\u{000D}', '\u{0020}', '\u{00A0}', '\u{1680}',
+            '\u{2000}', '\u{2005}', '\u{200A}', '\u{2028}', '\u{2029}', '\u{202F}', '\u{205F}', '\u{3000}',
+            '\u{FEFF}',
         ];
         for c in js_ws {
             let s = format!("{c}x{c}");

@@ -24,9 +24,7 @@ use sha2::{Digest, Sha256};
 use normalize::{Normalized, Trace};
 
 /// Which normalization rules to apply.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Profile {
     /// Byte-identical to Segment's Reddit Conversions API destination.
@@ -192,11 +190,7 @@ pub enum IdentityError {
 /// Normalizes and hashes one identifier under one profile, recording every step.
 ///
 /// `hash` always equals [`hash_value`] for the same arguments.
-pub fn hash_identifier(
-    field: IdentifierField,
-    profile: Profile,
-    raw: &str,
-) -> Result<Hashed, IdentityError> {
+pub fn hash_identifier(field: IdentifierField, profile: Profile, raw: &str) -> Result<Hashed, IdentityError> {
     let mut steps = Vec::new();
     let outcome = normalize::run(field, profile, raw, &mut Trace::to(&mut steps))?;
     let already_hashed = matches!(outcome, Normalized::AlreadyHashed);
@@ -208,9 +202,7 @@ pub fn hash_identifier(
             (v.into_owned(), hash)
         }
     };
-    let other_profile_hash = hash_value(field, profile.other(), raw)
-        .ok()
-        .filter(|other| *other != hash);
+    let other_profile_hash = hash_value(field, profile.other(), raw).ok().filter(|other| *other != hash);
     Ok(Hashed {
         field,
         profile,
@@ -224,34 +216,22 @@ pub fn hash_identifier(
 }
 
 /// Fast path for the request builder: only the value to send (no provenance, no other-profile work).
-pub fn hash_value(
-    field: IdentifierField,
-    profile: Profile,
-    raw: &str,
-) -> Result<String, IdentityError> {
-    Ok(
-        match normalize::run(field, profile, raw, &mut Trace::off())? {
-            Normalized::Blank => String::new(),
-            Normalized::AlreadyHashed => raw.to_owned(),
-            Normalized::Value(v) => sha256_hex(&v),
-        },
-    )
+pub fn hash_value(field: IdentifierField, profile: Profile, raw: &str) -> Result<String, IdentityError> {
+    Ok(match normalize::run(field, profile, raw, &mut Trace::off())? {
+        Normalized::Blank => String::new(),
+        Normalized::AlreadyHashed => raw.to_owned(),
+        Normalized::Value(v) => sha256_hex(&v),
+    })
 }
 
 /// The value that gets hashed: `""` when blank, `raw` unchanged when already hashed, else the
 /// profile's normalization of `raw`.
-pub fn normalize(
-    field: IdentifierField,
-    profile: Profile,
-    raw: &str,
-) -> Result<String, IdentityError> {
-    Ok(
-        match normalize::run(field, profile, raw, &mut Trace::off())? {
-            Normalized::Blank => String::new(),
-            Normalized::AlreadyHashed => raw.to_owned(),
-            Normalized::Value(v) => v.into_owned(),
-        },
-    )
+pub fn normalize(field: IdentifierField, profile: Profile, raw: &str) -> Result<String, IdentityError> {
+    Ok(match normalize::run(field, profile, raw, &mut Trace::off())? {
+        Normalized::Blank => String::new(),
+        Normalized::AlreadyHashed => raw.to_owned(),
+        Normalized::Value(v) => v.into_owned(),
+    })
 }
 
 /// Lowercase hex SHA-256 of the UTF-8 bytes of `s`.

@@ -117,10 +117,7 @@ fn segment_email<'a>(raw: &'a str, trace: &mut Trace<'_>) -> Result<Cow<'a, str>
     let domain = match rest.split_once('@') {
         Some((domain, ignored)) => {
             trace.note(|| {
-                format!(
-                    "ignored everything from the second \"@\" on ({:?})",
-                    format!("@{ignored}")
-                )
+                format!("ignored everything from the second \"@\" on ({:?})", format!("@{ignored}"))
             });
             domain
         }
@@ -155,9 +152,7 @@ fn segment_email<'a>(raw: &'a str, trace: &mut Trace<'_>) -> Result<Cow<'a, str>
 
 /// Byte index of the first ASCII-case-insensitive occurrence of `kw` (ASCII) in `s`.
 fn find_ascii_ci(s: &str, kw: &str) -> Option<usize> {
-    s.as_bytes()
-        .windows(kw.len())
-        .position(|w| w.eq_ignore_ascii_case(kw.as_bytes()))
+    s.as_bytes().windows(kw.len()).position(|w| w.eq_ignore_ascii_case(kw.as_bytes()))
 }
 
 /// Keeps the ASCII digits of the chars of `p` that start before UTF-16 offset `limit`.
@@ -189,9 +184,7 @@ fn segment_phone<'a>(raw: &'a str, trace: &mut Trace<'_>) -> Cow<'a, str> {
     let mut cut: Option<(usize, &str)> = None;
     if p.is_ascii() {
         // Lowercasing ASCII keeps every index: the byte index is the UTF-16 index.
-        cut = PHONE_EXTENSION_KEYWORDS
-            .iter()
-            .find_map(|kw| find_ascii_ci(p, kw).map(|i| (i, *kw)));
+        cut = PHONE_EXTENSION_KEYWORDS.iter().find_map(|kw| find_ascii_ci(p, kw).map(|i| (i, *kw)));
     } else {
         let lower = js::to_lower_case(p);
         for kw in PHONE_EXTENSION_KEYWORDS {
@@ -218,12 +211,7 @@ fn segment_phone<'a>(raw: &'a str, trace: &mut Trace<'_>) -> Cow<'a, str> {
         });
     }
     if removed > 0 {
-        trace.note(|| {
-            format!(
-                "kept digits only (removed {})",
-                plural(removed, "character", "characters")
-            )
-        });
+        trace.note(|| format!("kept digits only (removed {})", plural(removed, "character", "characters")));
     }
     if !had_plus {
         trace.note(|| "prefixed +".to_owned());
@@ -241,8 +229,7 @@ fn reddit_phone<'a>(raw: &'a str, trace: &mut Trace<'_>) -> Cow<'a, str> {
     let cut = (0..bytes.len()).find_map(|i| {
         PHONE_EXTENSION_KEYWORDS.iter().find_map(|kw| {
             let end = i + kw.len();
-            (end <= bytes.len() && bytes[i..end].eq_ignore_ascii_case(kw.as_bytes()))
-                .then_some((i, *kw))
+            (end <= bytes.len() && bytes[i..end].eq_ignore_ascii_case(kw.as_bytes())).then_some((i, *kw))
         })
     });
     // Keywords are ASCII, so a match index is a char boundary and equals the UTF-16 count of
@@ -255,12 +242,7 @@ fn reddit_phone<'a>(raw: &'a str, trace: &mut Trace<'_>) -> Cow<'a, str> {
         trace.note(|| format!("cut at extension {kw:?} (dropped {:?})", &p[cut_byte..]));
     }
     if removed > 0 {
-        trace.note(|| {
-            format!(
-                "kept digits only (removed {})",
-                plural(removed, "character", "characters")
-            )
-        });
+        trace.note(|| format!("kept digits only (removed {})", plural(removed, "character", "characters")));
     }
     if out.len() == 1 {
         trace.note(|| "no digits left".to_owned());
@@ -309,11 +291,7 @@ fn reddit_email<'a>(raw: &'a str, trace: &mut Trace<'_>) -> Cow<'a, str> {
             let n = dropped.chars().count();
             format!(
                 "removed {} from local part ({dropped:?})",
-                plural(
-                    n,
-                    "non-alphanumeric character",
-                    "non-alphanumeric characters"
-                )
+                plural(n, "non-alphanumeric character", "non-alphanumeric characters")
             )
         });
     }
@@ -327,11 +305,7 @@ fn reddit_email<'a>(raw: &'a str, trace: &mut Trace<'_>) -> Cow<'a, str> {
 /// Reddit profile advertising ids: trim, then IDFA uppercased / AAID lowercased (dashes kept).
 fn reddit_case<'a>(raw: &'a str, trace: &mut Trace<'_>, upper: bool) -> Cow<'a, str> {
     let v = trimmed(raw, trace);
-    let cased = if upper {
-        v.to_uppercase()
-    } else {
-        js::to_lower_case(v)
-    };
+    let cased = if upper { v.to_uppercase() } else { js::to_lower_case(v) };
     if cased == v {
         Cow::Borrowed(v)
     } else {

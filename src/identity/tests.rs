@@ -79,11 +79,7 @@ fn spec_section_9_vectors() {
         for profile in BOTH {
             check(field, profile, raw, normalized, hash);
             // Identical in both profiles: no other-profile hash to show.
-            assert_eq!(
-                h(field, profile, raw).other_profile_hash,
-                None,
-                "{field} {raw:?}"
-            );
+            assert_eq!(h(field, profile, raw).other_profile_hash, None, "{field} {raw:?}");
         }
     }
     check(
@@ -100,10 +96,7 @@ fn spec_section_9_vectors() {
         seg.other_profile_hash.as_deref(),
         Some("ff8d9819fc0e12bf0d24892e45987e249a28dce836a85cad60e28eaaa8c6d976")
     );
-    assert_eq!(
-        h(F::Email, Reddit, "Al.ice$+Apple@Example.Com").other_profile_hash,
-        Some(seg.hash)
-    );
+    assert_eq!(h(F::Email, Reddit, "Al.ice$+Apple@Example.Com").other_profile_hash, Some(seg.hash));
     // The v2 worked example's phone (spec §9).
     check(
         F::Phone,
@@ -138,13 +131,7 @@ fn segment_profile_facts() {
         "8f1874976b65727f8d734a08b3b833da73e6182d0a9c956b567e7b0cc564a87a",
     );
     let idfa = "EA7583CD-A667-48BC-B806-42ECB2B48606";
-    check(
-        F::Idfa,
-        Segment,
-        idfa,
-        idfa,
-        "70574fa9c8f498a7b2e5c8712b1126de7b1406fd02fdc591821c5bd33092fd1c",
-    );
+    check(F::Idfa, Segment, idfa, idfa, "70574fa9c8f498a7b2e5c8712b1126de7b1406fd02fdc591821c5bd33092fd1c");
     assert!(h(F::Idfa, Segment, idfa).steps.is_empty());
     // Advertising ids: no trimming, no case change at all in the Segment profile.
     assert_eq!(normalize(F::Aaid, Segment, " AB-cd ").unwrap(), " AB-cd ");
@@ -155,10 +142,7 @@ fn reddit_profile_advertising_ids() {
     let idfa = " ea7583cd-a667-48bc-b806-42ecb2b48606 ";
     let got = h(F::Idfa, Reddit, idfa);
     assert_eq!(got.normalized, "EA7583CD-A667-48BC-B806-42ECB2B48606");
-    assert_eq!(
-        got.hash,
-        "70574fa9c8f498a7b2e5c8712b1126de7b1406fd02fdc591821c5bd33092fd1c"
-    );
+    assert_eq!(got.hash, "70574fa9c8f498a7b2e5c8712b1126de7b1406fd02fdc591821c5bd33092fd1c");
     assert_eq!(got.steps, ["trimmed 2 characters", "uppercased"]);
     assert!(got.other_profile_hash.is_some());
     assert_eq!(
@@ -184,20 +168,14 @@ fn blank_values_send_empty_string() {
     // Blank comes before the "@" check: Segment's processHashing returns '' first.
     assert_eq!(hash_value(F::Email, Segment, "  ").unwrap(), "");
     // U+0085 is not JS whitespace: not blank, hashed as is for a trimmed field.
-    assert_eq!(
-        normalize(F::ExternalId, Segment, "\u{0085}").unwrap(),
-        "\u{0085}"
-    );
+    assert_eq!(normalize(F::ExternalId, Segment, "\u{0085}").unwrap(), "\u{0085}");
 }
 
 #[test]
 fn reddit_profile_blank_after_cleaning() {
     let got = h(F::Phone, Reddit, "ext 12");
     assert_eq!(got.hash, "");
-    assert_eq!(
-        got.other_profile_hash.as_deref(),
-        Some(sha256_hex("+").as_str())
-    );
+    assert_eq!(got.other_profile_hash.as_deref(), Some(sha256_hex("+").as_str()));
     assert_eq!(normalize(F::Phone, Segment, "ext 12").unwrap(), "+");
     assert_eq!(hash_value(F::Email, Reddit, "...").unwrap(), "");
 }
@@ -231,59 +209,22 @@ fn already_hashed_passes_through_unchanged() {
 
 #[test]
 fn js_trimming_nbsp_and_bom() {
-    check(
-        F::ExternalId,
-        Segment,
-        "\u{00A0}id\u{FEFF}",
-        "id",
-        &sha256_hex("id"),
-    );
-    check(
-        F::Email,
-        Segment,
-        "\u{FEFF}A@B.c\u{3000}",
-        "a@b.c",
-        &sha256_hex("a@b.c"),
-    );
-    check(
-        F::Phone,
-        Segment,
-        "\u{00A0}+1 555\u{2028}",
-        "+1555",
-        &sha256_hex("+1555"),
-    );
+    check(F::ExternalId, Segment, "\u{00A0}id\u{FEFF}", "id", &sha256_hex("id"));
+    check(F::Email, Segment, "\u{FEFF}A@B.c\u{3000}", "a@b.c", &sha256_hex("a@b.c"));
+    check(F::Phone, Segment, "\u{00A0}+1 555\u{2028}", "+1555", &sha256_hex("+1555"));
     // U+0085 (Rust whitespace, not JS whitespace) survives the trim.
-    assert_eq!(
-        normalize(F::ConversionId, Segment, " x\u{0085}").unwrap(),
-        "x\u{0085}"
-    );
-    assert_eq!(
-        h(F::ExternalId, Segment, "\u{00A0}id\u{FEFF}").steps,
-        ["trimmed 2 characters"]
-    );
+    assert_eq!(normalize(F::ConversionId, Segment, " x\u{0085}").unwrap(), "x\u{0085}");
+    assert_eq!(h(F::ExternalId, Segment, "\u{00A0}id\u{FEFF}").steps, ["trimmed 2 characters"]);
 }
 
 #[test]
 fn email_without_at() {
-    assert_eq!(
-        hash_value(F::Email, Segment, "john.doe.example.com"),
-        Err(IdentityError::EmailWithoutAt)
-    );
-    assert_eq!(
-        hash_identifier(F::Email, Segment, "nope"),
-        Err(IdentityError::EmailWithoutAt)
-    );
-    assert_eq!(
-        normalize(F::Email, Segment, "nope"),
-        Err(IdentityError::EmailWithoutAt)
-    );
+    assert_eq!(hash_value(F::Email, Segment, "john.doe.example.com"), Err(IdentityError::EmailWithoutAt));
+    assert_eq!(hash_identifier(F::Email, Segment, "nope"), Err(IdentityError::EmailWithoutAt));
+    assert_eq!(normalize(F::Email, Segment, "nope"), Err(IdentityError::EmailWithoutAt));
     let got = h(F::Email, Reddit, "John.Doe+x");
     assert_eq!(got.normalized, "johndoe");
-    assert!(
-        got.steps.iter().any(|s| s.starts_with("no \"@\"")),
-        "{:?}",
-        got.steps
-    );
+    assert!(got.steps.iter().any(|s| s.starts_with("no \"@\"")), "{:?}", got.steps);
     // Segment refuses it: nothing to compare with.
     assert_eq!(got.other_profile_hash, None);
 }
@@ -293,13 +234,7 @@ fn email_with_several_at_signs() {
     // Segment uses only parts[1]: "a@b@c" → "a@b".
     let got = h(F::Email, Segment, "A@B@C");
     assert_eq!(got.normalized, "a@b");
-    assert_eq!(
-        got.steps,
-        [
-            "ignored everything from the second \"@\" on (\"@C\")",
-            "lowercased"
-        ]
-    );
+    assert_eq!(got.steps, ["ignored everything from the second \"@\" on (\"@C\")", "lowercased"]);
     assert_eq!(normalize(F::Email, Segment, "a@@c").unwrap(), "a@");
     // Reddit profile: the domain follows the last "@".
     assert_eq!(normalize(F::Email, Reddit, "a@b@c").unwrap(), "ab@c");
@@ -307,20 +242,11 @@ fn email_with_several_at_signs() {
 
 #[test]
 fn segment_email_keeps_other_symbols_and_removes_dots_before_cutting() {
-    assert_eq!(
-        normalize(F::Email, Segment, "a.b$c+d.e@x.y").unwrap(),
-        "ab$c@x.y"
-    );
-    assert_eq!(
-        normalize(F::Email, Segment, "+tag@x.com").unwrap(),
-        "@x.com"
-    );
+    assert_eq!(normalize(F::Email, Segment, "a.b$c+d.e@x.y").unwrap(), "ab$c@x.y");
+    assert_eq!(normalize(F::Email, Segment, "+tag@x.com").unwrap(), "@x.com");
     assert_eq!(normalize(F::Email, Segment, "a@").unwrap(), "a@");
     // Dots in the domain are kept.
-    assert_eq!(
-        normalize(F::Email, Segment, "a.b@mail.Example.com").unwrap(),
-        "ab@mail.example.com"
-    );
+    assert_eq!(normalize(F::Email, Segment, "a.b@mail.Example.com").unwrap(), "ab@mail.example.com");
 }
 
 #[test]
@@ -328,12 +254,7 @@ fn phone_extension_keyword_priority() {
     // 'x' is checked before '#', so Segment cuts at "x" although "#" comes first.
     let seg = h(F::Phone, Segment, "555 # 12 x 3");
     assert_eq!(seg.normalized, "+55512");
-    assert!(
-        seg.steps
-            .contains(&"cut at extension \"x\" (dropped \"x 3\")".to_owned()),
-        "{:?}",
-        seg.steps
-    );
+    assert!(seg.steps.contains(&"cut at extension \"x\" (dropped \"x 3\")".to_owned()), "{:?}", seg.steps);
     // The Reddit profile cuts at the earliest marker.
     assert_eq!(normalize(F::Phone, Reddit, "555 # 12 x 3").unwrap(), "+555");
     // "ext" is checked before "x" and contains it.
@@ -361,11 +282,7 @@ fn phone_index_from_lowercased_string_applies_to_original() {
     // The shifted index can run past the end: nothing is cut.
     let got = h(F::Phone, Segment, "İİİx");
     assert_eq!(got.normalized, "+");
-    assert!(
-        got.steps[0].starts_with("found extension \"x\" but cut nothing"),
-        "{:?}",
-        got.steps
-    );
+    assert!(got.steps[0].starts_with("found extension \"x\" but cut nothing"), "{:?}", got.steps);
     // A surrogate pair before the marker is one char, two units: no shift from it.
     assert_eq!(normalize(F::Phone, Segment, "😀12x34").unwrap(), "+12");
 }
@@ -373,15 +290,9 @@ fn phone_index_from_lowercased_string_applies_to_original() {
 #[test]
 fn unicode_lowercasing() {
     assert_eq!(normalize(F::Email, Segment, "İ@X").unwrap(), "i\u{307}@x");
-    assert_eq!(
-        sha256_hex("i\u{307}@x"),
-        hash_value(F::Email, Segment, "İ@X").unwrap()
-    );
+    assert_eq!(sha256_hex("i\u{307}@x"), hash_value(F::Email, Segment, "İ@X").unwrap());
     // Final sigma is decided within each part (JS lowercases local part and domain separately).
-    assert_eq!(
-        normalize(F::Email, Segment, "ΟΔΟΣ@ΟΔΟΣ.GR").unwrap(),
-        "οδος@οδοσ.gr"
-    );
+    assert_eq!(normalize(F::Email, Segment, "ΟΔΟΣ@ΟΔΟΣ.GR").unwrap(), "οδος@οδοσ.gr");
     assert_eq!(normalize(F::Email, Segment, "AΣ.B@x").unwrap(), "aσb@x");
     // Reddit profile keeps Unicode letters in the local part, drops the combining dot.
     assert_eq!(normalize(F::Email, Reddit, "İé.ß@X").unwrap(), "iéß@x");
@@ -433,10 +344,7 @@ fn names_round_trip() {
     for field in F::ALL {
         assert_eq!(field.as_str().parse::<IdentifierField>(), Ok(field));
         assert_eq!(field.to_string(), field.as_str());
-        assert_eq!(
-            serde_json::to_string(&field).unwrap(),
-            format!("\"{}\"", field.as_str())
-        );
+        assert_eq!(serde_json::to_string(&field).unwrap(), format!("\"{}\"", field.as_str()));
     }
     assert_eq!("ip".parse::<IdentifierField>(), Ok(F::IpAddress));
     assert_eq!("phone_number".parse::<IdentifierField>(), Ok(F::Phone));
@@ -457,14 +365,8 @@ fn names_round_trip() {
 
 #[test]
 fn sha256_hex_is_lowercase_hex() {
-    assert_eq!(
-        sha256_hex(""),
-        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-    );
-    assert_eq!(
-        sha256_hex("abc"),
-        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-    );
+    assert_eq!(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    assert_eq!(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 #[test]
@@ -472,10 +374,7 @@ fn hashed_serializes() {
     let v = serde_json::to_value(h(F::Email, Segment, "Test@Test.com")).unwrap();
     assert_eq!(v["field"], "email");
     assert_eq!(v["profile"], "segment");
-    assert_eq!(
-        v["hash"],
-        "f660ab912ec121d1b1e928a0bb4bc61b15f5ad44d5efdc4e1c92a25e99b8e44a"
-    );
+    assert_eq!(v["hash"], "f660ab912ec121d1b1e928a0bb4bc61b15f5ad44d5efdc4e1c92a25e99b8e44a");
 }
 
 fn any_field() -> impl Strategy<Value = IdentifierField> {

@@ -12,9 +12,14 @@ pub mod schema;
 pub mod trigger;
 
 pub use fields::Action;
-pub use model::{CompiledMapping, MappingError, MappingKind, MAX_MAPPINGS};
+pub use model::{CompiledMapping, MAX_MAPPINGS, MappingError, MappingKind};
 
 use serde_json::Value;
+
+/// A key of a JSON object; a linear scan for small objects, where it beats hashing the key.
+pub(crate) fn lookup<'a>(map: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a Value> {
+    if map.len() <= 12 { map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v) } else { map.get(key) }
+}
 
 /// JavaScript truthiness: `null`, `false`, `0`, `""` (and NaN, which JSON lacks) are falsy.
 pub(crate) fn js_falsy(v: &Value) -> bool {

@@ -108,16 +108,29 @@ impl CompiledMapping {
             (Some(PresetKind::Send(a)), None) => MappingKind::Send(a),
             (Some(PresetKind::Send(a)), Some(b)) if a == b => MappingKind::Send(a),
             (Some(_), Some(b)) => {
-                return Err(fail(None, format!("preset {:?} does not use action {}", entry.preset.as_deref().unwrap_or(""), b.key())));
+                return Err(fail(
+                    None,
+                    format!(
+                        "preset {:?} does not use action {}",
+                        entry.preset.as_deref().unwrap_or(""),
+                        b.key()
+                    ),
+                ));
             }
             (None, Some(a)) => MappingKind::Send(a),
-            (None, None) => return Err(fail(None, "needs a \"preset\" or an \"action\" (standardEvent or customEvent)".into())),
+            (None, None) => {
+                return Err(fail(
+                    None,
+                    "needs a \"preset\" or an \"action\" (standardEvent or customEvent)".into(),
+                ));
+            }
         };
-        let subscribe = entry
-            .subscribe
-            .as_deref()
-            .or(preset.map(|p| p.subscribe))
-            .ok_or_else(|| fail(Some("subscribe"), "needs a trigger, e.g. type = \"track\" and event = \"Order Completed\"".into()))?;
+        let subscribe = entry.subscribe.as_deref().or(preset.map(|p| p.subscribe)).ok_or_else(|| {
+            fail(
+                Some("subscribe"),
+                "needs a trigger, e.g. type = \"track\" and event = \"Order Completed\"".into(),
+            )
+        })?;
         let trigger = Trigger::parse(subscribe).map_err(|e| fail(Some("subscribe"), e.to_string()))?;
 
         let MappingKind::Send(action) = kind else {
@@ -142,20 +155,25 @@ impl CompiledMapping {
         for (key, source) in &entry.mapping {
             if action.field(key).is_none() {
                 let keys: Vec<&str> = action.fields().iter().map(|f| f.key).collect();
-                return Err(fail(Some(key), format!("{} has no field {key:?}; its fields: {}", action.title(), keys.join(", "))));
+                return Err(fail(
+                    Some(key),
+                    format!("{} has no field {key:?}; its fields: {}", action.title(), keys.join(", ")),
+                ));
             }
             merged.insert(key.clone(), source.clone());
         }
         let batching = match merged.remove("enable_batching") {
             None => false,
             Some(Value::Bool(b)) => b,
-            Some(other) => return Err(fail(Some("enable_batching"), format!("must be true or false, not {other}"))),
+            Some(other) => {
+                return Err(fail(Some("enable_batching"), format!("must be true or false, not {other}")));
+            }
         };
         let mut fields = Vec::with_capacity(merged.len());
         for field in action.fields() {
             if let Some(source) = merged.get(field.key) {
-                let d = Directive::compile(source, field.key)
-                    .map_err(|e| fail(Some(&e.location), e.message))?;
+                let d =
+                    Directive::compile(source, field.key).map_err(|e| fail(Some(&e.location), e.message))?;
                 fields.push((field.key.to_string(), d));
             }
         }
@@ -190,9 +208,14 @@ mod tests {
 
     #[test]
     fn preset_entry_takes_trigger_and_mapping_from_the_preset() {
-        let m = CompiledMapping::compile(&entry(json!({"name": "P", "preset": "Purchase"})), Profile::Segment).unwrap();
+        let m =
+            CompiledMapping::compile(&entry(json!({"name": "P", "preset": "Purchase"})), Profile::Segment)
+                .unwrap();
         assert_eq!(m.kind, MappingKind::Send(Action::StandardEvent));
-        assert_eq!(m.trigger.to_string(), Trigger::parse(r#"type = "track" and event = "Order Completed""#).unwrap().to_string());
+        assert_eq!(
+            m.trigger.to_string(),
+            Trigger::parse(r#"type = "track" and event = "Order Completed""#).unwrap().to_string()
+        );
         assert_eq!(m.fields.field("tracking_type"), Some(&Directive::Literal(json!("Purchase"))));
         assert!(m.fields.field("user").is_some());
         assert!(!m.batching);
@@ -215,13 +238,28 @@ mod tests {
     #[test]
     fn errors_name_the_mapping_and_field() {
         let cases = [
-            (json!({"name": "X", "action": "standardEvent", "subscribe": "type = \"track\"", "mapping": {"itemCount": 1}}), "mapping \"X\": field itemCount: Send Standard Event has no field \"itemCount\""),
+            (
+                json!({"name": "X", "action": "standardEvent", "subscribe": "type = \"track\"", "mapping": {"itemCount": 1}}),
+                "mapping \"X\": field itemCount: Send Standard Event has no field \"itemCount\"",
+            ),
             (json!({"name": "X", "preset": "Nope"}), "unknown preset \"Nope\""),
             (json!({"name": "X", "action": "customEvent"}), "field subscribe: needs a trigger"),
-            (json!({"name": "X", "action": "customEvent", "subscribe": "type ="}), "field subscribe: trigger: at column"),
-            (json!({"name": "X", "preset": "Purchase", "mapping": {"user": {"email": {"@paht": "$.x"}}}}), "field user.email: unknown directive"),
-            (json!({"name": "X", "preset": "Purchase", "mapping": {"enable_batching": "yes"}}), "field enable_batching: must be true or false"),
-            (json!({"name": "X", "preset": "Purchase", "action": "customEvent"}), "does not use action customEvent"),
+            (
+                json!({"name": "X", "action": "customEvent", "subscribe": "type ="}),
+                "field subscribe: trigger: at column",
+            ),
+            (
+                json!({"name": "X", "preset": "Purchase", "mapping": {"user": {"email": {"@paht": "$.x"}}}}),
+                "field user.email: unknown directive",
+            ),
+            (
+                json!({"name": "X", "preset": "Purchase", "mapping": {"enable_batching": "yes"}}),
+                "field enable_batching: must be true or false",
+            ),
+            (
+                json!({"name": "X", "preset": "Purchase", "action": "customEvent"}),
+                "does not use action customEvent",
+            ),
         ];
         for (v, want) in cases {
             let err = CompiledMapping::compile(&entry(v), Profile::Segment).unwrap_err().to_string();
@@ -231,14 +269,22 @@ mod tests {
 
     #[test]
     fn browser_plugin_is_web_only() {
-        let m = CompiledMapping::compile(&entry(json!({"name": "B", "preset": "Reddit Browser Plugin"})), Profile::Segment).unwrap();
+        let m = CompiledMapping::compile(
+            &entry(json!({"name": "B", "preset": "Reddit Browser Plugin"})),
+            Profile::Segment,
+        )
+        .unwrap();
         assert_eq!(m.kind, MappingKind::BrowserPlugin);
     }
 
     #[test]
     fn reddit_profile_uses_the_corrected_add_to_cart_preset() {
-        let seg = CompiledMapping::compile(&entry(json!({"name": "A", "preset": "Add to Cart"})), Profile::Segment).unwrap();
-        let red = CompiledMapping::compile(&entry(json!({"name": "A", "preset": "Add to Cart"})), Profile::Reddit).unwrap();
+        let seg =
+            CompiledMapping::compile(&entry(json!({"name": "A", "preset": "Add to Cart"})), Profile::Segment)
+                .unwrap();
+        let red =
+            CompiledMapping::compile(&entry(json!({"name": "A", "preset": "Add to Cart"})), Profile::Reddit)
+                .unwrap();
         let meta = |m: &CompiledMapping| m.fields.field("event_metadata").unwrap().to_value();
         assert!(meta(&seg).get("itemCount").is_some());
         assert!(meta(&red).get("item_count").is_some());

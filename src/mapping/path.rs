@@ -141,7 +141,7 @@ impl Path {
                 return Some(value);
             }
             value = match (step, value) {
-                (Step::Key(k), Value::Object(map)) => map.get(k)?,
+                (Step::Key(k), Value::Object(map)) => super::lookup(map, k)?,
                 (Step::Key(k), Value::Array(items)) => {
                     items.get(k.parse::<usize>().ok().filter(|_| !k.starts_with('+'))?)?
                 }
@@ -161,9 +161,7 @@ impl Path {
 }
 
 fn needs_quotes(key: &str) -> bool {
-    key.is_empty()
-        || key.contains(['.', '[', ']', '"', '\'', '\\'])
-        || key.starts_with('$')
+    key.is_empty() || key.contains(['.', '[', ']', '"', '\'', '\\']) || key.starts_with('$')
 }
 
 impl fmt::Display for Path {
@@ -220,7 +218,9 @@ mod tests {
 
     #[test]
     fn bad_paths_say_where() {
-        for (p, col) in [("$.a.", 5), ("$.a[", 5), ("$.a[x]", 5), ("$.a[0", 6), ("$x", 2), ("", 1), ("a..b", 3)] {
+        for (p, col) in
+            [("$.a.", 5), ("$.a[", 5), ("$.a[x]", 5), ("$.a[0", 6), ("$x", 2), ("", 1), ("a..b", 3)]
+        {
             let e = Path::parse(p).unwrap_err();
             assert_eq!(e.column, col, "{p}: {e}");
         }

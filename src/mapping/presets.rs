@@ -84,7 +84,9 @@ pub static PRESETS: [Preset; 9] = [
         subscribe: r#"type = "track" and event = "Product Added""#,
         kind: PresetKind::Send(Action::StandardEvent),
         overrides: r#"{"tracking_type": "AddToCart", "event_metadata": {"currency": {"@path": "$.properties.currency"}, "itemCount": {"@path": "$.properties.quantity"}, "value": {"@path": "$.properties.price"}}}"#,
-        corrected: Some(r#"{"tracking_type": "AddToCart", "event_metadata": {"currency": {"@path": "$.properties.currency"}, "item_count": {"@path": "$.properties.quantity"}, "value_decimal": {"@path": "$.properties.price"}}}"#),
+        corrected: Some(
+            r#"{"tracking_type": "AddToCart", "event_metadata": {"currency": {"@path": "$.properties.currency"}, "item_count": {"@path": "$.properties.quantity"}, "value_decimal": {"@path": "$.properties.price"}}}"#,
+        ),
         summary: "Product Added as AddToCart (Segment's preset loses item count and value).",
     },
     Preset {
@@ -92,7 +94,9 @@ pub static PRESETS: [Preset; 9] = [
         subscribe: r#"type = "track" and event = "Product Added to Wishlist""#,
         kind: PresetKind::Send(Action::StandardEvent),
         overrides: r#"{"tracking_type": "AddToWishlist", "event_metadata": {"currency": {"@path": "$.properties.currency"}, "itemCount": {"@path": "$.properties.quantity"}, "value": {"@path": "$.properties.price"}}}"#,
-        corrected: Some(r#"{"tracking_type": "AddToWishlist", "event_metadata": {"currency": {"@path": "$.properties.currency"}, "item_count": {"@path": "$.properties.quantity"}, "value_decimal": {"@path": "$.properties.price"}}}"#),
+        corrected: Some(
+            r#"{"tracking_type": "AddToWishlist", "event_metadata": {"currency": {"@path": "$.properties.currency"}, "item_count": {"@path": "$.properties.quantity"}, "value_decimal": {"@path": "$.properties.price"}}}"#,
+        ),
         summary: "Product Added to Wishlist as AddToWishlist (same key bug as Add to Cart).",
     },
     Preset {

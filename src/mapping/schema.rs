@@ -60,32 +60,28 @@ pub fn validate(
         remove_empty(value, field)
     });
     let mut v = Validator { rules, errors: Vec::new(), dropped: Vec::new() };
-    let mut out = Map::with_capacity(payload.len());
-    for (key, value) in payload {
-        match fields.iter().find(|f| f.key == key) {
-            Some(field) => {
-                // arrifyFields: a root array field given one value gets wrapped.
-                let value = if field.multiple && !value.is_array() { Value::Array(vec![value]) } else { value };
-                if let Some(value) = v.check(value, field, &key) {
-                    out.insert(key, value);
-                }
+    payload.retain(|key, value| match fields.iter().find(|f| f.key == key) {
+        Some(field) => {
+            // arrifyFields: a root array field given one value gets wrapped.
+            if field.multiple && !value.is_array() {
+                *value = Value::Array(vec![value.take()]);
             }
-            None => v.dropped.push(key),
+            v.check(value, field, Loc::Root(key))
         }
-    }
+        None => {
+            v.dropped.push(key.clone());
+            false
+        }
+    });
     for field in fields.iter().filter(|f| f.required) {
-        if !out.contains_key(field.key) && !v.errors.iter().any(|e| e.field == field.key) {
+        if !payload.contains_key(field.key) && !v.errors.iter().any(|e| e.field == field.key) {
             v.errors.push(SchemaError {
                 field: field.key.to_string(),
                 message: format!("The root value is missing the required field '{}'.", field.key),
             });
         }
     }
-    if v.errors.is_empty() {
-        Ok(Validated { payload: out, dropped: v.dropped })
-    } else {
-        Err(v.errors)
-    }
+    if v.errors.is_empty() { Ok(Validated { payload, dropped: v.dropped }) } else { Err(v.errors) }
 }
 
 /// Removes nulls anywhere, and "" where the field is not a string; false = remove this value.
@@ -130,10 +126,31 @@ struct Validator {
     dropped: Vec<String>,
 }
 
-fn pointer(path: &str) -> String {
-    let mut p = String::from("/");
-    p.push_str(&path.replace("].", "/").replace(['[', '.'], "/").replace(']', ""));
-    p
+/// Where a value sits, rendered only when an error or a dropped key needs it.
+#[derive(Clone, Copy)]
+enum Loc<'a> {
+    Root(&'a str),
+    Key(&'a Loc<'a>, &'a str),
+    Index(&'a Loc<'a>, usize),
+}
+
+impl Loc<'_> {
+    /// `event_metadata.currency`, `products[1].id`.
+    fn dotted(&self) -> String {
+        match self {
+            Loc::Root(k) => k.to_string(),
+            Loc::Key(parent, k) => format!("{}.{k}", parent.dotted()),
+            Loc::Index(parent, i) => format!("{}[{i}]", parent.dotted()),
+        }
+    }
+    /// `/event_metadata/currency`, `/products/1/id` (Segment's error wording).
+    fn pointer(&self) -> String {
+        match self {
+            Loc::Root(k) => format!("/{k}"),
+            Loc::Key(parent, k) => format!("{}/{k}", parent.pointer()),
+            Loc::Index(parent, i) => format!("{}/{i}", parent.pointer()),
+        }
+    }
 }
 
 fn kind_word(v: &Value) -> &'static str {
@@ -148,115 +165,128 @@ fn kind_word(v: &Value) -> &'static str {
 }
 
 impl Validator {
-    fn fail(&mut self, path: &str, message: String) -> Option<Value> {
+    /// Records an error; returns false (the value is not kept).
+    fn fail(&mut self, loc: Loc<'_>, message: String) -> bool {
         self.errors.push(SchemaError {
-            field: path.to_string(),
-            message: format!("The value at {} {message}.", pointer(path)),
+            field: loc.dotted(),
+            message: format!("The value at {} {message}.", loc.pointer()),
         });
-        None
+        false
     }
 
-    fn check(&mut self, value: Value, field: &Field, path: &str) -> Option<Value> {
+    /// Coerces and checks `value` in place; false when it fails.
+    fn check(&mut self, value: &mut Value, field: &Field, loc: Loc<'_>) -> bool {
         if field.multiple {
             let Value::Array(items) = value else {
-                return self.fail(path, format!("must be an array but it was {}", kind_word(&value)));
+                return self.fail(loc, format!("must be an array but it was {}", kind_word(value)));
             };
-            let mut out = Vec::with_capacity(items.len());
-            for (i, item) in items.into_iter().enumerate() {
-                if let Some(item) = self.check_single(item, field, &format!("{path}[{i}]")) {
-                    out.push(item);
-                }
+            let mut ok = true;
+            for (i, item) in items.iter_mut().enumerate() {
+                ok &= self.check_single(item, field, Loc::Index(&loc, i));
             }
-            return Some(Value::Array(out));
+            return ok;
         }
         // coerceTypes "array": a one-element array stands for its element.
-        let value = match value {
-            Value::Array(mut items) if items.len() == 1 && field.kind != Kind::Object => items.remove(0),
-            other => other,
-        };
-        self.check_single(value, field, path)
+        if field.kind != Kind::Object {
+            if let Value::Array(items) = value {
+                if items.len() == 1 {
+                    *value = items.remove(0);
+                }
+            }
+        }
+        self.check_single(value, field, loc)
     }
 
-    fn check_single(&mut self, value: Value, field: &Field, path: &str) -> Option<Value> {
-        let value = match field.kind {
+    fn check_single(&mut self, value: &mut Value, field: &Field, loc: Loc<'_>) -> bool {
+        match field.kind {
             Kind::String => match value {
-                Value::String(_) => value,
-                Value::Number(_) | Value::Bool(_) => Value::String(js_string(&value)),
-                other => return self.fail(path, format!("must be a string but it was {}", kind_word(&other))),
+                Value::String(_) => {}
+                Value::Number(_) | Value::Bool(_) => *value = Value::String(js_string(value)),
+                other => {
+                    let word = kind_word(other);
+                    return self.fail(loc, format!("must be a string but it was {word}"));
+                }
             },
             Kind::Datetime => match value {
-                Value::String(ref s) => {
+                Value::String(s) => {
                     if crate::timestamp::parse(s).is_none() {
-                        return self.fail(path, "must be a valid date-like string but it was not".into());
+                        return self.fail(loc, "must be a valid date-like string but it was not".into());
                     }
-                    value
                 }
-                Value::Number(_) => value,
-                Value::Bool(_) => Value::String(js_string(&value)),
-                other => return self.fail(path, format!("must be a string or a number but it was {}", kind_word(&other))),
+                Value::Number(_) => {}
+                Value::Bool(_) => *value = Value::String(js_string(value)),
+                other => {
+                    let word = kind_word(other);
+                    return self.fail(loc, format!("must be a string or a number but it was {word}"));
+                }
             },
             Kind::Integer | Kind::Number => {
                 let integer = field.kind == Kind::Integer;
-                let n = match &value {
+                let n = match &*value {
                     Value::Number(n) => n.as_f64(),
                     Value::String(s) => js_number(s),
                     Value::Bool(b) => Some(f64::from(u8::from(*b))),
                     _ => None,
                 };
-                let word = if integer { "an integer" } else { "a number" };
                 match n {
-                    Some(n) if !integer || n.fract() == 0.0 => match value {
-                        Value::Number(ref num) if !(integer && num.is_f64()) => value,
-                        _ => number_value(n),
-                    },
-                    _ => return self.fail(path, format!("must be {word} but it was {}", kind_word(&value))),
+                    Some(n) if !integer || n.fract() == 0.0 => {
+                        let exact = matches!(value, Value::Number(num) if !(integer && num.is_f64()));
+                        if !exact {
+                            *value = number_value(n);
+                        }
+                    }
+                    _ => {
+                        let word = if integer { "an integer" } else { "a number" };
+                        let was = kind_word(value);
+                        return self.fail(loc, format!("must be {word} but it was {was}"));
+                    }
                 }
             }
             Kind::Boolean => match value {
-                Value::Bool(_) => value,
-                Value::String(ref s) if s == "true" || s == "false" => Value::Bool(s == "true"),
-                Value::Number(ref n) if n.as_f64() == Some(1.0) || n.as_f64() == Some(0.0) => {
-                    Value::Bool(n.as_f64() == Some(1.0))
+                Value::Bool(_) => {}
+                Value::String(s) if s == "true" || s == "false" => *value = Value::Bool(s == "true"),
+                Value::Number(n) if n.as_f64() == Some(1.0) || n.as_f64() == Some(0.0) => {
+                    *value = Value::Bool(n.as_f64() == Some(1.0))
                 }
-                other => return self.fail(path, format!("must be a boolean but it was {}", kind_word(&other))),
-            },
-            Kind::Object => match value {
-                Value::Object(map) => {
-                    let mut out = Map::with_capacity(map.len());
-                    for (k, v) in map {
-                        let sub = format!("{path}.{k}");
-                        match field.property(&k) {
-                            Some(p) => {
-                                if let Some(v) = self.check(v, p, &sub) {
-                                    out.insert(k, v);
-                                }
-                            }
-                            None => self.dropped.push(sub),
-                        }
-                    }
-                    Value::Object(out)
+                other => {
+                    let word = kind_word(other);
+                    return self.fail(loc, format!("must be a boolean but it was {word}"));
                 }
-                other => return self.fail(path, format!("must be an object but it was {}", kind_word(&other))),
             },
-        };
-        let choices = self.choices(field);
-        if !choices.is_empty() {
-            let ok = value.as_str().is_some_and(|s| choices.contains(&s));
-            if !ok {
-                let list = if choices.len() > 12 {
-                    format!("one of the {} values Segment lists", choices.len())
-                } else {
-                    let quoted: Vec<String> = choices.iter().map(|c| format!("{c:?}")).collect();
-                    match quoted.split_last() {
-                        Some((last, [])) => last.clone(),
-                        Some((last, rest)) => format!("{}, or {last}", rest.join(", ")),
-                        None => String::new(),
-                    }
+            Kind::Object => {
+                let Value::Object(map) = value else {
+                    let word = kind_word(value);
+                    return self.fail(loc, format!("must be an object but it was {word}"));
                 };
-                return self.fail(path, format!("must be one of: {list}"));
+                let mut ok = true;
+                map.retain(|k, v| match field.property(k) {
+                    Some(p) => {
+                        ok &= self.check(v, p, Loc::Key(&loc, k));
+                        true
+                    }
+                    None => {
+                        self.dropped.push(Loc::Key(&loc, k).dotted());
+                        false
+                    }
+                });
+                return ok;
             }
         }
-        Some(value)
+        let choices = self.choices(field);
+        if !choices.is_empty() && !value.as_str().is_some_and(|s| choices.contains(&s)) {
+            let list = if choices.len() > 12 {
+                format!("one of the {} values Segment lists", choices.len())
+            } else {
+                let quoted: Vec<String> = choices.iter().map(|c| format!("{c:?}")).collect();
+                match quoted.split_last() {
+                    Some((last, [])) => last.clone(),
+                    Some((last, rest)) => format!("{}, or {last}", rest.join(", ")),
+                    None => String::new(),
+                }
+            };
+            return self.fail(loc, format!("must be one of: {list}"));
+        }
+        true
     }
 
     fn choices(&self, field: &Field) -> &'static [&'static str] {
@@ -300,7 +330,9 @@ mod tests {
 
     #[test]
     fn numeric_strings_are_coerced_for_number_fields() {
-        let ok = run(with(json!({"event_metadata": {"item_count": "3", "value_decimal": "12.50"}})), Mode::Single).unwrap();
+        let ok =
+            run(with(json!({"event_metadata": {"item_count": "3", "value_decimal": "12.50"}})), Mode::Single)
+                .unwrap();
         assert_eq!(ok.payload["event_metadata"], json!({"item_count": 3, "value_decimal": 12.5}));
     }
 
@@ -308,7 +340,10 @@ mod tests {
     fn fractional_item_count_is_refused() {
         let e = first_error(with(json!({"event_metadata": {"item_count": 2.5}})));
         assert_eq!(e.field, "event_metadata.item_count");
-        assert_eq!(e.message, "The value at /event_metadata/item_count must be an integer but it was a number.");
+        assert_eq!(
+            e.message,
+            "The value at /event_metadata/item_count must be an integer but it was a number."
+        );
     }
 
     #[test]
@@ -331,7 +366,10 @@ mod tests {
     #[test]
     fn missing_or_unparseable_event_at_is_refused() {
         let e = first_error(json!({"tracking_type": "Purchase"}));
-        assert_eq!((e.field.as_str(), e.message.as_str()), ("event_at", "The root value is missing the required field 'event_at'."));
+        assert_eq!(
+            (e.field.as_str(), e.message.as_str()),
+            ("event_at", "The root value is missing the required field 'event_at'.")
+        );
         let e = first_error(json!({"event_at": "next tuesday", "tracking_type": "Purchase"}));
         assert_eq!(e.field, "event_at");
         assert!(e.message.contains("date-like"));
@@ -364,14 +402,20 @@ mod tests {
 
     #[test]
     fn unknown_keys_in_objects_are_dropped_and_reported() {
-        let ok = run(with(json!({"event_metadata": {"currency": "USD", "itemCount": 2, "value": 3}})), Mode::Single).unwrap();
+        let ok = run(
+            with(json!({"event_metadata": {"currency": "USD", "itemCount": 2, "value": 3}})),
+            Mode::Single,
+        )
+        .unwrap();
         assert_eq!(ok.payload["event_metadata"], json!({"currency": "USD"}));
         assert_eq!(ok.dropped, ["event_metadata.itemCount", "event_metadata.value"]);
     }
 
     #[test]
     fn strings_accept_numbers_and_single_element_arrays() {
-        let ok = run(with(json!({"user": {"external_id": 42, "uuid": ["u"]}, "click_id": true})), Mode::Single).unwrap();
+        let ok =
+            run(with(json!({"user": {"external_id": 42, "uuid": ["u"]}, "click_id": true})), Mode::Single)
+                .unwrap();
         assert_eq!(ok.payload["user"], json!({"external_id": "42", "uuid": "u"}));
         assert_eq!(ok.payload["click_id"], "true");
     }
@@ -381,12 +425,18 @@ mod tests {
         let ok = run(with(json!({"products": {"id": "p1"}})), Mode::Single).unwrap();
         assert_eq!(ok.payload["products"], json!([{"id": "p1"}]));
         let e = first_error(with(json!({"products": ["x"]})));
-        assert_eq!((e.field.as_str(), e.message.as_str()), ("products[0]", "The value at /products/0 must be an object but it was a string."));
+        assert_eq!(
+            (e.field.as_str(), e.message.as_str()),
+            ("products[0]", "The value at /products/0 must be an object but it was a string.")
+        );
     }
 
     #[test]
     fn data_processing_modes_and_country_follow_segment_choices() {
-        assert!(run(with(json!({"data_processing_options": {"modes": "LDU", "country": "US"}})), Mode::Single).is_ok());
+        assert!(
+            run(with(json!({"data_processing_options": {"modes": "LDU", "country": "US"}})), Mode::Single)
+                .is_ok()
+        );
         let e = first_error(with(json!({"data_processing_options": {"country": "us"}})));
         assert_eq!(e.field, "data_processing_options.country");
         let e = first_error(with(json!({"data_processing_options": {"modes": "LDU,XYZ"}})));

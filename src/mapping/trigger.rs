@@ -190,9 +190,7 @@ impl Func {
 impl Trigger {
     /// Parses FQL trigger text.
     pub fn parse(src: &str) -> Result<Trigger, TriggerError> {
-        let mut p = Parser {
-            lex: Lexer::new(src),
-        };
+        let mut p = Parser { lex: Lexer::new(src) };
         let root = p.parse_or(0)?;
         let tok = p.lex.next()?;
         if tok.kind != Kind::Eof {
@@ -215,11 +213,11 @@ impl Trigger {
     pub fn as_simple(&self) -> Option<(String, Option<String>)> {
         fn eq_str(node: &Node, root: Root) -> Option<&str> {
             match node {
-                Node::Cmp {
-                    field,
-                    op: CmpOp::Eq,
-                    lit: Literal::Str(s),
-                } if field.root == root && field.keys.is_empty() => Some(s),
+                Node::Cmp { field, op: CmpOp::Eq, lit: Literal::Str(s) }
+                    if field.root == root && field.keys.is_empty() =>
+                {
+                    Some(s)
+                }
                 _ => None,
             }
         }
@@ -237,10 +235,7 @@ impl Trigger {
 /// Builds `type = "X"` or `type = "X" and event = "Y"` (for a UI builder).
 pub fn simple(event_type: &str, event_name: Option<&str>) -> Trigger {
     let eq = |root, value: &str| Node::Cmp {
-        field: Field {
-            root,
-            keys: Vec::new(),
-        },
+        field: Field { root, keys: Vec::new() },
         op: CmpOp::Eq,
         lit: Literal::Str(value.to_owned()),
     };
@@ -269,12 +264,7 @@ fn eval(node: &Node, event: &Value) -> bool {
         Node::Or(children) => children.iter().any(|c| eval(c, event)),
         Node::And(children) => children.iter().all(|c| eval(c, event)),
         Node::Cmp { field, op, lit } => compare(lookup(event, field), *op, lit),
-        Node::Func {
-            negated,
-            func,
-            field,
-            arg,
-        } => match lookup(event, field).and_then(Value::as_str) {
+        Node::Func { negated, func, field, arg } => match lookup(event, field).and_then(Value::as_str) {
             Some(actual) => {
                 let hit = match func {
                     Func::Contains => actual.contains(arg.as_str()),
@@ -390,11 +380,7 @@ impl fmt::Display for Trigger {
 fn write_node(node: &Node, f: &mut fmt::Formatter<'_>, nested: bool) -> fmt::Result {
     match node {
         Node::Or(children) | Node::And(children) => {
-            let sep = if matches!(node, Node::Or(_)) {
-                " or "
-            } else {
-                " and "
-            };
+            let sep = if matches!(node, Node::Or(_)) { " or " } else { " and " };
             if nested {
                 f.write_str("(")?;
             }
@@ -418,12 +404,7 @@ fn write_node(node: &Node, f: &mut fmt::Formatter<'_>, nested: bool) -> fmt::Res
                 Literal::Null => f.write_str("null"),
             }
         }
-        Node::Func {
-            negated,
-            func,
-            field,
-            arg,
-        } => {
+        Node::Func { negated, func, field, arg } => {
             if *negated {
                 f.write_str("!")?;
             }
@@ -470,13 +451,15 @@ fn write_string(s: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
 // Lexer (on demand, so errors are reported in source order)
 // ---------------------------------------------------------------------------
 
-const EXPECT_CONDITION: &str = "a condition (a field comparison, contains(...), match(...), !contains(...), !match(...) or \"(\")";
+const EXPECT_CONDITION: &str =
+    "a condition (a field comparison, contains(...), match(...), !contains(...), !match(...) or \"(\")";
 const EXPECT_OP: &str = "an operator (=, !=, <, >, <=, >=)";
 const EXPECT_VALUE: &str = "a value (a string, number, true, false or null)";
 const EXPECT_NUMBER: &str = "a number (<, >, <=, >= compare numbers only)";
 const EXPECT_CLOSE: &str = "a closing \")\"";
 const EXPECT_END: &str = "\"and\", \"or\" or end of input";
-const EXPECT_FIELD: &str = "a field (type, event, name, userId, anonymousId, properties.<key>, traits.<key> or context.<key>)";
+const EXPECT_FIELD: &str =
+    "a field (type, event, name, userId, anonymousId, properties.<key>, traits.<key> or context.<key>)";
 const EXPECT_FUNC: &str = "a function (contains or match)";
 const EXPECT_STRING: &str = "a string";
 const EXPECT_CONDITION_OR_TOKEN: &str =
@@ -525,11 +508,7 @@ impl Tok {
     }
 
     fn error(&self, expected: &str) -> TriggerError {
-        TriggerError {
-            column: self.column,
-            expected: expected.to_owned(),
-            found: self.found(),
-        }
+        TriggerError { column: self.column, expected: expected.to_owned(), found: self.found() }
     }
 }
 
@@ -556,11 +535,7 @@ struct Lexer {
 
 impl Lexer {
     fn new(src: &str) -> Lexer {
-        Lexer {
-            chars: src.chars().collect(),
-            pos: 0,
-            peeked: None,
-        }
+        Lexer { chars: src.chars().collect(), pos: 0, peeked: None }
     }
 
     fn peek(&mut self) -> Result<&Tok, TriggerError> {
@@ -582,11 +557,7 @@ impl Lexer {
             None => "end of input".to_owned(),
             Some(c) => format!("\"{}\"", c.escape_debug()),
         };
-        TriggerError {
-            column: pos + 1,
-            expected: expected.into(),
-            found,
-        }
+        TriggerError { column: pos + 1, expected: expected.into(), found }
     }
 
     fn lex(&mut self) -> Result<Tok, TriggerError> {
@@ -595,11 +566,7 @@ impl Lexer {
         }
         let start = self.pos;
         let Some(&c) = self.chars.get(start) else {
-            return Ok(Tok {
-                kind: Kind::Eof,
-                column: start + 1,
-                raw: String::new(),
-            });
+            return Ok(Tok { kind: Kind::Eof, column: start + 1, raw: String::new() });
         };
         self.pos += 1;
         let next = self.chars.get(self.pos).copied();
@@ -635,11 +602,7 @@ impl Lexer {
                 return Err(self.err_at(start, EXPECT_CONDITION_OR_TOKEN));
             }
         };
-        Ok(Tok {
-            kind,
-            column: start + 1,
-            raw: self.chars[start..self.pos].iter().collect(),
-        })
+        Ok(Tok { kind, column: start + 1, raw: self.chars[start..self.pos].iter().collect() })
     }
 
     fn lex_string(&mut self, start: usize, quote: char) -> Result<String, TriggerError> {
@@ -648,10 +611,7 @@ impl Lexer {
             let Some(&c) = self.chars.get(self.pos) else {
                 return Err(self.err_at(
                     self.pos,
-                    format!(
-                        "a closing {quote} to end the string that starts at column {}",
-                        start + 1
-                    ),
+                    format!("a closing {quote} to end the string that starts at column {}", start + 1),
                 ));
             };
             self.pos += 1;
@@ -691,11 +651,7 @@ impl Lexer {
         }
         self.pos += 1;
         let digits_start = self.pos;
-        while self
-            .chars
-            .get(self.pos)
-            .is_some_and(|c| c.is_ascii_hexdigit())
-        {
+        while self.chars.get(self.pos).is_some_and(|c| c.is_ascii_hexdigit()) {
             self.pos += 1;
         }
         let digits: String = self.chars[digits_start..self.pos].iter().collect();
@@ -703,14 +659,11 @@ impl Lexer {
             return Err(self.err_at(self.pos, EXPECT));
         }
         self.pos += 1;
-        u32::from_str_radix(&digits, 16)
-            .ok()
-            .and_then(char::from_u32)
-            .ok_or_else(|| TriggerError {
-                column: digits_start + 1,
-                expected: "a valid unicode scalar value".to_owned(),
-                found: format!("\"{digits}\""),
-            })
+        u32::from_str_radix(&digits, 16).ok().and_then(char::from_u32).ok_or_else(|| TriggerError {
+            column: digits_start + 1,
+            expected: "a valid unicode scalar value".to_owned(),
+            found: format!("\"{digits}\""),
+        })
     }
 
     fn lex_number(&mut self, start: usize) -> Result<f64, TriggerError> {
@@ -901,21 +854,12 @@ impl Parser {
         if close.kind != Kind::RParen {
             return Err(close.error(EXPECT_CLOSE));
         }
-        Ok(Node::Func {
-            negated,
-            func,
-            field,
-            arg,
-        })
+        Ok(Node::Func { negated, func, field, arg })
     }
 }
 
 fn group(mut children: Vec<Node>, make: fn(Vec<Node>) -> Node) -> Node {
-    if children.len() == 1 {
-        children.pop().expect("one child")
-    } else {
-        make(children)
-    }
+    if children.len() == 1 { children.pop().expect("one child") } else { make(children) }
 }
 
 fn function_name(tok: &Tok) -> Option<Func> {
@@ -936,11 +880,7 @@ fn resolve_field(tok: &Tok) -> Result<Field, TriggerError> {
     let root = Root::from_key(&keys[0]).ok_or_else(|| tok.error(EXPECT_FIELD))?;
     let rest = keys[1..].to_vec();
     if root.needs_keys() && rest.is_empty() {
-        return Err(tok.error(&format!(
-            "a key after \"{}\" (e.g. {}.price)",
-            root.key(),
-            root.key()
-        )));
+        return Err(tok.error(&format!("a key after \"{}\" (e.g. {}.price)", root.key(), root.key())));
     }
     if !root.needs_keys() && !rest.is_empty() {
         return Err(tok.error(&format!("\"{}\" without sub-keys", root.key())));
@@ -1116,18 +1056,9 @@ mod tests {
     #[test]
     fn canonical_text() {
         let cases = [
-            (
-                r#"  type='track'   and   event = "x" "#,
-                r#"type = "track" and event = "x""#,
-            ),
-            (
-                r#"type = "a" or type = "b" and event = "c""#,
-                r#"type = "a" or (type = "b" and event = "c")"#,
-            ),
-            (
-                r#"! contains( properties.a\ b , "q\"\\" )"#,
-                r#"!contains(properties.a\ b, "q\"\\")"#,
-            ),
+            (r#"  type='track'   and   event = "x" "#, r#"type = "track" and event = "x""#),
+            (r#"type = "a" or type = "b" and event = "c""#, r#"type = "a" or (type = "b" and event = "c")"#),
+            (r#"! contains( properties.a\ b , "q\"\\" )"#, r#"!contains(properties.a\ b, "q\"\\")"#),
             ("properties.n >= 10.50", "properties.n >= 10.5"),
             ("properties.n = -0.0", "properties.n = -0"),
             ("properties.n = +7", "properties.n = 7"),
@@ -1141,14 +1072,8 @@ mod tests {
     #[test]
     fn simple_builder_round_trips() {
         let a = simple("track", Some("Order Completed"));
-        assert_eq!(
-            a.to_string(),
-            r#"type = "track" and event = "Order Completed""#
-        );
-        assert_eq!(
-            a.as_simple(),
-            Some(("track".to_owned(), Some("Order Completed".to_owned())))
-        );
+        assert_eq!(a.to_string(), r#"type = "track" and event = "Order Completed""#);
+        assert_eq!(a.as_simple(), Some(("track".to_owned(), Some("Order Completed".to_owned()))));
         let b = Trigger::simple("identify", None);
         assert_eq!(b.to_string(), r#"type = "identify""#);
         assert_eq!(b.as_simple(), Some(("identify".to_owned(), None)));
@@ -1163,24 +1088,12 @@ mod tests {
         ] {
             assert_eq!(t(src).as_simple(), None, "{src}");
         }
-        assert_eq!(
-            "type = \"page\""
-                .parse::<Trigger>()
-                .unwrap()
-                .as_simple()
-                .unwrap()
-                .0,
-            "page"
-        );
+        assert_eq!("type = \"page\"".parse::<Trigger>().unwrap().as_simple().unwrap().0, "page");
     }
 
     fn check_err(src: &str, column: usize, expected: &str, found: &str) {
         let e = err(src);
-        assert_eq!(
-            (e.column, e.expected.as_str(), e.found.as_str()),
-            (column, expected, found),
-            "{src:?}"
-        );
+        assert_eq!((e.column, e.expected.as_str(), e.found.as_str()), (column, expected, found), "{src:?}");
     }
 
     #[test]
@@ -1200,52 +1113,27 @@ mod tests {
         check_err("", 1, EXPECT_CONDITION, "end of input");
         check_err(r#"type "x""#, 6, EXPECT_OP, "string \"x\"");
         check_err(r#"type = "x" event = "y""#, 12, EXPECT_END, "\"event\"");
-        check_err(
-            r#"properties.total > "10""#,
-            20,
-            EXPECT_NUMBER,
-            "string \"10\"",
-        );
+        check_err(r#"properties.total > "10""#, 20, EXPECT_NUMBER, "string \"10\"");
         check_err(
             "properties = null",
             1,
             "a key after \"properties\" (e.g. properties.price)",
             "\"properties\"",
         );
-        check_err(
-            "type.x = null",
-            1,
-            "\"type\" without sub-keys",
-            "\"type.x\"",
-        );
+        check_err("type.x = null", 1, "\"type\" without sub-keys", "\"type.x\"");
         check_err("properties. = 1", 12, "a key after \".\"", "\" \"");
         check_err(r#"contains(event "x")"#, 16, "\",\"", "string \"x\"");
         check_err(r#"contains(event, 5)"#, 17, EXPECT_STRING, "\"5\"");
         check_err(r#"contains(event, "x""#, 20, EXPECT_CLOSE, "end of input");
-        check_err(
-            r#"!(type = "x")"#,
-            2,
-            "contains(...) or match(...) after \"!\"",
-            "\"(\"",
-        );
+        check_err(r#"!(type = "x")"#, 2, "contains(...) or match(...) after \"!\"", "\"(\"");
         check_err(
             r#"event = "a\qb""#,
             12,
             "an escape after \"\\\" (\\\\, \\\", \\', \\n, \\r, \\t or \\u{HEX})",
             "\"q\"",
         );
-        check_err(
-            r#"event = "\u{110000}""#,
-            13,
-            "a valid unicode scalar value",
-            "\"110000\"",
-        );
-        check_err(
-            "properties.x = 1.",
-            18,
-            "a digit after the decimal point",
-            "end of input",
-        );
+        check_err(r#"event = "\u{110000}""#, 13, "a valid unicode scalar value", "\"110000\"");
+        check_err("properties.x = 1.", 18, "a digit after the decimal point", "end of input");
         check_err("properties.x = -", 17, "a digit", "end of input");
         check_err("type # 1", 6, EXPECT_CONDITION_OR_TOKEN, "\"#\"");
         check_err("type ≠ 1", 6, EXPECT_CONDITION_OR_TOKEN, "\"≠\"");
@@ -1268,23 +1156,10 @@ mod tests {
 
     #[test]
     fn nesting_limit() {
-        let ok = format!(
-            "{}type = \"x\"{}",
-            "(".repeat(MAX_DEPTH),
-            ")".repeat(MAX_DEPTH)
-        );
+        let ok = format!("{}type = \"x\"{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
         assert!(t(&ok).matches(&json!({"type": "x"})));
-        let deep = format!(
-            "{}type = \"x\"{}",
-            "(".repeat(MAX_DEPTH + 1),
-            ")".repeat(MAX_DEPTH + 1)
-        );
-        check_err(
-            &deep,
-            MAX_DEPTH + 1,
-            "at most 64 nested parentheses",
-            "\"(\"",
-        );
+        let deep = format!("{}type = \"x\"{}", "(".repeat(MAX_DEPTH + 1), ")".repeat(MAX_DEPTH + 1));
+        check_err(&deep, MAX_DEPTH + 1, "at most 64 nested parentheses", "\"(\"");
         let huge = "(".repeat(100_000);
         assert_eq!(err(&huge).column, MAX_DEPTH + 1);
     }
@@ -1336,10 +1211,7 @@ mod tests {
     fn arb_field() -> impl Strategy<Value = Field> {
         (0..Root::ALL.len(), prop::collection::vec(arb_key(), 1..4)).prop_map(|(i, keys)| {
             let root = Root::ALL[i];
-            Field {
-                root,
-                keys: if root.needs_keys() { keys } else { Vec::new() },
-            }
+            Field { root, keys: if root.needs_keys() { keys } else { Vec::new() } }
         })
     }
 
@@ -1351,14 +1223,7 @@ mod tests {
     }
 
     fn arb_leaf() -> impl Strategy<Value = Node> {
-        let ops = [
-            CmpOp::Eq,
-            CmpOp::Ne,
-            CmpOp::Lt,
-            CmpOp::Le,
-            CmpOp::Gt,
-            CmpOp::Ge,
-        ];
+        let ops = [CmpOp::Eq, CmpOp::Ne, CmpOp::Lt, CmpOp::Le, CmpOp::Gt, CmpOp::Ge];
         let lit = prop_oneof![
             any::<String>().prop_map(Literal::Str),
             arb_num().prop_map(Literal::Num),
@@ -1368,21 +1233,13 @@ mod tests {
         prop_oneof![
             (arb_field(), 0..ops.len(), lit, arb_num()).prop_map(move |(field, i, lit, n)| {
                 let op = ops[i];
-                let lit = if op.is_ordering() {
-                    Literal::Num(n)
-                } else {
-                    lit
-                };
+                let lit = if op.is_ordering() { Literal::Num(n) } else { lit };
                 Node::Cmp { field, op, lit }
             }),
             (any::<bool>(), any::<bool>(), arb_field(), any::<String>()).prop_map(
                 |(negated, is_match, field, arg)| Node::Func {
                     negated,
-                    func: if is_match {
-                        Func::Match
-                    } else {
-                        Func::Contains
-                    },
+                    func: if is_match { Func::Match } else { Func::Contains },
                     field,
                     arg,
                 }

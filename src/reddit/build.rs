@@ -7,6 +7,10 @@ use serde_json::{Map, Value};
 
 use super::lint::{self, Lint};
 use super::settings::{ApiVersion, Settings};
+use super::wire::{
+    DataProcessingOptions, Event, EventType, ScreenDimensions, User, V2Event, V2Metadata, V2Product, V3Event,
+    V3Metadata, V3Product,
+};
 use crate::identity::{self, Hashed, IdentifierField, IdentityError, Profile};
 use crate::timestamp::{self, Parsed};
 
@@ -22,8 +26,8 @@ pub struct Identifier {
 /// A built event.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BuiltEvent {
-    /// The event object as it goes into `events[]`.
-    pub body: Value,
+    /// The event as it goes into `events[]`.
+    pub body: Event,
     /// Provenance of every hashed value (empty unless explanations were asked for).
     pub identifiers: Vec<Identifier>,
     /// Findings, paths relative to the event.
@@ -55,23 +59,31 @@ struct Builder<'a> {
 }
 
 /// JavaScript's `clean`: missing, null or "" → nothing; otherwise the trimmed string.
-fn clean(v: Option<&Value>) -> Option<Value> {
+fn clean(v: Option<&Value>) -> Option<String> {
     match v? {
         Value::String(s) if s.is_empty() => None,
-        Value::String(s) => Some(Value::String(identity::js::trim(s).to_string())),
+        Value::String(s) => Some(identity::js::trim(s).to_string()),
         Value::Null => None,
-        other => Some(other.clone()),
+        other => Some(crate::mapping::js_string(other)),
     }
 }
 
-fn put(map: &mut Map<String, Value>, key: &str, value: Option<Value>) {
-    if let Some(v) = value {
-        map.insert(key.to_string(), v);
-    }
+/// A number field as given (null is absent).
+fn number(v: Option<&Value>) -> Option<Value> {
+    v.filter(|v| !v.is_null()).cloned()
 }
 
 fn js_truthy(v: Option<&Value>) -> bool {
     v.is_some_and(|v| !crate::mapping::js_falsy(v))
+}
+
+/// The metadata fields shared by v2 and v3 before they take their version's names.
+struct Metadata {
+    currency: Option<String>,
+    item_count: Option<Value>,
+    value: Option<Value>,
+    products: Option<Vec<Value>>,
+    conversion_id: Option<String>,
 }
 
 impl Builder<'_> {
@@ -80,121 +92,119 @@ impl Builder<'_> {
     }
 
     /// Segment's `smartHash`: missing → nothing; otherwise normalized and hashed.
-    fn hash(&mut self, field: IdentifierField, path: &str, raw: Option<&Value>) -> Result<Option<Value>, Refusal> {
+    fn hash(&mut self, field: IdentifierField, path: &dyn Fn() -> String, raw: Option<&Value>) -> Result<Option<String>, Refusal> {
         let Some(raw) = raw.and_then(Value::as_str) else {
             return Ok(None);
         };
-        let refuse = |e: IdentityError| Refusal { field: path.to_string(), message: e.to_string() };
-        let hash = if self.ctx.explain {
+        let refuse = |e: IdentityError| Refusal { field: path(), message: e.to_string() };
+        if self.ctx.explain {
             let hashed = identity::hash_identifier(field, self.profile(), raw).map_err(refuse)?;
             let hash = hashed.hash.clone();
-            self.identifiers.push(Identifier { path: path.to_string(), hashed });
-            hash
+            self.identifiers.push(Identifier { path: path(), hashed });
+            Ok(Some(hash))
         } else {
-            identity::hash_value(field, self.profile(), raw).map_err(refuse)?
-        };
-        Ok(Some(Value::String(hash)))
+            identity::hash_value(field, self.profile(), raw).map(Some).map_err(refuse)
+        }
     }
 
-    fn metadata(&mut self, payload: &Map<String, Value>, version: ApiVersion, tracking: &str) -> Result<Option<Value>, Refusal> {
-        let metadata = payload.get("event_metadata");
-        let products = payload.get("products");
-        let conversion_id = payload.get("conversion_id");
+    /// Segment's `getMetadata`: nothing when metadata, products and conversion id are all falsy.
+    fn metadata(&mut self, payload: &Map<String, Value>, name: &str) -> Result<Option<Metadata>, Refusal> {
+        let metadata = get(payload, "event_metadata");
+        let products = get(payload, "products");
+        let conversion_id = get(payload, "conversion_id");
         if !js_truthy(metadata) && !js_truthy(products) && !js_truthy(conversion_id) {
             return Ok(None);
         }
         let meta = metadata.and_then(Value::as_object);
-        let get = |k: &str| meta.and_then(|m| m.get(k));
-        let (name, value_key) = match version {
-            ApiVersion::V2 => ("event_metadata", "value_decimal"),
-            ApiVersion::V3 => ("metadata", "value"),
-        };
-        let mut out = Map::new();
-        let keep = |key: &str, out: &mut Map<String, Value>, v: Option<Value>, lints: &mut Vec<Lint>| {
-            if version == ApiVersion::V3 && v.is_some() && lint::metadata_ignored(tracking, key) {
-                lints.push(
-                    Lint::warning(format!("{name}.{key}"), format!("dropped: v3 does not take {key} on {tracking} events"))
-                        .hint("Remove the mapping, or use an event type that carries it."),
-                );
-                return;
-            }
-            put(out, key, v);
-        };
-        keep("currency", &mut out, clean(get("currency")), &mut self.lints);
-        keep("item_count", &mut out, get("item_count").filter(|v| !v.is_null()).cloned(), &mut self.lints);
-        keep(value_key, &mut out, get("value_decimal").filter(|v| !v.is_null()).cloned(), &mut self.lints);
-        if let Some(items) = products.and_then(Value::as_array) {
-            let list = items.iter().map(|p| product(p, version)).collect();
-            out.insert("products".into(), Value::Array(list));
-        }
-        let path = format!("{name}.conversion_id");
-        put(&mut out, "conversion_id", self.hash(IdentifierField::ConversionId, &path, conversion_id)?);
-        Ok(Some(Value::Object(out)))
+        let field = |k: &str| meta.and_then(|m| get(m, k));
+        let conversion_id =
+            self.hash(IdentifierField::ConversionId, &|| format!("{name}.conversion_id"), conversion_id)?;
+        Ok(Some(Metadata {
+            currency: clean(field("currency")),
+            item_count: number(field("item_count")),
+            value: number(field("value_decimal")),
+            products: products.and_then(Value::as_array).cloned(),
+            conversion_id,
+        }))
     }
 
-    fn user(&mut self, payload: &Map<String, Value>) -> Result<Option<Value>, Refusal> {
-        let Some(user) = payload.get("user").filter(|u| js_truthy(Some(u))).and_then(Value::as_object) else {
+    fn user(&mut self, payload: &Map<String, Value>) -> Result<Option<User>, Refusal> {
+        let Some(user) = get(payload, "user").filter(|u| js_truthy(Some(u))).and_then(Value::as_object) else {
             return Ok(None);
         };
-        let mut out = Map::new();
-        let device = user.get("device_type").and_then(Value::as_str).unwrap_or("");
-        let ad_id = user.get("advertising_id").filter(|v| js_truthy(Some(v)));
+        let mut out = User::default();
+        let device = get(user, "device_type").and_then(Value::as_str).unwrap_or("");
+        let ad_id = get(user, "advertising_id").filter(|v| js_truthy(Some(v)));
         if !device.is_empty() && ad_id.is_some() {
+            let looks_ios = device.trim().eq_ignore_ascii_case("ios");
             let is_ios = match self.profile() {
                 Profile::Segment => device == "ios",
-                Profile::Reddit => device.trim().eq_ignore_ascii_case("ios"),
+                Profile::Reddit => looks_ios,
             };
-            if self.profile() == Profile::Segment && !is_ios && device.trim().eq_ignore_ascii_case("ios") {
-                self.lints.push(
-                    Lint::warning("user.aaid", format!("device type {device:?} is not exactly \"ios\": Segment sends this iOS advertising id as aaid"))
-                        .hint("Send context.device.type as lowercase \"ios\", or use the Reddit profile."),
-                );
-            }
-            let (key, field) = if is_ios { ("idfa", IdentifierField::Idfa) } else { ("aaid", IdentifierField::Aaid) };
-            put(&mut out, key, self.hash(field, &format!("user.{key}"), ad_id)?);
-        }
-        put(&mut out, "email", self.hash(IdentifierField::Email, "user.email", user.get("email"))?);
-        put(&mut out, "external_id", self.hash(IdentifierField::ExternalId, "user.external_id", user.get("external_id"))?);
-        put(&mut out, "ip_address", self.hash(IdentifierField::IpAddress, "user.ip_address", user.get("ip_address"))?);
-        put(&mut out, "user_agent", clean(user.get("user_agent")));
-        put(&mut out, "uuid", clean(user.get("uuid")));
-        if let Some(dpo) = payload.get("data_processing_options").filter(|v| js_truthy(Some(v))) {
-            let mut d = Map::new();
-            put(&mut d, "country", clean(dpo.get("country")));
-            if let Some(modes) = dpo.get("modes").and_then(Value::as_str) {
-                let list = modes.split(',').map(|m| Value::String(identity::js::trim(m).to_string())).collect();
-                d.insert("modes".into(), Value::Array(list));
-            }
-            put(&mut d, "region", clean(dpo.get("region")));
-            out.insert("data_processing_options".into(), Value::Object(d));
-        }
-        if let Some(screen) = payload.get("screen_dimensions") {
-            if let (Some(h), Some(w)) = (screen.get("height"), screen.get("width")) {
-                out.insert("screen_dimensions".into(), serde_json::json!({"height": h, "width": w}));
+            if is_ios {
+                out.idfa = self.hash(IdentifierField::Idfa, &|| "user.idfa".into(), ad_id)?;
+            } else {
+                if looks_ios {
+                    self.lints.push(
+                        Lint::warning("user.aaid", format!("device type {device:?} is not exactly \"ios\": Segment sends this iOS advertising id as aaid"))
+                            .hint("Send context.device.type as lowercase \"ios\", or use the Reddit profile."),
+                    );
+                }
+                out.aaid = self.hash(IdentifierField::Aaid, &|| "user.aaid".into(), ad_id)?;
             }
         }
-        put(&mut out, "phone_number", self.hash(IdentifierField::Phone, "user.phone_number", user.get("phone_number"))?);
-        Ok(Some(Value::Object(out)))
+        out.email = self.hash(IdentifierField::Email, &|| "user.email".into(), get(user, "email"))?;
+        out.external_id = self.hash(IdentifierField::ExternalId, &|| "user.external_id".into(), get(user, "external_id"))?;
+        out.ip_address = self.hash(IdentifierField::IpAddress, &|| "user.ip_address".into(), get(user, "ip_address"))?;
+        out.user_agent = clean(get(user, "user_agent"));
+        out.uuid = clean(get(user, "uuid"));
+        out.data_processing_options = get(payload, "data_processing_options").filter(|v| js_truthy(Some(v))).map(|dpo| {
+            DataProcessingOptions {
+                country: clean(dpo.get("country")),
+                modes: dpo
+                    .get("modes")
+                    .and_then(Value::as_str)
+                    .map(|m| m.split(',').map(|m| identity::js::trim(m).to_string()).collect()),
+                region: clean(dpo.get("region")),
+            }
+        });
+        out.screen_dimensions = get(payload, "screen_dimensions").and_then(|screen| {
+            Some(ScreenDimensions { height: screen.get("height")?.clone(), width: screen.get("width")?.clone() })
+        });
+        out.phone_number = self.hash(IdentifierField::Phone, &|| "user.phone_number".into(), get(user, "phone_number"))?;
+        Ok(Some(out))
+    }
+
+    /// Drops (with a lint) v3 metadata the event type does not take.
+    fn keep_for_v3<T>(&mut self, v: Option<T>, key: &str, tracking: &str) -> Option<T> {
+        if v.is_some() && lint::metadata_ignored(tracking, key) {
+            self.lints.push(
+                Lint::warning(format!("metadata.{key}"), format!("dropped: v3 does not take {key} on {tracking} events"))
+                    .hint("Remove the mapping, or use an event type that carries it."),
+            );
+            return None;
+        }
+        v
     }
 }
 
-fn product(p: &Value, version: ApiVersion) -> Value {
-    let mut out = Map::new();
-    match version {
-        ApiVersion::V2 => {
-            put(&mut out, "category", clean(p.get("category")));
-            put(&mut out, "id", clean(p.get("id")));
-            put(&mut out, "name", clean(p.get("name")));
-        }
-        ApiVersion::V3 => {
-            put(&mut out, "id", clean(p.get("id")));
-            put(&mut out, "name", clean(p.get("name")));
-            put(&mut out, "category", clean(p.get("category")));
-            put(&mut out, "quantity", p.get("quantity").filter(|v| !v.is_null()).cloned());
-            put(&mut out, "item_price", p.get("item_price").filter(|v| !v.is_null()).cloned());
-        }
+/// A key of a small JSON object (a linear scan beats hashing below a dozen keys).
+fn get<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    crate::mapping::lookup(map, key)
+}
+
+fn v2_product(p: &Value) -> V2Product {
+    V2Product { category: clean(p.get("category")), id: clean(p.get("id")), name: clean(p.get("name")) }
+}
+
+fn v3_product(p: &Value) -> V3Product {
+    V3Product {
+        id: clean(p.get("id")),
+        name: clean(p.get("name")),
+        category: clean(p.get("category")),
+        quantity: number(p.get("quantity")),
+        item_price: number(p.get("item_price")),
     }
-    Value::Object(out)
 }
 
 /// `PageVisit` → `PAGE_VISIT`.
@@ -211,31 +221,33 @@ pub fn upper_snake(tracking_type: &str) -> String {
 
 /// Builds one event from a validated payload.
 pub fn build_event(payload: &Map<String, Value>, ctx: Context<'_>) -> Result<BuiltEvent, Refusal> {
-    let version = ctx.settings.api_version;
     let mut b = Builder { ctx, identifiers: Vec::new(), lints: Vec::new() };
-    let custom_name = payload.get("custom_event_name").filter(|v| js_truthy(Some(v)));
-    let tracking_type = if custom_name.is_some() {
-        "Custom".to_string()
-    } else {
-        payload.get("tracking_type").and_then(Value::as_str).unwrap_or("").to_string()
+    let custom_name = get(payload, "custom_event_name").filter(|v| js_truthy(Some(v)));
+    let tracking_type = match custom_name {
+        Some(_) => "Custom",
+        None => get(payload, "tracking_type").and_then(Value::as_str).unwrap_or(""),
     };
-    let mut event_type = Map::new();
-    let mut event = Map::new();
-    match version {
+    let body = match ctx.settings.api_version {
         ApiVersion::V2 => {
-            event_type.insert("tracking_type".into(), Value::String(tracking_type.clone()));
-            put(&mut event_type, "custom_event_name", clean(custom_name));
-            event.insert("event_at".into(), payload.get("event_at").cloned().unwrap_or(Value::Null));
-            event.insert("event_type".into(), Value::Object(event_type));
-            put(&mut event, "click_id", clean(payload.get("click_id")));
-            put(&mut event, "event_metadata", b.metadata(payload, version, &tracking_type)?);
+            let metadata = b.metadata(payload, "event_metadata")?;
+            Event::V2(V2Event {
+                event_at: get(payload, "event_at").cloned().unwrap_or(Value::Null),
+                event_type: EventType { tracking_type: tracking_type.to_string(), custom_event_name: clean(custom_name) },
+                click_id: clean(get(payload, "click_id")),
+                event_metadata: metadata.map(|m| V2Metadata {
+                    currency: m.currency,
+                    item_count: m.item_count,
+                    value_decimal: m.value,
+                    products: m.products.map(|ps| ps.iter().map(v2_product).collect()),
+                    conversion_id: m.conversion_id,
+                }),
+                user: b.user(payload)?,
+            })
         }
         ApiVersion::V3 => {
-            let upper = upper_snake(&tracking_type);
-            event_type.insert("tracking_type".into(), Value::String(upper.clone()));
-            put(&mut event_type, "custom_event_name", clean(custom_name));
-            let raw_at = payload.get("event_at").cloned().unwrap_or(Value::Null);
-            let at = match timestamp::parse_json(&raw_at) {
+            let upper = upper_snake(tracking_type);
+            let raw_at = get(payload, "event_at").cloned().unwrap_or(Value::Null);
+            let event_at = match timestamp::parse_json(&raw_at) {
                 Some(Parsed::Calendar(ms) | Parsed::EpochMillis(ms)) => Value::from(ms),
                 Some(Parsed::EpochSeconds(_)) => {
                     b.lints.push(
@@ -249,18 +261,29 @@ pub fn build_event(payload: &Map<String, Value>, ctx: Context<'_>) -> Result<Bui
                     raw_at
                 }
             };
-            event.insert("event_at".into(), at);
-            put(&mut event, "action_source", clean(payload.get("action_source")));
-            put(&mut event, "event_source_url", clean(payload.get("event_source_url")));
-            put(&mut event, "click_id", clean(payload.get("click_id")));
-            event.insert("type".into(), Value::Object(event_type));
-            put(&mut event, "metadata", b.metadata(payload, version, &upper)?);
+            let metadata = match b.metadata(payload, "metadata")? {
+                Some(m) => Some(V3Metadata {
+                    currency: b.keep_for_v3(m.currency, "currency", &upper),
+                    item_count: b.keep_for_v3(m.item_count, "item_count", &upper),
+                    value: b.keep_for_v3(m.value, "value", &upper),
+                    products: m.products.map(|ps| ps.iter().map(v3_product).collect()),
+                    conversion_id: m.conversion_id,
+                }),
+                None => None,
+            };
+            Event::V3(V3Event {
+                event_at,
+                action_source: clean(get(payload, "action_source")),
+                event_source_url: clean(get(payload, "event_source_url")),
+                click_id: clean(get(payload, "click_id")),
+                event_type: EventType { tracking_type: upper, custom_event_name: clean(custom_name) },
+                metadata,
+                user: b.user(payload)?,
+            })
         }
-    }
-    put(&mut event, "user", b.user(payload)?);
-    let body = Value::Object(event);
+    };
     let mut lints = b.lints;
-    lints.extend(lint::check_event(&body, version, ctx.now_ms));
+    lints.extend(lint::check_event(&body, ctx.now_ms));
     Ok(BuiltEvent { body, identifiers: b.identifiers, lints })
 }
 
@@ -306,31 +329,55 @@ mod tests {
                      "user_agent": "test-user-agent", "uuid": "uuid_1",
                      "phone_number": "1e231c66011e7a2d867a9cfae267a6aff103cf4913640b6e71a99850fc0ffbc8"}
         });
-        assert_eq!(built.body, want);
+        assert_eq!(built.body.to_value(), want);
         // Key order is Segment's.
         assert_eq!(serde_json::to_string(&built.body).unwrap(), serde_json::to_string(&want).unwrap());
         let paths: Vec<&str> = built.identifiers.iter().map(|i| i.path.as_str()).collect();
-        assert_eq!(paths, ["event_metadata.conversion_id", "user.email", "user.external_id", "user.ip_address", "user.phone_number"]);
+        assert_eq!(
+            paths,
+            [
+                "event_metadata.conversion_id",
+                "user.email",
+                "user.external_id",
+                "user.ip_address",
+                "user.phone_number"
+            ]
+        );
     }
 
     #[test]
     fn v3_shape_and_conversions() {
-        let s = Settings { pixel_id: "p".into(), api_version: ApiVersion::V3, test_id: Some("t".into()), ..Settings::default() };
+        let s = Settings {
+            pixel_id: "p".into(),
+            api_version: ApiVersion::V3,
+            test_id: Some("t".into()),
+            ..Settings::default()
+        };
         let mut p = worked_example();
         p["event_at"] = json!("2024-01-08T18:52:50.212+05:00");
         p["action_source"] = json!("WEBSITE");
         p["event_source_url"] = json!("https://shop.example/checkout");
-        p["products"] = json!([{"id": "sku", "name": "n", "category": "c", "quantity": 2, "item_price": 5.5}]);
+        p["products"] =
+            json!([{"id": "sku", "name": "n", "category": "c", "quantity": 2, "item_price": 5.5}]);
         p["user"]["uuid"] = json!("7c6a1e5a-aaaa-4bbb-8ccc-123456789012");
         let built = build(p, &s).unwrap();
-        let e = &built.body;
+        let e = &built.body.to_value();
         assert_eq!(e["event_at"], 1_704_721_970_212_i64);
         assert_eq!(e["action_source"], "WEBSITE");
-        assert_eq!(e["type"], json!({"tracking_type": "CUSTOM", "custom_event_name": "Some Custom Event Name"}));
+        assert_eq!(
+            e["type"],
+            json!({"tracking_type": "CUSTOM", "custom_event_name": "Some Custom Event Name"})
+        );
         assert_eq!(e["metadata"]["value"], 100);
-        assert_eq!(e["metadata"]["products"], json!([{"id": "sku", "name": "n", "category": "c", "quantity": 2, "item_price": 5.5}]));
+        assert_eq!(
+            e["metadata"]["products"],
+            json!([{"id": "sku", "name": "n", "category": "c", "quantity": 2, "item_price": 5.5}])
+        );
         let keys: Vec<&String> = e.as_object().unwrap().keys().collect();
-        assert_eq!(keys, ["event_at", "action_source", "event_source_url", "click_id", "type", "metadata", "user"]);
+        assert_eq!(
+            keys,
+            ["event_at", "action_source", "event_source_url", "click_id", "type", "metadata", "user"]
+        );
         assert!(built.lints.is_empty(), "{:?}", built.lints);
     }
 
@@ -339,8 +386,8 @@ mod tests {
         let s = Settings { api_version: ApiVersion::V3, ..Settings::default() };
         let built = build(json!({"event_at": "2024-01-08", "tracking_type": "PageVisit", "action_source": "WEBSITE",
             "event_metadata": {"currency": "USD", "item_count": 1, "value_decimal": 3}, "user": {"email": "a@b.c"}}), &s).unwrap();
-        assert_eq!(built.body["type"]["tracking_type"], "PAGE_VISIT");
-        assert_eq!(built.body["metadata"], json!({}));
+        assert_eq!(built.body.to_value()["type"]["tracking_type"], "PAGE_VISIT");
+        assert_eq!(built.body.to_value()["metadata"], json!({}));
         assert_eq!(built.lints.iter().filter(|l| l.message.starts_with("dropped")).count(), 3);
     }
 
@@ -364,10 +411,10 @@ mod tests {
     fn advertising_id_goes_to_idfa_only_for_exactly_ios_in_segment() {
         let p = json!({"event_at": "2024-01-08", "tracking_type": "Lead", "user": {"advertising_id": "EA7583CD-A667-48BC-B806-42ECB2B48606", "device_type": "iOS"}});
         let seg = build(p.clone(), &Settings::default()).unwrap();
-        assert!(seg.body["user"].get("aaid").is_some());
+        assert!(seg.body.user().unwrap().aaid.is_some());
         assert!(seg.lints.iter().any(|l| l.field == "user.aaid"));
         let red = build(p, &Settings { profile: Profile::Reddit, ..Settings::default() }).unwrap();
-        assert!(red.body["user"].get("idfa").is_some());
+        assert!(red.body.user().unwrap().idfa.is_some());
     }
 
     #[test]

@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::settings::{ApiVersion, Settings};
+use super::wire::Event;
 
 /// How serious a lint is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -48,7 +49,8 @@ impl Lint {
             .iter()
             .any(|p| self.field == *p || self.field.starts_with(&format!("{p}.")));
         if !absolute {
-            self.field = if self.field.is_empty() { prefix.to_string() } else { format!("{prefix}.{}", self.field) };
+            self.field =
+                if self.field.is_empty() { prefix.to_string() } else { format!("{prefix}.{}", self.field) };
         }
         self
     }
@@ -61,181 +63,224 @@ pub const MAX_FUTURE_MS: i64 = 5 * 60_000;
 
 /// Active ISO 4217 currency codes.
 pub const ISO_4217: &[&str] = &[
-    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD", "BIF",
-    "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CLP", "CNY", "COP", "CRC",
-    "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS",
-    "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD",
-    "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL",
-    "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MYR", "MZN", "NAD",
-    "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD",
-    "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP",
-    "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS", "VES",
-    "VND", "VUV", "WST", "XAF", "XCD", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWL",
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD",
+    "BIF", "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CLP", "CNY",
+    "COP", "CRC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD", "FKP",
+    "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR",
+    "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT",
+    "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR",
+    "MVR", "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR", "NZD", "OMR", "PAB", "PEN", "PGK",
+    "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD",
+    "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT", "TND", "TOP", "TRY",
+    "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS", "VES", "VND", "VUV", "WST", "XAF", "XCD", "XOF",
+    "XPF", "YER", "ZAR", "ZMW", "ZWL",
 ];
-
-/// Names of a built event's parts in one API version.
-struct Names {
-    metadata: &'static str,
-    value: &'static str,
-}
-
-fn names(version: ApiVersion) -> Names {
-    match version {
-        ApiVersion::V2 => Names { metadata: "event_metadata", value: "value_decimal" },
-        ApiVersion::V3 => Names { metadata: "metadata", value: "value" },
-    }
-}
 
 /// Which metadata each tracking type uses (spec §7): item_count only on carts, wishlists,
 /// purchases and custom events; value and currency not on page visits, views and searches.
 pub fn metadata_ignored(tracking_type: &str, key: &str) -> bool {
-    let t = tracking_type.to_ascii_uppercase().replace('_', "");
+    // Compare ignoring case and underscores, so v2 (`AddToCart`) and v3 (`ADD_TO_CART`) agree.
+    let is = |name: &str| {
+        let squash = |s: &str| s.bytes().filter(|b| *b != b'_').map(|b| b.to_ascii_uppercase()).collect::<Vec<_>>();
+        tracking_type.len() <= 16 && squash(tracking_type) == squash(name)
+    };
     match key {
-        "item_count" => !matches!(t.as_str(), "ADDTOCART" | "ADDTOWISHLIST" | "PURCHASE" | "CUSTOM"),
-        "value_decimal" | "value" | "currency" => matches!(t.as_str(), "PAGEVISIT" | "VIEWCONTENT" | "SEARCH"),
+        "item_count" => !["AddToCart", "AddToWishlist", "Purchase", "Custom"].into_iter().any(is),
+        "value_decimal" | "value" | "currency" => ["PageVisit", "ViewContent", "Search"].into_iter().any(is),
         _ => false,
     }
 }
 
-fn non_empty<'a>(v: Option<&'a Value>) -> Option<&'a str> {
-    v.and_then(Value::as_str).filter(|s| !s.is_empty())
+fn non_empty(v: Option<&str>) -> Option<&str> {
+    v.filter(|s| !s.is_empty())
+}
+
+/// The parts of a built event the checks look at, whatever its version.
+struct View<'a> {
+    version: ApiVersion,
+    metadata: &'static str,
+    value_key: &'static str,
+    type_key: &'static str,
+    currency: Option<&'a str>,
+    item_count: bool,
+    value: Option<f64>,
+    currency_set: bool,
+    /// (id, item_price × quantity) per product.
+    products: Vec<(Option<&'a str>, Option<f64>)>,
+}
+
+fn view(event: &Event) -> View<'_> {
+    match event {
+        Event::V2(e) => {
+            let m = e.event_metadata.as_ref();
+            View {
+                version: ApiVersion::V2,
+                metadata: "event_metadata",
+                value_key: "value_decimal",
+                type_key: "event_type",
+                currency: m.and_then(|m| m.currency.as_deref()),
+                currency_set: m.is_some_and(|m| m.currency.is_some()),
+                item_count: m.is_some_and(|m| m.item_count.is_some()),
+                value: m.and_then(|m| m.value_decimal.as_ref()).and_then(Value::as_f64),
+                products: m
+                    .and_then(|m| m.products.as_ref())
+                    .map(|ps| ps.iter().map(|p| (p.id.as_deref(), None)).collect())
+                    .unwrap_or_default(),
+            }
+        }
+        Event::V3(e) => {
+            let m = e.metadata.as_ref();
+            View {
+                version: ApiVersion::V3,
+                metadata: "metadata",
+                value_key: "value",
+                type_key: "type",
+                currency: m.and_then(|m| m.currency.as_deref()),
+                currency_set: m.is_some_and(|m| m.currency.is_some()),
+                item_count: m.is_some_and(|m| m.item_count.is_some()),
+                value: m.and_then(|m| m.value.as_ref()).and_then(Value::as_f64),
+                products: m
+                    .and_then(|m| m.products.as_ref())
+                    .map(|ps| {
+                        ps.iter()
+                            .map(|p| {
+                                let price = p.item_price.as_ref().and_then(Value::as_f64);
+                                let qty = p.quantity.as_ref().and_then(Value::as_f64).unwrap_or(1.0);
+                                (p.id.as_deref(), price.map(|x| x * qty))
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            }
+        }
+    }
 }
 
 /// The checks that look at one built event (paths relative to the event).
-pub fn check_event(event: &Value, version: ApiVersion, now_ms: i64) -> Vec<Lint> {
+pub fn check_event(event: &Event, now_ms: i64) -> Vec<Lint> {
     let mut lints = Vec::new();
-    let n = names(version);
-    let (type_key, event_type) = match version {
-        ApiVersion::V2 => ("event_type", event.get("event_type")),
-        ApiVersion::V3 => ("type", event.get("type")),
-    };
-    let tracking_type = event_type.and_then(|t| t.get("tracking_type")).and_then(Value::as_str).unwrap_or("");
+    let v = view(event);
+    let tracking_type = event.event_type().tracking_type.as_str();
 
     // event_at: age and future.
-    if let Some(at) = event.get("event_at") {
-        match crate::timestamp::parse_json(at) {
-            Some(crate::timestamp::Parsed::EpochSeconds(_)) if version == ApiVersion::V3 => {}
-            Some(parsed) => {
-                let ms = parsed.millis();
-                if now_ms - ms > MAX_AGE_MS {
-                    let days = (now_ms - ms) / 86_400_000;
-                    lints.push(
-                        Lint::warning("event_at", format!("event_at is {days} days old: Reddit rejects events older than 7 days (\"event_at timestamp must be less than 168h0m0s old\")"))
-                            .hint("Use a recent timestamp; press \"now\" in the composer or send the event when it happens."),
-                    );
-                } else if ms - now_ms > MAX_FUTURE_MS {
-                    lints.push(
-                        Lint::warning("event_at", "event_at is more than 5 minutes in the future")
-                            .hint("Check the clock and the time zone of the timestamp."),
-                    );
-                }
-                if version == ApiVersion::V2 && !at.as_str().is_some_and(|s| crate::timestamp::parse(s).is_some_and(|p| matches!(p, crate::timestamp::Parsed::Calendar(_)))) {
-                    lints.push(
-                        Lint::warning("event_at", "v2.0 expects an RFC 3339 timestamp string")
-                            .hint(format!("e.g. {}", crate::timestamp::format_rfc3339(ms))),
-                    );
-                }
+    let event_at = match event {
+        Event::V2(e) => &e.event_at,
+        Event::V3(e) => &e.event_at,
+    };
+    match crate::timestamp::parse_json(event_at) {
+        Some(crate::timestamp::Parsed::EpochSeconds(_)) if v.version == ApiVersion::V3 => {}
+        Some(parsed) => {
+            let ms = parsed.millis();
+            if now_ms - ms > MAX_AGE_MS {
+                let days = (now_ms - ms) / 86_400_000;
+                lints.push(
+                    Lint::warning("event_at", format!("event_at is {days} days old: Reddit rejects events older than 7 days (\"event_at timestamp must be less than 168h0m0s old\")"))
+                        .hint("Use a recent timestamp; press \"now\" in the composer or send the event when it happens."),
+                );
+            } else if ms - now_ms > MAX_FUTURE_MS {
+                lints.push(
+                    Lint::warning("event_at", "event_at is more than 5 minutes in the future")
+                        .hint("Check the clock and the time zone of the timestamp."),
+                );
             }
-            None => {}
+            let calendar = matches!(parsed, crate::timestamp::Parsed::Calendar(_)) && event_at.is_string();
+            if v.version == ApiVersion::V2 && !calendar {
+                lints.push(
+                    Lint::warning("event_at", "v2.0 expects an RFC 3339 timestamp string")
+                        .hint(format!("e.g. {}", crate::timestamp::format_rfc3339(ms))),
+                );
+            }
         }
+        None => {}
     }
 
     // Custom event names.
-    if let Some(name) = event_type.and_then(|t| t.get("custom_event_name")).and_then(Value::as_str) {
+    if let Some(name) = event.event_type().custom_event_name.as_deref() {
         let chars = name.chars().count();
+        let field = format!("{}.custom_event_name", v.type_key);
         if chars == 0 {
-            lints.push(Lint::error(format!("{type_key}.custom_event_name"), "custom_event_name is empty").hint("Map a non-blank name; Reddit requires one for Custom events."));
+            lints.push(Lint::error(field, "custom_event_name is empty").hint("Map a non-blank name; Reddit requires one for Custom events."));
         } else if chars > 64 {
-            lints.push(Lint::error(format!("{type_key}.custom_event_name"), format!("custom_event_name has {chars} characters; Reddit allows at most 64")).hint("Shorten the name."));
+            lints.push(Lint::error(field, format!("custom_event_name has {chars} characters; Reddit allows at most 64")).hint("Shorten the name."));
         }
     }
 
     // Metadata.
-    if let Some(meta) = event.get(n.metadata).and_then(Value::as_object) {
-        if let Some(currency) = meta.get("currency").and_then(Value::as_str) {
-            if !ISO_4217.contains(&currency) {
-                let upper = currency.to_ascii_uppercase();
-                let hint = if ISO_4217.contains(&upper.as_str()) { format!("Use {upper:?} (upper case).") } else { "Use a three-letter ISO 4217 code such as \"USD\".".to_string() };
-                lints.push(Lint::warning(format!("{}.currency", n.metadata), format!("{currency:?} is not an ISO 4217 currency code")).hint(hint));
+    if let Some(currency) = v.currency {
+        if !ISO_4217.contains(&currency) {
+            let upper = currency.to_ascii_uppercase();
+            let hint = if ISO_4217.contains(&upper.as_str()) { format!("Use {upper:?} (upper case).") } else { "Use a three-letter ISO 4217 code such as \"USD\".".to_string() };
+            lints.push(Lint::warning(format!("{}.currency", v.metadata), format!("{currency:?} is not an ISO 4217 currency code")).hint(hint));
+        }
+    }
+    if v.version == ApiVersion::V2 {
+        let present = [("item_count", v.item_count), ("value_decimal", v.value.is_some()), ("currency", v.currency_set)];
+        for (key, is_set) in present {
+            if is_set && metadata_ignored(tracking_type, key) {
+                lints.push(Lint::warning(format!("{}.{key}", v.metadata), format!("Reddit ignores {key} on {tracking_type} events")));
             }
         }
-        if version == ApiVersion::V2 {
-            for key in ["item_count", "value_decimal", "currency"] {
-                if meta.contains_key(key) && metadata_ignored(tracking_type, key) {
-                    lints.push(Lint::warning(format!("{}.{key}", n.metadata), format!("Reddit ignores {key} on {tracking_type} events")));
-                }
-            }
+    }
+    if let Some(value) = v.value {
+        let products_total: f64 = v.products.iter().filter_map(|(_, total)| *total).sum();
+        let looks_minor = if products_total > 0.0 {
+            (value - products_total * 100.0).abs() < 0.5
+        } else {
+            value.fract() == 0.0 && value >= 10_000.0 && value % 100.0 != 0.0
+        };
+        if looks_minor {
+            lints.push(
+                Lint::warning(format!("{}.{}", v.metadata, v.value_key), format!("value {value} looks like minor units (cents)"))
+                    .hint(format!("Reddit expects the base unit: {:.2}, not {value}.", value / 100.0)),
+            );
         }
-        if let Some(value) = meta.get(n.value).and_then(Value::as_f64) {
-            let products_total: f64 = meta
-                .get("products")
-                .and_then(Value::as_array)
-                .map(|ps| ps.iter().filter_map(|p| Some(p.get("item_price")?.as_f64()? * p.get("quantity").and_then(Value::as_f64).unwrap_or(1.0))).sum())
-                .unwrap_or(0.0);
-            let looks_minor = if products_total > 0.0 {
-                (value - products_total * 100.0).abs() < 0.5
-            } else {
-                value.fract() == 0.0 && value >= 10_000.0 && value % 100.0 != 0.0
-            };
-            if looks_minor {
-                lints.push(
-                    Lint::warning(format!("{}.{}", n.metadata, n.value), format!("value {value} looks like minor units (cents)"))
-                        .hint(format!("Reddit expects the base unit: {:.2}, not {value}.", value / 100.0)),
-                );
-            }
-        }
-        if version == ApiVersion::V3 {
-            if let Some(products) = meta.get("products").and_then(Value::as_array) {
-                for (i, p) in products.iter().enumerate() {
-                    if non_empty(p.get("id")).is_none() {
-                        lints.push(Lint::error(format!("metadata.products[{i}].id"), "v3 products need an id").hint("Map products[].id (default $.product_id)."));
-                    }
-                }
+    }
+    if v.version == ApiVersion::V3 {
+        for (i, (id, _)) in v.products.iter().enumerate() {
+            if non_empty(*id).is_none() {
+                lints.push(Lint::error(format!("metadata.products[{i}].id"), "v3 products need an id").hint("Map products[].id (default $.product_id)."));
             }
         }
     }
 
     // User.
-    let user = event.get("user").and_then(Value::as_object);
+    let user = event.user();
     if let Some(user) = user {
-        if let Some(screen) = user.get("screen_dimensions") {
-            for side in ["height", "width"] {
-                if let Some(v) = screen.get(side).and_then(Value::as_i64) {
-                    if !(1..=32767).contains(&v) {
-                        lints.push(Lint::warning(format!("user.screen_dimensions.{side}"), format!("screen {side} {v} is outside 1..32767")));
-                    }
+        if let Some(screen) = &user.screen_dimensions {
+            for (side, value) in [("height", &screen.height), ("width", &screen.width)] {
+                if let Some(n) = value.as_i64().filter(|n| !(1..=32767).contains(n)) {
+                    lints.push(Lint::warning(format!("user.screen_dimensions.{side}"), format!("screen {side} {n} is outside 1..32767")));
                 }
             }
         }
-        if let Some(modes) = user.get("data_processing_options").and_then(|d| d.get("modes")).and_then(Value::as_array) {
-            for (i, m) in modes.iter().enumerate() {
-                if m.as_str() != Some("LDU") {
-                    lints.push(Lint::warning(format!("user.data_processing_options.modes[{i}]"), format!("unknown data processing mode {m}; Reddit knows only \"LDU\"")));
-                }
+        if let Some(modes) = user.data_processing_options.as_ref().and_then(|d| d.modes.as_ref()) {
+            for (i, m) in modes.iter().enumerate().filter(|(_, m)| *m != "LDU") {
+                lints.push(Lint::warning(format!("user.data_processing_options.modes[{i}]"), format!("unknown data processing mode {m:?}; Reddit knows only \"LDU\"")));
             }
         }
-        if version == ApiVersion::V3 {
-            if let Some(uuid) = non_empty(user.get("uuid")) {
-                if !is_rfc4122(uuid) {
-                    let mut lint = Lint::error("user.uuid", format!("{uuid:?} is not an RFC 4122 UUID; v3 requires one"));
-                    if let Some((_, tail)) = uuid.split_once('.').filter(|(_, t)| is_rfc4122(t)) {
-                        lint = lint.hint(format!("The _rdt_uuid cookie is \"{{timestamp}}.{{uuid}}\": send only {tail:?}."));
-                    }
-                    lints.push(lint);
+        if v.version == ApiVersion::V3 {
+            if let Some(uuid) = non_empty(user.uuid.as_deref()).filter(|u| !is_rfc4122(u)) {
+                let mut lint = Lint::error("user.uuid", format!("{uuid:?} is not an RFC 4122 UUID; v3 requires one"));
+                if let Some((_, tail)) = uuid.split_once('.').filter(|(_, t)| is_rfc4122(t)) {
+                    lint = lint.hint(format!("The _rdt_uuid cookie is \"{{timestamp}}.{{uuid}}\": send only {tail:?}."));
                 }
+                lints.push(lint);
             }
         }
     }
-    if version == ApiVersion::V3 && non_empty(event.get("action_source")).is_none() {
-        lints.push(Lint::error("action_source", "v3 requires action_source").hint("Map action_source to WEBSITE, APP, OTHER or PHYSICAL_STORE (presets use WEBSITE)."));
+    if let Event::V3(e) = event {
+        if non_empty(e.action_source.as_deref()).is_none() {
+            lints.push(Lint::error("action_source", "v3 requires action_source").hint("Map action_source to WEBSITE, APP, OTHER or PHYSICAL_STORE (presets use WEBSITE)."));
+        }
     }
 
     // Attribution signal.
-    let has = |k: &str| user.is_some_and(|u| non_empty(u.get(k)).is_some());
-    let screen = user.is_some_and(|u| u.get("screen_dimensions").is_some());
-    let signal = non_empty(event.get("click_id")).is_some()
-        || ["uuid", "email", "idfa", "aaid", "external_id", "phone_number"].iter().any(|k| has(k))
-        || (has("ip_address") && has("user_agent") && screen);
+    let signal = non_empty(event.click_id()).is_some()
+        || user.is_some_and(|u| {
+            let has = |v: &Option<String>| non_empty(v.as_deref()).is_some();
+            [&u.uuid, &u.email, &u.idfa, &u.aaid, &u.external_id, &u.phone_number].into_iter().any(has)
+                || (has(&u.ip_address) && has(&u.user_agent) && u.screen_dimensions.is_some())
+        });
     if !signal {
         lints.push(
             Lint::warning("user", "no attribution signal: Reddit cannot match this conversion to anyone")
@@ -249,10 +294,16 @@ pub fn check_event(event: &Value, version: ApiVersion, now_ms: i64) -> Vec<Lint>
 pub fn check_request(settings: &Settings, events: usize) -> Vec<Lint> {
     let mut lints = Vec::new();
     if let Some(problem) = settings.pixel_id_problem() {
-        lints.push(Lint::error("settings.pixel_id", problem).hint("Copy the Pixel ID from Reddit Ads → Events Manager."));
+        lints.push(
+            Lint::error("settings.pixel_id", problem)
+                .hint("Copy the Pixel ID from Reddit Ads → Events Manager."),
+        );
     }
     if events > super::MAX_EVENTS_PER_REQUEST {
-        lints.push(Lint::error(settings.api_version.events_path(), format!("{events} events in one request; Reddit accepts at most 1,000 (\"Bad Request\")")));
+        lints.push(Lint::error(
+            settings.api_version.events_path(),
+            format!("{events} events in one request; Reddit accepts at most 1,000 (\"Bad Request\")"),
+        ));
     }
     match settings.api_version {
         ApiVersion::V2 if !settings.test_mode => lints.push(
@@ -279,7 +330,10 @@ pub fn is_rfc4122(s: &str) -> bool {
         return false;
     }
     let dashes = [8, 13, 18, 23];
-    let shape = b.iter().enumerate().all(|(i, c)| if dashes.contains(&i) { *c == b'-' } else { c.is_ascii_hexdigit() });
+    let shape = b
+        .iter()
+        .enumerate()
+        .all(|(i, c)| if dashes.contains(&i) { *c == b'-' } else { c.is_ascii_hexdigit() });
     shape && (b'1'..=b'8').contains(&b[14]) && matches!(b[19].to_ascii_lowercase(), b'8' | b'9' | b'a' | b'b')
 }
 
@@ -289,6 +343,14 @@ mod tests {
     use serde_json::json;
 
     const NOW: i64 = 1_704_721_970_212; // 2024-01-08T13:52:50.212Z
+
+    fn check(event: &Value, version: ApiVersion, now: i64) -> Vec<Lint> {
+        let typed = match version {
+            ApiVersion::V2 => Event::V2(serde_json::from_value(event.clone()).unwrap()),
+            ApiVersion::V3 => Event::V3(serde_json::from_value(event.clone()).unwrap()),
+        };
+        check_event(&typed, now)
+    }
 
     fn fields(lints: &[Lint]) -> Vec<(&str, Level)> {
         lints.iter().map(|l| (l.field.as_str(), l.level)).collect()
@@ -302,56 +364,94 @@ mod tests {
 
     #[test]
     fn clean_event_has_no_lints() {
-        assert!(check_event(&v2(json!({})), ApiVersion::V2, NOW).is_empty());
+        assert!(check(&v2(json!({})), ApiVersion::V2, NOW).is_empty());
     }
 
     #[test]
     fn event_at_older_than_seven_days_or_in_the_future() {
-        let old = check_event(&v2(json!({"event_at": "2023-12-31T00:00:00Z"})), ApiVersion::V2, NOW);
+        let old = check(&v2(json!({"event_at": "2023-12-31T00:00:00Z"})), ApiVersion::V2, NOW);
         assert_eq!(fields(&old), [("event_at", Level::Warning)]);
         assert!(old[0].message.contains("168h0m0s"));
-        let edge = check_event(&v2(json!({"event_at": crate::timestamp::format_rfc3339(NOW - MAX_AGE_MS)})), ApiVersion::V2, NOW);
+        let edge = check(
+            &v2(json!({"event_at": crate::timestamp::format_rfc3339(NOW - MAX_AGE_MS)})),
+            ApiVersion::V2,
+            NOW,
+        );
         assert!(edge.is_empty(), "exactly 168 h is still accepted");
-        let future = check_event(&v2(json!({"event_at": crate::timestamp::format_rfc3339(NOW + MAX_FUTURE_MS + 1000)})), ApiVersion::V2, NOW);
+        let future = check(
+            &v2(json!({"event_at": crate::timestamp::format_rfc3339(NOW + MAX_FUTURE_MS + 1000)})),
+            ApiVersion::V2,
+            NOW,
+        );
         assert_eq!(fields(&future), [("event_at", Level::Warning)]);
     }
 
     #[test]
     fn custom_event_name_empty_or_too_long() {
         let long = "é".repeat(65);
-        let lints = check_event(&v2(json!({"event_type": {"tracking_type": "Custom", "custom_event_name": long}})), ApiVersion::V2, NOW);
+        let lints = check(
+            &v2(json!({"event_type": {"tracking_type": "Custom", "custom_event_name": long}})),
+            ApiVersion::V2,
+            NOW,
+        );
         assert_eq!(fields(&lints), [("event_type.custom_event_name", Level::Error)]);
-        let ok = check_event(&v2(json!({"event_type": {"tracking_type": "Custom", "custom_event_name": "é".repeat(64)}})), ApiVersion::V2, NOW);
+        let ok = check(
+            &v2(json!({"event_type": {"tracking_type": "Custom", "custom_event_name": "é".repeat(64)}})),
+            ApiVersion::V2,
+            NOW,
+        );
         assert!(ok.is_empty(), "64 characters (not bytes) are fine");
-        let empty = check_event(&v2(json!({"event_type": {"tracking_type": "Custom", "custom_event_name": ""}})), ApiVersion::V2, NOW);
+        let empty = check(
+            &v2(json!({"event_type": {"tracking_type": "Custom", "custom_event_name": ""}})),
+            ApiVersion::V2,
+            NOW,
+        );
         assert_eq!(fields(&empty), [("event_type.custom_event_name", Level::Error)]);
     }
 
     #[test]
     fn currency_and_ignored_metadata() {
-        let lints = check_event(&v2(json!({"event_type": {"tracking_type": "PageVisit"}, "event_metadata": {"currency": "usd", "item_count": 2}})), ApiVersion::V2, NOW);
+        let lints = check(
+            &v2(
+                json!({"event_type": {"tracking_type": "PageVisit"}, "event_metadata": {"currency": "usd", "item_count": 2}}),
+            ),
+            ApiVersion::V2,
+            NOW,
+        );
         assert_eq!(
             fields(&lints),
-            [("event_metadata.currency", Level::Warning), ("event_metadata.item_count", Level::Warning), ("event_metadata.currency", Level::Warning)]
+            [
+                ("event_metadata.currency", Level::Warning),
+                ("event_metadata.item_count", Level::Warning),
+                ("event_metadata.currency", Level::Warning)
+            ]
         );
         assert_eq!(lints[0].hint.as_deref(), Some("Use \"USD\" (upper case)."));
     }
 
     #[test]
     fn value_in_cents() {
-        let lints = check_event(&v2(json!({"event_metadata": {"value_decimal": 12999}})), ApiVersion::V2, NOW);
+        let lints =
+            check(&v2(json!({"event_metadata": {"value_decimal": 12999}})), ApiVersion::V2, NOW);
         assert_eq!(fields(&lints), [("event_metadata.value_decimal", Level::Warning)]);
         let v3 = json!({"event_at": NOW, "action_source": "WEBSITE", "type": {"tracking_type": "PURCHASE"}, "user": {"email": "x"},
             "metadata": {"value": 2000, "products": [{"id": "a", "item_price": 10, "quantity": 2}]}});
-        assert_eq!(fields(&check_event(&v3, ApiVersion::V3, NOW)), [("metadata.value", Level::Warning)]);
+        assert_eq!(fields(&check(&v3, ApiVersion::V3, NOW)), [("metadata.value", Level::Warning)]);
     }
 
     #[test]
     fn v3_requirements() {
         let e = json!({"event_at": NOW, "type": {"tracking_type": "PURCHASE"},
             "metadata": {"products": [{"name": "x"}]}, "user": {"uuid": "1684189007728.7c6a1e5a-aaaa-4bbb-8ccc-123456789012"}});
-        let lints = check_event(&e, ApiVersion::V3, NOW);
-        assert_eq!(fields(&lints), [("metadata.products[0].id", Level::Error), ("user.uuid", Level::Error), ("action_source", Level::Error)]);
+        let lints = check(&e, ApiVersion::V3, NOW);
+        assert_eq!(
+            fields(&lints),
+            [
+                ("metadata.products[0].id", Level::Error),
+                ("user.uuid", Level::Error),
+                ("action_source", Level::Error)
+            ]
+        );
         assert!(lints[1].hint.as_deref().unwrap().contains("7c6a1e5a-aaaa-4bbb-8ccc-123456789012"));
     }
 
@@ -360,19 +460,26 @@ mod tests {
         let e = json!({"event_at": "2024-01-08T13:52:50.212Z", "event_type": {"tracking_type": "Lead"},
             "user": {"ip_address": "h", "screen_dimensions": {"height": 0, "width": 40000}, "data_processing_options": {"modes": ["LDU", "XYZ"]}}});
         assert_eq!(
-            fields(&check_event(&e, ApiVersion::V2, NOW)),
-            [("user.screen_dimensions.height", Level::Warning), ("user.screen_dimensions.width", Level::Warning),
-             ("user.data_processing_options.modes[1]", Level::Warning), ("user", Level::Warning)]
+            fields(&check(&e, ApiVersion::V2, NOW)),
+            [
+                ("user.screen_dimensions.height", Level::Warning),
+                ("user.screen_dimensions.width", Level::Warning),
+                ("user.data_processing_options.modes[1]", Level::Warning),
+                ("user", Level::Warning)
+            ]
         );
         let ip_ua_screen = json!({"event_at": "2024-01-08T13:52:50.212Z", "event_type": {"tracking_type": "Lead"},
             "user": {"ip_address": "h", "user_agent": "ua", "screen_dimensions": {"height": 1, "width": 1}}});
-        assert!(check_event(&ip_ua_screen, ApiVersion::V2, NOW).is_empty());
+        assert!(check(&ip_ua_screen, ApiVersion::V2, NOW).is_empty());
     }
 
     #[test]
     fn request_level_checks() {
         let mut s = Settings { test_mode: false, ..Settings::default() };
-        assert_eq!(fields(&check_request(&s, 1001)), [("settings.pixel_id", Level::Error), ("events", Level::Error), ("test_mode", Level::Warning)]);
+        assert_eq!(
+            fields(&check_request(&s, 1001)),
+            [("settings.pixel_id", Level::Error), ("events", Level::Error), ("test_mode", Level::Warning)]
+        );
         s.pixel_id = "a2_x".into();
         s.api_version = ApiVersion::V3;
         s.test_id = Some("t".into());
@@ -390,6 +497,9 @@ mod tests {
     #[test]
     fn within_prefixes_event_paths_only() {
         assert_eq!(Lint::warning("user.email", "m").within("events[2]").field, "events[2].user.email");
-        assert_eq!(Lint::warning("mapping.event_metadata.value", "m").within("events[2]").field, "mapping.event_metadata.value");
+        assert_eq!(
+            Lint::warning("mapping.event_metadata.value", "m").within("events[2]").field,
+            "mapping.event_metadata.value"
+        );
     }
 }

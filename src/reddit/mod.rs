@@ -5,6 +5,7 @@ pub mod build;
 pub mod lint;
 pub mod request;
 pub mod settings;
+pub mod wire;
 
 pub use build::{BuiltEvent, Identifier, Refusal, build_event};
 pub use lint::{Level, Lint};

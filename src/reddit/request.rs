@@ -1,9 +1,9 @@
 //! A Conversions API request — URL, headers, body — for a list of built events.
 
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 use super::settings::{ApiVersion, REDDIT_API_BASE, Settings};
+use super::wire::{Body, Event, V3Data};
 
 /// Reddit accepts at most this many events in one request.
 pub const MAX_EVENTS_PER_REQUEST: usize = 1000;
@@ -27,7 +27,8 @@ impl Authorization {
             Some(t) if show => Authorization::Shown(t.to_string()),
             Some(t) => {
                 let chars: Vec<char> = t.chars().collect();
-                let tail: String = if chars.len() > 8 { chars[chars.len() - 4..].iter().collect() } else { String::new() };
+                let tail: String =
+                    if chars.len() > 8 { chars[chars.len() - 4..].iter().collect() } else { String::new() };
                 Authorization::Masked(tail)
             }
         }
@@ -51,7 +52,7 @@ pub struct Request {
     /// Header name and value pairs, in sending order.
     #[serde(serialize_with = "headers_as_object")]
     pub headers: Vec<(String, String)>,
-    pub body: Value,
+    pub body: Body,
 }
 
 fn headers_as_object<S: serde::Serializer>(headers: &[(String, String)], s: S) -> Result<S::Ok, S::Error> {
@@ -64,33 +65,22 @@ fn headers_as_object<S: serde::Serializer>(headers: &[(String, String)], s: S) -
 }
 
 /// Builds the request carrying `events` (already built for `settings.api_version`).
-pub fn build_request(settings: &Settings, events: Vec<Value>, auth: &Authorization, base: Option<&str>) -> Request {
+pub fn build_request(
+    settings: &Settings,
+    events: Vec<Event>,
+    auth: &Authorization,
+    base: Option<&str>,
+) -> Request {
     let headers = vec![
         ("Authorization".to_string(), auth.header_value()),
         ("Content-Type".to_string(), "application/json".to_string()),
         ("User-Agent".to_string(), settings.user_agent()),
     ];
-    let partner = settings.partner.as_deref().map(str::trim).filter(|p| !p.is_empty());
+    let partner = settings.partner.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(str::to_string);
     let body = match settings.api_version {
-        ApiVersion::V2 => {
-            let mut body = Map::new();
-            body.insert("events".into(), Value::Array(events));
-            body.insert("test_mode".into(), Value::Bool(settings.test_mode));
-            if let Some(p) = partner {
-                body.insert("partner".into(), Value::String(p.to_string()));
-            }
-            Value::Object(body)
-        }
+        ApiVersion::V2 => Body::V2 { events, test_mode: settings.test_mode, partner },
         ApiVersion::V3 => {
-            let mut data = Map::new();
-            data.insert("events".into(), Value::Array(events));
-            if let Some(p) = partner {
-                data.insert("partner".into(), Value::String(p.to_string()));
-            }
-            if let Some(t) = settings.active_test_id() {
-                data.insert("test_id".into(), Value::String(t.to_string()));
-            }
-            serde_json::json!({ "data": data })
+            Body::V3 { data: V3Data { events, partner, test_id: settings.active_test_id().map(str::to_string) } }
         }
     };
     Request { url: settings.url(base.unwrap_or(REDDIT_API_BASE)), method: "POST", headers, body }
@@ -101,22 +91,42 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn event(v: serde_json::Value) -> Event {
+        Event::V2(serde_json::from_value(v).unwrap())
+    }
+
+    fn ev() -> Event {
+        event(json!({"event_at": "x", "event_type": {"tracking_type": "Lead"}}))
+    }
+
     #[test]
     fn v2_body_in_segments_order() {
         let s = Settings { pixel_id: "a2_x".into(), test_mode: true, ..Settings::default() };
-        let r = build_request(&s, vec![json!({"e": 1})], &Authorization::Missing, None);
+        let r = build_request(&s, vec![ev()], &Authorization::Missing, None);
         assert_eq!(r.url, "https://ads-api.reddit.com/api/v2.0/conversions/events/a2_x");
-        assert_eq!(serde_json::to_string(&r.body).unwrap(), r#"{"events":[{"e":1}],"test_mode":true,"partner":"SEGMENT"}"#);
+        assert_eq!(
+            serde_json::to_string(&r.body).unwrap(),
+            r#"{"events":[{"event_at":"x","event_type":{"tracking_type":"Lead"}}],"test_mode":true,"partner":"SEGMENT"}"#
+        );
         let no_partner = Settings { partner: None, ..s };
-        assert_eq!(build_request(&no_partner, vec![], &Authorization::Missing, None).body, json!({"events": [], "test_mode": true}));
+        assert_eq!(
+            build_request(&no_partner, vec![], &Authorization::Missing, None).body.to_value(),
+            json!({"events": [], "test_mode": true})
+        );
     }
 
     #[test]
     fn v3_body_has_data_and_test_id_but_no_test_mode() {
-        let s = Settings { pixel_id: "a2_x".into(), api_version: ApiVersion::V3, test_id: Some(" t-1 ".into()), partner: None, ..Settings::default() };
-        let r = build_request(&s, vec![json!({})], &Authorization::Missing, Some("http://127.0.0.1:9/"));
+        let s = Settings {
+            pixel_id: "a2_x".into(),
+            api_version: ApiVersion::V3,
+            test_id: Some(" t-1 ".into()),
+            partner: None,
+            ..Settings::default()
+        };
+        let r = build_request(&s, vec![ev()], &Authorization::Missing, Some("http://127.0.0.1:9/"));
         assert_eq!(r.url, "http://127.0.0.1:9/api/v3/pixels/a2_x/conversion_events");
-        assert_eq!(r.body, json!({"data": {"events": [{}], "test_id": "t-1"}}));
+        assert_eq!(r.body.to_value(), json!({"data": {"events": [{"event_at": "x", "event_type": {"tracking_type": "Lead"}}], "test_id": "t-1"}}));
     }
 
     #[test]

@@ -90,10 +90,7 @@ impl Default for Settings {
 impl Settings {
     /// The User-Agent to send.
     pub fn user_agent(&self) -> String {
-        self.user_agent
-            .clone()
-            .filter(|u| !u.trim().is_empty())
-            .unwrap_or_else(default_user_agent)
+        self.user_agent.clone().filter(|u| !u.trim().is_empty()).unwrap_or_else(default_user_agent)
     }
 
     /// The test id when it applies (v3, non-blank).

@@ -56,11 +56,7 @@ pub struct Event(Value);
 impl Event {
     /// Wraps a JSON value; it must be an object.
     pub fn from_value(value: Value) -> Result<Event, Value> {
-        if value.is_object() {
-            Ok(Event(value))
-        } else {
-            Err(value)
-        }
+        if value.is_object() { Ok(Event(value)) } else { Err(value) }
     }
 
     /// The whole event as JSON.

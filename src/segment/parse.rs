@@ -28,19 +28,23 @@ pub fn parse_events(text: &str, source_name: &str) -> Result<Vec<Event>, EventsE
     };
     let body = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut events = Vec::new();
-    let mut stream = serde_json::Deserializer::from_str(body).into_iter::<&RawValue>();
-    while let Some(item) = stream.next() {
+    let stream = serde_json::Deserializer::from_str(body).into_iter::<&RawValue>();
+    for item in stream {
         let raw = item.map_err(|e| serde_error(text, source_name, &e))?;
         let start = offset_of(text, raw.get());
         if raw.get().starts_with('[') {
-            let items: Vec<&RawValue> = serde_json::from_str(raw.get())
-                .map_err(|e| shifted_error(text, source_name, start, &e))?;
+            let items: Vec<&RawValue> =
+                serde_json::from_str(raw.get()).map_err(|e| shifted_error(text, source_name, start, &e))?;
             for element in items {
                 let at = offset_of(text, element.get());
-                events.push(to_event(text, source_name, element, at).map_err(|m| m.unwrap_or_else(|m| err(at, m)))?);
+                events.push(
+                    to_event(text, source_name, element, at).map_err(|m| m.unwrap_or_else(|m| err(at, m)))?,
+                );
             }
         } else {
-            events.push(to_event(text, source_name, raw, start).map_err(|m| m.unwrap_or_else(|m| err(start, m)))?);
+            events.push(
+                to_event(text, source_name, raw, start).map_err(|m| m.unwrap_or_else(|m| err(start, m)))?,
+            );
         }
     }
     Ok(events)
@@ -75,8 +79,14 @@ fn io_error(source: &str, e: &std::io::Error) -> EventsError {
 }
 
 /// Parses one raw item; a syntax error keeps its absolute position, a non-object is described.
-fn to_event(text: &str, source_name: &str, raw: &RawValue, at: usize) -> Result<Event, Result<EventsError, String>> {
-    let value: Value = serde_json::from_str(raw.get()).map_err(|e| Ok(shifted_error(text, source_name, at, &e)))?;
+fn to_event(
+    text: &str,
+    source_name: &str,
+    raw: &RawValue,
+    at: usize,
+) -> Result<Event, Result<EventsError, String>> {
+    let value: Value =
+        serde_json::from_str(raw.get()).map_err(|e| Ok(shifted_error(text, source_name, at, &e)))?;
     Event::from_value(value)
         .map_err(|v| Err(format!("expected a Segment event (a JSON object), found {}", json_kind(&v))))
 }
@@ -154,7 +164,8 @@ mod tests {
         assert_eq!(names(&one), ["track \"A\""]);
         let array = parse_events(r#"[{"type":"page","name":"Home"},{"type":"identify"}]"#, "t").unwrap();
         assert_eq!(names(&array), ["page \"Home\"", "identify"]);
-        let lines = parse_events("{\"type\":\"track\",\"event\":\"A\"}\n\n{\"type\":\"alias\"}\n", "t").unwrap();
+        let lines =
+            parse_events("{\"type\":\"track\",\"event\":\"A\"}\n\n{\"type\":\"alias\"}\n", "t").unwrap();
         assert_eq!(names(&lines), ["track \"A\"", "alias"]);
         assert!(parse_events("  \n", "t").unwrap().is_empty());
     }

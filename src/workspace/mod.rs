@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::identity::Profile;
+use crate::mapping::MAX_MAPPINGS;
 use crate::mapping::model::{CompiledMapping, MappingEntry, MappingError};
 use crate::mapping::presets::PRESETS;
-use crate::mapping::MAX_MAPPINGS;
 use crate::reddit::Settings;
 
 /// The `format` tag of a workspace file.
@@ -41,7 +41,9 @@ pub enum WorkspaceError {
     Syntax { line: usize, column: usize, message: String },
     #[error("{0}")]
     Invalid(String),
-    #[error("written by a newer Reddit CAPI Console (workspace version {0}); this one reads version {VERSION}: update the app")]
+    #[error(
+        "written by a newer Reddit CAPI Console (workspace version {0}); this one reads version {VERSION}: update the app"
+    )]
     NewerVersion(u64),
     #[error("{0} mappings: a workspace holds at most {MAX_MAPPINGS}")]
     TooManyMappings(usize),
@@ -70,30 +72,44 @@ impl Workspace {
 
     /// Parses and checks a workspace file's text.
     pub fn parse(text: &str) -> Result<Workspace, WorkspaceError> {
-        let value: Value = serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(text)).map_err(|e| {
-            let message = e.to_string();
-            let message = message.rfind(" at line ").map_or(message.clone(), |i| message[..i].to_string());
-            WorkspaceError::Syntax { line: e.line(), column: e.column(), message }
-        })?;
-        let obj = value.as_object().ok_or_else(|| WorkspaceError::Invalid("a workspace is a JSON object".into()))?;
+        let value: Value =
+            serde_json::from_str(text.strip_prefix('\u{feff}').unwrap_or(text)).map_err(|e| {
+                let message = e.to_string();
+                let message =
+                    message.rfind(" at line ").map_or(message.clone(), |i| message[..i].to_string());
+                WorkspaceError::Syntax { line: e.line(), column: e.column(), message }
+            })?;
+        let obj = value
+            .as_object()
+            .ok_or_else(|| WorkspaceError::Invalid("a workspace is a JSON object".into()))?;
         match obj.get("format").and_then(Value::as_str) {
             Some(FORMAT) => {}
-            Some(other) => return Err(WorkspaceError::Invalid(format!("\"format\" is {other:?}, not {FORMAT:?}"))),
-            None => return Err(WorkspaceError::Invalid(format!("missing \"format\": {FORMAT:?}"))),
+            Some(other) => {
+                return Err(WorkspaceError::Invalid(format!("\"format\" is {other:?}, not {FORMAT:?}")));
+            }
+            None => {
+                return Err(WorkspaceError::Invalid(format!("missing \"format\": {FORMAT:?}")));
+            }
         }
         match obj.get("version").and_then(Value::as_u64) {
             Some(v) if v > VERSION => return Err(WorkspaceError::NewerVersion(v)),
-            Some(0) | None => return Err(WorkspaceError::Invalid(format!("\"version\" must be an integer from 1 to {VERSION}"))),
+            Some(0) | None => {
+                return Err(WorkspaceError::Invalid(format!(
+                    "\"version\" must be an integer from 1 to {VERSION}"
+                )));
+            }
             Some(_) => {}
         }
-        let workspace: Workspace = serde_json::from_value(value).map_err(|e| WorkspaceError::Invalid(e.to_string()))?;
+        let workspace: Workspace =
+            serde_json::from_value(value).map_err(|e| WorkspaceError::Invalid(e.to_string()))?;
         workspace.check()?;
         Ok(workspace)
     }
 
     /// Reads a workspace file.
     pub fn load(path: &std::path::Path) -> Result<Workspace, WorkspaceError> {
-        let text = std::fs::read_to_string(path).map_err(|e| WorkspaceError::Invalid(format!("{}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| WorkspaceError::Invalid(format!("{}: {e}", path.display())))?;
         Workspace::parse(&text)
     }
 
@@ -157,10 +173,16 @@ mod tests {
     #[test]
     fn clear_errors() {
         let cases = [
-            (EXAMPLE.replace("\"version\": 1", "\"version\": 2"), "newer Reddit CAPI Console (workspace version 2)"),
+            (
+                EXAMPLE.replace("\"version\": 1", "\"version\": 2"),
+                "newer Reddit CAPI Console (workspace version 2)",
+            ),
             (EXAMPLE.replace("\"profile\"", "\"profil\""), "unknown field `profil`"),
             (EXAMPLE.replace("reddit-capi-console/workspace", "other"), "\"format\" is \"other\""),
-            (EXAMPLE.replace("\"name\": \"Checkout\"", "\"name\": \"Purchase\""), "two mappings are named \"Purchase\""),
+            (
+                EXAMPLE.replace("\"name\": \"Checkout\"", "\"name\": \"Purchase\""),
+                "two mappings are named \"Purchase\"",
+            ),
             ("{\"format\": 1".to_string(), "line 1, column 12"),
         ];
         for (text, want) in cases {
@@ -172,7 +194,9 @@ mod tests {
     #[test]
     fn at_most_fifty_mappings() {
         let mut w = Workspace::presets();
-        w.mappings = (0..51).map(|i| MappingEntry { name: format!("m{i}"), ..MappingEntry::from_preset(&PRESETS[1]) }).collect();
+        w.mappings = (0..51)
+            .map(|i| MappingEntry { name: format!("m{i}"), ..MappingEntry::from_preset(&PRESETS[1]) })
+            .collect();
         let text = serde_json::to_string(&w).unwrap();
         assert_eq!(Workspace::parse(&text).unwrap_err(), WorkspaceError::TooManyMappings(51));
         w.mappings.truncate(50);

@@ -1,0 +1,221 @@
+//! The Conversions API wire format (spec §2) as types: what the builder produces, what requests
+//! carry, and what the emulator reads. Field order is Segment's v2 build order; absent optionals
+//! are left out.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// A v2.0 event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct V2Event {
+    /// Passed through as given (normally an RFC 3339 string).
+    pub event_at: Value,
+    pub event_type: EventType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub click_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_metadata: Option<V2Metadata>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<User>,
+}
+
+/// `event_type` (v2) / `type` (v3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventType {
+    pub tracking_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom_event_name: Option<String>,
+}
+
+/// v2 `event_metadata`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct V2Metadata {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_count: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_decimal: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub products: Option<Vec<V2Product>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversion_id: Option<String>,
+}
+
+/// v2 product.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct V2Product {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// The user, identical in v2 and v3 (key order: Segment's).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct User {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idfa: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aaid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uuid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_processing_options: Option<DataProcessingOptions>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub screen_dimensions: Option<ScreenDimensions>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+}
+
+/// `user.data_processing_options`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DataProcessingOptions {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modes: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+}
+
+/// `user.screen_dimensions`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScreenDimensions {
+    pub height: Value,
+    pub width: Value,
+}
+
+/// A v3 event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct V3Event {
+    /// Epoch milliseconds (an integer) when valid; otherwise the value as given, with an error lint.
+    pub event_at: Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_source_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub click_id: Option<String>,
+    #[serde(rename = "type")]
+    pub event_type: EventType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<V3Metadata>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<User>,
+}
+
+/// v3 `metadata`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct V3Metadata {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_count: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub products: Option<Vec<V3Product>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversion_id: Option<String>,
+}
+
+/// v3 product.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct V3Product {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item_price: Option<Value>,
+}
+
+/// An event of either version.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Event {
+    V2(V2Event),
+    V3(V3Event),
+}
+
+impl Event {
+    /// The user part.
+    pub fn user(&self) -> Option<&User> {
+        match self {
+            Event::V2(e) => e.user.as_ref(),
+            Event::V3(e) => e.user.as_ref(),
+        }
+    }
+    /// `event_type` / `type`.
+    pub fn event_type(&self) -> &EventType {
+        match self {
+            Event::V2(e) => &e.event_type,
+            Event::V3(e) => &e.event_type,
+        }
+    }
+    /// `click_id`.
+    pub fn click_id(&self) -> Option<&str> {
+        match self {
+            Event::V2(e) => e.click_id.as_deref(),
+            Event::V3(e) => e.click_id.as_deref(),
+        }
+    }
+    /// As a JSON value.
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).expect("events serialize")
+    }
+}
+
+/// A request body.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Body {
+    /// `{"events": […], "test_mode": …, "partner"?: …}`.
+    V2 {
+        events: Vec<Event>,
+        test_mode: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        partner: Option<String>,
+    },
+    /// `{"data": {"events": […], "partner"?: …, "test_id"?: …}}`.
+    V3 { data: V3Data },
+}
+
+/// v3 `data`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct V3Data {
+    pub events: Vec<Event>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test_id: Option<String>,
+}
+
+impl Body {
+    /// The events carried.
+    pub fn events(&self) -> &[Event] {
+        match self {
+            Body::V2 { events, .. } => events,
+            Body::V3 { data } => &data.events,
+        }
+    }
+    /// As a JSON value.
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).expect("bodies serialize")
+    }
+}
