@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::path::Path;
+use super::resolved::Resolved;
 
 /// A compiled field source.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,7 +31,8 @@ pub enum Directive {
 pub enum Condition {
     /// True when the value is neither missing nor `null`.
     Exists(Box<Directive>),
-    /// True when the value is missing, `null` or `""`.
+    /// Segment's `blank`: like `exists`, but `""` (and, by JavaScript's loose `!=`, `0`, `false`
+    /// and `[]`) also count as absent.
     Blank(Box<Directive>),
 }
 
@@ -98,43 +100,45 @@ impl Directive {
         Directive::Path(Path::parse(path).expect("static path"))
     }
 
-    /// Resolves against `root`. `None` means undefined (the key is left out); `null` stays.
+    /// Resolves against `root` as plain JSON. `None` means undefined (the key is left out);
+    /// `null` stays.
     pub fn resolve(&self, root: &Value) -> Option<Value> {
+        self.resolve_in(root).map(|r| r.to_value())
+    }
+
+    /// Resolves against `root`, borrowing from the event and the mapping.
+    pub fn resolve_in<'a>(&'a self, root: &'a Value) -> Option<Resolved<'a>> {
         match self {
-            Directive::Literal(v) => Some(v.clone()),
-            Directive::Path(p) => p.get(root).cloned(),
+            Directive::Literal(v) => Some(Resolved::Ref(v)),
+            Directive::Path(p) => p.get(root).map(Resolved::Ref),
             Directive::If { condition, then, otherwise } => {
                 if condition.holds(root) {
-                    then.resolve(root)
+                    then.resolve_in(root)
                 } else {
                     // Segment tests `opts.else` for truthiness: a falsy literal else is undefined.
-                    otherwise.as_ref().filter(|d| !d.is_falsy_literal()).and_then(|d| d.resolve(root))
+                    otherwise.as_ref().filter(|d| !d.is_falsy_literal()).and_then(|d| d.resolve_in(root))
                 }
             }
             Directive::ArrayPath { path, item } => {
                 let items = match path.get(root)? {
                     Value::Array(items) => items.as_slice(),
                     obj @ Value::Object(_) => std::slice::from_ref(obj),
-                    _ => return None,
+                    other => return Some(Resolved::Ref(other)),
                 };
-                Some(Value::Array(match item {
-                    Some(item) => items.iter().map(|v| item.resolve(v).unwrap_or(Value::Null)).collect(),
-                    None => items.to_vec(),
-                }))
+                Some(match item {
+                    Some(item) => Resolved::Array(
+                        items.iter().map(|v| item.resolve_in(v).unwrap_or(Resolved::Owned(Value::Null))).collect(),
+                    ),
+                    None => Resolved::Array(items.iter().map(Resolved::Ref).collect()),
+                })
             }
-            Directive::Template(t) => Some(Value::String(t.render(root))),
-            Directive::Object(fields) => {
-                let mut out = Map::with_capacity(fields.len());
-                for (k, d) in fields {
-                    if let Some(v) = d.resolve(root) {
-                        out.insert(k.clone(), v);
-                    }
-                }
-                Some(Value::Object(out))
-            }
-            Directive::Array(items) => {
-                Some(Value::Array(items.iter().map(|d| d.resolve(root).unwrap_or(Value::Null)).collect()))
-            }
+            Directive::Template(t) => Some(Resolved::Owned(Value::String(t.render(root)))),
+            Directive::Object(fields) => Some(Resolved::Object(
+                fields.iter().filter_map(|(k, d)| Some((k.as_str(), d.resolve_in(root)?))).collect(),
+            )),
+            Directive::Array(items) => Some(Resolved::Array(
+                items.iter().map(|d| d.resolve_in(root).unwrap_or(Resolved::Owned(Value::Null))).collect(),
+            )),
         }
     }
 
@@ -200,14 +204,31 @@ impl Directive {
 
 impl Condition {
     fn holds(&self, root: &Value) -> bool {
-        match self {
-            Condition::Exists(d) => !matches!(d.resolve(root), None | Some(Value::Null)),
-            Condition::Blank(d) => match d.resolve(root) {
-                None | Some(Value::Null) => true,
-                Some(Value::String(s)) => s.is_empty(),
-                Some(_) => false,
-            },
+        let (d, blank) = match self {
+            Condition::Exists(d) => (d, false),
+            Condition::Blank(d) => (d, true),
+        };
+        match d.resolve_in(root) {
+            None => false,
+            Some(r) if r.is_null() => false,
+            Some(r) if blank => !loosely_empty(&r),
+            Some(_) => true,
         }
+    }
+}
+
+/// JavaScript's `value == ''`.
+fn loosely_empty(r: &Resolved<'_>) -> bool {
+    match r {
+        Resolved::Array(items) => items.is_empty(),
+        Resolved::Object(_) => false,
+        _ => match r.value() {
+            Some(Value::String(s)) => s.is_empty(),
+            Some(Value::Number(n)) => n.as_f64() == Some(0.0),
+            Some(Value::Bool(b)) => !b,
+            Some(Value::Array(items)) => items.is_empty(),
+            _ => false,
+        },
     }
 }
 
@@ -372,8 +393,11 @@ mod tests {
         assert_eq!(resolve(src.clone(), json!({"b": "B"})), Some(json!("B")));
         assert_eq!(resolve(src.clone(), json!({"a": "", "b": "B"})), Some(json!("")));
         assert_eq!(resolve(src, json!({})), None);
-        let blank = json!({"@if": {"blank": {"@path": "$.a"}, "then": "none", "else": {"@path": "$.a"}}});
-        assert_eq!(resolve(blank.clone(), json!({"a": ""})), Some(json!("none")));
+        // Segment's `blank` takes "then" when the value is present and not blank.
+        let blank = json!({"@if": {"blank": {"@path": "$.a"}, "then": {"@path": "$.a"}, "else": "fallback"}});
+        assert_eq!(resolve(blank.clone(), json!({"a": ""})), Some(json!("fallback")));
+        assert_eq!(resolve(blank.clone(), json!({"a": 0})), Some(json!("fallback")));
+        assert_eq!(resolve(blank.clone(), json!({})), Some(json!("fallback")));
         assert_eq!(resolve(blank, json!({"a": "x"})), Some(json!("x")));
     }
 

@@ -8,6 +8,7 @@ pub mod fields;
 pub mod model;
 pub mod path;
 pub mod presets;
+pub mod resolved;
 pub mod schema;
 pub mod trigger;
 

@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use super::directive::Directive;
 use super::fields::Action;
 use super::presets::{self, Preset, PresetKind};
+use super::resolved::{Fields, Resolved};
 use super::trigger::Trigger;
 use crate::identity::Profile;
 
@@ -189,10 +190,10 @@ impl CompiledMapping {
     }
 
     /// Resolves every field source against an event (Segment's mapping-kit `transform`).
-    pub fn resolve(&self, event: &Value) -> Map<String, Value> {
-        match self.fields.resolve(event) {
-            Some(Value::Object(map)) => map,
-            _ => Map::new(),
+    pub fn resolve<'a>(&'a self, event: &'a Value) -> Fields<'a> {
+        match self.fields.resolve_in(event) {
+            Some(Resolved::Object(fields)) => fields,
+            _ => Vec::new(),
         }
     }
 }

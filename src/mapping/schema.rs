@@ -3,9 +3,10 @@
 //! with type coercion (`coerceTypes: "array"`) and unknown keys removed (`removeAdditional`).
 //! An event that fails here is one Segment refuses; the error names the field.
 
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
 use super::fields::{Action, Field, Kind};
+use super::resolved::{Fields, Resolved};
 use super::{js_number, js_string};
 
 /// Segment validates single events and batches slightly differently: only single events lose
@@ -26,8 +27,8 @@ pub struct Rules {
 
 /// A validated payload and the unknown keys the schema removed (dotted paths).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Validated {
-    pub payload: Map<String, Value>,
+pub struct Validated<'a> {
+    pub payload: Fields<'a>,
     pub dropped: Vec<String>,
 }
 
@@ -44,37 +45,33 @@ pub struct SchemaError {
 /// Runs the schema step for `action` over a resolved mapping.
 pub fn validate(
     action: Action,
-    mut payload: Map<String, Value>,
+    mut payload: Fields<'_>,
     mode: Mode,
     rules: Rules,
-) -> Result<Validated, Vec<SchemaError>> {
+) -> Result<Validated<'_>, Vec<SchemaError>> {
     let fields = action.fields();
-    // removeEmptyValues(payload, schema, isRoot = single)
-    payload.retain(|key, value| {
-        let Some(field) = fields.iter().find(|f| f.key == key) else {
-            return true;
+    let mut v = Validator { rules, errors: Vec::new(), dropped: Vec::new() };
+    payload.retain_mut(|(key, value)| {
+        let Some(field) = fields.iter().find(|f| f.key == *key) else {
+            v.dropped.push(key.to_string());
+            return false;
         };
+        // removeEmptyValues(payload, schema, isRoot = single)
         if mode == Mode::Single && value.as_str() == Some("") {
             return false;
         }
-        remove_empty(value, field)
-    });
-    let mut v = Validator { rules, errors: Vec::new(), dropped: Vec::new() };
-    payload.retain(|key, value| match fields.iter().find(|f| f.key == key) {
-        Some(field) => {
-            // arrifyFields: a root array field given one value gets wrapped.
-            if field.multiple && !value.is_array() {
-                *value = Value::Array(vec![value.take()]);
-            }
-            v.check(value, field, Loc::Root(key))
+        if !remove_empty(value, field) {
+            return false;
         }
-        None => {
-            v.dropped.push(key.clone());
-            false
+        // arrifyFields: a root array field given one value gets wrapped.
+        if field.multiple && !matches!(value, Resolved::Array(_) | Resolved::Ref(Value::Array(_))) {
+            *value = Resolved::Array(vec![std::mem::replace(value, Resolved::Owned(Value::Null))]);
         }
+        v.check(value, field, Loc::Root(key));
+        true
     });
     for field in fields.iter().filter(|f| f.required) {
-        if !payload.contains_key(field.key) && !v.errors.iter().any(|e| e.field == field.key) {
+        if !payload.iter().any(|(k, _)| *k == field.key) && !v.errors.iter().any(|e| e.field == field.key) {
             v.errors.push(SchemaError {
                 field: field.key.to_string(),
                 message: format!("The root value is missing the required field '{}'.", field.key),
@@ -85,36 +82,38 @@ pub fn validate(
 }
 
 /// Removes nulls anywhere, and "" where the field is not a string; false = remove this value.
-fn remove_empty(value: &mut Value, field: &Field) -> bool {
+fn remove_empty(value: &mut Resolved<'_>, field: &Field) -> bool {
+    if field.multiple || field.kind == Kind::Object {
+        value.expand();
+    }
     match value {
-        Value::Null => false,
-        Value::String(s) if s.is_empty() => matches!(field.kind, Kind::String | Kind::Datetime),
-        Value::Array(items) if field.multiple => {
-            items.retain_mut(|item| remove_empty_item(item, field));
+        Resolved::Array(items) if field.multiple => {
+            items.retain_mut(|item| {
+                item.expand();
+                match item {
+                    Resolved::Object(fields) => {
+                        remove_empty_properties(fields, field);
+                        true
+                    }
+                    other => !other.is_null() && other.as_str() != Some(""),
+                }
+            });
             true
         }
-        Value::Object(map) if field.kind == Kind::Object => {
-            remove_empty_properties(map, field);
+        Resolved::Object(fields) if field.kind == Kind::Object => {
+            remove_empty_properties(fields, field);
             true
         }
-        _ => true,
+        other => match other.value() {
+            Some(Value::Null) => false,
+            Some(Value::String(s)) if s.is_empty() => matches!(field.kind, Kind::String | Kind::Datetime),
+            _ => true,
+        },
     }
 }
 
-fn remove_empty_item(item: &mut Value, field: &Field) -> bool {
-    match item {
-        Value::Null => false,
-        Value::String(s) if s.is_empty() => false,
-        Value::Object(map) => {
-            remove_empty_properties(map, field);
-            true
-        }
-        _ => true,
-    }
-}
-
-fn remove_empty_properties(map: &mut Map<String, Value>, field: &Field) {
-    map.retain(|k, v| match field.property(k) {
+fn remove_empty_properties(fields: &mut Fields<'_>, field: &Field) {
+    fields.retain_mut(|(k, v)| match field.property(k) {
         Some(p) => remove_empty(v, p),
         None => !v.is_null(),
     });
@@ -153,42 +152,51 @@ impl Loc<'_> {
     }
 }
 
-fn kind_word(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
+fn kind_word(r: &Resolved<'_>) -> &'static str {
+    match r {
+        Resolved::Object(_) => "an object",
+        Resolved::Array(_) => "an array",
+        _ => match r.value() {
+            Some(Value::Null) | None => "null",
+            Some(Value::Bool(_)) => "a boolean",
+            Some(Value::Number(_)) => "a number",
+            Some(Value::String(_)) => "a string",
+            Some(Value::Array(_)) => "an array",
+            Some(Value::Object(_)) => "an object",
+        },
     }
 }
 
 impl Validator {
-    /// Records an error; returns false (the value is not kept).
-    fn fail(&mut self, loc: Loc<'_>, message: String) -> bool {
+    /// Records an error.
+    fn fail(&mut self, loc: Loc<'_>, message: String) {
         self.errors.push(SchemaError {
             field: loc.dotted(),
             message: format!("The value at {} {message}.", loc.pointer()),
         });
-        false
     }
 
-    /// Coerces and checks `value` in place; false when it fails.
-    fn check(&mut self, value: &mut Value, field: &Field, loc: Loc<'_>) -> bool {
+    fn fail_type(&mut self, loc: Loc<'_>, expected: &str, value: &Resolved<'_>) {
+        let word = kind_word(value);
+        self.fail(loc, format!("must be {expected} but it was {word}"));
+    }
+
+    /// Coerces and checks `value` in place, recording errors.
+    fn check(&mut self, value: &mut Resolved<'_>, field: &Field, loc: Loc<'_>) {
         if field.multiple {
-            let Value::Array(items) = value else {
-                return self.fail(loc, format!("must be an array but it was {}", kind_word(value)));
+            value.expand();
+            let Resolved::Array(items) = value else {
+                return self.fail_type(loc, "an array", value);
             };
-            let mut ok = true;
             for (i, item) in items.iter_mut().enumerate() {
-                ok &= self.check_single(item, field, Loc::Index(&loc, i));
+                self.check_single(item, field, Loc::Index(&loc, i));
             }
-            return ok;
+            return;
         }
         // coerceTypes "array": a one-element array stands for its element.
         if field.kind != Kind::Object {
-            if let Value::Array(items) = value {
+            value.expand();
+            if let Resolved::Array(items) = value {
                 if items.len() == 1 {
                     *value = items.remove(0);
                 }
@@ -197,80 +205,63 @@ impl Validator {
         self.check_single(value, field, loc)
     }
 
-    fn check_single(&mut self, value: &mut Value, field: &Field, loc: Loc<'_>) -> bool {
-        match field.kind {
-            Kind::String => match value {
-                Value::String(_) => {}
-                Value::Number(_) | Value::Bool(_) => *value = Value::String(js_string(value)),
-                other => {
-                    let word = kind_word(other);
-                    return self.fail(loc, format!("must be a string but it was {word}"));
+    fn check_single(&mut self, value: &mut Resolved<'_>, field: &Field, loc: Loc<'_>) {
+        if field.kind == Kind::Object {
+            value.expand();
+            let Resolved::Object(fields) = value else {
+                return self.fail_type(loc, "an object", value);
+            };
+            fields.retain_mut(|(k, v)| match field.property(k) {
+                Some(p) => {
+                    self.check(v, p, Loc::Key(&loc, k));
+                    true
                 }
-            },
-            Kind::Datetime => match value {
-                Value::String(s) => {
-                    if crate::timestamp::parse(s).is_none() {
-                        return self.fail(loc, "must be a valid date-like string but it was not".into());
-                    }
+                None => {
+                    self.dropped.push(Loc::Key(&loc, k).dotted());
+                    false
                 }
-                Value::Number(_) => {}
-                Value::Bool(_) => *value = Value::String(js_string(value)),
-                other => {
-                    let word = kind_word(other);
-                    return self.fail(loc, format!("must be a string or a number but it was {word}"));
+            });
+            return;
+        }
+        let coerced = match (field.kind, value.value()) {
+            (Kind::String, Some(Value::String(_))) => None,
+            (Kind::String, Some(v @ (Value::Number(_) | Value::Bool(_)))) => Some(Value::String(js_string(v))),
+            (Kind::String, _) => return self.fail_type(loc, "a string", value),
+            (Kind::Datetime, Some(Value::String(s))) => {
+                if crate::timestamp::parse(s).is_none() {
+                    return self.fail(loc, "must be a valid date-like string but it was not".into());
                 }
-            },
-            Kind::Integer | Kind::Number => {
+                None
+            }
+            (Kind::Datetime, Some(Value::Number(_))) => None,
+            (Kind::Datetime, Some(v @ Value::Bool(_))) => Some(Value::String(js_string(v))),
+            (Kind::Datetime, _) => return self.fail_type(loc, "a string or a number", value),
+            (Kind::Integer | Kind::Number, v) => {
                 let integer = field.kind == Kind::Integer;
-                let n = match &*value {
-                    Value::Number(n) => n.as_f64(),
-                    Value::String(s) => js_number(s),
-                    Value::Bool(b) => Some(f64::from(u8::from(*b))),
+                let n = match v {
+                    Some(Value::Number(n)) => n.as_f64(),
+                    Some(Value::String(s)) => js_number(s),
+                    Some(Value::Bool(b)) => Some(f64::from(u8::from(*b))),
                     _ => None,
                 };
                 match n {
-                    Some(n) if !integer || n.fract() == 0.0 => {
-                        let exact = matches!(value, Value::Number(num) if !(integer && num.is_f64()));
-                        if !exact {
-                            *value = number_value(n);
-                        }
-                    }
-                    _ => {
-                        let word = if integer { "an integer" } else { "a number" };
-                        let was = kind_word(value);
-                        return self.fail(loc, format!("must be {word} but it was {was}"));
-                    }
+                    Some(n) if !integer || n.fract() == 0.0 => match v {
+                        Some(Value::Number(num)) if !(integer && num.is_f64()) => None,
+                        _ => Some(number_value(n)),
+                    },
+                    _ => return self.fail_type(loc, if integer { "an integer" } else { "a number" }, value),
                 }
             }
-            Kind::Boolean => match value {
-                Value::Bool(_) => {}
-                Value::String(s) if s == "true" || s == "false" => *value = Value::Bool(s == "true"),
-                Value::Number(n) if n.as_f64() == Some(1.0) || n.as_f64() == Some(0.0) => {
-                    *value = Value::Bool(n.as_f64() == Some(1.0))
-                }
-                other => {
-                    let word = kind_word(other);
-                    return self.fail(loc, format!("must be a boolean but it was {word}"));
-                }
-            },
-            Kind::Object => {
-                let Value::Object(map) = value else {
-                    let word = kind_word(value);
-                    return self.fail(loc, format!("must be an object but it was {word}"));
-                };
-                let mut ok = true;
-                map.retain(|k, v| match field.property(k) {
-                    Some(p) => {
-                        ok &= self.check(v, p, Loc::Key(&loc, k));
-                        true
-                    }
-                    None => {
-                        self.dropped.push(Loc::Key(&loc, k).dotted());
-                        false
-                    }
-                });
-                return ok;
+            (Kind::Boolean, Some(Value::Bool(_))) => None,
+            (Kind::Boolean, Some(Value::String(s))) if s == "true" || s == "false" => Some(Value::Bool(s == "true")),
+            (Kind::Boolean, Some(Value::Number(n))) if n.as_f64() == Some(1.0) || n.as_f64() == Some(0.0) => {
+                Some(Value::Bool(n.as_f64() == Some(1.0)))
             }
+            (Kind::Boolean, _) => return self.fail_type(loc, "a boolean", value),
+            (Kind::Object, _) => unreachable!("objects are checked above"),
+        };
+        if let Some(v) = coerced {
+            *value = Resolved::Owned(v);
         }
         let choices = self.choices(field);
         if !choices.is_empty() && !value.as_str().is_some_and(|s| choices.contains(&s)) {
@@ -284,9 +275,8 @@ impl Validator {
                     None => String::new(),
                 }
             };
-            return self.fail(loc, format!("must be one of: {list}"));
+            self.fail(loc, format!("must be one of: {list}"));
         }
-        true
     }
 
     fn choices(&self, field: &Field) -> &'static [&'static str] {
@@ -309,9 +299,21 @@ mod tests {
 
     const SEGMENT: Rules = Rules { segment_currencies: true };
 
-    fn run(payload: Value, mode: Mode) -> Result<Validated, Vec<SchemaError>> {
-        let Value::Object(map) = payload else { panic!() };
-        validate(Action::StandardEvent, map, mode, SEGMENT)
+    /// Validates a payload given as plain JSON; the result as plain JSON.
+    fn run_with(payload: Value, mode: Mode, rules: Rules) -> Result<Out, Vec<SchemaError>> {
+        let Resolved::Object(fields) = Resolved::Ref(&payload).expanded() else { panic!() };
+        validate(Action::StandardEvent, fields, mode, rules)
+            .map(|v| Out { payload: Resolved::Object(v.payload).to_value(), dropped: v.dropped })
+    }
+
+    fn run(payload: Value, mode: Mode) -> Result<Out, Vec<SchemaError>> {
+        run_with(payload, mode, SEGMENT)
+    }
+
+    #[derive(Debug)]
+    struct Out {
+        payload: Value,
+        dropped: Vec<String>,
     }
 
     fn base() -> Value {
@@ -354,12 +356,8 @@ mod tests {
             e.message,
             "The value at /event_metadata/currency must be one of: \"AUD\", \"CAD\", \"EUR\", \"GBP\", \"NZD\", or \"USD\"."
         );
-        let relaxed = validate(
-            Action::StandardEvent,
-            with(json!({"event_metadata": {"currency": "JPY"}})).as_object().unwrap().clone(),
-            Mode::Single,
-            Rules { segment_currencies: false },
-        );
+        let relaxed =
+            run_with(with(json!({"event_metadata": {"currency": "JPY"}})), Mode::Single, Rules { segment_currencies: false });
         assert!(relaxed.is_ok());
     }
 
@@ -393,7 +391,7 @@ mod tests {
             Mode::Single,
         )
         .unwrap();
-        assert!(!ok.payload.contains_key("click_id"));
+        assert!(ok.payload.get("click_id").is_none());
         assert_eq!(ok.payload["user"], json!({"email": ""}));
         assert_eq!(ok.payload["event_metadata"], json!({}));
         let batch = run(with(json!({"click_id": ""})), Mode::Batch).unwrap();

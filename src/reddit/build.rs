@@ -3,7 +3,7 @@
 //! identifier under the workspace's profile and keeping each one's provenance.
 
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::lint::{self, Lint};
 use super::settings::{ApiVersion, Settings};
@@ -12,6 +12,7 @@ use super::wire::{
     V3Metadata, V3Product,
 };
 use crate::identity::{self, Hashed, IdentifierField, IdentityError, Profile};
+use crate::mapping::resolved::{Resolved, field};
 use crate::timestamp::{self, Parsed};
 
 /// One hashed identifier of a built event, with where it sits in the event.
@@ -78,11 +79,11 @@ fn js_truthy(v: Option<&Value>) -> bool {
 }
 
 /// The metadata fields shared by v2 and v3 before they take their version's names.
-struct Metadata {
+struct Metadata<'f, 'a> {
     currency: Option<String>,
     item_count: Option<Value>,
     value: Option<Value>,
-    products: Option<Vec<Value>>,
+    products: Option<&'f [Resolved<'a>]>,
     conversion_id: Option<String>,
 }
 
@@ -108,31 +109,33 @@ impl Builder<'_> {
     }
 
     /// Segment's `getMetadata`: nothing when metadata, products and conversion id are all falsy.
-    fn metadata(&mut self, payload: &Map<String, Value>, name: &str) -> Result<Option<Metadata>, Refusal> {
-        let metadata = get(payload, "event_metadata");
-        let products = get(payload, "products");
-        let conversion_id = get(payload, "conversion_id");
-        if !js_truthy(metadata) && !js_truthy(products) && !js_truthy(conversion_id) {
+    fn metadata<'f, 'a>(&mut self, payload: &'f [(&'a str, Resolved<'a>)], name: &str) -> Result<Option<Metadata<'f, 'a>>, Refusal> {
+        let metadata = field(payload, "event_metadata");
+        let products = field(payload, "products");
+        let conversion_id = val(payload, "conversion_id");
+        let truthy = |r: Option<&Resolved<'_>>| r.is_some_and(Resolved::truthy);
+        if !truthy(metadata) && !truthy(products) && !js_truthy(conversion_id) {
             return Ok(None);
         }
-        let meta = metadata.and_then(Value::as_object);
-        let field = |k: &str| meta.and_then(|m| get(m, k));
+        let meta = metadata.and_then(Resolved::fields);
+        let field = |k: &str| meta.and_then(|m| val(m, k));
         let conversion_id =
             self.hash(IdentifierField::ConversionId, &|| format!("{name}.conversion_id"), conversion_id)?;
         Ok(Some(Metadata {
             currency: clean(field("currency")),
             item_count: number(field("item_count")),
             value: number(field("value_decimal")),
-            products: products.and_then(Value::as_array).cloned(),
+            products: products.and_then(Resolved::items),
             conversion_id,
         }))
     }
 
-    fn user(&mut self, payload: &Map<String, Value>) -> Result<Option<User>, Refusal> {
-        let Some(user) = get(payload, "user").filter(|u| js_truthy(Some(u))).and_then(Value::as_object) else {
+    fn user(&mut self, payload: &[(&str, Resolved<'_>)]) -> Result<Option<User>, Refusal> {
+        let Some(user) = field(payload, "user").and_then(Resolved::fields) else {
             return Ok(None);
         };
         let mut out = User::default();
+        let get = val;
         let device = get(user, "device_type").and_then(Value::as_str).unwrap_or("");
         let ad_id = get(user, "advertising_id").filter(|v| js_truthy(Some(v)));
         if !device.is_empty() && ad_id.is_some() {
@@ -158,18 +161,16 @@ impl Builder<'_> {
         out.ip_address = self.hash(IdentifierField::IpAddress, &|| "user.ip_address".into(), get(user, "ip_address"))?;
         out.user_agent = clean(get(user, "user_agent"));
         out.uuid = clean(get(user, "uuid"));
-        out.data_processing_options = get(payload, "data_processing_options").filter(|v| js_truthy(Some(v))).map(|dpo| {
-            DataProcessingOptions {
-                country: clean(dpo.get("country")),
-                modes: dpo
-                    .get("modes")
+        out.data_processing_options =
+            field(payload, "data_processing_options").and_then(Resolved::fields).map(|dpo| DataProcessingOptions {
+                country: clean(val(dpo, "country")),
+                modes: val(dpo, "modes")
                     .and_then(Value::as_str)
                     .map(|m| m.split(',').map(|m| identity::js::trim(m).to_string()).collect()),
-                region: clean(dpo.get("region")),
-            }
-        });
-        out.screen_dimensions = get(payload, "screen_dimensions").and_then(|screen| {
-            Some(ScreenDimensions { height: screen.get("height")?.clone(), width: screen.get("width")?.clone() })
+                region: clean(val(dpo, "region")),
+            });
+        out.screen_dimensions = field(payload, "screen_dimensions").and_then(Resolved::fields).and_then(|screen| {
+            Some(ScreenDimensions { height: val(screen, "height")?.clone(), width: val(screen, "width")?.clone() })
         });
         out.phone_number = self.hash(IdentifierField::Phone, &|| "user.phone_number".into(), get(user, "phone_number"))?;
         Ok(Some(out))
@@ -188,22 +189,24 @@ impl Builder<'_> {
     }
 }
 
-/// A key of a small JSON object (a linear scan beats hashing below a dozen keys).
-fn get<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
-    crate::mapping::lookup(map, key)
+/// A scalar field of a resolved object.
+fn val<'f>(fields: &'f [(&str, Resolved<'_>)], key: &str) -> Option<&'f Value> {
+    field(fields, key).and_then(Resolved::value)
 }
 
-fn v2_product(p: &Value) -> V2Product {
-    V2Product { category: clean(p.get("category")), id: clean(p.get("id")), name: clean(p.get("name")) }
+fn v2_product(p: &Resolved<'_>) -> V2Product {
+    let p = p.fields().unwrap_or_default();
+    V2Product { category: clean(val(p, "category")), id: clean(val(p, "id")), name: clean(val(p, "name")) }
 }
 
-fn v3_product(p: &Value) -> V3Product {
+fn v3_product(p: &Resolved<'_>) -> V3Product {
+    let p = p.fields().unwrap_or_default();
     V3Product {
-        id: clean(p.get("id")),
-        name: clean(p.get("name")),
-        category: clean(p.get("category")),
-        quantity: number(p.get("quantity")),
-        item_price: number(p.get("item_price")),
+        id: clean(val(p, "id")),
+        name: clean(val(p, "name")),
+        category: clean(val(p, "category")),
+        quantity: number(val(p, "quantity")),
+        item_price: number(val(p, "item_price")),
     }
 }
 
@@ -220,8 +223,9 @@ pub fn upper_snake(tracking_type: &str) -> String {
 }
 
 /// Builds one event from a validated payload.
-pub fn build_event(payload: &Map<String, Value>, ctx: Context<'_>) -> Result<BuiltEvent, Refusal> {
+pub fn build_event(payload: &[(&str, Resolved<'_>)], ctx: Context<'_>) -> Result<BuiltEvent, Refusal> {
     let mut b = Builder { ctx, identifiers: Vec::new(), lints: Vec::new() };
+    let get = val;
     let custom_name = get(payload, "custom_event_name").filter(|v| js_truthy(Some(v)));
     let tracking_type = match custom_name {
         Some(_) => "Custom",
@@ -294,7 +298,16 @@ mod tests {
 
     fn build(payload: Value, settings: &Settings) -> Result<BuiltEvent, Refusal> {
         let ctx = Context { settings, now_ms: 1_704_721_970_212, explain: true };
-        build_event(payload.as_object().unwrap(), ctx)
+        let resolved = crate::mapping::directive::Directive::compile(&payload, "").unwrap();
+        let Some(Resolved::Object(fields)) = resolved.resolve_in(&Value::Null) else { panic!() };
+        let mut fields = fields;
+        for (_, v) in &mut fields {
+            v.expand();
+            if let Resolved::Array(items) = v {
+                items.iter_mut().for_each(Resolved::expand);
+            }
+        }
+        build_event(&fields, ctx)
     }
 
     /// Spec §9's worked example, as a resolved and validated payload.

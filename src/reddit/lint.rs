@@ -80,9 +80,9 @@ pub const ISO_4217: &[&str] = &[
 /// purchases and custom events; value and currency not on page visits, views and searches.
 pub fn metadata_ignored(tracking_type: &str, key: &str) -> bool {
     // Compare ignoring case and underscores, so v2 (`AddToCart`) and v3 (`ADD_TO_CART`) agree.
-    let is = |name: &str| {
-        let squash = |s: &str| s.bytes().filter(|b| *b != b'_').map(|b| b.to_ascii_uppercase()).collect::<Vec<_>>();
-        tracking_type.len() <= 16 && squash(tracking_type) == squash(name)
+    let squash = |s: &'static str| s.bytes().filter(|b| *b != b'_').map(|b| b.to_ascii_uppercase());
+    let is = |name: &'static str| {
+        tracking_type.bytes().filter(|b| *b != b'_').map(|b| b.to_ascii_uppercase()).eq(squash(name))
     };
     match key {
         "item_count" => !["AddToCart", "AddToWishlist", "Purchase", "Custom"].into_iter().any(is),
