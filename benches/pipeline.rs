@@ -1,6 +1,10 @@
 //! Throughput of the core: a realistic Purchase event (every identifier, two products) through
 //! map + Segment's schema step + normalize + hash + serialize, on one thread.
 
+// The same allocator as the binary.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use reddit_capi_console::engine::{Engine, Outcome};
 use reddit_capi_console::mapping::schema::Mode;
@@ -27,12 +31,22 @@ fn pipeline(c: &mut Criterion) {
                 panic!("the sample builds");
             };
             buf.clear();
-            serde_json::to_writer(&mut buf, &built.body).unwrap();
+            reddit_capi_console::reddit::json::write_event(&mut buf, &built.body);
             buf.len()
         });
     });
     group.bench_function("purchase: with provenance (explain)", |b| {
         b.iter(|| engine.apply(purchase, &event, Mode::Single, true, now));
+    });
+    let mapping = &engine.mappings[purchase];
+    let action = reddit_capi_console::mapping::Action::StandardEvent;
+    let rules = reddit_capi_console::mapping::schema::Rules { segment_currencies: true };
+    group.bench_function("stage: resolve", |b| b.iter(|| mapping.resolve(event.value()).len()));
+    group.bench_function("stage: resolve + schema", |b| {
+        b.iter(|| {
+            let resolved = mapping.resolve(event.value());
+            reddit_capi_console::mapping::schema::validate(action, resolved, Mode::Single, rules).is_ok()
+        })
     });
     group.bench_function("trigger matching over 9 presets", |b| {
         b.iter(|| engine.matching(&event));

@@ -154,46 +154,20 @@ impl Engine {
 
     /// Runs events through the mappings, handing every item to `emit` in order.
     pub fn run(&self, events: &[Event], selection: Selection, options: &Options, mut emit: impl FnMut(Item)) {
-        let mut open: Vec<Batch> = (0..self.mappings.len()).map(|_| Batch::default()).collect();
+        let mut runner = self.runner(selection, options);
         for (index, event) in events.iter().enumerate() {
-            let targets = match selection {
-                Selection::Mapping(m) => vec![m],
-                Selection::Triggers => self.matching(event),
-            };
-            if targets.is_empty() {
-                emit(Item::Unmatched { event_index: index });
-            }
-            for m in targets {
-                let batching = options.batch || self.mappings[m].batching;
-                let mode = if batching { Mode::Batch } else { Mode::Single };
-                let name = &self.mappings[m].name;
-                match self.apply(m, event, mode, options.explain, options.now_ms) {
-                    Outcome::Refused(error) => {
-                        emit(Item::Refused { event_index: index, mapping: name.clone(), error })
-                    }
-                    Outcome::WebOnly => emit(Item::WebOnly {
-                        event_index: index,
-                        mapping: name.clone(),
-                        note: BROWSER_PLUGIN_NOTE,
-                    }),
-                    Outcome::Built(built) if batching => {
-                        open[m].push(index, built);
-                        if open[m].indexes.len() == MAX_EVENTS_PER_REQUEST {
-                            emit(self.request(m, std::mem::take(&mut open[m]), true, options));
-                        }
-                    }
-                    Outcome::Built(built) => {
-                        let mut one = Batch::default();
-                        one.push(index, built);
-                        emit(self.request(m, one, false, options));
-                    }
-                }
-            }
+            runner.push(index, event, &mut emit);
         }
-        for (m, batch) in open.into_iter().enumerate() {
-            if !batch.indexes.is_empty() {
-                emit(self.request(m, batch, true, options));
-            }
+        runner.finish(&mut emit);
+    }
+
+    /// A run fed one event at a time (for streams too large to hold).
+    pub fn runner<'e>(&'e self, selection: Selection, options: &'e Options) -> Runner<'e> {
+        Runner {
+            engine: self,
+            selection,
+            options,
+            open: (0..self.mappings.len()).map(|_| Batch::default()).collect(),
         }
     }
 
@@ -232,6 +206,65 @@ impl Engine {
             lints,
             identifiers,
             batched,
+        }
+    }
+}
+
+/// A run in progress: see [`Engine::runner`].
+pub struct Runner<'e> {
+    engine: &'e Engine,
+    selection: Selection,
+    options: &'e Options,
+    /// One open batch (at most 1,000 events) per mapping.
+    open: Vec<Batch>,
+}
+
+impl Runner<'_> {
+    /// Runs one event (its index in the input is `index`); finished items go to `emit`.
+    pub fn push(&mut self, index: usize, event: &Event, emit: &mut impl FnMut(Item)) {
+        let engine = self.engine;
+        let options = self.options;
+        let targets = match self.selection {
+            Selection::Mapping(m) => vec![m],
+            Selection::Triggers => engine.matching(event),
+        };
+        if targets.is_empty() {
+            emit(Item::Unmatched { event_index: index });
+        }
+        for m in targets {
+            let batching = options.batch || engine.mappings[m].batching;
+            let mode = if batching { Mode::Batch } else { Mode::Single };
+            let name = &engine.mappings[m].name;
+            match engine.apply(m, event, mode, options.explain, options.now_ms) {
+                Outcome::Refused(error) => {
+                    emit(Item::Refused { event_index: index, mapping: name.clone(), error })
+                }
+                Outcome::WebOnly => emit(Item::WebOnly {
+                    event_index: index,
+                    mapping: name.clone(),
+                    note: BROWSER_PLUGIN_NOTE,
+                }),
+                Outcome::Built(built) if batching => {
+                    self.open[m].push(index, built);
+                    if self.open[m].indexes.len() == MAX_EVENTS_PER_REQUEST {
+                        emit(engine.request(m, std::mem::take(&mut self.open[m]), true, options));
+                    }
+                }
+                Outcome::Built(built) => {
+                    let mut one = Batch::default();
+                    one.push(index, built);
+                    emit(engine.request(m, one, false, options));
+                }
+            }
+        }
+    }
+
+    /// Sends out the batches still open, in mapping order.
+    pub fn finish(self, emit: &mut impl FnMut(Item)) {
+        for (m, batch) in self.open.into_iter().enumerate() {
+            if !batch.indexes.is_empty() {
+                emit(self.engine.request(m, batch, true, self.options));
+            }
         }
     }
 }

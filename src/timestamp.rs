@@ -191,11 +191,12 @@ fn parse_iso(t: &str) -> Option<EpochMillis> {
             while c.peek().is_some_and(|b| b.is_ascii_digit()) {
                 c.i += 1;
             }
-            let frac = &t[start..c.i];
+            let frac = &t.as_bytes()[start..c.i];
             if frac.is_empty() {
                 return None;
             }
-            ms = format!("{frac:0<3}")[..3].parse().ok()?;
+            // Milliseconds: the first three digits, padded with zeros.
+            ms = (0..3).fold(0, |acc, i| acc * 10 + frac.get(i).map_or(0, |d| u32::from(d - b'0')));
         }
     }
     let offset = match c.peek() {

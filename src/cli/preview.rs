@@ -9,7 +9,7 @@ use super::{EXIT_OK, EXIT_REFUSED, Format, UsageError, text};
 use crate::engine::{Engine, Item, JsonLine, Options, Selection};
 use crate::identity::Profile;
 use crate::reddit::{ApiVersion, Authorization};
-use crate::segment::{Event, read_events};
+use crate::segment::{check_syntax, read_text, stream_events};
 use crate::workspace::Workspace;
 
 /// Environment variable holding the conversion token.
@@ -85,10 +85,6 @@ pub fn run(args: PreviewArgs, out: &mut impl Write) -> Result<u8, UsageError> {
         None => Selection::Triggers,
     };
     let sources = if args.events.is_empty() { vec!["-".to_string()] } else { args.events.clone() };
-    let mut events: Vec<Event> = Vec::new();
-    for source in &sources {
-        events.extend(read_events(source)?);
-    }
     let token = std::env::var(TOKEN_ENV).ok();
     let options = Options {
         batch: args.batch,
@@ -98,21 +94,45 @@ pub fn run(args: PreviewArgs, out: &mut impl Write) -> Result<u8, UsageError> {
     };
     let mut refused = false;
     let mut failure = None;
-    engine.run(&events, selection, &options, |item| {
+    let mut runner = engine.runner(selection, &options);
+    let mut index = 0;
+    // The event being run, for text labels (items of one event are emitted while it runs).
+    let mut current = String::new();
+    let mut emit = |item: Item, current: &str| {
         if failure.is_some() {
             return;
         }
         refused |= matches!(item, Item::Refused { .. });
         let written = match args.format {
-            Format::Json => serde_json::to_writer(&mut *out, &JsonLine { item: &item, explain: options.explain })
-                .map_err(std::io::Error::from)
-                .and_then(|()| out.write_all(b"\n")),
-            Format::Text => text::write_item(out, &item, &events, &engine),
+            Format::Json => {
+                serde_json::to_writer(&mut *out, &JsonLine { item: &item, explain: options.explain })
+                    .map_err(std::io::Error::from)
+                    .and_then(|()| out.write_all(b"\n"))
+            }
+            Format::Text => text::write_item(out, &item, current, &engine),
         };
         if let Err(e) = written {
             failure = Some(e);
         }
-    });
+    };
+    // Every file is read and its syntax checked before anything is printed.
+    let mut texts = Vec::with_capacity(sources.len());
+    for source in &sources {
+        let (text, label) = read_text(source)?;
+        check_syntax(&text, &label)?;
+        texts.push((text, label));
+    }
+    for (text, label) in &texts {
+        for event in stream_events(text, label) {
+            let event = event?;
+            if args.format == Format::Text {
+                current = event.label();
+            }
+            runner.push(index, &event, &mut |item| emit(item, &current));
+            index += 1;
+        }
+    }
+    runner.finish(&mut |item| emit(item, ""));
     if let Some(e) = failure {
         return Err(UsageError(format!("writing output: {e}")));
     }

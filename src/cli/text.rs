@@ -4,7 +4,6 @@ use std::io::{self, Write};
 
 use crate::engine::{Engine, Item};
 use crate::reddit::Level;
-use crate::segment::Event;
 
 fn short(hash: &str) -> String {
     if hash.len() == 64 {
@@ -16,9 +15,9 @@ fn short(hash: &str) -> String {
     }
 }
 
-/// Writes one item.
-pub fn write_item(out: &mut impl Write, item: &Item, events: &[Event], engine: &Engine) -> io::Result<()> {
-    let label = |i: usize| events.get(i).map(Event::label).unwrap_or_default();
+/// Writes one item; `current` labels the event being run (items of a batch name their range).
+pub fn write_item(out: &mut impl Write, item: &Item, current: &str, engine: &Engine) -> io::Result<()> {
+    let label = |_: usize| current;
     match item {
         Item::Unmatched { event_index } => {
             writeln!(

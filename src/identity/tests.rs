@@ -474,3 +474,23 @@ fn segment_email_is_not_idempotent_when_whitespace_is_exposed() {
     assert_eq!(once, "a@b ");
     assert_eq!(normalize(F::Email, Segment, &once).unwrap(), "a@b");
 }
+
+proptest! {
+    #[test]
+    fn single_block_sha256_matches_the_streaming_hasher(data in prop::collection::vec(any::<u8>(), 0..130)) {
+        let text = String::from_utf8_lossy(&data).into_owned();
+        let streaming: [u8; 32] = Sha256::digest(text.as_bytes()).into();
+        let hex: String = streaming.iter().map(|b| format!("{b:02x}")).collect();
+        prop_assert_eq!(sha256_hex(&text), hex);
+    }
+}
+
+#[test]
+fn sha256_block_boundaries() {
+    for n in [0usize, 1, 54, 55, 56, 63, 64, 65] {
+        let text = "a".repeat(n);
+        let streaming: [u8; 32] = Sha256::digest(text.as_bytes()).into();
+        let hex: String = streaming.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(sha256_hex(&text), hex, "{n} bytes");
+    }
+}

@@ -15,7 +15,13 @@ pub enum Directive {
     /// `{"@path": "$.a.b"}`: the value at a path of the event.
     Path(Path),
     /// `{"@if": {"exists"|"blank": D, "then": D, "else": D}}`.
-    If { condition: Condition, then: Box<Directive>, otherwise: Option<Box<Directive>> },
+    If {
+        condition: Condition,
+        then: Box<Directive>,
+        otherwise: Option<Box<Directive>>,
+        /// `then` is the tested source itself (Segment's `exists: A, then: A` idiom).
+        then_is_tested: bool,
+    },
     /// `{"@arrayPath": ["$.items", {…item mapping…}]}`: maps each element of an array.
     ArrayPath { path: Path, item: Option<Box<Directive>> },
     /// `{"@template": "{{properties.first}} {{properties.last}}"}`.
@@ -111,9 +117,11 @@ impl Directive {
         match self {
             Directive::Literal(v) => Some(Resolved::Ref(v)),
             Directive::Path(p) => p.get(root).map(Resolved::Ref),
-            Directive::If { condition, then, otherwise } => {
-                if condition.holds(root) {
-                    then.resolve_in(root)
+            Directive::If { condition, then, otherwise, then_is_tested } => {
+                let (held, tested) = condition.test(root);
+                if held {
+                    // Segment's idiom `exists: A, then: A` resolves A once.
+                    if *then_is_tested { tested } else { then.resolve_in(root) }
                 } else {
                     // Segment tests `opts.else` for truthiness: a falsy literal else is undefined.
                     otherwise.as_ref().filter(|d| !d.is_falsy_literal()).and_then(|d| d.resolve_in(root))
@@ -127,15 +135,20 @@ impl Directive {
                 };
                 Some(match item {
                     Some(item) => Resolved::Array(
-                        items.iter().map(|v| item.resolve_in(v).unwrap_or(Resolved::Owned(Value::Null))).collect(),
+                        items
+                            .iter()
+                            .map(|v| item.resolve_in(v).unwrap_or(Resolved::Owned(Value::Null)))
+                            .collect(),
                     ),
                     None => Resolved::Array(items.iter().map(Resolved::Ref).collect()),
                 })
             }
             Directive::Template(t) => Some(Resolved::Owned(Value::String(t.render(root)))),
-            Directive::Object(fields) => Some(Resolved::Object(
-                fields.iter().filter_map(|(k, d)| Some((k.as_str(), d.resolve_in(root)?))).collect(),
-            )),
+            Directive::Object(fields) => {
+                let mut out = Vec::with_capacity(fields.len());
+                out.extend(fields.iter().filter_map(|(k, d)| Some((k.as_str(), d.resolve_in(root)?))));
+                Some(Resolved::Object(out))
+            }
             Directive::Array(items) => Some(Resolved::Array(
                 items.iter().map(|d| d.resolve_in(root).unwrap_or(Resolved::Owned(Value::Null))).collect(),
             )),
@@ -148,7 +161,7 @@ impl Directive {
         match self {
             Directive::Literal(v) => v.clone(),
             Directive::Path(p) => json!({ "@path": p.to_string() }),
-            Directive::If { condition, then, otherwise } => {
+            Directive::If { condition, then, otherwise, .. } => {
                 let mut body = Map::new();
                 match condition {
                     Condition::Exists(d) => body.insert("exists".into(), d.to_value()),
@@ -203,17 +216,24 @@ impl Directive {
 }
 
 impl Condition {
-    fn holds(&self, root: &Value) -> bool {
-        let (d, blank) = match self {
-            Condition::Exists(d) => (d, false),
-            Condition::Blank(d) => (d, true),
-        };
-        match d.resolve_in(root) {
+    /// The directive the condition tests.
+    fn directive(&self) -> &Directive {
+        match self {
+            Condition::Exists(d) | Condition::Blank(d) => d,
+        }
+    }
+
+    /// Whether the condition holds, and the value it tested.
+    fn test<'a>(&'a self, root: &'a Value) -> (bool, Option<Resolved<'a>>) {
+        let blank = matches!(self, Condition::Blank(_));
+        let value = self.directive().resolve_in(root);
+        let held = match &value {
             None => false,
             Some(r) if r.is_null() => false,
-            Some(r) if blank => !loosely_empty(&r),
+            Some(r) if blank => !loosely_empty(r),
             Some(_) => true,
-        }
+        };
+        (held, value)
     }
 }
 
@@ -289,7 +309,10 @@ fn compile_directive(key: &str, body: &Value, location: &str) -> Result<Directiv
             }
             let condition = condition.ok_or_else(|| fail("@if needs \"exists\" or \"blank\"".into()))?;
             let then = then.ok_or_else(|| fail("@if needs \"then\"".into()))?;
-            Ok(Directive::If { condition, then, otherwise })
+            let then_is_tested = match &condition {
+                Condition::Exists(d) | Condition::Blank(d) => **d == *then,
+            };
+            Ok(Directive::If { condition, then, otherwise, then_is_tested })
         }
         other => Err(fail(format!("unknown directive {other:?} (known: @path, @if, @arrayPath, @template)"))),
     }

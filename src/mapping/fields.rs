@@ -87,6 +87,25 @@ impl Field {
     pub fn property(&self, key: &str) -> Option<&'static Field> {
         self.properties.iter().find(|f| f.key == key)
     }
+
+    /// A property looked up from `cursor` on (and then from the start): keys that come in the
+    /// table's order, as mappings list them, are found in one comparison each.
+    pub fn property_from(&self, key: &str, cursor: &mut usize) -> Option<&'static Field> {
+        find_from(self.properties, key, cursor)
+    }
+}
+
+/// Finds `key` in `fields`, starting at `cursor` and wrapping around; moves the cursor past it.
+pub fn find_from(fields: &'static [Field], key: &str, cursor: &mut usize) -> Option<&'static Field> {
+    let n = fields.len();
+    for step in 0..n {
+        let i = (*cursor + step) % n;
+        if super::same_key(fields[i].key, key) {
+            *cursor = i + 1;
+            return Some(&fields[i]);
+        }
+    }
+    None
 }
 
 /// The two sending actions of Segment's Reddit destination.

@@ -19,7 +19,18 @@ use serde_json::Value;
 
 /// A key of a JSON object; a linear scan for small objects, where it beats hashing the key.
 pub(crate) fn lookup<'a>(map: &'a serde_json::Map<String, Value>, key: &str) -> Option<&'a Value> {
-    if map.len() <= 12 { map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v) } else { map.get(key) }
+    if map.len() > 12 {
+        return map.get(key);
+    }
+    map.iter().find(|(k, _)| same_key(k, key)).map(|(_, v)| v)
+}
+
+/// String equality for object keys: lengths and first bytes settle most mismatches before a
+/// call to `memcmp`.
+#[inline]
+pub(crate) fn same_key(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.first() == b.first() && a == b
 }
 
 /// JavaScript truthiness: `null`, `false`, `0`, `""` (and NaN, which JSON lacks) are falsy.

@@ -46,11 +46,13 @@ impl<'a> Resolved<'a> {
 
     /// Turns a borrowed JSON object or array into [`Resolved::Object`] / [`Resolved::Array`] so
     /// its parts can be checked and changed one by one.
+    #[inline]
     pub fn expand(&mut self) {
         if let Resolved::Ref(v) = *self {
             match v {
                 Value::Object(map) => {
-                    *self = Resolved::Object(map.iter().map(|(k, v)| (k.as_str(), Resolved::Ref(v))).collect())
+                    *self =
+                        Resolved::Object(map.iter().map(|(k, v)| (k.as_str(), Resolved::Ref(v))).collect())
                 }
                 Value::Array(items) => *self = Resolved::Array(items.iter().map(Resolved::Ref).collect()),
                 _ => {}
@@ -94,7 +96,9 @@ impl<'a> Resolved<'a> {
         match self {
             Resolved::Ref(v) => Resolved::Ref(v),
             Resolved::Owned(v) => Resolved::Ref(v),
-            Resolved::Object(fields) => Resolved::Object(fields.iter().map(|(k, v)| (*k, v.borrowed())).collect()),
+            Resolved::Object(fields) => {
+                Resolved::Object(fields.iter().map(|(k, v)| (*k, v.borrowed())).collect())
+            }
             Resolved::Array(items) => Resolved::Array(items.iter().map(Resolved::borrowed).collect()),
         }
     }
@@ -104,9 +108,9 @@ impl<'a> Resolved<'a> {
         match self {
             Resolved::Ref(v) => (*v).clone(),
             Resolved::Owned(v) => v.clone(),
-            Resolved::Object(fields) => {
-                Value::Object(fields.iter().map(|(k, v)| (k.to_string(), v.to_value())).collect::<Map<_, _>>())
-            }
+            Resolved::Object(fields) => Value::Object(
+                fields.iter().map(|(k, v)| (k.to_string(), v.to_value())).collect::<Map<_, _>>(),
+            ),
             Resolved::Array(items) => Value::Array(items.iter().map(Resolved::to_value).collect()),
         }
     }

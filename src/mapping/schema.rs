@@ -5,7 +5,7 @@
 
 use serde_json::{Number, Value};
 
-use super::fields::{Action, Field, Kind};
+use super::fields::{Action, Field, Kind, find_from};
 use super::resolved::{Fields, Resolved};
 use super::{js_number, js_string};
 
@@ -51,8 +51,10 @@ pub fn validate(
 ) -> Result<Validated<'_>, Vec<SchemaError>> {
     let fields = action.fields();
     let mut v = Validator { rules, errors: Vec::new(), dropped: Vec::new() };
+    // Resolved fields come in the action's field order: look each up from where the last one was.
+    let mut cursor = 0;
     payload.retain_mut(|(key, value)| {
-        let Some(field) = fields.iter().find(|f| f.key == *key) else {
+        let Some(field) = find_from(fields, key, &mut cursor) else {
             v.dropped.push(key.to_string());
             return false;
         };
@@ -113,7 +115,8 @@ fn remove_empty(value: &mut Resolved<'_>, field: &Field) -> bool {
 }
 
 fn remove_empty_properties(fields: &mut Fields<'_>, field: &Field) {
-    fields.retain_mut(|(k, v)| match field.property(k) {
+    let mut cursor = 0;
+    fields.retain_mut(|(k, v)| match field.property_from(k, &mut cursor) {
         Some(p) => remove_empty(v, p),
         None => !v.is_null(),
     });
@@ -194,7 +197,8 @@ impl Validator {
             return;
         }
         // coerceTypes "array": a one-element array stands for its element.
-        if field.kind != Kind::Object {
+        if field.kind != Kind::Object && matches!(value, Resolved::Array(_) | Resolved::Ref(Value::Array(_)))
+        {
             value.expand();
             if let Resolved::Array(items) = value {
                 if items.len() == 1 {
@@ -211,7 +215,8 @@ impl Validator {
             let Resolved::Object(fields) = value else {
                 return self.fail_type(loc, "an object", value);
             };
-            fields.retain_mut(|(k, v)| match field.property(k) {
+            let mut cursor = 0;
+            fields.retain_mut(|(k, v)| match field.property_from(k, &mut cursor) {
                 Some(p) => {
                     self.check(v, p, Loc::Key(&loc, k));
                     true
@@ -225,7 +230,9 @@ impl Validator {
         }
         let coerced = match (field.kind, value.value()) {
             (Kind::String, Some(Value::String(_))) => None,
-            (Kind::String, Some(v @ (Value::Number(_) | Value::Bool(_)))) => Some(Value::String(js_string(v))),
+            (Kind::String, Some(v @ (Value::Number(_) | Value::Bool(_)))) => {
+                Some(Value::String(js_string(v)))
+            }
             (Kind::String, _) => return self.fail_type(loc, "a string", value),
             (Kind::Datetime, Some(Value::String(s))) => {
                 if crate::timestamp::parse(s).is_none() {
@@ -253,7 +260,9 @@ impl Validator {
                 }
             }
             (Kind::Boolean, Some(Value::Bool(_))) => None,
-            (Kind::Boolean, Some(Value::String(s))) if s == "true" || s == "false" => Some(Value::Bool(s == "true")),
+            (Kind::Boolean, Some(Value::String(s))) if s == "true" || s == "false" => {
+                Some(Value::Bool(s == "true"))
+            }
             (Kind::Boolean, Some(Value::Number(n))) if n.as_f64() == Some(1.0) || n.as_f64() == Some(0.0) => {
                 Some(Value::Bool(n.as_f64() == Some(1.0)))
             }
@@ -264,7 +273,11 @@ impl Validator {
             *value = Resolved::Owned(v);
         }
         let choices = self.choices(field);
-        if !choices.is_empty() && !value.as_str().is_some_and(|s| choices.contains(&s)) {
+        let allowed = |s: &str| {
+            // Long lists (countries) are sorted; short ones are not.
+            if choices.len() > 16 { choices.binary_search(&s).is_ok() } else { choices.contains(&s) }
+        };
+        if !choices.is_empty() && !value.as_str().is_some_and(allowed) {
             let list = if choices.len() > 12 {
                 format!("one of the {} values Segment lists", choices.len())
             } else {
@@ -356,8 +369,11 @@ mod tests {
             e.message,
             "The value at /event_metadata/currency must be one of: \"AUD\", \"CAD\", \"EUR\", \"GBP\", \"NZD\", or \"USD\"."
         );
-        let relaxed =
-            run_with(with(json!({"event_metadata": {"currency": "JPY"}})), Mode::Single, Rules { segment_currencies: false });
+        let relaxed = run_with(
+            with(json!({"event_metadata": {"currency": "JPY"}})),
+            Mode::Single,
+            Rules { segment_currencies: false },
+        );
         assert!(relaxed.is_ok());
     }
 

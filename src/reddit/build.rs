@@ -93,7 +93,12 @@ impl Builder<'_> {
     }
 
     /// Segment's `smartHash`: missing → nothing; otherwise normalized and hashed.
-    fn hash(&mut self, field: IdentifierField, path: &dyn Fn() -> String, raw: Option<&Value>) -> Result<Option<String>, Refusal> {
+    fn hash(
+        &mut self,
+        field: IdentifierField,
+        path: &dyn Fn() -> String,
+        raw: Option<&Value>,
+    ) -> Result<Option<String>, Refusal> {
         let Some(raw) = raw.and_then(Value::as_str) else {
             return Ok(None);
         };
@@ -109,7 +114,11 @@ impl Builder<'_> {
     }
 
     /// Segment's `getMetadata`: nothing when metadata, products and conversion id are all falsy.
-    fn metadata<'f, 'a>(&mut self, payload: &'f [(&'a str, Resolved<'a>)], name: &str) -> Result<Option<Metadata<'f, 'a>>, Refusal> {
+    fn metadata<'f, 'a>(
+        &mut self,
+        payload: &'f [(&'a str, Resolved<'a>)],
+        name: &str,
+    ) -> Result<Option<Metadata<'f, 'a>>, Refusal> {
         let metadata = field(payload, "event_metadata");
         let products = field(payload, "products");
         let conversion_id = val(payload, "conversion_id");
@@ -157,22 +166,30 @@ impl Builder<'_> {
             }
         }
         out.email = self.hash(IdentifierField::Email, &|| "user.email".into(), get(user, "email"))?;
-        out.external_id = self.hash(IdentifierField::ExternalId, &|| "user.external_id".into(), get(user, "external_id"))?;
-        out.ip_address = self.hash(IdentifierField::IpAddress, &|| "user.ip_address".into(), get(user, "ip_address"))?;
+        out.external_id =
+            self.hash(IdentifierField::ExternalId, &|| "user.external_id".into(), get(user, "external_id"))?;
+        out.ip_address =
+            self.hash(IdentifierField::IpAddress, &|| "user.ip_address".into(), get(user, "ip_address"))?;
         out.user_agent = clean(get(user, "user_agent"));
         out.uuid = clean(get(user, "uuid"));
-        out.data_processing_options =
-            field(payload, "data_processing_options").and_then(Resolved::fields).map(|dpo| DataProcessingOptions {
+        out.data_processing_options = field(payload, "data_processing_options")
+            .and_then(Resolved::fields)
+            .map(|dpo| DataProcessingOptions {
                 country: clean(val(dpo, "country")),
                 modes: val(dpo, "modes")
                     .and_then(Value::as_str)
                     .map(|m| m.split(',').map(|m| identity::js::trim(m).to_string()).collect()),
                 region: clean(val(dpo, "region")),
             });
-        out.screen_dimensions = field(payload, "screen_dimensions").and_then(Resolved::fields).and_then(|screen| {
-            Some(ScreenDimensions { height: val(screen, "height")?.clone(), width: val(screen, "width")?.clone() })
-        });
-        out.phone_number = self.hash(IdentifierField::Phone, &|| "user.phone_number".into(), get(user, "phone_number"))?;
+        out.screen_dimensions =
+            field(payload, "screen_dimensions").and_then(Resolved::fields).and_then(|screen| {
+                Some(ScreenDimensions {
+                    height: val(screen, "height")?.clone(),
+                    width: val(screen, "width")?.clone(),
+                })
+            });
+        out.phone_number =
+            self.hash(IdentifierField::Phone, &|| "user.phone_number".into(), get(user, "phone_number"))?;
         Ok(Some(out))
     }
 
@@ -180,8 +197,11 @@ impl Builder<'_> {
     fn keep_for_v3<T>(&mut self, v: Option<T>, key: &str, tracking: &str) -> Option<T> {
         if v.is_some() && lint::metadata_ignored(tracking, key) {
             self.lints.push(
-                Lint::warning(format!("metadata.{key}"), format!("dropped: v3 does not take {key} on {tracking} events"))
-                    .hint("Remove the mapping, or use an event type that carries it."),
+                Lint::warning(
+                    format!("metadata.{key}"),
+                    format!("dropped: v3 does not take {key} on {tracking} events"),
+                )
+                .hint("Remove the mapping, or use an event type that carries it."),
             );
             return None;
         }
@@ -236,7 +256,10 @@ pub fn build_event(payload: &[(&str, Resolved<'_>)], ctx: Context<'_>) -> Result
             let metadata = b.metadata(payload, "event_metadata")?;
             Event::V2(V2Event {
                 event_at: get(payload, "event_at").cloned().unwrap_or(Value::Null),
-                event_type: EventType { tracking_type: tracking_type.to_string(), custom_event_name: clean(custom_name) },
+                event_type: EventType {
+                    tracking_type: tracking_type.to_string(),
+                    custom_event_name: clean(custom_name),
+                },
                 click_id: clean(get(payload, "click_id")),
                 event_metadata: metadata.map(|m| V2Metadata {
                     currency: m.currency,
@@ -255,13 +278,17 @@ pub fn build_event(payload: &[(&str, Resolved<'_>)], ctx: Context<'_>) -> Result
                 Some(Parsed::Calendar(ms) | Parsed::EpochMillis(ms)) => Value::from(ms),
                 Some(Parsed::EpochSeconds(_)) => {
                     b.lints.push(
-                        Lint::error("event_at", format!("{raw_at} looks like epoch seconds; v3 takes epoch milliseconds"))
-                            .hint("Multiply by 1000, or send an ISO-8601 timestamp."),
+                        Lint::error(
+                            "event_at",
+                            format!("{raw_at} looks like epoch seconds; v3 takes epoch milliseconds"),
+                        )
+                        .hint("Multiply by 1000, or send an ISO-8601 timestamp."),
                     );
                     raw_at
                 }
                 None => {
-                    b.lints.push(Lint::error("event_at", format!("{raw_at} is not a timestamp v3 understands")));
+                    b.lints
+                        .push(Lint::error("event_at", format!("{raw_at} is not a timestamp v3 understands")));
                     raw_at
                 }
             };

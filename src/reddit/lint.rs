@@ -76,6 +76,11 @@ pub const ISO_4217: &[&str] = &[
     "XPF", "YER", "ZAR", "ZMW", "ZWL",
 ];
 
+/// Whether `code` is an active ISO 4217 currency code.
+pub fn is_iso_4217(code: &str) -> bool {
+    ISO_4217.binary_search(&code).is_ok()
+}
+
 /// Which metadata each tracking type uses (spec §7): item_count only on carts, wishlists,
 /// purchases and custom events; value and currency not on page visits, views and searches.
 pub fn metadata_ignored(tracking_type: &str, key: &str) -> bool {
@@ -199,25 +204,51 @@ pub fn check_event(event: &Event, now_ms: i64) -> Vec<Lint> {
         let chars = name.chars().count();
         let field = format!("{}.custom_event_name", v.type_key);
         if chars == 0 {
-            lints.push(Lint::error(field, "custom_event_name is empty").hint("Map a non-blank name; Reddit requires one for Custom events."));
+            lints.push(
+                Lint::error(field, "custom_event_name is empty")
+                    .hint("Map a non-blank name; Reddit requires one for Custom events."),
+            );
         } else if chars > 64 {
-            lints.push(Lint::error(field, format!("custom_event_name has {chars} characters; Reddit allows at most 64")).hint("Shorten the name."));
+            lints.push(
+                Lint::error(
+                    field,
+                    format!("custom_event_name has {chars} characters; Reddit allows at most 64"),
+                )
+                .hint("Shorten the name."),
+            );
         }
     }
 
     // Metadata.
     if let Some(currency) = v.currency {
-        if !ISO_4217.contains(&currency) {
+        if !is_iso_4217(currency) {
             let upper = currency.to_ascii_uppercase();
-            let hint = if ISO_4217.contains(&upper.as_str()) { format!("Use {upper:?} (upper case).") } else { "Use a three-letter ISO 4217 code such as \"USD\".".to_string() };
-            lints.push(Lint::warning(format!("{}.currency", v.metadata), format!("{currency:?} is not an ISO 4217 currency code")).hint(hint));
+            let hint = if is_iso_4217(&upper) {
+                format!("Use {upper:?} (upper case).")
+            } else {
+                "Use a three-letter ISO 4217 code such as \"USD\".".to_string()
+            };
+            lints.push(
+                Lint::warning(
+                    format!("{}.currency", v.metadata),
+                    format!("{currency:?} is not an ISO 4217 currency code"),
+                )
+                .hint(hint),
+            );
         }
     }
     if v.version == ApiVersion::V2 {
-        let present = [("item_count", v.item_count), ("value_decimal", v.value.is_some()), ("currency", v.currency_set)];
+        let present = [
+            ("item_count", v.item_count),
+            ("value_decimal", v.value.is_some()),
+            ("currency", v.currency_set),
+        ];
         for (key, is_set) in present {
             if is_set && metadata_ignored(tracking_type, key) {
-                lints.push(Lint::warning(format!("{}.{key}", v.metadata), format!("Reddit ignores {key} on {tracking_type} events")));
+                lints.push(Lint::warning(
+                    format!("{}.{key}", v.metadata),
+                    format!("Reddit ignores {key} on {tracking_type} events"),
+                ));
             }
         }
     }
@@ -230,15 +261,21 @@ pub fn check_event(event: &Event, now_ms: i64) -> Vec<Lint> {
         };
         if looks_minor {
             lints.push(
-                Lint::warning(format!("{}.{}", v.metadata, v.value_key), format!("value {value} looks like minor units (cents)"))
-                    .hint(format!("Reddit expects the base unit: {:.2}, not {value}.", value / 100.0)),
+                Lint::warning(
+                    format!("{}.{}", v.metadata, v.value_key),
+                    format!("value {value} looks like minor units (cents)"),
+                )
+                .hint(format!("Reddit expects the base unit: {:.2}, not {value}.", value / 100.0)),
             );
         }
     }
     if v.version == ApiVersion::V3 {
         for (i, (id, _)) in v.products.iter().enumerate() {
             if non_empty(*id).is_none() {
-                lints.push(Lint::error(format!("metadata.products[{i}].id"), "v3 products need an id").hint("Map products[].id (default $.product_id)."));
+                lints.push(
+                    Lint::error(format!("metadata.products[{i}].id"), "v3 products need an id")
+                        .hint("Map products[].id (default $.product_id)."),
+                );
             }
         }
     }
@@ -249,20 +286,29 @@ pub fn check_event(event: &Event, now_ms: i64) -> Vec<Lint> {
         if let Some(screen) = &user.screen_dimensions {
             for (side, value) in [("height", &screen.height), ("width", &screen.width)] {
                 if let Some(n) = value.as_i64().filter(|n| !(1..=32767).contains(n)) {
-                    lints.push(Lint::warning(format!("user.screen_dimensions.{side}"), format!("screen {side} {n} is outside 1..32767")));
+                    lints.push(Lint::warning(
+                        format!("user.screen_dimensions.{side}"),
+                        format!("screen {side} {n} is outside 1..32767"),
+                    ));
                 }
             }
         }
         if let Some(modes) = user.data_processing_options.as_ref().and_then(|d| d.modes.as_ref()) {
             for (i, m) in modes.iter().enumerate().filter(|(_, m)| *m != "LDU") {
-                lints.push(Lint::warning(format!("user.data_processing_options.modes[{i}]"), format!("unknown data processing mode {m:?}; Reddit knows only \"LDU\"")));
+                lints.push(Lint::warning(
+                    format!("user.data_processing_options.modes[{i}]"),
+                    format!("unknown data processing mode {m:?}; Reddit knows only \"LDU\""),
+                ));
             }
         }
         if v.version == ApiVersion::V3 {
             if let Some(uuid) = non_empty(user.uuid.as_deref()).filter(|u| !is_rfc4122(u)) {
-                let mut lint = Lint::error("user.uuid", format!("{uuid:?} is not an RFC 4122 UUID; v3 requires one"));
+                let mut lint =
+                    Lint::error("user.uuid", format!("{uuid:?} is not an RFC 4122 UUID; v3 requires one"));
                 if let Some((_, tail)) = uuid.split_once('.').filter(|(_, t)| is_rfc4122(t)) {
-                    lint = lint.hint(format!("The _rdt_uuid cookie is \"{{timestamp}}.{{uuid}}\": send only {tail:?}."));
+                    lint = lint.hint(format!(
+                        "The _rdt_uuid cookie is \"{{timestamp}}.{{uuid}}\": send only {tail:?}."
+                    ));
                 }
                 lints.push(lint);
             }
@@ -270,7 +316,11 @@ pub fn check_event(event: &Event, now_ms: i64) -> Vec<Lint> {
     }
     if let Event::V3(e) = event {
         if non_empty(e.action_source.as_deref()).is_none() {
-            lints.push(Lint::error("action_source", "v3 requires action_source").hint("Map action_source to WEBSITE, APP, OTHER or PHYSICAL_STORE (presets use WEBSITE)."));
+            lints.push(
+                Lint::error("action_source", "v3 requires action_source").hint(
+                    "Map action_source to WEBSITE, APP, OTHER or PHYSICAL_STORE (presets use WEBSITE).",
+                ),
+            );
         }
     }
 
@@ -431,8 +481,7 @@ mod tests {
 
     #[test]
     fn value_in_cents() {
-        let lints =
-            check(&v2(json!({"event_metadata": {"value_decimal": 12999}})), ApiVersion::V2, NOW);
+        let lints = check(&v2(json!({"event_metadata": {"value_decimal": 12999}})), ApiVersion::V2, NOW);
         assert_eq!(fields(&lints), [("event_metadata.value_decimal", Level::Warning)]);
         let v3 = json!({"event_at": NOW, "action_source": "WEBSITE", "type": {"tracking_type": "PURCHASE"}, "user": {"email": "x"},
             "metadata": {"value": 2000, "products": [{"id": "a", "item_price": 10, "quantity": 2}]}});
@@ -485,6 +534,12 @@ mod tests {
         s.test_id = Some("t".into());
         assert_eq!(fields(&check_request(&s, 2)), [("data.test_id", Level::Warning)]);
         assert!(check_request(&s, 1).is_empty());
+    }
+
+    #[test]
+    fn currency_table_is_sorted_for_binary_search() {
+        assert!(ISO_4217.windows(2).all(|w| w[0] < w[1]));
+        assert!(is_iso_4217("USD") && is_iso_4217("JPY") && !is_iso_4217("usd") && !is_iso_4217("XYZ"));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! batching, and the lints a careful console runs over them (spec §2, §7).
 
 pub mod build;
+pub mod json;
 pub mod lint;
 pub mod request;
 pub mod settings;

@@ -79,9 +79,9 @@ pub fn build_request(
     let partner = settings.partner.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(str::to_string);
     let body = match settings.api_version {
         ApiVersion::V2 => Body::V2 { events, test_mode: settings.test_mode, partner },
-        ApiVersion::V3 => {
-            Body::V3 { data: V3Data { events, partner, test_id: settings.active_test_id().map(str::to_string) } }
-        }
+        ApiVersion::V3 => Body::V3 {
+            data: V3Data { events, partner, test_id: settings.active_test_id().map(str::to_string) },
+        },
     };
     Request { url: settings.url(base.unwrap_or(REDDIT_API_BASE)), method: "POST", headers, body }
 }
@@ -126,7 +126,10 @@ mod tests {
         };
         let r = build_request(&s, vec![ev()], &Authorization::Missing, Some("http://127.0.0.1:9/"));
         assert_eq!(r.url, "http://127.0.0.1:9/api/v3/pixels/a2_x/conversion_events");
-        assert_eq!(r.body.to_value(), json!({"data": {"events": [{"event_at": "x", "event_type": {"tracking_type": "Lead"}}], "test_id": "t-1"}}));
+        assert_eq!(
+            r.body.to_value(),
+            json!({"data": {"events": [{"event_at": "x", "event_type": {"tracking_type": "Lead"}}], "test_id": "t-1"}})
+        );
     }
 
     #[test]

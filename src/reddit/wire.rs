@@ -179,31 +179,38 @@ impl Event {
     pub fn to_value(&self) -> Value {
         serde_json::to_value(self).expect("events serialize")
     }
+
+    /// The compact JSON text, as sent.
+    pub fn to_json_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(1024);
+        super::json::write_event(&mut out, self);
+        out
+    }
 }
 
-/// A request body.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
+/// A request body. It serializes as the exact bytes [`Body::to_json_bytes`] sends.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Body {
     /// `{"events": […], "test_mode": …, "partner"?: …}`.
-    V2 {
-        events: Vec<Event>,
-        test_mode: bool,
-        #[serde(skip_serializing_if = "Option::is_none")]
-        partner: Option<String>,
-    },
+    V2 { events: Vec<Event>, test_mode: bool, partner: Option<String> },
     /// `{"data": {"events": […], "partner"?: …, "test_id"?: …}}`.
     V3 { data: V3Data },
 }
 
 /// v3 `data`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct V3Data {
     pub events: Vec<Event>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub partner: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub test_id: Option<String>,
+}
+
+impl Serialize for Body {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let text = String::from_utf8(self.to_json_bytes()).map_err(serde::ser::Error::custom)?;
+        let raw = serde_json::value::RawValue::from_string(text).map_err(serde::ser::Error::custom)?;
+        raw.serialize(s)
+    }
 }
 
 impl Body {
@@ -217,5 +224,12 @@ impl Body {
     /// As a JSON value.
     pub fn to_value(&self) -> Value {
         serde_json::to_value(self).expect("bodies serialize")
+    }
+
+    /// The compact JSON text, as sent.
+    pub fn to_json_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(1024 * self.events().len().max(1));
+        super::json::write_body(&mut out, self);
+        out
     }
 }

@@ -5,7 +5,9 @@
 
 mod parse;
 
-pub use parse::{EventsError, parse_events, read_events};
+pub use parse::{
+    EventStream, EventsError, check_syntax, parse_events, read_events, read_text, stream_events,
+};
 
 use serde_json::{Map, Value};
 

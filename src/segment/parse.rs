@@ -22,73 +22,169 @@ pub struct EventsError {
 
 /// Parses every event in `text`; `source_name` labels errors.
 pub fn parse_events(text: &str, source_name: &str) -> Result<Vec<Event>, EventsError> {
-    let err = |offset: usize, message: String| {
-        let (line, column) = line_column(text, offset);
-        EventsError { source_name: source_name.to_string(), line, column, message }
-    };
-    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut events = Vec::new();
-    let stream = serde_json::Deserializer::from_str(body).into_iter::<&RawValue>();
-    for item in stream {
-        let raw = item.map_err(|e| serde_error(text, source_name, &e))?;
-        let start = offset_of(text, raw.get());
-        if raw.get().starts_with('[') {
-            let items: Vec<&RawValue> =
-                serde_json::from_str(raw.get()).map_err(|e| shifted_error(text, source_name, start, &e))?;
-            for element in items {
-                let at = offset_of(text, element.get());
-                events.push(
-                    to_event(text, source_name, element, at).map_err(|m| m.unwrap_or_else(|m| err(at, m)))?,
-                );
+    stream_events(text, source_name).collect()
+}
+
+/// Checks the whole text's JSON syntax without building anything (fast), so that a command can
+/// refuse a broken file before it prints a single result. Top-level values must be objects or
+/// arrays.
+pub fn check_syntax(text: &str, source_name: &str) -> Result<(), EventsError> {
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let mut values = serde_json::Deserializer::from_str(&text[bom..]).into_iter::<serde::de::IgnoredAny>();
+    loop {
+        let previous_end = bom + values.byte_offset();
+        match values.next() {
+            None => return Ok(()),
+            Some(Err(e)) => return Err(serde_error(text, source_name, &e)),
+            Some(Ok(_)) => {
+                let rest = &text[previous_end..];
+                let start = previous_end + (rest.len() - rest.trim_start().len());
+                let end = bom + values.byte_offset();
+                let not_an_event = |at: usize, raw: &str| {
+                    let value: Value = serde_json::from_str(raw).unwrap_or(Value::Null);
+                    let (line, column) = line_column(text, at);
+                    EventsError {
+                        source_name: source_name.to_string(),
+                        line,
+                        column,
+                        message: format!(
+                            "expected a Segment event (a JSON object), found {}",
+                            json_kind(&value)
+                        ),
+                    }
+                };
+                match text.as_bytes().get(start) {
+                    Some(b'{') => {}
+                    Some(b'[') => {
+                        // A JSON array of events: every element must be an object.
+                        let items: Vec<&RawValue> =
+                            serde_json::from_str(&text[start..end]).unwrap_or_default();
+                        if let Some(bad) = items.iter().find(|r| !r.get().starts_with('{')) {
+                            return Err(not_an_event(offset_of(text, bad.get()), bad.get()));
+                        }
+                    }
+                    _ => return Err(not_an_event(start, &text[start..end])),
+                }
             }
-        } else {
-            events.push(
-                to_event(text, source_name, raw, start).map_err(|m| m.unwrap_or_else(|m| err(start, m)))?,
-            );
         }
     }
-    Ok(events)
+}
+
+/// Events one at a time, parsed as they are asked for (one pass over the text; positions are
+/// worked out only when something is wrong).
+pub fn stream_events<'t>(text: &'t str, source_name: &'t str) -> EventStream<'t> {
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    EventStream {
+        text,
+        source_name,
+        bom,
+        values: serde_json::Deserializer::from_str(&text[bom..]).into_iter::<Value>(),
+        array: None,
+        failed: false,
+    }
+}
+
+/// The iterator behind [`stream_events`].
+pub struct EventStream<'t> {
+    text: &'t str,
+    source_name: &'t str,
+    bom: usize,
+    values: serde_json::StreamDeserializer<'t, serde_json::de::StrRead<'t>, Value>,
+    /// Items of a top-level array being handed out, with the array's byte range.
+    array: Option<(std::vec::IntoIter<Value>, usize, usize, usize)>,
+    failed: bool,
+}
+
+impl EventStream<'_> {
+    fn error_at(&self, offset: usize, message: String) -> EventsError {
+        let (line, column) = line_column(self.text, offset);
+        EventsError { source_name: self.source_name.to_string(), line, column, message }
+    }
+
+    fn not_an_event(&self, offset: usize, v: &Value) -> EventsError {
+        self.error_at(offset, format!("expected a Segment event (a JSON object), found {}", json_kind(v)))
+    }
+
+    /// Start of the value that ends at `end`, found from where the previous one ended.
+    fn start_after(&self, previous_end: usize) -> usize {
+        let rest = &self.text[previous_end..];
+        previous_end + (rest.len() - rest.trim_start().len())
+    }
+}
+
+impl Iterator for EventStream<'_> {
+    type Item = Result<Event, EventsError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.failed {
+            return None;
+        }
+        let result = loop {
+            if let Some((items, index, start, end)) = &mut self.array {
+                match items.next() {
+                    Some(Value::Object(map)) => {
+                        *index += 1;
+                        break Ok(Event::from_value(Value::Object(map)).expect("an object"));
+                    }
+                    Some(other) => {
+                        // Rare: find the item's position by reading the array's elements raw.
+                        let (i, start) = (*index, *start);
+                        let raw: Vec<&RawValue> =
+                            serde_json::from_str(&self.text[start..*end]).unwrap_or_default();
+                        let at = raw.get(i).map_or(start, |r| offset_of(self.text, r.get()));
+                        break Err(self.not_an_event(at, &other));
+                    }
+                    None => self.array = None,
+                }
+                continue;
+            }
+            let previous_end = self.bom + self.values.byte_offset();
+            match self.values.next()? {
+                Ok(Value::Object(map)) => break Ok(Event::from_value(Value::Object(map)).expect("an object")),
+                Ok(Value::Array(items)) => {
+                    let start = self.start_after(previous_end);
+                    let end = self.bom + self.values.byte_offset();
+                    self.array = Some((items.into_iter(), 0, start, end));
+                }
+                Ok(other) => break Err(self.not_an_event(self.start_after(previous_end), &other)),
+                Err(e) => break Err(serde_error(self.text, self.source_name, &e)),
+            }
+        };
+        self.failed = result.is_err();
+        Some(result)
+    }
 }
 
 /// Reads events from a file, or from standard input when `path` is `-`.
 pub fn read_events(path: &str) -> Result<Vec<Event>, EventsError> {
-    let (text, label) = if path == "-" {
+    let (text, label) = read_text(path)?;
+    parse_events(&text, &label)
+}
+
+/// The text of an events file (or of standard input for `-`) and its label for errors.
+pub fn read_text(path: &str) -> Result<(String, String), EventsError> {
+    if path == "-" {
         let mut text = String::new();
         std::io::stdin().read_to_string(&mut text).map_err(|e| io_error("<stdin>", &e))?;
-        (text, "<stdin>".to_string())
-    } else {
-        let bytes = std::fs::read(Path::new(path)).map_err(|e| io_error(path, &e))?;
-        let text = String::from_utf8(bytes).map_err(|e| {
-            let offset = e.utf8_error().valid_up_to();
-            let text = String::from_utf8_lossy(&e.as_bytes()[..offset]).into_owned();
-            let (line, column) = line_column(&text, offset);
-            EventsError {
-                source_name: path.to_string(),
-                line,
-                column,
-                message: "the file is not valid UTF-8".into(),
-            }
-        })?;
-        (text, path.to_string())
-    };
-    parse_events(&text, &label)
+        return Ok((text, "<stdin>".to_string()));
+    }
+    let bytes = std::fs::read(Path::new(path)).map_err(|e| io_error(path, &e))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let offset = e.utf8_error().valid_up_to();
+        let text = String::from_utf8_lossy(&e.as_bytes()[..offset]).into_owned();
+        let (line, column) = line_column(&text, offset);
+        EventsError {
+            source_name: path.to_string(),
+            line,
+            column,
+            message: "the file is not valid UTF-8".into(),
+        }
+    })?;
+    Ok((text, path.to_string()))
 }
 
 fn io_error(source: &str, e: &std::io::Error) -> EventsError {
     EventsError { source_name: source.to_string(), line: 0, column: 0, message: e.to_string() }
-}
-
-/// Parses one raw item; a syntax error keeps its absolute position, a non-object is described.
-fn to_event(
-    text: &str,
-    source_name: &str,
-    raw: &RawValue,
-    at: usize,
-) -> Result<Event, Result<EventsError, String>> {
-    let value: Value =
-        serde_json::from_str(raw.get()).map_err(|e| Ok(shifted_error(text, source_name, at, &e)))?;
-    Event::from_value(value)
-        .map_err(|v| Err(format!("expected a Segment event (a JSON object), found {}", json_kind(&v))))
 }
 
 /// A JSON value's kind in words, for error messages.
@@ -117,7 +213,11 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
+    // A byte order mark is invisible in editors: it takes no column.
+    let line_text = &before[line_start..];
+    let line_text =
+        if line_start == 0 { line_text.strip_prefix('\u{feff}').unwrap_or(line_text) } else { line_text };
+    (line, line_text.chars().count() + 1)
 }
 
 /// Byte offset of serde_json's (line, byte column) position.
@@ -130,11 +230,6 @@ fn serde_error(text: &str, source_name: &str, e: &serde_json::Error) -> EventsEr
     // The stream deserializer reports positions within the BOM-stripped body.
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let offset = bom + offset_of_position(&text[bom..], e.line(), e.column());
-    build_error(text, source_name, offset, e)
-}
-
-fn shifted_error(text: &str, source_name: &str, start: usize, e: &serde_json::Error) -> EventsError {
-    let offset = start + offset_of_position(&text[start..], e.line(), e.column());
     build_error(text, source_name, offset, e)
 }
 
@@ -196,7 +291,7 @@ mod tests {
         let events = parse_events("\u{feff}{\"type\":\"track\"}", "x").unwrap();
         assert_eq!(events.len(), 1);
         let err = parse_events("\u{feff}{\"type\": }", "x").unwrap_err();
-        assert_eq!((err.line, err.column), (1, 11));
+        assert_eq!((err.line, err.column), (1, 10), "the mark takes no column");
     }
 
     #[test]

@@ -1,0 +1,356 @@
+//! The request body's bytes, written directly: the same text `serde_json` makes from the wire
+//! types (a test holds the two equal), without escaping hex hashes or JSON keys byte by byte.
+//! This is the hot path of sending and of the throughput benchmark.
+
+use serde_json::Value;
+
+use super::wire::{Body, DataProcessingOptions, Event, EventType, User, V2Product, V3Product};
+
+/// Writes compact JSON objects field by field.
+struct Object<'o> {
+    out: &'o mut Vec<u8>,
+    first: bool,
+}
+
+impl<'o> Object<'o> {
+    fn open(out: &'o mut Vec<u8>) -> Object<'o> {
+        out.push(b'{');
+        Object { out, first: true }
+    }
+
+    fn key(&mut self, key: &str) -> &mut Vec<u8> {
+        if !self.first {
+            self.out.push(b',');
+        }
+        self.first = false;
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\":");
+        self.out
+    }
+
+    fn str(&mut self, key: &str, v: &Option<String>) {
+        if let Some(v) = v {
+            let out = self.key(key);
+            string(out, v);
+        }
+    }
+
+    fn value(&mut self, key: &str, v: &Option<Value>) {
+        if let Some(v) = v {
+            let out = self.key(key);
+            value(out, v);
+        }
+    }
+
+    fn close(self) {
+        self.out.push(b'}');
+    }
+}
+
+/// A JSON string, escaped exactly as `serde_json` escapes it.
+fn string(out: &mut Vec<u8>, s: &str) {
+    // A branch-free scan (it vectorizes); strings that need escaping are rare.
+    let needs_escape = s.bytes().fold(false, |acc, b| acc | (b < 0x20) | (b == b'"') | (b == b'\\'));
+    if needs_escape {
+        serde_json::to_writer(&mut *out, s).expect("writing to a Vec cannot fail");
+    } else {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    }
+}
+
+fn value(out: &mut Vec<u8>, v: &Value) {
+    match v {
+        Value::String(s) => string(out, s),
+        other => serde_json::to_writer(&mut *out, other).expect("writing to a Vec cannot fail"),
+    }
+}
+
+fn event_type(o: &mut Object<'_>, key: &str, t: &EventType) {
+    let mut inner = Object::open(o.key(key));
+    string(inner.key("tracking_type"), &t.tracking_type);
+    inner.str("custom_event_name", &t.custom_event_name);
+    inner.close();
+}
+
+fn user(o: &mut Object<'_>, u: &User) {
+    let mut w = Object::open(o.key("user"));
+    w.str("idfa", &u.idfa);
+    w.str("aaid", &u.aaid);
+    w.str("email", &u.email);
+    w.str("external_id", &u.external_id);
+    w.str("ip_address", &u.ip_address);
+    w.str("user_agent", &u.user_agent);
+    w.str("uuid", &u.uuid);
+    if let Some(d) = &u.data_processing_options {
+        processing_options(&mut w, d);
+    }
+    if let Some(s) = &u.screen_dimensions {
+        let mut screen = Object::open(w.key("screen_dimensions"));
+        value(screen.key("height"), &s.height);
+        value(screen.key("width"), &s.width);
+        screen.close();
+    }
+    w.str("phone_number", &u.phone_number);
+    w.close();
+}
+
+fn processing_options(o: &mut Object<'_>, d: &DataProcessingOptions) {
+    let mut w = Object::open(o.key("data_processing_options"));
+    w.str("country", &d.country);
+    if let Some(modes) = &d.modes {
+        let out = w.key("modes");
+        out.push(b'[');
+        for (i, m) in modes.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            string(out, m);
+        }
+        out.push(b']');
+    }
+    w.str("region", &d.region);
+    w.close();
+}
+
+fn products<P>(out: &mut Vec<u8>, items: &[P], write: impl Fn(&mut Object<'_>, &P)) {
+    out.push(b'[');
+    for (i, p) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let mut w = Object::open(out);
+        write(&mut w, p);
+        w.close();
+    }
+    out.push(b']');
+}
+
+fn v2_product(w: &mut Object<'_>, p: &V2Product) {
+    w.str("category", &p.category);
+    w.str("id", &p.id);
+    w.str("name", &p.name);
+}
+
+fn v3_product(w: &mut Object<'_>, p: &V3Product) {
+    w.str("id", &p.id);
+    w.str("name", &p.name);
+    w.str("category", &p.category);
+    w.value("quantity", &p.quantity);
+    w.value("item_price", &p.item_price);
+}
+
+/// Appends one event's JSON.
+pub fn write_event(out: &mut Vec<u8>, event: &Event) {
+    let mut o = Object::open(out);
+    match event {
+        Event::V2(e) => {
+            value(o.key("event_at"), &e.event_at);
+            event_type(&mut o, "event_type", &e.event_type);
+            o.str("click_id", &e.click_id);
+            if let Some(m) = &e.event_metadata {
+                let mut w = Object::open(o.key("event_metadata"));
+                w.str("currency", &m.currency);
+                w.value("item_count", &m.item_count);
+                w.value("value_decimal", &m.value_decimal);
+                if let Some(ps) = &m.products {
+                    products(w.key("products"), ps, v2_product);
+                }
+                w.str("conversion_id", &m.conversion_id);
+                w.close();
+            }
+            if let Some(u) = &e.user {
+                user(&mut o, u);
+            }
+        }
+        Event::V3(e) => {
+            value(o.key("event_at"), &e.event_at);
+            o.str("action_source", &e.action_source);
+            o.str("event_source_url", &e.event_source_url);
+            o.str("click_id", &e.click_id);
+            event_type(&mut o, "type", &e.event_type);
+            if let Some(m) = &e.metadata {
+                let mut w = Object::open(o.key("metadata"));
+                w.str("currency", &m.currency);
+                w.value("item_count", &m.item_count);
+                w.value("value", &m.value);
+                if let Some(ps) = &m.products {
+                    products(w.key("products"), ps, v3_product);
+                }
+                w.str("conversion_id", &m.conversion_id);
+                w.close();
+            }
+            if let Some(u) = &e.user {
+                user(&mut o, u);
+            }
+        }
+    }
+    o.close();
+}
+
+fn events(out: &mut Vec<u8>, events: &[Event]) {
+    out.push(b'[');
+    for (i, e) in events.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_event(out, e);
+    }
+    out.push(b']');
+}
+
+/// Appends a request body's JSON: the bytes that go on the wire.
+pub fn write_body(out: &mut Vec<u8>, body: &Body) {
+    let mut o = Object::open(out);
+    match body {
+        Body::V2 { events: list, test_mode, partner } => {
+            events(o.key("events"), list);
+            o.key("test_mode").extend_from_slice(if *test_mode { b"true" } else { b"false" });
+            o.str("partner", partner);
+        }
+        Body::V3 { data } => {
+            let mut d = Object::open(o.key("data"));
+            events(d.key("events"), &data.events);
+            d.str("partner", &data.partner);
+            d.str("test_id", &data.test_id);
+            d.close();
+        }
+    }
+    o.close();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn arb_text() -> impl Strategy<Value = Option<String>> {
+        proptest::option::of(prop_oneof!["[a-z0-9]{0,8}", "\\PC{0,8}", "[\"\\\\\\n\\t\\u{1}é]{0,4}"])
+    }
+
+    fn arb_number() -> impl Strategy<Value = Option<Value>> {
+        proptest::option::of(prop_oneof![
+            any::<i64>().prop_map(Value::from),
+            (-1e9f64..1e9).prop_map(Value::from)
+        ])
+    }
+
+    fn arb_user() -> impl Strategy<Value = User> {
+        (
+            arb_text(),
+            arb_text(),
+            arb_text(),
+            arb_text(),
+            arb_text(),
+            arb_text(),
+            proptest::option::of(arb_text()),
+        )
+            .prop_map(|(email, external_id, ip_address, user_agent, uuid, phone_number, country)| {
+                User {
+                    aaid: email.clone().map(|e| e + "a"),
+                    email,
+                    external_id,
+                    ip_address,
+                    user_agent,
+                    uuid,
+                    data_processing_options: country.map(|country| DataProcessingOptions {
+                        country,
+                        modes: Some(vec!["LDU".into(), "x\"y".into()]),
+                        region: None,
+                    }),
+                    screen_dimensions: Some(super::super::wire::ScreenDimensions {
+                        height: json!(1),
+                        width: json!(2.5),
+                    }),
+                    phone_number,
+                    ..User::default()
+                }
+            })
+    }
+
+    fn arb_event() -> impl Strategy<Value = Event> {
+        let v2 = (arb_text(), arb_text(), arb_number(), proptest::option::of(arb_user()), arb_text())
+            .prop_map(|(name, click, count, user, cat)| {
+                Event::V2(super::super::wire::V2Event {
+                    event_at: json!("2024-01-08T13:52:50.212Z"),
+                    event_type: EventType { tracking_type: "Custom".into(), custom_event_name: name },
+                    click_id: click,
+                    event_metadata: Some(super::super::wire::V2Metadata {
+                        currency: Some("USD".into()),
+                        item_count: count.clone(),
+                        value_decimal: count,
+                        products: Some(vec![V2Product { category: cat, id: Some("i".into()), name: None }]),
+                        conversion_id: Some("c".into()),
+                    }),
+                    user,
+                })
+            });
+        let v3 = (arb_text(), arb_number(), proptest::option::of(arb_user())).prop_map(|(url, qty, user)| {
+            Event::V3(super::super::wire::V3Event {
+                event_at: json!(1_704_721_970_212_i64),
+                action_source: Some("WEBSITE".into()),
+                event_source_url: url,
+                click_id: None,
+                event_type: EventType { tracking_type: "PURCHASE".into(), custom_event_name: None },
+                metadata: Some(super::super::wire::V3Metadata {
+                    value: qty.clone(),
+                    products: Some(vec![V3Product {
+                        id: Some("p".into()),
+                        quantity: qty,
+                        ..V3Product::default()
+                    }]),
+                    ..Default::default()
+                }),
+                user,
+            })
+        });
+        prop_oneof![v2, v3]
+    }
+
+    proptest! {
+        #[test]
+        fn writes_exactly_what_serde_json_writes(events in prop::collection::vec(arb_event(), 0..4), test_mode: bool, partner in arb_text()) {
+            let bodies = [
+                Body::V2 { events: events.clone(), test_mode, partner: partner.clone() },
+                Body::V3 { data: super::super::wire::V3Data { events, partner, test_id: Some("t".into()) } },
+            ];
+            for body in bodies {
+                // What serde_json makes of the same body, field by field.
+                let events: Vec<Value> = body.events().iter().map(|e| serde_json::to_value(e).unwrap()).collect();
+                let expected = match &body {
+                    Body::V2 { test_mode, partner, .. } => {
+                        let mut o = serde_json::Map::new();
+                        o.insert("events".into(), Value::from(events));
+                        o.insert("test_mode".into(), Value::from(*test_mode));
+                        if let Some(p) = partner {
+                            o.insert("partner".into(), Value::from(p.clone()));
+                        }
+                        Value::Object(o)
+                    }
+                    Body::V3 { data } => {
+                        let mut d = serde_json::Map::new();
+                        d.insert("events".into(), Value::from(events));
+                        if let Some(p) = &data.partner {
+                            d.insert("partner".into(), Value::from(p.clone()));
+                        }
+                        if let Some(t) = &data.test_id {
+                            d.insert("test_id".into(), Value::from(t.clone()));
+                        }
+                        json!({"data": d})
+                    }
+                };
+                let mut fast = Vec::new();
+                write_body(&mut fast, &body);
+                prop_assert_eq!(String::from_utf8(fast).unwrap(), serde_json::to_string(&expected).unwrap());
+                for event in body.events() {
+                    let mut one = Vec::new();
+                    write_event(&mut one, event);
+                    prop_assert_eq!(String::from_utf8(one).unwrap(), serde_json::to_string(event).unwrap());
+                }
+            }
+        }
+    }
+}
