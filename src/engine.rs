@@ -63,7 +63,7 @@ pub enum Selection {
 /// What one mapping made of one event.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    Built(BuiltEvent),
+    Built(Box<BuiltEvent>),
     Refused(Refusal),
     /// The browser plugin preset: nothing to build.
     WebOnly,
@@ -146,7 +146,7 @@ impl Engine {
         match build::build_event(&validated.payload, ctx) {
             Ok(mut built) => {
                 built.lints.splice(0..0, validated.dropped.iter().map(|path| dropped_key_lint(m, path)));
-                Outcome::Built(built)
+                Outcome::Built(Box::new(built))
             }
             Err(refusal) => Outcome::Refused(refusal),
         }
@@ -245,14 +245,14 @@ impl Runner<'_> {
                     note: BROWSER_PLUGIN_NOTE,
                 }),
                 Outcome::Built(built) if batching => {
-                    self.open[m].push(index, built);
+                    self.open[m].push(index, *built);
                     if self.open[m].indexes.len() == MAX_EVENTS_PER_REQUEST {
                         emit(engine.request(m, std::mem::take(&mut self.open[m]), true, options));
                     }
                 }
                 Outcome::Built(built) => {
                     let mut one = Batch::default();
-                    one.push(index, built);
+                    one.push(index, *built);
                     emit(engine.request(m, one, false, options));
                 }
             }
