@@ -181,6 +181,16 @@ impl Engine {
     fn request(&self, mapping: usize, batch: Batch, batched: bool, options: &Options) -> Item {
         let events_path = self.settings.api_version.events_path();
         let mut lints = lint::check_request(&self.settings, batch.indexes.len());
+        let trigger = &self.mappings[mapping].trigger;
+        if trigger.segment_reads_differently() {
+            lints.push(
+                Lint::warning(
+                    "mapping.subscribe",
+                    "the trigger mixes \"and\" and \"or\" without parentheses: Segment applies the last operator to every condition and reads it differently",
+                )
+                .hint(format!("Write it with parentheses: {trigger}")),
+            );
+        }
         let mut identifiers = Vec::new();
         let mut bodies = Vec::with_capacity(batch.built.len());
         for (i, built) in batch.built.into_iter().enumerate() {

@@ -283,3 +283,27 @@ fn a_workspace_holds_at_most_fifty_mappings() {
     grown.mappings[50].name = "Page Visit 50".into();
     assert_eq!(Engine::new(&grown, grown.settings.clone()).unwrap_err(), WorkspaceError::TooManyMappings(51));
 }
+
+#[test]
+fn a_trigger_segment_reads_differently_gets_a_lint_with_the_parenthesized_form() {
+    let workspace = Workspace::parse(
+        r#"{"format": "reddit-capi-console/workspace", "version": 1, "settings": {"pixel_id": "p"},
+            "mappings": [{"name": "M", "action": "customEvent",
+              "subscribe": "type = \"track\" and event = \"A\" or event = \"B\"",
+              "mapping": {"custom_event_name": "x"}}]}"#,
+    )
+    .unwrap();
+    let engine = Engine::new(&workspace, workspace.settings.clone()).unwrap();
+    let events = parse_events(
+        r#"{"type": "track", "event": "A", "timestamp": "2024-01-08T13:52:50Z", "userId": "u"}"#,
+        "e",
+    )
+    .unwrap();
+    let items = engine.preview(&events, Selection::Triggers, &Options::default());
+    let Item::Request { lints, .. } = &items[0] else { panic!("{items:?}") };
+    let lint = lints.iter().find(|l| l.field == "mapping.subscribe").expect("a trigger lint");
+    assert_eq!(
+        lint.hint.as_deref(),
+        Some(r#"Write it with parentheses: (type = "track" and event = "A") or event = "B""#)
+    );
+}

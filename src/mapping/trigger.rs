@@ -54,9 +54,18 @@ pub struct TriggerError {
 }
 
 /// A parsed trigger.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Trigger {
     root: Node,
+    /// The text mixes `and` and `or` at one level without parentheses.
+    mixed: bool,
+}
+
+/// Triggers are equal when they mean the same; how the text was written does not count.
+impl PartialEq for Trigger {
+    fn eq(&self, other: &Trigger) -> bool {
+        self.root == other.root
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -190,13 +199,21 @@ impl Func {
 impl Trigger {
     /// Parses FQL trigger text.
     pub fn parse(src: &str) -> Result<Trigger, TriggerError> {
-        let mut p = Parser { lex: Lexer::new(src) };
+        let mut p = Parser { lex: Lexer::new(src), mixed: false };
         let root = p.parse_or(0)?;
         let tok = p.lex.next()?;
         if tok.kind != Kind::Eof {
             return Err(tok.error(EXPECT_END));
         }
-        Ok(Trigger { root })
+        Ok(Trigger { root, mixed: p.mixed })
+    }
+
+    /// Whether Segment would read this text differently. Segment's parser has no precedence:
+    /// at one level it applies the last `and`/`or` it saw to every condition, so
+    /// `a and b or c` means `a or b or c` there. This console binds `and` tighter; the
+    /// canonical text ([`Display`](fmt::Display)) adds the parentheses that make both agree.
+    pub fn segment_reads_differently(&self) -> bool {
+        self.mixed
     }
 
     /// Whether the Segment event (a JSON object) satisfies the trigger.
@@ -244,7 +261,7 @@ pub fn simple(event_type: &str, event_name: Option<&str>) -> Trigger {
         Some(name) => Node::And(vec![ty, eq(Root::Event, name)]),
         None => ty,
     };
-    Trigger { root }
+    Trigger { root, mixed: false }
 }
 
 impl FromStr for Trigger {
@@ -756,25 +773,33 @@ impl Lexer {
 
 struct Parser {
     lex: Lexer,
+    /// Set when one level mixes `and` and `or` without parentheses.
+    mixed: bool,
 }
 
 impl Parser {
     fn parse_or(&mut self, depth: usize) -> Result<Node, TriggerError> {
-        let mut children = vec![self.parse_and(depth)?];
+        let (first, mut any_and) = self.parse_and(depth)?;
+        let mut children = vec![first];
         while self.lex.peek()?.kind == Kind::Or {
             self.lex.next()?;
-            children.push(self.parse_and(depth)?);
+            let (next, joined) = self.parse_and(depth)?;
+            any_and |= joined;
+            children.push(next);
         }
+        self.mixed |= any_and && children.len() > 1;
         Ok(group(children, Node::Or))
     }
 
-    fn parse_and(&mut self, depth: usize) -> Result<Node, TriggerError> {
+    /// An `and` chain; the flag says whether it joined two or more conditions.
+    fn parse_and(&mut self, depth: usize) -> Result<(Node, bool), TriggerError> {
         let mut children = vec![self.parse_primary(depth)?];
         while self.lex.peek()?.kind == Kind::And {
             self.lex.next()?;
             children.push(self.parse_primary(depth)?);
         }
-        Ok(group(children, Node::And))
+        let joined = children.len() > 1;
+        Ok((group(children, Node::And), joined))
     }
 
     fn parse_primary(&mut self, depth: usize) -> Result<Node, TriggerError> {
@@ -1301,14 +1326,14 @@ mod tests {
 
         #[test]
         fn ast_round_trips(root in arb_node()) {
-            let trig = Trigger { root };
+            let trig = Trigger { root, mixed: false };
             let text = trig.to_string();
             prop_assert_eq!(Trigger::parse(&text), Ok(trig.clone()), "text: {}", text);
         }
 
         #[test]
         fn matches_never_panics(root in arb_node(), event in arb_json()) {
-            let trig = Trigger { root };
+            let trig = Trigger { root, mixed: false };
             let _ = trig.matches(&event);
         }
 
@@ -1317,6 +1342,28 @@ mod tests {
             if let Err(e) = Trigger::parse(&src) {
                 prop_assert!(e.column >= 1 && e.column <= src.chars().count() + 1);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod segment_precedence {
+    use super::*;
+
+    #[test]
+    fn mixed_and_or_without_parentheses_is_flagged() {
+        let t = Trigger::parse(r#"type = "track" and event = "A" or event = "B""#).unwrap();
+        assert!(t.segment_reads_differently());
+        // The canonical text parenthesizes, so Segment reads it the same way.
+        let canonical = Trigger::parse(&t.to_string()).unwrap();
+        assert!(!canonical.segment_reads_differently());
+        assert_eq!(canonical, t);
+        for clear in [
+            r#"type = "track" and event = "A""#,
+            r#"type = "page" or type = "track""#,
+            r#"(type = "track" and event = "A") or event = "B""#,
+        ] {
+            assert!(!Trigger::parse(clear).unwrap().segment_reads_differently(), "{clear}");
         }
     }
 }
