@@ -437,6 +437,15 @@ mod tests {
     }
 
     #[test]
+    fn v2_wants_an_rfc3339_string() {
+        let lints = check(&v2(json!({"event_at": "1704721970212"})), ApiVersion::V2, NOW);
+        assert_eq!(fields(&lints), [("event_at", Level::Warning)]);
+        assert_eq!(lints[0].hint.as_deref(), Some("e.g. 2024-01-08T13:52:50.212Z"));
+        let number = check(&v2(json!({"event_at": 1_704_721_970_212_i64})), ApiVersion::V2, NOW);
+        assert_eq!(fields(&number), [("event_at", Level::Warning)]);
+    }
+
+    #[test]
     fn custom_event_name_empty_or_too_long() {
         let long = "é".repeat(65);
         let lints = check(
