@@ -28,8 +28,8 @@ pub struct Engine {
 /// How a run behaves.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Batch every mapping (mappings with `enable_batching` batch anyway).
-    pub batch: bool,
+    /// Which mappings batch their events.
+    pub batching: Batching,
     /// Record identifier provenance.
     pub explain: bool,
     /// "Now" for the age lints.
@@ -42,13 +42,24 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Options {
         Options {
-            batch: false,
+            batching: Batching::Mappings,
             explain: false,
             now_ms: crate::timestamp::now_millis(),
             auth: Authorization::Missing,
             base_url: None,
         }
     }
+}
+
+/// Which mappings batch their events into requests of up to 1,000.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Batching {
+    /// Those whose `enable_batching` is on (Segment's per-mapping switch).
+    Mappings,
+    /// All of them (`--batch`).
+    All,
+    /// None: one event per request (v3 Event Testing).
+    Never,
 }
 
 /// Which mappings an event goes through.
@@ -242,7 +253,11 @@ impl Runner<'_> {
             emit(Item::Unmatched { event_index: index });
         }
         for m in targets {
-            let batching = options.batch || engine.mappings[m].batching;
+            let batching = match options.batching {
+                Batching::All => true,
+                Batching::Mappings => engine.mappings[m].batching,
+                Batching::Never => false,
+            };
             let mode = if batching { Mode::Batch } else { Mode::Single };
             let name = &engine.mappings[m].name;
             match engine.apply(m, event, mode, options.explain, options.now_ms) {

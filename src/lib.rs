@@ -5,13 +5,20 @@
 //! schema post-processing) → [`identity`] (normalization + hashing) → [`reddit`] (request
 //! bodies, batching, lints). [`workspace`] is the file format that holds settings and mappings,
 //! and [`engine`] runs the whole flow. None of these modules touch a screen, a socket or a disk.
+//!
+//! Around the core: [`net`] sends requests (reqwest on tokio), [`store`] keeps the history,
+//! [`emulator`] is a faithful local Reddit, and [`cli`] is the command line.
 
 pub mod cli;
+pub mod emulator;
 pub mod engine;
 pub mod identity;
 pub mod mapping;
+pub mod net;
 pub mod paths;
 pub mod reddit;
+pub mod secret;
 pub mod segment;
+pub mod store;
 pub mod timestamp;
 pub mod workspace;

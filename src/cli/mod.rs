@@ -2,8 +2,13 @@
 //! in `main.rs` only calls [`main`]. Exit codes: 0 all built, 1 some events refused, 2 usage or
 //! input error (message on stderr).
 
+mod common;
+mod curl;
+mod emulate;
 mod hash;
+mod history;
 mod preview;
+mod send;
 mod text;
 
 use std::io::Write;
@@ -41,6 +46,16 @@ pub enum Command {
     Preview(preview::PreviewArgs),
     /// Normalize and hash identifiers, showing every rule applied.
     Hash(hash::HashArgs),
+    /// Send what `preview` builds to Reddit or the local emulator, and print each outcome.
+    Send(send::SendArgs),
+    /// Send large JSON Lines files in requests of up to 1,000 events, with a summary.
+    Replay(send::ReplayArgs),
+    /// List past sends (newest first).
+    History(history::HistoryArgs),
+    /// Print a runnable cURL command for each request, the token as $REDDIT_CONVERSION_TOKEN.
+    Curl(curl::CurlArgs),
+    /// Run the local Reddit emulator on a loopback port.
+    Emulate(emulate::EmulateArgs),
 }
 
 /// A failure to report on stderr with exit code 2.
@@ -68,6 +83,11 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Preview(args)) => preview::run(args, &mut out),
         Some(Command::Hash(args)) => hash::run(args, &mut out),
+        Some(Command::Send(args)) => send::run_send(args, &mut out),
+        Some(Command::Replay(args)) => send::run_replay(args, &mut out),
+        Some(Command::History(args)) => history::run(args, &mut out),
+        Some(Command::Curl(args)) => curl::run(args, &mut out),
+        Some(Command::Emulate(args)) => emulate::run(args),
         None => Err(UsageError(
             "the desktop app is not part of this build yet; use a subcommand (see --help)".into(),
         )),

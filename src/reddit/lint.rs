@@ -2,14 +2,14 @@
 //! Errors block sending; warnings explain. Every lint names a field path in the request
 //! (`events[0].user.email`) or, for mapping problems, in the mapping (`mapping.event_metadata.itemCount`).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::settings::{ApiVersion, Settings};
 use super::wire::Event;
 
 /// How serious a lint is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Warning,
@@ -18,13 +18,13 @@ pub enum Level {
 }
 
 /// One finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lint {
     pub level: Level,
     /// Where: a path in the request body, or `mapping.…` / `settings.…` / `headers.…`.
     pub field: String,
     pub message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
 }
 

@@ -5,6 +5,7 @@ pub mod build;
 pub mod json;
 pub mod lint;
 pub mod request;
+pub mod response;
 pub mod settings;
 pub mod wire;
 

@@ -1,0 +1,99 @@
+//! What several commands share: the workspace/mapping/API/profile arguments, building the
+//! engine, reading event files (all syntax-checked before anything runs), the token.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::UsageError;
+use crate::engine::{Engine, Selection};
+use crate::identity::Profile;
+use crate::reddit::ApiVersion;
+use crate::secret::Secret;
+use crate::segment::{check_syntax, read_text};
+use crate::workspace::Workspace;
+
+/// Environment variable holding the conversion token.
+pub const TOKEN_ENV: &str = "REDDIT_CONVERSION_TOKEN";
+
+/// Which workspace and mappings, and how to build.
+#[derive(Debug, Args)]
+pub struct EngineArgs {
+    /// Workspace file (default: the saved workspace, else the built-in presets).
+    #[arg(long)]
+    pub workspace: Option<PathBuf>,
+    /// Apply this one mapping to every event, whatever its trigger (Segment's "test mapping").
+    #[arg(long)]
+    pub mapping: Option<String>,
+    /// API version: v2.0 or v3 (default: the workspace's).
+    #[arg(long, value_parser = parse_api)]
+    pub api: Option<ApiVersion>,
+    /// Normalization profile: segment or reddit (default: the workspace's).
+    #[arg(long, value_parser = parse_profile)]
+    pub profile: Option<Profile>,
+}
+
+fn parse_api(s: &str) -> Result<ApiVersion, String> {
+    ApiVersion::parse(s).ok_or_else(|| format!("unknown API version {s:?} (expected v2.0 or v3)"))
+}
+
+fn parse_profile(s: &str) -> Result<Profile, String> {
+    s.parse().map_err(|e: crate::identity::UnknownProfile| e.to_string())
+}
+
+/// The workspace a command works on: `--workspace`, else the saved one, else the presets.
+pub fn load_workspace(path: Option<&std::path::Path>) -> Result<Workspace, UsageError> {
+    let (path, explicit) = match path {
+        Some(p) => (p.to_path_buf(), true),
+        None => match crate::paths::workspace_file().filter(|p| p.exists()) {
+            Some(p) => (p, false),
+            None => return Ok(Workspace::presets()),
+        },
+    };
+    Workspace::load(&path).map_err(|e| {
+        let which = if explicit { "workspace" } else { "saved workspace" };
+        UsageError(format!("{which} {}: {e}", path.display()))
+    })
+}
+
+impl EngineArgs {
+    /// The engine (workspace settings with `--api` / `--profile` applied) and the selection.
+    pub fn engine(&self) -> Result<(Engine, Selection), UsageError> {
+        let workspace = load_workspace(self.workspace.as_deref())?;
+        let mut settings = workspace.settings.clone();
+        if let Some(api) = self.api {
+            settings.api_version = api;
+        }
+        if let Some(profile) = self.profile {
+            settings.profile = profile;
+        }
+        let engine = Engine::new(&workspace, settings)?;
+        let selection = match &self.mapping {
+            Some(name) => Selection::Mapping(engine.find(name).ok_or_else(|| {
+                let names: Vec<&str> = engine.mappings.iter().map(|m| m.name.as_str()).collect();
+                UsageError(format!("no mapping named {name:?}; mappings: {}", names.join(", ")))
+            })?),
+            None => Selection::Triggers,
+        };
+        Ok((engine, selection))
+    }
+}
+
+/// Reads every events file (`-` or none: stdin) and checks its syntax, so a broken file is
+/// reported before anything is printed or sent. Returns (text, label) pairs.
+pub fn read_sources(sources: &[String]) -> Result<Vec<(String, String)>, UsageError> {
+    let stdin = ["-".to_string()];
+    let sources = if sources.is_empty() { &stdin[..] } else { sources };
+    let mut texts = Vec::with_capacity(sources.len());
+    for source in sources {
+        let (text, label) = read_text(source)?;
+        check_syntax(&text, &label)?;
+        texts.push((text, label));
+    }
+    Ok(texts)
+}
+
+/// The conversion token from an environment variable.
+pub fn token_from_env(var: &str) -> Option<Secret> {
+    std::env::var(var).ok().and_then(Secret::new)
+}

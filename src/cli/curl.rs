@@ -1,0 +1,64 @@
+//! `reddit-capi-console curl`: a runnable cURL command for each request `preview` would build,
+//! with `$REDDIT_CONVERSION_TOKEN` in place of the token.
+
+use std::io::Write;
+
+use clap::Args;
+
+use super::common::{EngineArgs, read_sources};
+use super::{EXIT_OK, EXIT_REFUSED, UsageError};
+use crate::engine::{Batching, Item, Options};
+use crate::net::curl;
+use crate::segment::stream_events;
+
+#[derive(Debug, Args)]
+pub struct CurlArgs {
+    #[command(flatten)]
+    engine: EngineArgs,
+    /// Batch each mapping's events into requests of up to 1,000.
+    #[arg(long)]
+    batch: bool,
+    /// Send to this base URL instead of Reddit (e.g. a running `emulate`).
+    #[arg(long)]
+    endpoint: Option<String>,
+    /// Event files; `-` or nothing reads stdin.
+    events: Vec<String>,
+}
+
+pub fn run(args: CurlArgs, out: &mut impl Write) -> Result<u8, UsageError> {
+    let (engine, selection) = args.engine.engine()?;
+    let texts = read_sources(&args.events)?;
+    let options = Options {
+        batching: if args.batch { Batching::All } else { Batching::Mappings },
+        base_url: args.endpoint.clone(),
+        ..Options::default()
+    };
+    let mut refused = false;
+    let mut lines = Vec::new();
+    let mut runner = engine.runner(selection, &options);
+    let mut index = 0;
+    let mut emit = |item: Item| match item {
+        Item::Request { mapping, request, event_indexes, .. } => {
+            lines.push(format!("# {mapping}: event(s) {event_indexes:?}\n{}\n", curl::render(&request)))
+        }
+        Item::Refused { event_index, mapping, error } => {
+            refused = true;
+            lines.push(format!(
+                "# event {event_index} → {mapping:?} refused: {}: {}\n",
+                error.field, error.message
+            ));
+        }
+        _ => {}
+    };
+    for (text, label) in &texts {
+        for event in stream_events(text, label) {
+            runner.push(index, &event?, &mut emit);
+            index += 1;
+        }
+    }
+    runner.finish(&mut emit);
+    for line in lines {
+        writeln!(out, "{line}")?;
+    }
+    Ok(if refused { EXIT_REFUSED } else { EXIT_OK })
+}

@@ -1,0 +1,382 @@
+//! `send` and `replay`: what `preview` builds, sent to Reddit or the local emulator, each
+//! outcome printed, every attempt in history. Exit code 0 only if every request was accepted.
+
+use std::io::{IsTerminal, Write};
+use std::time::Instant;
+
+use clap::Args;
+use serde_json::json;
+
+use super::common::{EngineArgs, TOKEN_ENV, read_sources, token_from_env};
+use super::{EXIT_OK, EXIT_REFUSED, Format, UsageError};
+use crate::emulator::{self, Emulator};
+use crate::engine::{Batching, Item, JsonLine, Options};
+use crate::net::{Cancel, Client, ClientConfig, Dispatcher, Endpoint, Pacer, ProxySetting, Sent};
+use crate::reddit::{ApiVersion, Authorization};
+use crate::secret::Secret;
+use crate::segment::stream_events;
+use crate::store::history::History;
+
+/// Where and how to send.
+#[derive(Debug, Args)]
+pub struct Target {
+    /// `reddit`, `emulator` (an in-process local Reddit) or a base URL such as
+    /// http://127.0.0.1:7878. Default: the emulator until a token is set, then Reddit.
+    #[arg(long)]
+    endpoint: Option<String>,
+    /// Environment variable holding the conversion token.
+    #[arg(long, default_value = TOKEN_ENV)]
+    token_env: String,
+    /// Allow a production send (test mode off) to Reddit.
+    #[arg(long)]
+    production: bool,
+    /// Proxy URL for every request (default: HTTPS_PROXY / HTTP_PROXY / NO_PROXY).
+    #[arg(long)]
+    proxy: Option<String>,
+    /// Seconds to wait for a connection.
+    #[arg(long, default_value_t = 10)]
+    connect_timeout: u64,
+    /// Seconds for a whole request, connection to last byte.
+    #[arg(long, default_value_t = 30)]
+    timeout: u64,
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    #[command(flatten)]
+    engine: EngineArgs,
+    #[command(flatten)]
+    target: Target,
+    /// Batch each mapping's events into requests of up to 1,000.
+    #[arg(long)]
+    batch: bool,
+    /// Event files (JSON object, JSON array or JSON Lines); `-` reads stdin.
+    #[arg(required = true)]
+    events: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    #[command(flatten)]
+    engine: EngineArgs,
+    #[command(flatten)]
+    target: Target,
+    /// JSON Lines files of Segment events.
+    #[arg(required = true)]
+    files: Vec<String>,
+}
+
+/// Token the in-process emulator accepts when the user has none (it checks only that one is sent).
+const EMULATOR_TOKEN: &str = "local-emulator-token";
+
+pub fn run_send(args: SendArgs, out: &mut impl Write) -> Result<u8, UsageError> {
+    let batching = if args.batch { Batching::All } else { Batching::Mappings };
+    run(&args.engine, &args.target, batching, &args.events, false, out)
+}
+
+pub fn run_replay(args: ReplayArgs, out: &mut impl Write) -> Result<u8, UsageError> {
+    run(&args.engine, &args.target, Batching::All, &args.files, true, out)
+}
+
+/// Tallies for the replay summary.
+#[derive(Debug, Default)]
+struct Tally {
+    events: usize,
+    requests: usize,
+    accepted_requests: usize,
+    accepted_events: usize,
+    failed_requests: usize,
+    blocked_requests: usize,
+    refused_events: usize,
+    unmatched_events: usize,
+    retries: usize,
+}
+
+fn run(
+    engine_args: &EngineArgs,
+    target: &Target,
+    batching: Batching,
+    sources: &[String],
+    replay: bool,
+    out: &mut impl Write,
+) -> Result<u8, UsageError> {
+    let (engine, selection) = engine_args.engine()?;
+    let texts = read_sources(sources)?;
+    let user_token = token_from_env(&target.token_env);
+    let wanted =
+        target.endpoint.as_deref().unwrap_or(if user_token.is_some() { "reddit" } else { "emulator" });
+    let settings = &engine.settings;
+    let v3_testing = settings.api_version == ApiVersion::V3 && settings.active_test_id().is_some();
+    // Event Testing shows only single-event requests, at most 10 a second.
+    let batching = if v3_testing { Batching::Never } else { batching };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| UsageError(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        let local = if wanted == "emulator" {
+            let config = emulator::Config::default();
+            let bind = "127.0.0.1:0".parse().expect("a loopback address");
+            Some(Emulator::start(bind, config).await.map_err(|e| UsageError(format!("local emulator: {e}")))?)
+        } else {
+            None
+        };
+        let endpoint = match (&local, wanted) {
+            (Some(emu), _) => Endpoint::Emulator(emu.base_url()),
+            (None, "reddit") => Endpoint::Reddit,
+            (None, url) if url.starts_with("http://") || url.starts_with("https://") => {
+                Endpoint::Url(url.trim_end_matches('/').to_string())
+            }
+            (None, other) => {
+                return Err(UsageError(format!("--endpoint {other:?}: expected reddit, emulator or an http(s) URL")));
+            }
+        };
+        let token = match (&user_token, &endpoint) {
+            (Some(t), _) => t.clone(),
+            (None, Endpoint::Emulator(_)) => Secret::new(EMULATOR_TOKEN).expect("non-blank"),
+            (None, _) => {
+                return Err(UsageError(format!(
+                    "no conversion token: set {} (or pass --token-env VAR), or send to --endpoint emulator",
+                    target.token_env
+                )));
+            }
+        };
+        if endpoint.is_reddit() && !settings.is_test() && !target.production {
+            return Err(UsageError(
+                "this would be a production send (test mode off / no test id) that counts in your campaigns: \
+                 add --production to send it, or turn test mode on"
+                    .into(),
+            ));
+        }
+        let proxy = match (&endpoint, &target.proxy) {
+            (Endpoint::Emulator(_), _) => ProxySetting::Off,
+            (_, Some(url)) => ProxySetting::Url(url.clone()),
+            (_, None) => ProxySetting::Environment,
+        };
+        let client = Client::new(ClientConfig {
+            proxy,
+            user_agent: settings.user_agent(),
+            connect_timeout: std::time::Duration::from_secs(target.connect_timeout),
+            timeout: std::time::Duration::from_secs(target.timeout),
+            ..ClientConfig::default()
+        })
+        .map_err(UsageError)?;
+        let history = crate::paths::data_dir().map(|d| History::in_dir(&d));
+        let options = Options {
+            batching,
+            explain: false,
+            auth: Authorization::for_token(Some(token.expose()), false),
+            base_url: Some(endpoint.base_url().to_string()),
+            ..Options::default()
+        };
+        let mut dispatcher = Dispatcher {
+            client: &client,
+            history: history.as_ref(),
+            token: &token,
+            endpoint: &endpoint,
+            settings,
+            cancel: Cancel::default(),
+            pacer: v3_testing.then(|| Pacer::per_second(10)),
+            history_errors: Vec::new(),
+        };
+        let total: usize = if replay { texts.iter().map(|(t, _)| t.lines().filter(|l| !l.trim().is_empty()).count()).sum() } else { 0 };
+        let bar = (replay && std::io::stderr().is_terminal()).then(|| {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} events · {msg} · {elapsed_precise}")
+                    .expect("a valid template"),
+            );
+            bar
+        });
+        let started = Instant::now();
+        let mut tally = Tally::default();
+        let mut failure = None;
+        let mut write = |line: serde_json::Value, tally: &Tally| {
+            if let Some(bar) = &bar {
+                bar.set_position(tally.events as u64);
+                bar.set_message(format!("{} requests, {} accepted", tally.requests, tally.accepted_requests));
+            }
+            if replay && target.format == Format::Text && line.get("outcome").is_some_and(|o| o["kind"] == "accepted") {
+                return;
+            }
+            let written = match target.format {
+                Format::Json => writeln!(out, "{line}"),
+                Format::Text => writeln!(out, "{}", text_line(&line)),
+            };
+            if let Err(e) = written {
+                failure.get_or_insert(e);
+            }
+        };
+        let mut runner = engine.runner(selection, &options);
+        let mut index = 0;
+        for (text, label) in &texts {
+            for event in stream_events(text, label) {
+                let event = event?;
+                let mut items = Vec::new();
+                runner.push(index, &event, &mut |item| items.push(item));
+                index += 1;
+                tally.events += 1;
+                for item in items {
+                    let line = handle(&mut dispatcher, item, label, &mut tally).await;
+                    write(line, &tally);
+                }
+            }
+        }
+        let mut items = Vec::new();
+        runner.finish(&mut |item| items.push(item));
+        let last_label = texts.last().map(|(_, l)| l.clone()).unwrap_or_default();
+        for item in items {
+            let line = handle(&mut dispatcher, item, &last_label, &mut tally).await;
+            write(line, &tally);
+        }
+        if let Some(bar) = &bar {
+            bar.finish_and_clear();
+        }
+        if replay {
+            let summary = json!({
+                "summary": true,
+                "events": tally.events,
+                "requests": tally.requests,
+                "accepted_requests": tally.accepted_requests,
+                "accepted_events": tally.accepted_events,
+                "failed_requests": tally.failed_requests,
+                "blocked_requests": tally.blocked_requests,
+                "refused_events": tally.refused_events,
+                "unmatched_events": tally.unmatched_events,
+                "retries": tally.retries,
+                "seconds": (started.elapsed().as_secs_f64() * 100.0).round() / 100.0,
+                "endpoint": endpoint.label(),
+            });
+            let written = match target.format {
+                Format::Json => writeln!(out, "{summary}"),
+                Format::Text => writeln!(
+                    out,
+                    "replayed {} events in {:.1} s: {} requests, {} accepted ({} events), {} failed, {} blocked by lints, \
+                     {} events refused, {} unmatched, {} retries",
+                    tally.events,
+                    started.elapsed().as_secs_f64(),
+                    tally.requests,
+                    tally.accepted_requests,
+                    tally.accepted_events,
+                    tally.failed_requests,
+                    tally.blocked_requests,
+                    tally.refused_events,
+                    tally.unmatched_events,
+                    tally.retries
+                ),
+            };
+            if let Err(e) = written {
+                failure.get_or_insert(e);
+            }
+        }
+        for e in &dispatcher.history_errors {
+            eprintln!("reddit-capi-console: history not written: {e}");
+        }
+        if let Some(emu) = local {
+            emu.shutdown().await;
+        }
+        if let Some(e) = failure {
+            return Err(UsageError(format!("writing output: {e}")));
+        }
+        let all_good = tally.failed_requests == 0 && tally.blocked_requests == 0 && tally.refused_events == 0;
+        Ok(if all_good { EXIT_OK } else { EXIT_REFUSED })
+    })
+}
+
+/// Sends a request item (others pass through) and returns its output line.
+async fn handle(
+    dispatcher: &mut Dispatcher<'_>,
+    item: Item,
+    label: &str,
+    tally: &mut Tally,
+) -> serde_json::Value {
+    let Item::Request { event_indexes, batched, .. } = &item else {
+        match &item {
+            Item::Refused { .. } => tally.refused_events += 1,
+            Item::Unmatched { .. } => tally.unmatched_events += 1,
+            _ => {}
+        }
+        return serde_json::to_value(JsonLine { item: &item, explain: false }).expect("items serialize");
+    };
+    let source = match event_indexes.as_slice() {
+        [one] => format!("{label}#{one}"),
+        many => format!("{label}#{}-{}", many[0], many[many.len() - 1]),
+    };
+    let sent: Sent = dispatcher.send(&item, &source).await.expect("a request item");
+    tally.requests += 1;
+    tally.retries += sent.attempts.len().saturating_sub(1);
+    if sent.blocked {
+        tally.blocked_requests += 1;
+    } else if sent.accepted() {
+        tally.accepted_requests += 1;
+        tally.accepted_events += event_indexes.len();
+    } else {
+        tally.failed_requests += 1;
+    }
+    let mut line = serde_json::Map::new();
+    if *batched {
+        line.insert("event_indexes".into(), json!(event_indexes));
+    } else {
+        line.insert("event_index".into(), json!(event_indexes[0]));
+    }
+    line.insert("mapping".into(), json!(sent.mapping));
+    line.insert("endpoint".into(), json!(dispatcher.endpoint.label()));
+    if sent.blocked {
+        line.insert("blocked".into(), json!(true));
+    }
+    line.insert("outcome".into(), json!(sent.outcome));
+    line.insert("attempts".into(), json!(sent.attempts));
+    line.insert("lints".into(), json!(sent.lints));
+    serde_json::Value::Object(line)
+}
+
+/// One line for people.
+fn text_line(line: &serde_json::Value) -> String {
+    let which = match (line.get("event_index"), line.get("event_indexes")) {
+        (Some(i), _) => format!("event {i}"),
+        (_, Some(list)) => format!("{} events", list.as_array().map_or(0, Vec::len)),
+        _ => "?".into(),
+    };
+    let mapping = line["mapping"].as_str().unwrap_or("");
+    if let Some(o) = line.get("outcome") {
+        let status = o.get("status").map(|s| format!("{s} ")).unwrap_or_default();
+        let attempts = line["attempts"].as_array().map_or(0, Vec::len);
+        let mut s = format!(
+            "{which} → {mapping:?}: {status}{} — {} ({} attempt{})",
+            o["message"].as_str().unwrap_or(""),
+            o["explanation"].as_str().unwrap_or(""),
+            attempts,
+            if attempts == 1 { "" } else { "s" }
+        );
+        for f in o["field_errors"].as_array().into_iter().flatten() {
+            s.push_str(&format!(
+                "\n    {}: {}",
+                f["field"].as_str().unwrap_or(""),
+                f["message"].as_str().unwrap_or("")
+            ));
+        }
+        if line.get("blocked").is_some() {
+            for l in line["lints"].as_array().into_iter().flatten().filter(|l| l["level"] == "error") {
+                s.push_str(&format!(
+                    "\n    error {}: {}",
+                    l["field"].as_str().unwrap_or(""),
+                    l["message"].as_str().unwrap_or("")
+                ));
+            }
+        }
+        s
+    } else if let Some(e) = line.get("error") {
+        format!(
+            "{which} → {mapping:?}: REFUSED {}: {}",
+            e["field"].as_str().unwrap_or(""),
+            e["message"].as_str().unwrap_or("")
+        )
+    } else if line.get("unmatched").is_some() {
+        format!("{which}: no trigger matches")
+    } else {
+        format!("{which} → {mapping:?}: web only, nothing to send")
+    }
+}

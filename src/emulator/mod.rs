@@ -1,0 +1,116 @@
+//! A local Reddit Conversions API emulator, run in-process on a loopback port.
+//!
+//! It serves `POST /api/v2.0/conversions/events/{pixel_id}` and
+//! `POST /api/v3/pixels/{pixel_id}/conversion_events` with Reddit's checks and response bodies
+//! (spec §2, §7, §8), records every accepted event with a deduplication verdict, and injects
+//! faults on request. Control endpoints:
+//!
+//! - `GET /_emulator/events` → `{"events": [Received…]}`; `DELETE /_emulator/events` → `{"cleared": N}`.
+//! - `POST /_emulator/faults` with a [`Fault`] as JSON → `{"queued": fault, "pending": N}`;
+//!   `GET /_emulator/faults` → `{"faults": […]}`; `DELETE /_emulator/faults` → `{"cleared": N}`.
+//!
+//! The rules ([`rules`]) are pure and separate from the server loop ([`Emulator`]).
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+mod fault;
+pub mod rules;
+mod server;
+mod store;
+
+pub use fault::{Fault, FaultKind};
+pub use rules::{Accepted, Problem, Reply, ReplyBody};
+pub use server::Emulator;
+pub use store::{DEDUP_WINDOW_MS, DEFAULT_MAX_EVENTS, Dedup, EarlierEvent, Received};
+
+/// Default request body limit: 8 MiB.
+pub const DEFAULT_BODY_LIMIT: usize = 8 * 1024 * 1024;
+/// Default header and body read timeout.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// "Now" for the emulator, in epoch milliseconds: the system clock, or anything a test injects.
+#[derive(Clone)]
+pub struct Clock(Arc<dyn Fn() -> i64 + Send + Sync>);
+
+impl Clock {
+    /// The system clock.
+    pub fn system() -> Clock {
+        Clock(Arc::new(crate::timestamp::now_millis))
+    }
+
+    /// A clock that always says `ms`.
+    pub fn fixed(ms: i64) -> Clock {
+        Clock(Arc::new(move || ms))
+    }
+
+    /// A clock reading `f`.
+    pub fn from_fn(f: impl Fn() -> i64 + Send + Sync + 'static) -> Clock {
+        Clock(Arc::new(f))
+    }
+
+    /// The current time in epoch milliseconds.
+    pub fn now_ms(&self) -> i64 {
+        (self.0)()
+    }
+}
+
+impl Default for Clock {
+    fn default() -> Clock {
+        Clock::system()
+    }
+}
+
+impl fmt::Debug for Clock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Clock")
+    }
+}
+
+/// How the emulator behaves.
+#[derive(Clone)]
+pub struct Config {
+    /// The conversion token requests must carry; `None` (or blank) accepts any non-empty bearer token.
+    pub token: Option<String>,
+    /// The only pixel requests may post to; `None` (or blank) accepts any pixel.
+    pub pixel: Option<String>,
+    /// Largest request body in bytes (413 above it).
+    pub body_limit: usize,
+    /// How long the request head may take, and separately the body (408 when the body is late).
+    pub read_timeout: Duration,
+    /// How many received events are kept (the oldest are forgotten first).
+    pub max_events: usize,
+    /// "Now", for the event_at window and the received times.
+    pub clock: Clock,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config {
+            token: None,
+            pixel: None,
+            body_limit: DEFAULT_BODY_LIMIT,
+            read_timeout: DEFAULT_READ_TIMEOUT,
+            max_events: DEFAULT_MAX_EVENTS,
+            clock: Clock::system(),
+        }
+    }
+}
+
+impl fmt::Debug for Config {
+    /// The token is never shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("pixel", &self.pixel)
+            .field("body_limit", &self.body_limit)
+            .field("read_timeout", &self.read_timeout)
+            .field("max_events", &self.max_events)
+            .field("clock", &self.clock)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,461 @@
+//! The server loop: a loopback listener, one task per connection (hyper HTTP/1.1), routing, body
+//! limits and timeouts, faults, and the control endpoints. Locks are never held across an await.
+
+use std::collections::VecDeque;
+use std::io;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::Incoming;
+use hyper::header::{AUTHORIZATION, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use serde_json::{Value, json};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::{JoinHandle, JoinSet};
+
+use super::Config;
+use super::fault::{Fault, FaultKind};
+use super::rules::{self, Reply};
+use super::store::{Batch, Received, Store};
+use crate::reddit::ApiVersion;
+
+/// How long a shutdown waits for in-flight requests.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// State shared by every connection.
+struct Shared {
+    config: Config,
+    store: Mutex<Store>,
+    faults: Mutex<VecDeque<Fault>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Shared {
+    /// Takes one application of the oldest queued fault.
+    fn next_fault(&self) -> Option<FaultKind> {
+        let mut faults = lock(&self.faults);
+        let front = faults.front_mut()?;
+        let kind = front.kind.clone();
+        front.count -= 1;
+        if front.count == 0 {
+            faults.pop_front();
+        }
+        Some(kind)
+    }
+
+    fn queue(&self, fault: Fault) -> usize {
+        let mut faults = lock(&self.faults);
+        if fault.count > 0 {
+            faults.push_back(fault);
+        }
+        faults.len()
+    }
+}
+
+/// A running emulator. Dropping it stops the server too; [`Emulator::shutdown`] also waits for
+/// in-flight requests (up to 5 s).
+pub struct Emulator {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Emulator {
+    /// Binds `bind` (a loopback address; anything else is refused with `InvalidInput`; port 0
+    /// picks a free port) and serves in the background. Needs a Tokio runtime.
+    pub async fn start(bind: SocketAddr, config: Config) -> io::Result<Emulator> {
+        if !bind.ip().is_loopback() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("the emulator binds only to loopback addresses, not {}", bind.ip()),
+            ));
+        }
+        let listener = TcpListener::bind(bind).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            store: Mutex::new(Store::new(config.max_events)),
+            faults: Mutex::new(VecDeque::new()),
+            config,
+        });
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(serve(listener, shared.clone(), stopped));
+        Ok(Emulator { addr, shared, stop, task: Some(task) })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Every recorded event, oldest first.
+    pub fn received(&self) -> Vec<Received> {
+        lock(&self.shared.store).all()
+    }
+
+    /// Forgets every recorded event.
+    pub fn clear(&self) {
+        lock(&self.shared.store).clear();
+    }
+
+    /// Queues a fault behind the ones already queued (a fault with count 0 is ignored).
+    pub fn queue_fault(&self, fault: Fault) {
+        self.shared.queue(fault);
+    }
+
+    /// Stops accepting, lets in-flight requests finish (up to 5 s), and returns.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator").field("addr", &self.addr).finish_non_exhaustive()
+    }
+}
+
+async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    connections.spawn(connection(stream, shared.clone(), stop.clone()));
+                }
+                // Out of file descriptors and the like: back off instead of spinning.
+                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
+            },
+            _ = stopped(&mut stop) => break,
+        }
+        while connections.try_join_next().is_some() {}
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, async { while connections.join_next().await.is_some() {} })
+        .await;
+    connections.abort_all();
+}
+
+/// Resolves once a stop is requested (or the [`Emulator`] is gone).
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
+}
+
+/// The error that makes hyper close a connection without a response (the drop fault).
+#[derive(Debug)]
+struct DropConnection;
+
+impl std::fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped by a fault")
+    }
+}
+
+impl std::error::Error for DropConnection {}
+
+async fn connection(stream: TcpStream, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
+    let _ = stream.set_nodelay(true);
+    let timeout = shared.config.read_timeout;
+    let service = service_fn(move |req| {
+        let shared = shared.clone();
+        async move { handle(&shared, req).await }
+    });
+    let mut builder = http1::Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(timeout);
+    let conn = builder.serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        _ = stopped(&mut stop) => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
+}
+
+/// Where a request goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Route {
+    Api { version: ApiVersion, pixel: String },
+    ApiMethodNotAllowed(ApiVersion),
+    Events,
+    Faults,
+    ControlMethodNotAllowed(&'static str),
+    NotFound,
+}
+
+fn route(method: &Method, path: &str) -> Route {
+    let api = if let Some(pixel) = path.strip_prefix("/api/v2.0/conversions/events/") {
+        Some((ApiVersion::V2, pixel))
+    } else {
+        path.strip_prefix("/api/v3/pixels/")
+            .and_then(|rest| rest.strip_suffix("/conversion_events"))
+            .map(|pixel| (ApiVersion::V3, pixel))
+    };
+    if let Some((version, pixel)) = api {
+        if pixel.is_empty() || pixel.contains('/') {
+            return Route::NotFound;
+        }
+        return match *method {
+            Method::POST => Route::Api { version, pixel: percent_decode(pixel) },
+            _ => Route::ApiMethodNotAllowed(version),
+        };
+    }
+    match (method, path) {
+        (&Method::GET | &Method::DELETE, "/_emulator/events") => Route::Events,
+        (_, "/_emulator/events") => Route::ControlMethodNotAllowed("GET, DELETE"),
+        (&Method::GET | &Method::POST | &Method::DELETE, "/_emulator/faults") => Route::Faults,
+        (_, "/_emulator/faults") => Route::ControlMethodNotAllowed("GET, POST, DELETE"),
+        _ => Route::NotFound,
+    }
+}
+
+/// `%XX` escapes in a path segment (left as is when they do not decode to UTF-8).
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (b[i], b.get(i + 1).copied().and_then(hex), b.get(i + 2).copied().and_then(hex)) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
+}
+
+fn respond(reply: Reply) -> Response<Full<Bytes>> {
+    let (body, content_type) = reply.body_bytes();
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = Response::new(Full::new(Bytes::from(body)));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Some(seconds) = reply.retry_after {
+        headers.insert(RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    if matches!(reply.status, 408 | 413) {
+        // The rest of the body is still on the wire: do not reuse the connection.
+        headers.insert(CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
+/// Reads the whole body within the limit and the read timeout; the error is the 413 / 408 reply.
+async fn read_body(shared: &Shared, version: ApiVersion, req: Request<Incoming>) -> Result<Bytes, Reply> {
+    let limit = shared.config.body_limit;
+    let too_large = || Reply::default_for_status(version, 413, "");
+    let declared =
+        req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let body = Limited::new(req.into_body(), limit);
+    match tokio::time::timeout(shared.config.read_timeout, body.collect()).await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
+        Ok(Err(_)) => Err(Reply::default_for_status(version, 400, "")),
+        Err(_) => Err(Reply::default_for_status(version, 408, "")),
+    }
+}
+
+async fn handle(shared: &Shared, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, DropConnection> {
+    let reply = match route(req.method(), req.uri().path()) {
+        Route::Api { version, pixel } => return api(shared, version, pixel, req).await,
+        Route::ApiMethodNotAllowed(version) => {
+            let mut r = respond(Reply::error(version, 405, "Method Not Allowed"));
+            r.headers_mut().insert(hyper::header::ALLOW, HeaderValue::from_static("POST"));
+            return Ok(r);
+        }
+        Route::ControlMethodNotAllowed(allow) => {
+            let mut r = respond(Reply::json(405, json!({ "message": "Method Not Allowed" })));
+            r.headers_mut().insert(hyper::header::ALLOW, HeaderValue::from_static(allow));
+            return Ok(r);
+        }
+        Route::NotFound => Reply::json(404, json!({ "message": "Not Found" })),
+        Route::Events => events_endpoint(shared, req.method()),
+        Route::Faults => faults_endpoint(shared, req).await,
+    };
+    Ok(respond(reply))
+}
+
+fn events_endpoint(shared: &Shared, method: &Method) -> Reply {
+    if *method == Method::DELETE {
+        let cleared = lock(&shared.store).clear();
+        return Reply::json(200, json!({ "cleared": cleared }));
+    }
+    let events = lock(&shared.store).all();
+    Reply::json(200, json!({ "events": events }))
+}
+
+async fn faults_endpoint(shared: &Shared, req: Request<Incoming>) -> Reply {
+    match *req.method() {
+        Method::GET => {
+            let faults: Vec<Value> = lock(&shared.faults).iter().map(Fault::to_json).collect();
+            Reply::json(200, json!({ "faults": faults }))
+        }
+        Method::DELETE => {
+            let mut faults = lock(&shared.faults);
+            let cleared = faults.len();
+            faults.clear();
+            Reply::json(200, json!({ "cleared": cleared }))
+        }
+        _ => {
+            let body = match read_body(shared, ApiVersion::V2, req).await {
+                Ok(body) => body,
+                Err(reply) => return reply,
+            };
+            let parsed = serde_json::from_slice::<Value>(&body)
+                .map_err(|e| format!("Malformed JSON in request body: {e}"))
+                .and_then(|v| Fault::from_json(&v));
+            match parsed {
+                Ok(fault) => {
+                    let queued = fault.to_json();
+                    let pending = shared.queue(fault);
+                    Reply::json(200, json!({ "queued": queued, "pending": pending }))
+                }
+                Err(message) => Reply::json(400, json!({ "message": message })),
+            }
+        }
+    }
+}
+
+async fn api(
+    shared: &Shared,
+    version: ApiVersion,
+    pixel: String,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, DropConnection> {
+    let fault = shared.next_fault();
+    match &fault {
+        Some(FaultKind::Drop) => return Err(DropConnection),
+        Some(FaultKind::Delay(delay)) => tokio::time::sleep(*delay).await,
+        _ => {}
+    }
+    let authorization = req.headers().get(AUTHORIZATION).map(|v| v.as_bytes().to_vec());
+    // The whole body is read first (as a front proxy would), so a reply never leaves unread
+    // bytes behind that would reset the connection under the client.
+    let body = match read_body(shared, version, req).await {
+        Ok(body) => body,
+        Err(reply) => return Ok(respond(reply)),
+    };
+    if let Some(FaultKind::Status { status, retry_after, body }) = fault {
+        let reply = match body {
+            None => Reply::default_for_status(version, status, &pixel),
+            Some(Value::String(text)) => Reply::text(status, text),
+            Some(value) => Reply::json(status, value),
+        };
+        return Ok(respond(reply.with_retry_after(retry_after)));
+    }
+    let config = &shared.config;
+    let checked = rules::authorize(version, authorization.as_deref(), config.token.as_deref())
+        .and_then(|()| rules::check_pixel(version, &pixel, config.pixel.as_deref()))
+        .and_then(|()| {
+            let now = config.clock.now_ms();
+            rules::validate(version, &body, now).map(|accepted| (accepted, now))
+        });
+    let reply = match checked {
+        Ok((accepted, now)) => {
+            let n = accepted.events.len();
+            let batch = Batch {
+                version,
+                pixel: &pixel,
+                test: accepted.test,
+                test_id: accepted.test_id.as_deref(),
+                partner: accepted.partner.as_deref(),
+                events: accepted.events,
+            };
+            lock(&shared.store).record(batch, now);
+            Reply::success(version, n)
+        }
+        Err(reply) => reply,
+    };
+    Ok(respond(reply))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes() {
+        let post = Method::POST;
+        assert_eq!(
+            route(&post, "/api/v2.0/conversions/events/a2_x"),
+            Route::Api { version: ApiVersion::V2, pixel: "a2_x".into() }
+        );
+        assert_eq!(
+            route(&post, "/api/v3/pixels/t2_%41b/conversion_events"),
+            Route::Api { version: ApiVersion::V3, pixel: "t2_Ab".into() }
+        );
+        assert_eq!(
+            route(&Method::GET, "/api/v3/pixels/p/conversion_events"),
+            Route::ApiMethodNotAllowed(ApiVersion::V3)
+        );
+        assert_eq!(route(&post, "/api/v2.0/conversions/events/"), Route::NotFound);
+        assert_eq!(route(&post, "/api/v2.0/conversions/events/a/b"), Route::NotFound);
+        assert_eq!(route(&post, "/api/v3/pixels//conversion_events"), Route::NotFound);
+        assert_eq!(route(&Method::GET, "/_emulator/events"), Route::Events);
+        assert_eq!(route(&post, "/_emulator/events"), Route::ControlMethodNotAllowed("GET, DELETE"));
+        assert_eq!(route(&post, "/_emulator/faults"), Route::Faults);
+        assert_eq!(route(&Method::GET, "/"), Route::NotFound);
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("a%20b%zz%"), "a b%zz%");
+        assert_eq!(percent_decode("%ff"), "%ff");
+    }
+
+    #[test]
+    fn faults_are_fifo_and_counted() {
+        let shared = Shared {
+            config: Config::default(),
+            store: Mutex::new(Store::new(1)),
+            faults: Mutex::new(VecDeque::new()),
+        };
+        assert_eq!(shared.queue(Fault::status(429).times(2)), 1);
+        assert_eq!(shared.queue(Fault::drop_connection().times(0)), 1);
+        assert_eq!(shared.queue(Fault::drop_connection()), 2);
+        let taken: Vec<_> = std::iter::from_fn(|| shared.next_fault()).collect();
+        assert_eq!(
+            taken,
+            [
+                FaultKind::Status { status: 429, retry_after: None, body: None },
+                FaultKind::Status { status: 429, retry_after: None, body: None },
+                FaultKind::Drop
+            ]
+        );
+    }
+}

@@ -1,0 +1,290 @@
+//! What the emulator received: every accepted event with its deduplication verdict (spec §8:
+//! same conversion_id and event type — and name, for custom events — within 2 days). The store
+//! keeps the newest events only, so memory stays bounded.
+
+use std::collections::{HashMap, VecDeque};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::reddit::ApiVersion;
+use crate::timestamp::{EpochMillis, format_rfc3339};
+
+/// Events with the same conversion_id and type received within this window are deduplicated.
+pub const DEDUP_WINDOW_MS: i64 = 2 * 86_400_000;
+
+/// Default bound of the store.
+pub const DEFAULT_MAX_EVENTS: usize = 100_000;
+
+/// The deduplication verdict of one event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dedup {
+    /// First event with its conversion_id and type within 2 days.
+    Unique,
+    /// An earlier event (see [`Received::duplicate_of`]) has the same conversion_id and type.
+    WouldBeDeduplicated,
+    /// No conversion_id: Reddit can only deduplicate by session.
+    SessionOnly,
+}
+
+impl Dedup {
+    /// The verdict as shown: `unique`, `would be deduplicated`, or the session-only note.
+    pub fn verdict(self) -> &'static str {
+        match self {
+            Dedup::Unique => "unique",
+            Dedup::WouldBeDeduplicated => "would be deduplicated",
+            Dedup::SessionOnly => {
+                "no conversion_id: deduplicated only by session (uuid/external_id within 5 minutes)"
+            }
+        }
+    }
+}
+
+impl Serialize for Dedup {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.verdict())
+    }
+}
+
+/// The event a duplicate repeats.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EarlierEvent {
+    pub id: u64,
+    pub received_at: String,
+}
+
+/// One accepted event.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Received {
+    /// Sequence number, from 1, never reused (not even after a clear).
+    pub id: u64,
+    /// RFC 3339 UTC with milliseconds, from the emulator's clock.
+    pub received_at: String,
+    #[serde(skip)]
+    pub received_ms: EpochMillis,
+    /// `v2.0` or `v3`.
+    pub api_version: ApiVersion,
+    pub pixel_id: String,
+    /// v2 `test_mode: true`, or a v3 `data.test_id`.
+    pub test: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partner: Option<String>,
+    pub dedup: Dedup,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<EarlierEvent>,
+    /// The event JSON, as sent.
+    pub event: Value,
+}
+
+/// What makes two events the same conversion.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    pixel: String,
+    conversion_id: String,
+    /// Tracking type without underscores, upper case: v2 `AddToCart` and v3 `ADD_TO_CART` agree.
+    tracking: String,
+    custom_name: Option<String>,
+}
+
+fn key(version: ApiVersion, pixel: &str, event: &Value) -> Option<Key> {
+    let (metadata, kind) = match version {
+        ApiVersion::V2 => ("event_metadata", "event_type"),
+        ApiVersion::V3 => ("metadata", "type"),
+    };
+    let conversion_id =
+        event.get(metadata)?.get("conversion_id")?.as_str().filter(|c| !c.trim().is_empty())?;
+    let kind = event.get(kind);
+    let tracking: String = kind
+        .and_then(|k| k.get("tracking_type"))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| *c != '_')
+        .flat_map(char::to_uppercase)
+        .collect();
+    let custom_name = (tracking == "CUSTOM")
+        .then(|| kind.and_then(|k| k.get("custom_event_name")).and_then(Value::as_str).map(str::to_string))
+        .flatten();
+    Some(Key { pixel: pixel.to_string(), conversion_id: conversion_id.to_string(), tracking, custom_name })
+}
+
+/// An accepted batch, as recorded.
+pub(crate) struct Batch<'a> {
+    pub version: ApiVersion,
+    pub pixel: &'a str,
+    pub test: bool,
+    pub test_id: Option<&'a str>,
+    pub partner: Option<&'a str>,
+    pub events: Vec<Value>,
+}
+
+/// The newest `max` accepted events and a dedup index over them.
+#[derive(Debug)]
+pub(crate) struct Store {
+    events: VecDeque<Received>,
+    /// The latest unique event of each key: (id, received ms).
+    index: HashMap<Key, (u64, EpochMillis)>,
+    next_id: u64,
+    max: usize,
+}
+
+impl Store {
+    pub fn new(max: usize) -> Store {
+        Store { events: VecDeque::new(), index: HashMap::new(), next_id: 1, max: max.max(1) }
+    }
+
+    /// Records a batch received at `now_ms`.
+    pub fn record(&mut self, batch: Batch<'_>, now_ms: EpochMillis) {
+        let received_at = format_rfc3339(now_ms);
+        for event in batch.events {
+            let id = self.next_id;
+            self.next_id += 1;
+            let (dedup, duplicate_of) = match key(batch.version, batch.pixel, &event) {
+                None => (Dedup::SessionOnly, None),
+                Some(k) => match self.index.get(&k) {
+                    Some(&(earlier, at)) if now_ms - at <= DEDUP_WINDOW_MS => (
+                        Dedup::WouldBeDeduplicated,
+                        Some(EarlierEvent { id: earlier, received_at: format_rfc3339(at) }),
+                    ),
+                    _ => {
+                        self.index.insert(k, (id, now_ms));
+                        (Dedup::Unique, None)
+                    }
+                },
+            };
+            self.events.push_back(Received {
+                id,
+                received_at: received_at.clone(),
+                received_ms: now_ms,
+                api_version: batch.version,
+                pixel_id: batch.pixel.to_string(),
+                test: batch.test,
+                test_id: batch.test_id.map(str::to_string),
+                partner: batch.partner.map(str::to_string),
+                dedup,
+                duplicate_of,
+                event,
+            });
+            while self.events.len() > self.max {
+                self.evict_oldest();
+            }
+        }
+    }
+
+    fn evict_oldest(&mut self) {
+        let Some(old) = self.events.pop_front() else { return };
+        if let Some(k) = key(old.api_version, &old.pixel_id, &old.event) {
+            if self.index.get(&k).is_some_and(|(id, _)| *id == old.id) {
+                self.index.remove(&k);
+            }
+        }
+    }
+
+    /// All recorded events, oldest first.
+    pub fn all(&self) -> Vec<Received> {
+        self.events.iter().cloned().collect()
+    }
+
+    /// Forgets every event; returns how many there were.
+    pub fn clear(&mut self) -> usize {
+        let n = self.events.len();
+        self.events.clear();
+        self.index.clear();
+        n
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const NOW: i64 = 1_704_721_970_212;
+
+    fn batch(version: ApiVersion, events: Vec<Value>) -> Batch<'static> {
+        Batch { version, pixel: "a2_px", test: false, test_id: None, partner: None, events }
+    }
+
+    fn v2(tracking: &str, conversion_id: Option<&str>, name: Option<&str>) -> Value {
+        let mut e =
+            json!({"event_at": "2024-01-08T13:52:50.212Z", "event_type": {"tracking_type": tracking}});
+        if let Some(n) = name {
+            e["event_type"]["custom_event_name"] = json!(n);
+        }
+        if let Some(c) = conversion_id {
+            e["event_metadata"] = json!({"conversion_id": c});
+        }
+        e
+    }
+
+    fn verdicts(store: &Store) -> Vec<(Dedup, Option<u64>)> {
+        store.all().iter().map(|r| (r.dedup, r.duplicate_of.as_ref().map(|d| d.id))).collect()
+    }
+
+    #[test]
+    fn same_conversion_id_and_type_within_two_days() {
+        let mut s = Store::new(10);
+        s.record(batch(ApiVersion::V2, vec![v2("Purchase", Some("c1"), None)]), NOW);
+        s.record(batch(ApiVersion::V2, vec![v2("Purchase", Some("c1"), None)]), NOW + DEDUP_WINDOW_MS);
+        s.record(batch(ApiVersion::V2, vec![v2("Lead", Some("c1"), None)]), NOW + 1);
+        s.record(batch(ApiVersion::V2, vec![v2("Purchase", Some("c1"), None)]), NOW + DEDUP_WINDOW_MS + 1);
+        s.record(batch(ApiVersion::V2, vec![v2("Purchase", None, None)]), NOW);
+        assert_eq!(
+            verdicts(&s),
+            [
+                (Dedup::Unique, None),
+                (Dedup::WouldBeDeduplicated, Some(1)),
+                (Dedup::Unique, None),
+                (Dedup::Unique, None),
+                (Dedup::SessionOnly, None)
+            ]
+        );
+    }
+
+    #[test]
+    fn custom_names_and_versions() {
+        let mut s = Store::new(10);
+        let v3 = json!({"event_at": NOW, "type": {"tracking_type": "CUSTOM", "custom_event_name": "A"}, "metadata": {"conversion_id": "c"}});
+        s.record(
+            batch(
+                ApiVersion::V2,
+                vec![v2("Custom", Some("c"), Some("A")), v2("Custom", Some("c"), Some("B"))],
+            ),
+            NOW,
+        );
+        s.record(batch(ApiVersion::V3, vec![v3]), NOW);
+        assert_eq!(
+            verdicts(&s),
+            [(Dedup::Unique, None), (Dedup::Unique, None), (Dedup::WouldBeDeduplicated, Some(1))]
+        );
+    }
+
+    #[test]
+    fn bounded_and_index_follows_eviction() {
+        let mut s = Store::new(2);
+        for i in 0..5 {
+            s.record(batch(ApiVersion::V2, vec![v2("Purchase", Some(&format!("c{i}")), None)]), NOW);
+        }
+        assert_eq!(s.all().iter().map(|r| r.id).collect::<Vec<_>>(), [4, 5]);
+        assert_eq!(s.index.len(), 2);
+        assert_eq!(s.clear(), 2);
+        assert!(s.all().is_empty() && s.index.is_empty());
+        s.record(batch(ApiVersion::V2, vec![v2("Purchase", Some("c4"), None)]), NOW);
+        assert_eq!(s.all()[0].id, 6);
+        assert_eq!(s.all()[0].dedup, Dedup::Unique);
+    }
+
+    #[test]
+    fn serializes_verdict_and_time() {
+        let mut s = Store::new(10);
+        s.record(batch(ApiVersion::V3, vec![json!({"x": 1})]), NOW);
+        let v = serde_json::to_value(&s.all()[0]).unwrap();
+        assert_eq!(
+            v,
+            json!({"id": 1, "received_at": "2024-01-08T13:52:50.212Z", "api_version": "v3", "pixel_id": "a2_px",
+                "test": false, "dedup": Dedup::SessionOnly.verdict(), "event": {"x": 1}})
+        );
+    }
+}

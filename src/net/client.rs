@@ -1,0 +1,350 @@
+//! The HTTP client: reqwest on tokio with rustls, a connect and a total timeout, no redirects,
+//! a descriptive User-Agent, proxies from the environment or a setting, the bearer header marked
+//! sensitive; retries per [`super::retry`]; every attempt reported as it starts and ends.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use super::retry::{self, Policy};
+use crate::reddit::Request;
+use crate::reddit::response::{self, Kind, Outcome};
+use crate::secret::Secret;
+use crate::timestamp;
+
+/// Where the proxy comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProxySetting {
+    /// `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY`, as reqwest reads them.
+    #[default]
+    Environment,
+    /// Never a proxy (the local emulator).
+    Off,
+    /// This proxy URL for everything.
+    Url(String),
+}
+
+/// Client settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClientConfig {
+    pub connect_timeout: Duration,
+    /// The whole request, from connecting to the last byte of the response.
+    pub timeout: Duration,
+    pub proxy: ProxySetting,
+    pub user_agent: String,
+    pub policy: Policy,
+}
+
+impl Default for ClientConfig {
+    fn default() -> ClientConfig {
+        ClientConfig {
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(30),
+            proxy: ProxySetting::Environment,
+            user_agent: crate::reddit::settings::default_user_agent(),
+            policy: Policy::default(),
+        }
+    }
+}
+
+/// A request ready to go: the URL and the exact body bytes. The token is added at send time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prepared {
+    pub url: String,
+    pub body: bytes::Bytes,
+}
+
+impl Prepared {
+    /// From a built request.
+    pub fn from_request(request: &Request) -> Prepared {
+        Prepared { url: request.url.clone(), body: request.body.to_json_bytes().into() }
+    }
+}
+
+/// A cancellation switch shared between the UI (or Ctrl-C) and a send.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel {
+    flag: Arc<AtomicBool>,
+    notify: Arc<tokio::sync::Notify>,
+}
+
+impl Cancel {
+    /// Cancels every send watching this switch.
+    pub fn cancel(&self) {
+        self.flag.store(true, Ordering::SeqCst);
+        self.notify.notify_waiters();
+    }
+
+    /// Whether it was cancelled.
+    pub fn is_cancelled(&self) -> bool {
+        self.flag.load(Ordering::SeqCst)
+    }
+
+    async fn cancelled(&self) {
+        loop {
+            let notified = self.notify.notified();
+            if self.is_cancelled() {
+                return;
+            }
+            notified.await;
+        }
+    }
+}
+
+/// One attempt, as history records it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttemptRecord {
+    /// 1 for the first try.
+    pub number: u32,
+    /// When it started (RFC 3339).
+    pub started_at: String,
+    pub duration_ms: u64,
+    /// How long the client waited before this attempt (backoff or Retry-After).
+    pub waited_ms: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub response_headers: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_body: Option<String>,
+    pub outcome: Outcome,
+}
+
+/// What a send reports while it runs.
+#[derive(Debug)]
+pub enum Progress<'a> {
+    /// Attempt `number` is about to leave (record it as pending now).
+    Starting { number: u32, started_at: &'a str, waited_ms: u64 },
+    /// It came back (or failed).
+    Finished(&'a AttemptRecord),
+}
+
+/// All attempts and the final outcome.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SendResult {
+    pub attempts: Vec<AttemptRecord>,
+    pub outcome: Outcome,
+}
+
+/// The HTTP client.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    config: ClientConfig,
+}
+
+impl Client {
+    /// Builds a client.
+    pub fn new(config: ClientConfig) -> Result<Client, String> {
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(config.user_agent.clone());
+        builder = match &config.proxy {
+            ProxySetting::Environment => builder,
+            ProxySetting::Off => builder.no_proxy(),
+            ProxySetting::Url(url) => builder
+                .no_proxy()
+                .proxy(reqwest::Proxy::all(url.as_str()).map_err(|e| format!("proxy {url:?}: {e}"))?),
+        };
+        let http = builder.build().map_err(|e| format!("HTTP client: {e}"))?;
+        Ok(Client { http, config })
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// Sends with retries. Every attempt sends the same bytes (so the same conversion ids).
+    pub async fn send(
+        &self,
+        request: &Prepared,
+        token: &Secret,
+        cancel: &Cancel,
+        mut progress: impl FnMut(Progress<'_>),
+    ) -> SendResult {
+        let mut attempts = Vec::new();
+        let mut waited_ms = 0;
+        let mut auth = reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+            .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static("Bearer invalid-token"));
+        auth.set_sensitive(true);
+        for number in 1..=self.config.policy.max_retries + 1 {
+            let started_at = timestamp::format_rfc3339(timestamp::now_millis());
+            progress(Progress::Starting { number, started_at: &started_at, waited_ms });
+            let clock = Instant::now();
+            let sent = self
+                .http
+                .post(&request.url)
+                .header(reqwest::header::AUTHORIZATION, auth.clone())
+                .header(reqwest::header::CONTENT_TYPE, "application/json")
+                .body(request.body.clone())
+                .send();
+            let record = tokio::select! {
+                result = async {
+                    let response = sent.await?;
+                    let status = response.status().as_u16();
+                    let headers = response
+                        .headers()
+                        .iter()
+                        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                        .collect::<Vec<_>>();
+                    let body = response.text().await?;
+                    Ok::<_, reqwest::Error>((status, headers, body))
+                } => match result {
+                    Ok((status, headers, body)) => AttemptRecord {
+                        number,
+                        started_at,
+                        duration_ms: clock.elapsed().as_millis() as u64,
+                        waited_ms,
+                        status: Some(status),
+                        outcome: response::classify(status, &body),
+                        response_headers: headers,
+                        response_body: Some(body),
+                    },
+                    Err(e) => AttemptRecord {
+                        number,
+                        started_at,
+                        duration_ms: clock.elapsed().as_millis() as u64,
+                        waited_ms,
+                        status: None,
+                        response_headers: Vec::new(),
+                        response_body: None,
+                        outcome: transport_outcome(&e),
+                    },
+                },
+                () = cancel.cancelled() => AttemptRecord {
+                    number,
+                    started_at,
+                    duration_ms: clock.elapsed().as_millis() as u64,
+                    waited_ms,
+                    status: None,
+                    response_headers: Vec::new(),
+                    response_body: None,
+                    outcome: Outcome::transport(Kind::Cancelled, "cancelled"),
+                },
+            };
+            progress(Progress::Finished(&record));
+            let retry = match (record.status, record.outcome.kind) {
+                (_, Kind::Cancelled) => false,
+                (Some(status), _) => retry::retryable_status(status),
+                (None, _) => true,
+            };
+            let retry_after = record
+                .response_headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
+                .and_then(|(_, v)| retry::parse_retry_after(v, timestamp::now_millis()));
+            attempts.push(record);
+            if !retry || number > self.config.policy.max_retries {
+                break;
+            }
+            let wait = self.config.policy.wait(number, retry_after, retry::jitter());
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = cancel.cancelled() => {
+                    let outcome = Outcome::transport(Kind::Cancelled, "cancelled while waiting to retry");
+                    return SendResult { attempts, outcome };
+                }
+            }
+            waited_ms = wait.as_millis() as u64;
+        }
+        let outcome = attempts
+            .last()
+            .map(|a| a.outcome.clone())
+            .unwrap_or_else(|| Outcome::transport(Kind::Cancelled, "not sent"));
+        SendResult { attempts, outcome }
+    }
+}
+
+fn transport_outcome(e: &reqwest::Error) -> Outcome {
+    if e.is_timeout() {
+        Outcome::transport(Kind::Timeout, "no response within the timeout")
+    } else if e.is_connect() {
+        Outcome::transport(Kind::ConnectionFailed, format!("could not connect: {}", root_cause(e)))
+    } else {
+        Outcome::transport(
+            Kind::ConnectionFailed,
+            format!("the connection closed without a response: {}", root_cause(e)),
+        )
+    }
+}
+
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
+
+/// Keeps requests at least `interval` apart (Event Testing takes at most 10 requests a second).
+#[derive(Debug)]
+pub struct Pacer {
+    interval: Duration,
+    last: Option<Instant>,
+}
+
+impl Pacer {
+    /// A pacer allowing `per_second` requests a second.
+    pub fn per_second(per_second: u32) -> Pacer {
+        Pacer { interval: Duration::from_secs(1) / per_second.max(1), last: None }
+    }
+
+    /// Waits until the next request may leave.
+    pub async fn ready(&mut self) {
+        if let Some(last) = self.last {
+            let next = last + self.interval;
+            let now = Instant::now();
+            if next > now {
+                tokio::time::sleep(next - now).await;
+            }
+        }
+        self.last = Some(Instant::now());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_pacer_keeps_ten_requests_a_second() {
+        let mut pacer = Pacer::per_second(10);
+        let started = Instant::now();
+        for _ in 0..6 {
+            pacer.ready().await;
+        }
+        // Five gaps of 100 ms.
+        assert!(started.elapsed() >= Duration::from_millis(500), "{:?}", started.elapsed());
+    }
+
+    #[tokio::test]
+    async fn cancel_wakes_a_waiter() {
+        let cancel = Cancel::default();
+        let c = cancel.clone();
+        let waiter = tokio::spawn(async move { c.cancelled().await });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        cancel.cancel();
+        tokio::time::timeout(Duration::from_secs(1), waiter).await.unwrap().unwrap();
+        assert!(cancel.is_cancelled());
+    }
+
+    #[test]
+    fn a_proxy_setting_must_be_a_url() {
+        let config =
+            ClientConfig { proxy: ProxySetting::Url("::not a url::".into()), ..ClientConfig::default() };
+        assert!(Client::new(config).unwrap_err().starts_with("proxy"));
+        assert!(
+            Client::new(ClientConfig {
+                proxy: ProxySetting::Url("http://127.0.0.1:3128".into()),
+                ..ClientConfig::default()
+            })
+            .is_ok()
+        );
+    }
+}

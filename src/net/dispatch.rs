@@ -1,0 +1,176 @@
+//! Sending what the engine built: each request goes out through the client (unless a lint
+//! blocks it), and every attempt is written to the history before it leaves and after it returns.
+
+use serde::Serialize;
+
+use super::client::{AttemptRecord, Cancel, Client, Pacer, Prepared, Progress, SendResult};
+use crate::engine::Item;
+use crate::reddit::response::{Kind, Outcome};
+use crate::reddit::{Level, Lint, Request, Settings};
+use crate::secret::Secret;
+use crate::store::history::{self, Entry, History, RequestRecord, State};
+
+/// Where requests go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    /// Reddit's API.
+    Reddit,
+    /// The local emulator at this base URL.
+    Emulator(String),
+    /// Another base URL.
+    Url(String),
+}
+
+impl Endpoint {
+    /// The base URL requests are built on.
+    pub fn base_url(&self) -> &str {
+        match self {
+            Endpoint::Reddit => crate::reddit::settings::REDDIT_API_BASE,
+            Endpoint::Emulator(url) | Endpoint::Url(url) => url,
+        }
+    }
+
+    /// A short label for history.
+    pub fn label(&self) -> String {
+        match self {
+            Endpoint::Reddit => "reddit".into(),
+            Endpoint::Emulator(_) => "emulator".into(),
+            Endpoint::Url(url) => url.clone(),
+        }
+    }
+
+    /// Whether this is Reddit itself (where production sends count).
+    pub fn is_reddit(&self) -> bool {
+        match self {
+            Endpoint::Reddit => true,
+            Endpoint::Emulator(_) => false,
+            Endpoint::Url(url) => url.contains("ads-api.reddit.com"),
+        }
+    }
+}
+
+/// What happened to one request.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sent {
+    pub mapping: String,
+    pub event_indexes: Vec<usize>,
+    /// Error lints stopped it before it left.
+    pub blocked: bool,
+    pub lints: Vec<Lint>,
+    pub attempts: Vec<AttemptRecord>,
+    pub outcome: Outcome,
+}
+
+impl Sent {
+    /// Accepted by the endpoint.
+    pub fn accepted(&self) -> bool {
+        !self.blocked && self.outcome.accepted()
+    }
+}
+
+/// A sending session.
+pub struct Dispatcher<'a> {
+    pub client: &'a Client,
+    pub history: Option<&'a History>,
+    pub token: &'a Secret,
+    pub endpoint: &'a Endpoint,
+    pub settings: &'a Settings,
+    pub cancel: Cancel,
+    /// Set for v3 with a test id: at most 10 requests a second.
+    pub pacer: Option<Pacer>,
+    /// Errors writing history (reported once by the caller; sending goes on).
+    pub history_errors: Vec<String>,
+}
+
+impl Dispatcher<'_> {
+    /// Sends one request item (other items are not requests and return `None`).
+    pub async fn send(&mut self, item: &Item, source: &str) -> Option<Sent> {
+        let Item::Request { event_indexes, mapping, request, lints, .. } = item else {
+            return None;
+        };
+        if lints.iter().any(|l| l.level == Level::Error) {
+            let outcome = Outcome {
+                kind: Kind::BadRequest,
+                status: None,
+                message: "not sent: fix the error lints first".into(),
+                explanation:
+                    "The console does not send a request that Reddit would reject; see the error lints."
+                        .into(),
+                field_errors: Vec::new(),
+            };
+            return Some(Sent {
+                mapping: mapping.clone(),
+                event_indexes: event_indexes.clone(),
+                blocked: true,
+                lints: lints.clone(),
+                attempts: Vec::new(),
+                outcome,
+            });
+        }
+        if let Some(pacer) = &mut self.pacer {
+            pacer.ready().await;
+        }
+        let prepared = Prepared::from_request(request);
+        let send_id = history::new_send_id();
+        let record = request_record(request);
+        let history = self.history;
+        let mut errors = Vec::new();
+        let base = |state: State, attempt: AttemptRecord| Entry {
+            send_id: send_id.clone(),
+            state,
+            endpoint: self.endpoint.label(),
+            api_version: self.settings.api_version.as_str().into(),
+            test: self.settings.is_test(),
+            mapping: mapping.clone(),
+            source: source.to_string(),
+            event_count: event_indexes.len(),
+            request: record.clone(),
+            lints: lints.clone(),
+            attempt,
+        };
+        let SendResult { attempts, outcome } = self
+            .client
+            .send(&prepared, self.token, &self.cancel, |progress| {
+                let Some(history) = history else { return };
+                let entry = match progress {
+                    Progress::Starting { number, started_at, waited_ms } => base(
+                        State::Pending,
+                        AttemptRecord {
+                            number,
+                            started_at: started_at.to_string(),
+                            duration_ms: 0,
+                            waited_ms,
+                            status: None,
+                            response_headers: Vec::new(),
+                            response_body: None,
+                            outcome: Outcome::transport(Kind::Timeout, "pending: no answer recorded yet"),
+                        },
+                    ),
+                    Progress::Finished(attempt) => base(State::Completed, attempt.clone()),
+                };
+                if let Err(e) = history.append(&entry) {
+                    errors.push(format!("{}: {e}", history.path().display()));
+                }
+            })
+            .await;
+        self.history_errors.extend(errors);
+        Some(Sent {
+            mapping: mapping.clone(),
+            event_indexes: event_indexes.clone(),
+            blocked: false,
+            lints: lints.clone(),
+            attempts,
+            outcome,
+        })
+    }
+}
+
+/// The request as history keeps it: headers as built (the token masked), body as JSON.
+pub fn request_record(request: &Request) -> RequestRecord {
+    RequestRecord {
+        url: request.url.clone(),
+        method: request.method.to_string(),
+        headers: request.headers.clone(),
+        body: request.body.to_value(),
+    }
+}

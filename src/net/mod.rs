@@ -1,0 +1,13 @@
+//! Talking to a Conversions API endpoint (Reddit or the local emulator): the HTTP client with
+//! retries, cancellation, pacing, and cURL rendering. Depends on the core; the core does not
+//! depend on it.
+
+pub mod client;
+pub mod curl;
+pub mod dispatch;
+pub mod retry;
+
+pub use client::{
+    AttemptRecord, Cancel, Client, ClientConfig, Pacer, Prepared, Progress, ProxySetting, SendResult,
+};
+pub use dispatch::{Dispatcher, Endpoint, Sent};

@@ -1,0 +1,55 @@
+//! A secret string (the conversion token): its `Debug` and `Display` never show it.
+
+use std::fmt;
+
+/// A secret. Read it with [`Secret::expose`] at the one place that needs the clear text.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret; surrounding whitespace is dropped. Blank → `None`.
+    pub fn new(value: impl Into<String>) -> Option<Secret> {
+        let value = value.into();
+        let trimmed = value.trim();
+        (!trimmed.is_empty()).then(|| Secret(trimmed.to_string()))
+    }
+
+    /// The clear text.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The last four characters, for "Bearer ••••abcd" (nothing for short secrets).
+    pub fn tail(&self) -> String {
+        let chars: Vec<char> = self.0.chars().collect();
+        if chars.len() > 8 { chars[chars.len() - 4..].iter().collect() } else { String::new() }
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret(••••{})", self.tail())
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "••••{}", self.tail())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn never_printed() {
+        let s = Secret::new(" tok_abcdefghijklmnop1234 ").unwrap();
+        assert_eq!(s.expose(), "tok_abcdefghijklmnop1234");
+        assert_eq!(format!("{s:?}"), "Secret(••••1234)");
+        assert_eq!(format!("{s}"), "••••1234");
+        assert!(!format!("{:?}", Some(&s)).contains("abcdefgh"));
+        assert!(Secret::new("  ").is_none());
+        assert_eq!(Secret::new("short").unwrap().to_string(), "••••");
+    }
+}

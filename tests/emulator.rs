@@ -1,0 +1,617 @@
+//! Conformance suite of the local Reddit Conversions API emulator, through real HTTP on loopback.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, Instant};
+
+use reddit_capi_console::emulator::{Clock, Config, Dedup, Emulator, Fault};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+const NOW: i64 = 1_704_721_970_212; // 2024-01-08T13:52:50.212Z
+const NOW_RFC3339: &str = "2024-01-08T13:52:50.212Z";
+const TOKEN: &str = "secret-token";
+const PIXEL: &str = "a2_pixel";
+
+fn loopback() -> SocketAddr {
+    "127.0.0.1:0".parse().unwrap()
+}
+
+fn config() -> Config {
+    Config {
+        token: Some(TOKEN.into()),
+        pixel: Some(PIXEL.into()),
+        clock: Clock::fixed(NOW),
+        ..Config::default()
+    }
+}
+
+async fn start(config: Config) -> Emulator {
+    Emulator::start(loopback(), config).await.expect("emulator starts")
+}
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(5)).build().unwrap()
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum V {
+    V2,
+    V3,
+}
+
+fn url(emu: &Emulator, v: V, pixel: &str) -> String {
+    match v {
+        V::V2 => format!("{}/api/v2.0/conversions/events/{pixel}", emu.base_url()),
+        V::V3 => format!("{}/api/v3/pixels/{pixel}/conversion_events", emu.base_url()),
+    }
+}
+
+fn v2_event() -> Value {
+    json!({"event_at": NOW_RFC3339, "event_type": {"tracking_type": "Purchase"},
+        "event_metadata": {"currency": "USD", "item_count": 1, "value_decimal": 9.99, "conversion_id": "conv-1",
+            "products": [{"id": "p1"}]},
+        "user": {"email": "e", "screen_dimensions": {"height": 800, "width": 600}}})
+}
+
+fn v3_event() -> Value {
+    json!({"event_at": NOW, "action_source": "WEBSITE", "type": {"tracking_type": "PURCHASE"},
+        "metadata": {"currency": "USD", "item_count": 1, "value": 9.99, "conversion_id": "conv-1",
+            "products": [{"id": "p1"}]},
+        "user": {"uuid": "7c6a1e5a-aaaa-4bbb-8ccc-123456789012", "screen_dimensions": {"height": 800, "width": 600}}})
+}
+
+fn body(v: V, events: Vec<Value>) -> Value {
+    match v {
+        V::V2 => json!({"events": events, "test_mode": true}),
+        V::V3 => json!({"data": {"events": events, "test_id": "t-123"}}),
+    }
+}
+
+/// Sets (or, with null, removes) the value at `path`.
+fn with(mut base: Value, path: &[&str], value: Value) -> Value {
+    let mut cur = &mut base;
+    for key in &path[..path.len() - 1] {
+        cur = &mut cur[*key];
+    }
+    let last = path[path.len() - 1];
+    if value.is_null() {
+        cur.as_object_mut().unwrap().remove(last);
+    } else {
+        cur[last] = value;
+    }
+    base
+}
+
+async fn body_json(r: reqwest::Response) -> Value {
+    let bytes = r.bytes().await.expect("body");
+    serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&bytes)))
+}
+
+async fn post_raw(emu: &Emulator, v: V, auth: Option<&str>, bytes: Vec<u8>) -> reqwest::Response {
+    let mut req = client().post(url(emu, v, PIXEL)).header("content-type", "application/json").body(bytes);
+    if let Some(a) = auth {
+        req = req.header("authorization", a);
+    }
+    req.send().await.expect("response")
+}
+
+async fn post(emu: &Emulator, v: V, payload: &Value) -> (u16, Value) {
+    let r = post_raw(emu, v, Some(&format!("Bearer {TOKEN}")), serde_json::to_vec(payload).unwrap()).await;
+    let status = r.status().as_u16();
+    (status, body_json(r).await)
+}
+
+async fn events(emu: &Emulator) -> Vec<Value> {
+    let r = client().get(format!("{}/_emulator/events", emu.base_url())).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = body_json(r).await;
+    v["events"].as_array().unwrap().clone()
+}
+
+async fn queue(emu: &Emulator, fault: Value) -> Value {
+    let r = client()
+        .post(format!("{}/_emulator/faults", emu.base_url()))
+        .body(serde_json::to_vec(&fault).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    body_json(r).await
+}
+
+fn invalid_v2(event: &Value, error_message: &str) -> Value {
+    json!({"message": "There were 1 invalid conversion events. None were processed.",
+        "invalid_events": [{"error_message": error_message, "event": event}]})
+}
+
+fn invalid_v3(field: &str, message: &str) -> Value {
+    json!({"error": {"code": 400, "message": "There were 1 invalid conversion events. None were processed.",
+        "fields": [{"field": field, "message": message}]}})
+}
+
+#[tokio::test]
+async fn success_bodies() {
+    let emu = start(config()).await;
+    assert_eq!(
+        post(&emu, V::V2, &body(V::V2, vec![v2_event(), v2_event()])).await,
+        (200, json!({"message": "Successfully processed 2 conversion events."}))
+    );
+    assert_eq!(
+        post(&emu, V::V3, &body(V::V3, vec![v3_event()])).await,
+        (200, json!({"data": {"message": "Successfully processed 1 conversion events."}}))
+    );
+    assert_eq!(emu.received().len(), 3);
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn bearer_token_checks() {
+    let emu = start(config()).await;
+    let payload = serde_json::to_vec(&body(V::V2, vec![v2_event()])).unwrap();
+    for (v, auth, want) in [
+        (V::V2, None, json!({"message": "No bearer token provided"})),
+        (V::V2, Some("Bearer "), json!({"message": "No bearer token provided"})),
+        (V::V3, None, json!({"error": {"code": 401, "message": "No bearer token provided"}})),
+        (V::V2, Some("Bearer wrong"), json!({"message": "UNAUTHORIZED"})),
+        (V::V3, Some("Bearer wrong"), json!({"error": {"code": 401, "message": "UNAUTHORIZED"}})),
+    ] {
+        let r = post_raw(&emu, v, auth, payload.clone()).await;
+        assert_eq!(r.status(), 401, "{auth:?}");
+        assert_eq!(body_json(r).await, want, "{auth:?}");
+    }
+    let r = post_raw(&emu, V::V2, Some("Basic dXNlcjpwYXNz"), payload.clone()).await;
+    assert_eq!(r.status(), 401);
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+    assert_eq!(r.text().await.unwrap(), "Authorization Required");
+    assert!(emu.received().is_empty());
+
+    // Without a configured token any non-empty bearer token passes.
+    let open = start(Config { clock: Clock::fixed(NOW), ..Config::default() }).await;
+    let r = post_raw(&open, V::V2, Some("Bearer whatever"), payload.clone()).await;
+    assert_eq!(r.status(), 200);
+    let r = post_raw(&open, V::V2, None, payload).await;
+    assert_eq!(r.status(), 401);
+}
+
+#[tokio::test]
+async fn pixel_check() {
+    let emu = start(config()).await;
+    let auth = format!("Bearer {TOKEN}");
+    for (v, want) in [
+        (V::V2, json!({"message": "You're not authorized to post conversions to Pixel ID t2_other."})),
+        (
+            V::V3,
+            json!({"error": {"code": 403, "message": "You're not authorized to post conversions to Pixel ID t2_other."}}),
+        ),
+    ] {
+        let r = client()
+            .post(url(&emu, v, "t2_other"))
+            .header("authorization", &auth)
+            .body(serde_json::to_vec(&body(v, vec![])).unwrap())
+            .send();
+        let r = r.await.unwrap();
+        assert_eq!(r.status(), 403);
+        assert_eq!(body_json(r).await, want);
+    }
+}
+
+#[tokio::test]
+async fn malformed_json_and_body_structure() {
+    let emu = start(config()).await;
+    let auth = format!("Bearer {TOKEN}");
+    let r = post_raw(&emu, V::V2, Some(&auth), b"{\"events\": [".to_vec()).await;
+    assert_eq!(r.status(), 400);
+    assert_eq!(
+        body_json(r).await,
+        json!({"message": "Malformed JSON in request body: EOF while parsing a list at line 1 column 12"})
+    );
+    let r = post_raw(&emu, V::V3, Some(&auth), b"not json".to_vec()).await;
+    assert_eq!(r.status(), 400);
+    assert_eq!(
+        body_json(r).await,
+        json!({"error": {"code": 400, "message": "Malformed JSON in request body: expected ident at line 1 column 2"}})
+    );
+    // Unknown top-level keys.
+    let mut v2 = body(V::V2, vec![v2_event()]);
+    v2["testMode"] = json!(true);
+    assert_eq!(post(&emu, V::V2, &v2).await, (400, json!({"message": "testMode: unknown field"})));
+    let v3 = json!({"data": {"events": [v3_event()]}, "test_mode": true});
+    assert_eq!(
+        post(&emu, V::V3, &v3).await,
+        (400, json!({"error": {"code": 400, "message": "test_mode: unknown field"}}))
+    );
+    // More than 1,000 events.
+    assert_eq!(
+        post(&emu, V::V2, &body(V::V2, vec![v2_event(); 1001])).await,
+        (400, json!({"message": "Bad Request"}))
+    );
+    assert_eq!(
+        post(&emu, V::V3, &body(V::V3, vec![v3_event(); 1001])).await,
+        (400, json!({"error": {"code": 400, "message": "Bad Request"}}))
+    );
+    assert!(emu.received().is_empty());
+}
+
+#[tokio::test]
+async fn every_v2_event_rule() {
+    let emu = start(config()).await;
+    let old = "2024-01-01T13:52:50.212Z";
+    let future = "2024-01-08T13:57:50.213Z";
+    let custom = with(v2_event(), &["event_type"], json!({"tracking_type": "Custom"}));
+    let cases: Vec<(Value, &str)> = vec![
+        (with(v2_event(), &["event_at"], Value::Null), "event_at: is required"),
+        (with(v2_event(), &["event_at"], json!(NOW)), "event_at: must be an RFC 3339 timestamp string"),
+        (
+            with(v2_event(), &["event_at"], json!("2024-01-08")),
+            "event_at: \"2024-01-08\" is not an RFC 3339 timestamp",
+        ),
+        (
+            with(v2_event(), &["event_at"], json!(old)),
+            "event_at: event_at timestamp must be less than 168h0m0s old",
+        ),
+        (
+            with(v2_event(), &["event_at"], json!(future)),
+            "event_at: event_at timestamp must not be more than 5m0s in the future",
+        ),
+        (
+            with(v2_event(), &["event_type", "tracking_type"], json!("PURCHASE")),
+            "event_type.tracking_type: \"PURCHASE\" is not one of PageVisit, ViewContent, Search, AddToCart, AddToWishlist, Purchase, Lead, SignUp, Custom",
+        ),
+        (custom.clone(), "event_type.custom_event_name: is required for Custom events"),
+        (
+            with(custom.clone(), &["event_type", "custom_event_name"], json!("ü".repeat(65))),
+            "event_type.custom_event_name: must be at most 64 characters (got 65)",
+        ),
+        (
+            with(v2_event(), &["event_metadata", "currency"], json!("usd")),
+            "event_metadata.currency: \"usd\" is not an ISO 4217 currency code; use \"USD\"",
+        ),
+        (
+            with(v2_event(), &["event_metadata", "item_count"], json!(1.5)),
+            "event_metadata.item_count: must be an integer",
+        ),
+        (
+            with(v2_event(), &["event_metadata", "value_decimal"], json!("9.99")),
+            "event_metadata.value_decimal: must be a number",
+        ),
+        (
+            with(v2_event(), &["user", "screen_dimensions", "width"], json!("600")),
+            "user.screen_dimensions.width: must be an integer",
+        ),
+    ];
+    for (event, message) in cases {
+        let got = post(&emu, V::V2, &body(V::V2, vec![event.clone()])).await;
+        assert_eq!(got, (400, invalid_v2(&event, message)), "{message}");
+    }
+    // 64 two-byte characters are fine.
+    let ok = with(custom, &["event_type", "custom_event_name"], json!("ü".repeat(64)));
+    assert_eq!(post(&emu, V::V2, &body(V::V2, vec![ok])).await.0, 200);
+    assert_eq!(emu.received().len(), 1);
+}
+
+#[tokio::test]
+async fn every_v3_event_rule() {
+    let emu = start(config()).await;
+    let custom = with(v3_event(), &["type"], json!({"tracking_type": "CUSTOM", "custom_event_name": ""}));
+    let cases: Vec<(Value, &str, &str)> = vec![
+        (with(v3_event(), &["event_at"], Value::Null), "event_at", "is required"),
+        (
+            with(v3_event(), &["event_at"], json!(1_704_721_970)),
+            "event_at",
+            "1704721970 looks like epoch seconds; event_at must be epoch milliseconds",
+        ),
+        (
+            with(v3_event(), &["event_at"], json!(NOW_RFC3339)),
+            "event_at",
+            "must be an integer (epoch milliseconds)",
+        ),
+        (
+            with(v3_event(), &["event_at"], json!(NOW - 168 * 3_600_000)),
+            "event_at",
+            "event_at timestamp must be less than 168h0m0s old",
+        ),
+        (
+            with(v3_event(), &["event_at"], json!(NOW + 300_001)),
+            "event_at",
+            "event_at timestamp must not be more than 5m0s in the future",
+        ),
+        (
+            with(v3_event(), &["type", "tracking_type"], json!("Purchase")),
+            "type.tracking_type",
+            "\"Purchase\" is not one of PAGE_VISIT, VIEW_CONTENT, SEARCH, ADD_TO_CART, ADD_TO_WISHLIST, PURCHASE, LEAD, SIGN_UP, CUSTOM",
+        ),
+        (custom, "type.custom_event_name", "is required for CUSTOM events"),
+        (with(v3_event(), &["action_source"], Value::Null), "action_source", "is required"),
+        (
+            with(v3_event(), &["action_source"], json!("WEB")),
+            "action_source",
+            "\"WEB\" is not one of WEBSITE, APP, OTHER, PHYSICAL_STORE",
+        ),
+        (
+            with(v3_event(), &["metadata", "products"], json!([{"name": "n"}])),
+            "metadata.products[0].id",
+            "is required",
+        ),
+        (
+            with(v3_event(), &["user", "uuid"], json!("1684189007728.7c6a1e5a-aaaa-4bbb-8ccc-123456789012")),
+            "user.uuid",
+            "\"1684189007728.7c6a1e5a-aaaa-4bbb-8ccc-123456789012\" is not an RFC 4122 UUID",
+        ),
+        (
+            with(v3_event(), &["metadata", "currency"], json!("DOLLARS")),
+            "metadata.currency",
+            "\"DOLLARS\" is not an ISO 4217 currency code",
+        ),
+        (
+            with(v3_event(), &["metadata", "item_count"], json!("1")),
+            "metadata.item_count",
+            "must be an integer",
+        ),
+        (with(v3_event(), &["metadata", "value"], json!("9.99")), "metadata.value", "must be a number"),
+        (
+            with(v3_event(), &["user", "screen_dimensions", "height"], json!(800.5)),
+            "user.screen_dimensions.height",
+            "must be an integer",
+        ),
+    ];
+    for (event, field, message) in cases {
+        let got = post(&emu, V::V3, &body(V::V3, vec![event])).await;
+        assert_eq!(got, (400, invalid_v3(&format!("$.data.events[0].{field}"), message)), "{field}");
+    }
+    // One bad event rejects the whole batch; N counts the invalid events.
+    let bad = with(v3_event(), &["action_source"], Value::Null);
+    let got = post(&emu, V::V3, &body(V::V3, vec![v3_event(), bad.clone(), bad])).await;
+    assert_eq!(got.0, 400);
+    assert_eq!(got.1["error"]["message"], "There were 2 invalid conversion events. None were processed.");
+    assert_eq!(got.1["error"]["fields"][1]["field"], "$.data.events[2].action_source");
+    assert!(emu.received().is_empty());
+}
+
+#[tokio::test]
+async fn events_endpoint_records_flags_times_and_dedup() {
+    let clock = Arc::new(AtomicI64::new(NOW));
+    let c = clock.clone();
+    let emu = start(Config { clock: Clock::from_fn(move || c.load(Ordering::SeqCst)), ..config() }).await;
+    assert_eq!(post(&emu, V::V2, &body(V::V2, vec![v2_event()])).await.0, 200);
+    clock.store(NOW + 1000, Ordering::SeqCst);
+    let v3_no_id = with(v3_event(), &["metadata", "conversion_id"], Value::Null);
+    let v3_dup = with(v3_event(), &["event_at"], json!(NOW + 1000));
+    assert_eq!(post(&emu, V::V3, &body(V::V3, vec![v3_dup.clone(), v3_no_id.clone()])).await.0, 200);
+    let production = json!({"events": [with(v2_event(), &["event_type", "tracking_type"], json!("Lead"))]});
+    assert_eq!(post(&emu, V::V2, &production).await.0, 200);
+
+    let got = events(&emu).await;
+    let verdict_dedup = "would be deduplicated";
+    let session = "no conversion_id: deduplicated only by session (uuid/external_id within 5 minutes)";
+    assert_eq!(
+        got,
+        vec![
+            json!({"id": 1, "received_at": NOW_RFC3339, "api_version": "v2.0", "pixel_id": PIXEL, "test": true,
+                "dedup": "unique", "event": v2_event()}),
+            json!({"id": 2, "received_at": "2024-01-08T13:52:51.212Z", "api_version": "v3", "pixel_id": PIXEL,
+                "test": true, "test_id": "t-123", "dedup": verdict_dedup,
+                "duplicate_of": {"id": 1, "received_at": NOW_RFC3339}, "event": v3_dup}),
+            json!({"id": 3, "received_at": "2024-01-08T13:52:51.212Z", "api_version": "v3", "pixel_id": PIXEL,
+                "test": true, "test_id": "t-123", "dedup": session, "event": v3_no_id}),
+            json!({"id": 4, "received_at": "2024-01-08T13:52:51.212Z", "api_version": "v2.0", "pixel_id": PIXEL,
+                "test": false, "dedup": "unique", "event": production["events"][0]}),
+        ]
+    );
+    let rust: Vec<Dedup> = emu.received().iter().map(|r| r.dedup).collect();
+    assert_eq!(rust, [Dedup::Unique, Dedup::WouldBeDeduplicated, Dedup::SessionOnly, Dedup::Unique]);
+
+    // After 2 days the same conversion is unique again.
+    clock.store(NOW + 2 * 86_400_000 + 1, Ordering::SeqCst);
+    let fresh = with(v2_event(), &["event_at"], json!("2024-01-10T13:52:50.213Z"));
+    assert_eq!(post(&emu, V::V2, &body(V::V2, vec![fresh])).await.0, 200);
+    assert_eq!(events(&emu).await[4]["dedup"], "unique");
+
+    let r = client().delete(format!("{}/_emulator/events", emu.base_url())).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(body_json(r).await, json!({"cleared": 5}));
+    assert!(events(&emu).await.is_empty());
+    assert!(emu.received().is_empty());
+    assert_eq!(post(&emu, V::V2, &body(V::V2, vec![v2_event()])).await.0, 200);
+    emu.clear();
+    assert!(events(&emu).await.is_empty());
+}
+
+#[tokio::test]
+async fn status_faults_fifo_with_retry_after_and_count() {
+    let emu = start(config()).await;
+    let queued = queue(&emu, json!({"status": 429, "retry_after": 2, "count": 2})).await;
+    assert_eq!(queued, json!({"queued": {"status": 429, "retry_after": 2, "count": 2}, "pending": 1}));
+    queue(&emu, json!({"status": 500, "body": {"custom": true}})).await;
+    emu.queue_fault(Fault::status(503));
+    let payload = serde_json::to_vec(&body(V::V2, vec![v2_event()])).unwrap();
+    let auth = format!("Bearer {TOKEN}");
+    for _ in 0..2 {
+        let r = post_raw(&emu, V::V2, Some(&auth), payload.clone()).await;
+        assert_eq!(r.status(), 429);
+        assert_eq!(r.headers()["retry-after"], "2");
+        assert_eq!(body_json(r).await, json!({"message": "Too many requests/events within timeframe."}));
+    }
+    let r = post_raw(&emu, V::V2, Some(&auth), payload.clone()).await;
+    assert_eq!(r.status(), 500);
+    assert!(r.headers().get("retry-after").is_none());
+    assert_eq!(body_json(r).await, json!({"custom": true}));
+    let (status, got) = post(&emu, V::V3, &body(V::V3, vec![v3_event()])).await;
+    assert_eq!(
+        (status, got),
+        (
+            503,
+            json!({"error": {"code": 503, "message": "The service is currently unavailable. No conversion events were processed."}})
+        )
+    );
+    assert!(emu.received().is_empty(), "faulted requests record nothing");
+    let r = post_raw(&emu, V::V2, Some(&auth), payload).await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(emu.received().len(), 1);
+
+    // Bad fault definitions are refused.
+    let r = client()
+        .post(format!("{}/_emulator/faults", emu.base_url()))
+        .body(serde_json::to_vec(&json!({"status": 429, "drop": true})).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(body_json(r).await, json!({"message": "a fault takes only one of status, delay_ms or drop"}));
+}
+
+#[tokio::test]
+async fn delay_fault_then_normal_handling() {
+    let emu = start(config()).await;
+    queue(&emu, json!({"delay_ms": 300, "count": 1})).await;
+    let started = Instant::now();
+    let (status, _) = post(&emu, V::V2, &body(V::V2, vec![v2_event()])).await;
+    assert!(started.elapsed() >= Duration::from_millis(300), "{:?}", started.elapsed());
+    assert_eq!(status, 200);
+    assert_eq!(emu.received().len(), 1);
+    let r = client().get(format!("{}/_emulator/faults", emu.base_url())).send().await.unwrap();
+    assert_eq!(body_json(r).await, json!({"faults": []}), "a count-1 fault applies once");
+}
+
+#[tokio::test]
+async fn drop_fault_closes_without_response() {
+    let emu = start(config()).await;
+    queue(&emu, json!({"drop": true, "count": 2})).await;
+    let payload = serde_json::to_vec(&body(V::V2, vec![v2_event()])).unwrap();
+    for _ in 0..2 {
+        let err = client()
+            .post(url(&emu, V::V2, PIXEL))
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .body(payload.clone())
+            .send()
+            .await
+            .expect_err("dropped");
+        assert!(!err.is_timeout(), "{err}");
+    }
+    // On the wire: not a single byte comes back.
+    emu.queue_fault(Fault::drop_connection());
+    let mut s = TcpStream::connect(emu.addr()).await.unwrap();
+    let head = format!(
+        "POST /api/v2.0/conversions/events/{PIXEL} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\nContent-Length: {}\r\n\r\n",
+        payload.len()
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    s.write_all(&payload).await.unwrap();
+    let mut out = Vec::new();
+    tokio::time::timeout(Duration::from_secs(3), s.read_to_end(&mut out)).await.expect("closed").ok();
+    assert!(out.is_empty(), "{}", String::from_utf8_lossy(&out));
+    assert!(emu.received().is_empty());
+    assert_eq!(post(&emu, V::V2, &body(V::V2, vec![v2_event()])).await.0, 200);
+}
+
+#[tokio::test]
+async fn body_limit_413() {
+    let emu = start(Config { body_limit: 1024, ..config() }).await;
+    let big = body(V::V2, vec![v2_event(); 12]);
+    assert_eq!(post(&emu, V::V2, &big).await, (413, json!({"message": "Request Entity Too Large"})));
+    assert_eq!(
+        post(&emu, V::V3, &body(V::V3, vec![v3_event(); 12])).await,
+        (413, json!({"error": {"code": 413, "message": "Request Entity Too Large"}}))
+    );
+    // Chunked, with no Content-Length: the limit applies while reading.
+    let mut s = TcpStream::connect(emu.addr()).await.unwrap();
+    let chunk = vec![b' '; 2000];
+    let mut req = format!(
+        "POST /api/v2.0/conversions/events/{PIXEL} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n",
+        chunk.len()
+    )
+    .into_bytes();
+    req.extend_from_slice(&chunk);
+    req.extend_from_slice(b"\r\n0\r\n\r\n");
+    s.write_all(&req).await.unwrap();
+    let mut out = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(3), s.read_to_end(&mut out)).await;
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.starts_with("HTTP/1.1 413"), "{text}");
+    assert!(text.ends_with(r#"{"message":"Request Entity Too Large"}"#), "{text}");
+    // Within the limit all is well.
+    assert_eq!(post(&emu, V::V2, &body(V::V2, vec![v2_event()])).await.0, 200);
+}
+
+#[tokio::test]
+async fn slow_client_times_out() {
+    let timeout = Duration::from_millis(300);
+    let emu = start(Config { read_timeout: timeout, ..config() }).await;
+
+    // Headers, then part of the body, then a stall.
+    let mut s = TcpStream::connect(emu.addr()).await.unwrap();
+    let head = format!(
+        "POST /api/v2.0/conversions/events/{PIXEL} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"events\": ["
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    let started = Instant::now();
+    let mut out = Vec::new();
+    tokio::time::timeout(Duration::from_secs(3), s.read_to_end(&mut out))
+        .await
+        .expect("closed in time")
+        .unwrap();
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.ends_with(r#"{"message":"Request Timeout"}"#), "{text}");
+    assert!(started.elapsed() >= timeout / 2);
+    assert!(started.elapsed() < Duration::from_secs(2));
+
+    // Half a request head, then a stall.
+    let mut s = TcpStream::connect(emu.addr()).await.unwrap();
+    s.write_all(b"POST /api/v2.0/conversions/events/a2_pixel HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    let started = Instant::now();
+    let mut out = Vec::new();
+    tokio::time::timeout(Duration::from_secs(3), s.read_to_end(&mut out)).await.expect("closed in time").ok();
+    let text = String::from_utf8_lossy(&out);
+    assert!(text.is_empty(), "hyper closes a connection whose head is late: {text}");
+    assert!(started.elapsed() >= timeout / 2 && started.elapsed() < Duration::from_secs(2));
+    assert!(emu.received().is_empty());
+}
+
+#[tokio::test]
+async fn refuses_non_loopback_binds() {
+    for addr in ["0.0.0.0:0", "192.0.2.1:0", "[::]:0"] {
+        let err = Emulator::start(addr.parse().unwrap(), Config::default()).await.expect_err(addr);
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput, "{addr}");
+    }
+    let emu = start(Config::default()).await;
+    assert!(emu.addr().ip().is_loopback() && emu.addr().port() != 0);
+    assert_eq!(emu.base_url(), format!("http://127.0.0.1:{}", emu.addr().port()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn many_concurrent_connections() {
+    let emu = Arc::new(start(config()).await);
+    let tasks: Vec<_> = (0..64)
+        .map(|i| {
+            let emu = emu.clone();
+            tokio::spawn(async move {
+                let event = with(v2_event(), &["event_metadata", "conversion_id"], json!(format!("c{i}")));
+                // A fresh client per task: a connection each.
+                let r = post(&emu, V::V2, &body(V::V2, vec![event])).await;
+                r.0
+            })
+        })
+        .collect();
+    for t in tasks {
+        assert_eq!(t.await.unwrap(), 200);
+    }
+    assert_eq!(emu.received().len(), 64);
+    assert!(emu.received().iter().all(|r| r.dedup == Dedup::Unique));
+}
+
+#[tokio::test]
+async fn unknown_paths_methods_and_shutdown() {
+    let emu = start(config()).await;
+    let r = client().get(format!("{}/nope", emu.base_url())).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    assert_eq!(body_json(r).await, json!({"message": "Not Found"}));
+    let r = client().get(url(&emu, V::V3, PIXEL)).send().await.unwrap();
+    assert_eq!(r.status(), 405);
+    assert_eq!(body_json(r).await, json!({"error": {"code": 405, "message": "Method Not Allowed"}}));
+    let addr = emu.addr();
+    emu.shutdown().await;
+    assert!(TcpStream::connect(addr).await.is_err());
+}
