@@ -97,3 +97,12 @@ pub fn read_sources(sources: &[String]) -> Result<Vec<(String, String)>, UsageEr
 pub fn token_from_env(var: &str) -> Option<Secret> {
     std::env::var(var).ok().and_then(Secret::new)
 }
+
+/// The async runtime the network commands run on: two workers (the machine's size), all drivers.
+pub fn runtime() -> Result<tokio::runtime::Runtime, UsageError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| UsageError(format!("cannot start the async runtime: {e}")))
+}

@@ -19,11 +19,7 @@ pub struct EmulateArgs {
 }
 
 pub fn run(args: EmulateArgs) -> Result<u8, UsageError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| UsageError(format!("cannot start the async runtime: {e}")))?;
+    let runtime = super::common::runtime()?;
     runtime.block_on(async {
         let config = emulator::Config { token: args.token, pixel: args.pixel, ..emulator::Config::default() };
         let emu = Emulator::start(args.bind, config)

@@ -111,11 +111,7 @@ fn run(
     let v3_testing = settings.api_version == ApiVersion::V3 && settings.active_test_id().is_some();
     // Event Testing shows only single-event requests, at most 10 a second.
     let batching = if v3_testing { Batching::Never } else { batching };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| UsageError(format!("cannot start the async runtime: {e}")))?;
+    let runtime = super::common::runtime()?;
     runtime.block_on(async {
         let local = if wanted == "emulator" {
             let config = emulator::Config::default();

@@ -184,7 +184,7 @@ impl Client {
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(request.body.clone())
                 .send();
-            let record = tokio::select! {
+            let answer = tokio::select! {
                 result = async {
                     let response = sent.await?;
                     let status = response.status().as_u16();
@@ -195,39 +195,28 @@ impl Client {
                         .collect::<Vec<_>>();
                     let body = response.text().await?;
                     Ok::<_, reqwest::Error>((status, headers, body))
-                } => match result {
-                    Ok((status, headers, body)) => AttemptRecord {
-                        number,
-                        started_at,
-                        duration_ms: clock.elapsed().as_millis() as u64,
-                        waited_ms,
-                        status: Some(status),
-                        outcome: response::classify(status, &body),
-                        response_headers: headers,
-                        response_body: Some(body),
-                    },
-                    Err(e) => AttemptRecord {
-                        number,
-                        started_at,
-                        duration_ms: clock.elapsed().as_millis() as u64,
-                        waited_ms,
-                        status: None,
-                        response_headers: Vec::new(),
-                        response_body: None,
-                        outcome: transport_outcome(&e),
-                    },
-                },
-                () = cancel.cancelled() => AttemptRecord {
-                    number,
-                    started_at,
-                    duration_ms: clock.elapsed().as_millis() as u64,
-                    waited_ms,
-                    status: None,
-                    response_headers: Vec::new(),
-                    response_body: None,
-                    outcome: Outcome::transport(Kind::Cancelled, "cancelled"),
-                },
+                } => result.map_err(|e| transport_outcome(&e)),
+                () = cancel.cancelled() => Err(Outcome::transport(Kind::Cancelled, "cancelled")),
             };
+            let mut record = AttemptRecord {
+                number,
+                started_at,
+                duration_ms: clock.elapsed().as_millis() as u64,
+                waited_ms,
+                status: None,
+                response_headers: Vec::new(),
+                response_body: None,
+                outcome: Outcome::transport(Kind::Cancelled, ""),
+            };
+            match answer {
+                Ok((status, headers, body)) => {
+                    record.status = Some(status);
+                    record.outcome = response::classify(status, &body);
+                    record.response_headers = headers;
+                    record.response_body = Some(body);
+                }
+                Err(outcome) => record.outcome = outcome,
+            }
             progress(Progress::Finished(&record));
             let retry = match (record.status, record.outcome.kind) {
                 (_, Kind::Cancelled) => false,
