@@ -504,3 +504,39 @@ async fn a_send_killed_mid_flight_leaves_a_pending_entry_and_an_intact_store() {
     assert_eq!(history.read().unwrap().entries.len(), 2);
     emu.shutdown().await;
 }
+
+#[test]
+fn v3_with_a_test_id_sends_one_event_per_request_even_when_batching() {
+    let dir = temp_dir("cli-v3-testid");
+    let mut events = Vec::new();
+    for i in 0..3 {
+        let mut e = purchase(&format!("v3-{i}"));
+        e["integrations"]["Reddit Conversions Api"]["uuid"] = json!("9b2f5c1e-7d4a-4e8b-a1c3-5f6e7d8c9b0a");
+        events.push(e);
+    }
+    let file = write_events(&dir, "events.jsonl", &events);
+    let ws = dir.join("v3.json");
+    let w = json!({"format": "reddit-capi-console/workspace", "version": 1,
+        "settings": {"pixel_id": "a2_pixel", "api_version": "v3", "test_id": "t2_testing", "profile": "segment"},
+        "mappings": [{"name": "Purchase", "preset": "Purchase"}]});
+    std::fs::write(&ws, w.to_string()).unwrap();
+    let started = Instant::now();
+    let out = cli(&dir.join("home"))
+        .args(["send", "--batch", "--format", "json", "--workspace"])
+        .arg(&ws)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 3, "one request per event");
+    assert!(lines.iter().all(|l| l.get("event_index").is_some() && l["outcome"]["kind"] == "accepted"));
+    assert!(started.elapsed() >= Duration::from_millis(200), "paced at 10 requests a second");
+}
