@@ -9,7 +9,9 @@
 //! Around the core: [`net`] sends requests (reqwest on tokio), [`store`] keeps the history,
 //! [`emulator`] is a faithful local Reddit, and [`cli`] is the command line.
 
+pub mod app;
 pub mod cli;
+pub mod diff;
 pub mod emulator;
 pub mod engine;
 pub mod identity;

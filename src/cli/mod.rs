@@ -88,9 +88,9 @@ pub fn main() -> ExitCode {
         Some(Command::History(args)) => history::run(args, &mut out),
         Some(Command::Curl(args)) => curl::run(args, &mut out),
         Some(Command::Emulate(args)) => emulate::run(args),
-        None => Err(UsageError(
-            "the desktop app is not part of this build yet; use a subcommand (see --help)".into(),
-        )),
+        None => {
+            Err(UsageError("no command given (run without arguments for the desktop app; see --help)".into()))
+        }
     };
     let flushed = out.flush();
     match result {

@@ -10,15 +10,20 @@ fn shell_quote(s: &str) -> String {
 /// The command. The token is never in it: the shell expands the variable.
 pub fn render(request: &Request) -> String {
     let body = String::from_utf8(request.body.to_json_bytes()).expect("JSON is UTF-8");
-    let mut out = format!("curl -sS -X {} {}", request.method, shell_quote(&request.url));
-    for (name, value) in &request.headers {
+    render_parts(request.method, &request.url, &request.headers, &body)
+}
+
+/// The command from a request's parts (e.g. as history recorded them).
+pub fn render_parts(method: &str, url: &str, headers: &[(String, String)], body: &str) -> String {
+    let mut out = format!("curl -sS -X {method} {}", shell_quote(url));
+    for (name, value) in headers {
         if name.eq_ignore_ascii_case("authorization") {
             out.push_str(" \\\n  -H \"Authorization: Bearer $REDDIT_CONVERSION_TOKEN\"");
         } else {
             out.push_str(&format!(" \\\n  -H {}", shell_quote(&format!("{name}: {value}"))));
         }
     }
-    out.push_str(&format!(" \\\n  --data-raw {}", shell_quote(&body)));
+    out.push_str(&format!(" \\\n  --data-raw {}", shell_quote(body)));
     out
 }
 

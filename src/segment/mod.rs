@@ -4,6 +4,7 @@
 //! fields everybody asks about.
 
 mod parse;
+pub mod samples;
 
 pub use parse::{
     EventStream, EventsError, check_syntax, parse_events, read_events, read_text, stream_events,

@@ -1,0 +1,123 @@
+//! The settings window: destinations, pixel id, token (masked, session only), test mode / test
+//! id, API version, profile, partner, user agent, timeouts and proxy.
+
+use eframe::egui::{self, RichText};
+
+use super::super::View;
+use super::super::state::{Destination, State};
+use crate::identity::Profile;
+use crate::reddit::ApiVersion;
+use crate::secret::Secret;
+
+pub fn show(ctx: &egui::Context, state: &mut State, view: &mut View) {
+    let mut open = view.show_settings;
+    egui::Window::new("Settings").open(&mut open).default_width(460.0).show(ctx, |ui| {
+        let before = state.settings().clone();
+        let before_network = state.saved.network.clone();
+        egui::Grid::new("settings-grid").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
+            let active = state.saved.active;
+            let mut name = state.saved.destinations[active].name.clone();
+            if super::text_field(ui, "Destination name", &mut name).changed() && !name.trim().is_empty() {
+                state.saved.destinations[active].name = name;
+                state.dirty = true;
+            }
+            ui.end_row();
+            let s = &mut state.saved.destinations[active].settings;
+            super::text_field(ui, "Pixel ID", &mut s.pixel_id);
+            ui.end_row();
+            let l = ui.label("Conversion token");
+            ui.horizontal(|ui| {
+                ui.add(
+                    egui::TextEdit::singleline(&mut view.token_input)
+                        .password(!view.reveal_token)
+                        .desired_width(200.0),
+                )
+                .labelled_by(l.id);
+                ui.checkbox(&mut view.reveal_token, "Reveal");
+                if ui.button("Use token").clicked() {
+                    state.token = Secret::new(view.token_input.clone());
+                    view.token_input.clear();
+                }
+            });
+            ui.end_row();
+            ui.label("");
+            ui.label(
+                RichText::new(match &state.token {
+                    Some(t) => format!("token set ({t}), kept for this session only"),
+                    None => "no token: sends go to the local emulator".into(),
+                })
+                .weak(),
+            );
+            ui.end_row();
+            let s = &mut state.saved.destinations[active].settings;
+            ui.label("API version");
+            egui::ComboBox::from_label("API version").selected_text(s.api_version.as_str()).show_ui(
+                ui,
+                |ui| {
+                    ui.selectable_value(&mut s.api_version, ApiVersion::V2, "v2.0");
+                    ui.selectable_value(&mut s.api_version, ApiVersion::V3, "v3");
+                },
+            );
+            ui.end_row();
+            ui.label("");
+            ui.checkbox(&mut s.test_mode, "Test mode (v2)");
+            ui.end_row();
+            let mut test_id = s.test_id.clone().unwrap_or_default();
+            if super::text_field(ui, "Test ID (v3)", &mut test_id).changed() {
+                s.test_id = Some(test_id).filter(|t| !t.trim().is_empty());
+            }
+            ui.end_row();
+            ui.label("Profile");
+            egui::ComboBox::from_label("Normalization profile").selected_text(s.profile.as_str()).show_ui(
+                ui,
+                |ui| {
+                    ui.selectable_value(&mut s.profile, Profile::Segment, "segment (what Segment sends)");
+                    ui.selectable_value(&mut s.profile, Profile::Reddit, "reddit (Reddit's rules)");
+                },
+            );
+            ui.end_row();
+            let mut partner = s.partner.clone().unwrap_or_default();
+            if super::text_field(ui, "Partner", &mut partner).changed() {
+                s.partner = Some(partner).filter(|p| !p.trim().is_empty());
+            }
+            ui.end_row();
+            let mut agent = s.user_agent.clone().unwrap_or_default();
+            if super::text_field(ui, "User agent", &mut agent).changed() {
+                s.user_agent = Some(agent).filter(|a| !a.trim().is_empty());
+            }
+            ui.end_row();
+            let n = &mut state.saved.network;
+            let l = ui.label("Connect timeout (s)");
+            ui.add(egui::DragValue::new(&mut n.connect_timeout_secs).range(1..=120)).labelled_by(l.id);
+            ui.end_row();
+            let l = ui.label("Request timeout (s)");
+            ui.add(egui::DragValue::new(&mut n.timeout_secs).range(1..=300)).labelled_by(l.id);
+            ui.end_row();
+            super::text_field(ui, "Proxy URL", &mut n.proxy);
+            ui.end_row();
+        });
+        ui.separator();
+        ui.horizontal(|ui| {
+            super::text_field(ui, "New destination", &mut view.new_destination);
+            if ui.button("Add destination").clicked() && !view.new_destination.trim().is_empty() {
+                let settings = state.settings().clone();
+                state.saved.destinations.push(Destination {
+                    name: view.new_destination.trim().to_string(),
+                    settings: crate::reddit::Settings { test_id: None, ..settings },
+                });
+                state.saved.active = state.saved.destinations.len() - 1;
+                view.new_destination.clear();
+                state.changed_mappings();
+            }
+            if state.saved.destinations.len() > 1 && ui.button("Remove this destination").clicked() {
+                state.saved.destinations.remove(state.saved.active);
+                state.saved.active = 0;
+                state.changed_mappings();
+            }
+        });
+        if *state.settings() != before || state.saved.network != before_network {
+            state.changed_mappings();
+        }
+    });
+    view.show_settings = open;
+}

@@ -1,0 +1,482 @@
+//! Everything the app shows, in plain structs, and the operations on it. Nothing here draws or
+//! does I/O: panels read this state and call these methods; effects go to the worker as
+//! [`super::worker::Command`]s.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::emulator::Received;
+use crate::engine::{Engine, Item, Options, Selection};
+use crate::mapping::model::MappingEntry;
+use crate::mapping::presets::Preset;
+use crate::mapping::{Action, MAX_MAPPINGS};
+use crate::net::{Endpoint, Sent};
+use crate::reddit::{ApiVersion, Authorization, Level, Settings};
+use crate::secret::Secret;
+use crate::segment::{Event, EventsError, parse_events, samples};
+use crate::store::history::Entry;
+use crate::workspace::{FORMAT, VERSION, Workspace};
+
+/// A named destination (e.g. "Staging pixel", "Production pixel").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Destination {
+    pub name: String,
+    pub settings: Settings,
+}
+
+/// Where Send goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Target {
+    /// The built-in local Reddit emulator.
+    #[default]
+    Emulator,
+    /// Reddit's API.
+    Reddit,
+}
+
+/// A saved sample event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Sample {
+    pub name: String,
+    pub text: String,
+}
+
+/// Client settings kept with the app (not in workspaces: a proxy URL may hold credentials).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Network {
+    pub connect_timeout_secs: u64,
+    pub timeout_secs: u64,
+    /// Empty: from the environment.
+    pub proxy: String,
+}
+
+impl Default for Network {
+    fn default() -> Network {
+        Network { connect_timeout_secs: 10, timeout_secs: 30, proxy: String::new() }
+    }
+}
+
+/// What the app keeps between runs (besides the workspace). Never the token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Saved {
+    pub destinations: Vec<Destination>,
+    pub active: usize,
+    pub target: Target,
+    pub composer_text: String,
+    pub samples: Vec<Sample>,
+    pub network: Network,
+    /// Sends the user ticked as "seen in Events Manager".
+    pub seen: BTreeSet<String>,
+    pub selected_mapping: usize,
+}
+
+impl Default for Saved {
+    fn default() -> Saved {
+        Saved {
+            destinations: vec![Destination {
+                name: "Test pixel".into(),
+                settings: Settings { pixel_id: "a2_local_test_pixel".into(), ..Settings::default() },
+            }],
+            active: 0,
+            target: Target::Emulator,
+            composer_text: serde_json::to_string_pretty(&samples::TEMPLATES[0].event()).expect("JSON"),
+            samples: Vec::new(),
+            network: Network::default(),
+            seen: BTreeSet::new(),
+            selected_mapping: 0,
+        }
+    }
+}
+
+/// The preview of the composer's event.
+#[derive(Debug, Default)]
+pub struct Preview {
+    /// Indexes of the mappings whose trigger matches the event.
+    pub matched: Vec<usize>,
+    /// What each matching mapping makes of it (requests, refusals, web-only notes).
+    pub items: Vec<Item>,
+    /// The same for the other API version (side by side), when asked for.
+    pub other: Option<Vec<Item>>,
+    /// Why there is no preview (a bad workspace).
+    pub problem: Option<String>,
+}
+
+/// The outcome of the last send.
+#[derive(Debug, Clone)]
+pub struct LastSend {
+    pub results: Vec<Sent>,
+}
+
+/// A message for the user (errors from disk, settings problems).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub error: bool,
+    pub text: String,
+}
+
+/// The whole app state.
+pub struct State {
+    pub mappings: Vec<MappingEntry>,
+    pub saved: Saved,
+    /// The conversion token: this session only.
+    pub token: Option<Secret>,
+    pub event: Result<Event, EventsError>,
+    pub preview: Preview,
+    pub side_by_side: bool,
+    pub history: Vec<Entry>,
+    pub history_filter: String,
+    pub selected_history: Option<usize>,
+    pub last_send: Option<LastSend>,
+    pub sending: bool,
+    pub emulator_url: Option<String>,
+    pub emulator_events: Vec<Received>,
+    pub notices: Vec<Notice>,
+    /// Whether something changed that should be written to disk.
+    pub dirty: bool,
+}
+
+impl State {
+    /// A state from what was saved (or defaults).
+    pub fn new(workspace: Option<Workspace>, saved: Saved) -> State {
+        let mut saved = saved;
+        if saved.destinations.is_empty() {
+            saved.destinations = Saved::default().destinations;
+        }
+        saved.active = saved.active.min(saved.destinations.len() - 1);
+        let mappings = workspace.map(|w| w.mappings).unwrap_or_else(|| Workspace::presets().mappings);
+        let mut state = State {
+            mappings,
+            saved,
+            token: None,
+            event: parse_events("{}", "composer").map(|mut v| v.remove(0)),
+            preview: Preview::default(),
+            side_by_side: false,
+            history: Vec::new(),
+            history_filter: String::new(),
+            selected_history: None,
+            last_send: None,
+            sending: false,
+            emulator_url: None,
+            emulator_events: Vec::new(),
+            notices: Vec::new(),
+            dirty: false,
+        };
+        let text = state.saved.composer_text.clone();
+        state.set_event_text(text);
+        state.dirty = false;
+        state
+    }
+
+    /// The active destination's settings.
+    pub fn settings(&self) -> &Settings {
+        &self.saved.destinations[self.saved.active].settings
+    }
+
+    /// Changes the active destination's settings.
+    pub fn settings_mut(&mut self) -> &mut Settings {
+        self.dirty = true;
+        let active = self.saved.active;
+        &mut self.saved.destinations[active].settings
+    }
+
+    /// The workspace: the mappings and the active destination's settings.
+    pub fn workspace(&self) -> Workspace {
+        Workspace {
+            format: FORMAT.into(),
+            version: VERSION,
+            settings: self.settings().clone(),
+            mappings: self.mappings.clone(),
+        }
+    }
+
+    /// Where Send goes now.
+    pub fn endpoint(&self) -> Option<Endpoint> {
+        match self.saved.target {
+            Target::Reddit => Some(Endpoint::Reddit),
+            Target::Emulator => self.emulator_url.clone().map(Endpoint::Emulator),
+        }
+    }
+
+    /// Whether Send would count in campaigns (Reddit, test mode off / no test id).
+    pub fn is_production_send(&self) -> bool {
+        self.saved.target == Target::Reddit && !self.settings().is_test()
+    }
+
+    /// Replaces the composer text and recomputes the preview.
+    pub fn set_event_text(&mut self, text: String) {
+        self.event = parse_events(&text, "event").and_then(|mut events| match events.len() {
+            1 => Ok(events.remove(0)),
+            n => Err(EventsError {
+                source_name: "event".into(),
+                line: 1,
+                column: 1,
+                message: format!("the composer holds one event; found {n}"),
+            }),
+        });
+        self.saved.composer_text = text;
+        self.dirty = true;
+        self.recompute();
+    }
+
+    /// Edits the composer's event as JSON (quick fields) and rewrites the text.
+    pub fn edit_event(&mut self, edit: impl FnOnce(&mut serde_json::Value)) {
+        let Ok(event) = &self.event else { return };
+        let mut value = event.value().clone();
+        edit(&mut value);
+        let text = serde_json::to_string_pretty(&value).expect("JSON");
+        self.set_event_text(text);
+    }
+
+    fn options(&self) -> Options {
+        Options {
+            explain: true,
+            auth: Authorization::for_token(self.token.as_ref().map(Secret::expose), false),
+            base_url: match self.saved.target {
+                Target::Reddit => None,
+                Target::Emulator => self.emulator_url.clone(),
+            },
+            batching: crate::engine::Batching::Never,
+            now_ms: crate::timestamp::now_millis(),
+        }
+    }
+
+    /// Recomputes matched mappings and the preview (microseconds for one event).
+    pub fn recompute(&mut self) {
+        self.preview = Preview::default();
+        let event = match &self.event {
+            Ok(e) => e.clone(),
+            Err(_) => return,
+        };
+        let settings = self.settings().clone();
+        let engine = match Engine::new(&self.workspace(), settings.clone()) {
+            Ok(engine) => engine,
+            Err(e) => {
+                self.preview.problem = Some(e.to_string());
+                return;
+            }
+        };
+        self.preview.matched = engine.matching(&event);
+        let options = self.options();
+        self.preview.items = engine.preview(std::slice::from_ref(&event), Selection::Triggers, &options);
+        if self.side_by_side {
+            let mut other = settings.clone();
+            other.api_version = match settings.api_version {
+                ApiVersion::V2 => ApiVersion::V3,
+                ApiVersion::V3 => ApiVersion::V2,
+            };
+            if let Ok(engine) = Engine::new(&self.workspace(), other.clone()) {
+                let options = self.options();
+                self.preview.other =
+                    Some(engine.preview(std::slice::from_ref(&event), Selection::Triggers, &options));
+            }
+        }
+    }
+
+    /// The requests Send would send: every request of the preview without an error lint.
+    pub fn sendable(&self) -> Vec<Item> {
+        self.preview
+            .items
+            .iter()
+            .filter(
+                |i| matches!(i, Item::Request { lints, .. } if lints.iter().all(|l| l.level != Level::Error)),
+            )
+            .cloned()
+            .collect()
+    }
+
+    /// Adds a mapping from a preset (or a blank custom-event mapping), with a unique name.
+    pub fn add_mapping(&mut self, preset: Option<&Preset>) -> Result<usize, String> {
+        if self.mappings.len() >= MAX_MAPPINGS {
+            return Err(format!("a workspace holds at most {MAX_MAPPINGS} mappings"));
+        }
+        let mut entry = match preset {
+            Some(p) => MappingEntry::from_preset(p),
+            None => MappingEntry {
+                name: "New mapping".into(),
+                enabled: true,
+                preset: None,
+                action: Some(Action::CustomEvent),
+                subscribe: Some(r#"type = "track" and event = "My Event""#.into()),
+                mapping: [("custom_event_name".to_string(), serde_json::json!({"@path": "$.event"}))]
+                    .into_iter()
+                    .collect(),
+            },
+        };
+        entry.name = self.unique_name(&entry.name);
+        self.mappings.push(entry);
+        self.changed_mappings();
+        Ok(self.mappings.len() - 1)
+    }
+
+    fn unique_name(&self, base: &str) -> String {
+        let taken = |n: &str| self.mappings.iter().any(|m| m.name == n);
+        if !taken(base) {
+            return base.to_string();
+        }
+        (2..).map(|i| format!("{base} {i}")).find(|n| !taken(n)).expect("a free name")
+    }
+
+    /// Duplicates a mapping below itself.
+    pub fn duplicate_mapping(&mut self, i: usize) -> Result<usize, String> {
+        if self.mappings.len() >= MAX_MAPPINGS {
+            return Err(format!("a workspace holds at most {MAX_MAPPINGS} mappings"));
+        }
+        let mut copy = self.mappings[i].clone();
+        copy.name = self.unique_name(&format!("{} copy", copy.name));
+        self.mappings.insert(i + 1, copy);
+        self.changed_mappings();
+        Ok(i + 1)
+    }
+
+    /// Deletes a mapping.
+    pub fn delete_mapping(&mut self, i: usize) {
+        if i < self.mappings.len() {
+            self.mappings.remove(i);
+            self.saved.selected_mapping =
+                self.saved.selected_mapping.min(self.mappings.len().saturating_sub(1));
+            self.changed_mappings();
+        }
+    }
+
+    /// Moves a mapping up (`-1`) or down (`+1`).
+    pub fn move_mapping(&mut self, i: usize, up: bool) {
+        let j = if up { i.checked_sub(1) } else { Some(i + 1) };
+        if let Some(j) = j.filter(|j| *j < self.mappings.len()) {
+            self.mappings.swap(i, j);
+            if self.saved.selected_mapping == i {
+                self.saved.selected_mapping = j;
+            }
+            self.changed_mappings();
+        }
+    }
+
+    /// Renames a mapping; names stay unique.
+    pub fn rename_mapping(&mut self, i: usize, name: &str) -> Result<(), String> {
+        let name = name.trim();
+        if name.is_empty() {
+            return Err("a mapping needs a name".into());
+        }
+        if self.mappings.iter().enumerate().any(|(j, m)| j != i && m.name == name) {
+            return Err(format!("another mapping is named {name:?}"));
+        }
+        self.mappings[i].name = name.to_string();
+        self.changed_mappings();
+        Ok(())
+    }
+
+    /// Call after any change to the mappings or settings.
+    pub fn changed_mappings(&mut self) {
+        self.dirty = true;
+        self.recompute();
+    }
+
+    /// Loads a workspace (import): its mappings, and its settings into the active destination
+    /// (the test id is kept from the destination: workspaces never carry one in).
+    pub fn import_workspace(&mut self, workspace: Workspace) {
+        let test_id = self.settings().test_id.clone();
+        *self.settings_mut() = Settings { test_id, ..workspace.settings };
+        self.mappings = workspace.mappings;
+        self.saved.selected_mapping = 0;
+        self.changed_mappings();
+    }
+
+    /// History entries that match the filter, newest first (indexes into `history`).
+    pub fn filtered_history(&self) -> Vec<usize> {
+        let needle = self.history_filter.to_lowercase();
+        (0..self.history.len())
+            .rev()
+            .filter(|&i| {
+                if needle.is_empty() {
+                    return true;
+                }
+                let e = &self.history[i];
+                let status = e.attempt.status.map(|s| s.to_string()).unwrap_or_default();
+                [&e.mapping, &e.endpoint, &e.source, &e.attempt.outcome.message, &status, &e.send_id]
+                    .iter()
+                    .any(|s| s.to_lowercase().contains(&needle))
+            })
+            .collect()
+    }
+
+    /// The previous attempt of the same source and mapping before history entry `i`.
+    pub fn previous_send_of(&self, i: usize) -> Option<usize> {
+        let e = &self.history[i];
+        (0..i).rev().find(|&j| {
+            let p = &self.history[j];
+            p.source == e.source && p.mapping == e.mapping && p.send_id != e.send_id
+        })
+    }
+
+    /// Adds a notice for the user.
+    pub fn notice(&mut self, error: bool, text: impl Into<String>) {
+        self.notices.push(Notice { error, text: text.into() });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::mapping::presets;
+
+    fn state() -> State {
+        State::new(None, Saved::default())
+    }
+
+    #[test]
+    fn the_first_run_preview_is_a_purchase_that_can_be_sent() {
+        let s = state();
+        assert!(s.event.is_ok());
+        let purchase = s.mappings.iter().position(|m| m.name == "Purchase").unwrap();
+        assert!(s.preview.matched.contains(&purchase));
+        assert_eq!(s.sendable().len(), 1);
+        assert_eq!(s.endpoint(), None, "until the emulator is up");
+        assert!(!s.is_production_send());
+    }
+
+    #[test]
+    fn editing_the_event_changes_the_preview() {
+        let mut s = state();
+        s.edit_event(|e| e["event"] = serde_json::json!("Signed Up"));
+        let names: Vec<&str> = s.preview.matched.iter().map(|&i| s.mappings[i].name.as_str()).collect();
+        assert!(names.contains(&"Sign Up") && !names.contains(&"Purchase"), "{names:?}");
+        s.set_event_text("{ nope".into());
+        assert!(s.event.is_err());
+        assert!(s.preview.items.is_empty());
+    }
+
+    #[test]
+    fn mapping_list_operations_keep_names_unique_and_cap_at_fifty() {
+        let mut s = state();
+        let n = s.mappings.len();
+        let i = s.add_mapping(presets::find("Purchase")).unwrap();
+        assert_eq!(s.mappings[i].name, "Purchase 2");
+        let j = s.duplicate_mapping(i).unwrap();
+        assert_eq!(s.mappings[j].name, "Purchase 2 copy");
+        assert!(s.rename_mapping(j, "Purchase").is_err());
+        s.rename_mapping(j, "Checkout").unwrap();
+        s.move_mapping(j, true);
+        assert_eq!(s.mappings[i].name, "Checkout");
+        s.delete_mapping(i);
+        assert_eq!(s.mappings.len(), n + 1);
+        while s.mappings.len() < MAX_MAPPINGS {
+            s.add_mapping(None).unwrap();
+        }
+        assert!(s.add_mapping(None).is_err());
+    }
+
+    #[test]
+    fn importing_keeps_the_destinations_test_id() {
+        let mut s = state();
+        s.settings_mut().test_id = Some("t2_keep".into());
+        let mut w = Workspace::presets();
+        w.settings.pixel_id = "a2_imported".into();
+        w.mappings.truncate(2);
+        s.import_workspace(w);
+        assert_eq!(s.settings().pixel_id, "a2_imported");
+        assert_eq!(s.settings().test_id.as_deref(), Some("t2_keep"));
+        assert_eq!(s.mappings.len(), 2);
+    }
+}

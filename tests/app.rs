@@ -1,0 +1,177 @@
+//! The desktop app, driven headless through egui_kittest by the labels a screen reader sees:
+//! settings, mappings, the composer and preview, sending to the local emulator, history, the
+//! bad-email lint, and workspace import/export (through fake file dialogs).
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use reddit_capi_console::app::worker::{BoxFuture, Dialogs, FileKind};
+use reddit_capi_console::app::{AppConfig, ConsoleApp};
+use reddit_capi_console::engine::Item;
+use reddit_capi_console::workspace::Workspace;
+
+/// File dialogs that hand out a prepared file and keep what is saved.
+#[derive(Default)]
+struct FakeDialogs {
+    to_open: Mutex<Option<(String, Vec<u8>)>>,
+    saved: Mutex<Vec<(FileKind, String, Vec<u8>)>>,
+}
+
+impl Dialogs for FakeDialogs {
+    fn open(&self, _kind: FileKind) -> BoxFuture<Option<(String, Vec<u8>)>> {
+        let file = self.to_open.lock().unwrap().take();
+        Box::pin(async move { file })
+    }
+    fn save(
+        &self,
+        kind: FileKind,
+        suggested: String,
+        bytes: Vec<u8>,
+    ) -> BoxFuture<Option<Result<String, String>>> {
+        self.saved.lock().unwrap().push((kind, suggested.clone(), bytes));
+        Box::pin(async move { Some(Ok(suggested)) })
+    }
+}
+
+fn data_dir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("rcc-app-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+fn app(name: &str, dialogs: Arc<FakeDialogs>) -> Harness<'static, ConsoleApp> {
+    let config = AppConfig { data_dir: Some(data_dir(name)), dialogs };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_eframe(move |cc| ConsoleApp::new(cc, config));
+    // The worker starts the emulator and reads the history.
+    wait(&mut harness, |app| app.state.emulator_url.is_some());
+    harness.run_steps(3);
+    harness
+}
+
+/// Applies worker messages until `done`, stepping frames in between.
+fn wait(harness: &mut Harness<'static, ConsoleApp>, done: impl Fn(&ConsoleApp) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !done(harness.state()) {
+        assert!(Instant::now() < deadline, "timed out waiting for the worker");
+        harness.state_mut().wait_for_worker(Duration::from_millis(100));
+        harness.step();
+    }
+}
+
+/// The Send button (its label carries the shortcut, e.g. "Send Ctrl+Enter").
+fn send_button<'h>(h: &'h Harness<'static, ConsoleApp>) -> egui_kittest::Node<'h> {
+    h.get_by(|node| {
+        node.role() == egui::accesskit::Role::Button && node.label().is_some_and(|l| l.starts_with("Send"))
+    })
+}
+
+#[test]
+fn first_run_sends_to_the_emulator_and_shows_the_200_and_a_history_entry() {
+    let mut h = app("send", Arc::default());
+    assert!(h.state().state.sendable().len() == 1, "a ready Purchase sample");
+    send_button(&h).click();
+    h.run_steps(2);
+    wait(&mut h, |a| a.state.last_send.is_some() && !a.state.history.is_empty());
+    let results = &h.state().state.last_send.as_ref().unwrap().results;
+    assert_eq!(results[0].outcome.status, Some(200));
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("HTTP 200 Successfully processed 1 conversion events.").is_some());
+    assert_eq!(h.state().state.history.len(), 1);
+    h.get_by_label_contains("History (1)").click();
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("Purchase · emulator").is_some());
+}
+
+#[test]
+fn the_send_shortcut_sends() {
+    let mut h = app("shortcut", Arc::default());
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    h.run_steps(2);
+    wait(&mut h, |a| a.state.last_send.is_some());
+    assert!(h.state().state.last_send.as_ref().unwrap().results[0].accepted());
+}
+
+#[test]
+fn editing_settings_changes_the_request() {
+    let mut h = app("settings", Arc::default());
+    h.get_by_label("Settings").click();
+    h.run_steps(2);
+    let field = h.get_by_label("Pixel ID");
+    field.focus();
+    h.run_steps(1);
+    h.get_by_label("Pixel ID").type_text("_v2");
+    h.run_steps(2);
+    assert_eq!(h.state().state.settings().pixel_id, "a2_local_test_pixel_v2");
+    let url = match &h.state().state.preview.items.iter().find(|i| matches!(i, Item::Request { .. })) {
+        Some(Item::Request { request, .. }) => request.url.clone(),
+        _ => panic!("no request"),
+    };
+    assert!(url.ends_with("/a2_local_test_pixel_v2"), "{url}");
+}
+
+#[test]
+fn adding_a_preset_mapping() {
+    let mut h = app("mappings", Arc::default());
+    let before = h.state().state.mappings.len();
+    h.get_by_label("Add mapping").click();
+    h.run_steps(2);
+    h.get_by_label("Lead").click();
+    h.run_steps(2);
+    let mappings = &h.state().state.mappings;
+    assert_eq!(mappings.len(), before + 1);
+    assert_eq!(mappings.last().unwrap().name, "Lead 2");
+    assert!(h.query_all_by_label_contains("Lead 2").count() >= 1);
+}
+
+#[test]
+fn editing_the_event_changes_the_preview_and_a_bad_email_is_flagged() {
+    let mut h = app("composer", Arc::default());
+    let email = h.get_by_label("Email");
+    email.focus();
+    h.run_steps(1);
+    // Select all and replace with an address without "@".
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("Email").type_text("nobody");
+    h.run_steps(2);
+    let refused = h
+        .state()
+        .state
+        .preview
+        .items
+        .iter()
+        .any(|i| matches!(i, Item::Refused { error, .. } if error.field == "user.email"));
+    assert!(refused, "the Segment profile refuses an email without @");
+    assert!(h.query_by_label_contains("user.email: email has no \"@\"").is_some());
+    assert!(h.state().state.sendable().is_empty(), "nothing to send");
+}
+
+#[test]
+fn importing_and_exporting_a_workspace() {
+    let dialogs = Arc::new(FakeDialogs::default());
+    let mut w = Workspace::presets();
+    w.settings.pixel_id = "a2_imported".into();
+    w.mappings.truncate(3);
+    *dialogs.to_open.lock().unwrap() = Some(("ws.json".into(), w.to_export_json().into_bytes()));
+    let mut h = app("import", dialogs.clone());
+    h.get_by_label("Import workspace").click();
+    h.run_steps(2);
+    wait(&mut h, |a| a.state.mappings.len() == 3);
+    assert_eq!(h.state().state.settings().pixel_id, "a2_imported");
+
+    h.state_mut().state.settings_mut().test_id = Some("t2_never_exported".into());
+    h.get_by_label("Export workspace").click();
+    h.run_steps(2);
+    wait(&mut h, |_| !dialogs.saved.lock().unwrap().is_empty());
+    let (kind, _, bytes) = dialogs.saved.lock().unwrap()[0].clone();
+    assert_eq!(kind, FileKind::Workspace);
+    let text = String::from_utf8(bytes).unwrap();
+    let exported = Workspace::parse(&text).unwrap();
+    assert_eq!(exported.mappings.len(), 3);
+    assert!(!text.contains("t2_never_exported"), "a test id never persists into an export");
+}
