@@ -233,7 +233,12 @@ impl State {
     fn options(&self) -> Options {
         Options {
             explain: true,
-            auth: Authorization::for_token(self.token.as_ref().map(Secret::expose), false),
+            auth: match (&self.token, self.saved.target) {
+                (Some(token), _) => Authorization::for_token(Some(token.expose()), false),
+                // The local emulator takes any token: the app sends its own.
+                (None, Target::Emulator) => Authorization::Masked(String::new()),
+                (None, Target::Reddit) => Authorization::Missing,
+            },
             base_url: match self.saved.target {
                 Target::Reddit => None,
                 Target::Emulator => self.emulator_url.clone(),

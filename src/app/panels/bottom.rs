@@ -12,7 +12,7 @@ use crate::diff;
 pub const EVENTS_MANAGER_URL: &str = "https://ads.reddit.com/events-manager";
 
 pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut Vec<Intent>) {
-    egui::Panel::bottom("bottom").resizable(true).default_size(240.0).show(ui, |ui| {
+    egui::Panel::bottom("bottom").resizable(true).default_size(240.0).min_size(200.0).show(ui, |ui| {
         ui.horizontal(|ui| {
             ui.selectable_value(&mut view.bottom, BottomTab::Response, "Last response");
             ui.selectable_value(

@@ -51,24 +51,13 @@ fn items(ui: &mut egui::Ui, items: &[Item], salt: &str) {
             Item::Request { mapping, request, lints, identifiers, .. } => {
                 ui.separator();
                 ui.label(RichText::new(format!("{mapping} → {} {}", request.method, request.url)).strong());
-                for (k, v) in &request.headers {
-                    ui.label(RichText::new(format!("{k}: {v}")).monospace().weak());
+                if lints.is_empty() {
+                    ui.label(RichText::new("No lints.").weak());
+                } else {
+                    for lint in lints {
+                        super::lint_row(ui, lint);
+                    }
                 }
-                let body = serde_json::to_string_pretty(&request.body.to_value()).expect("JSON");
-                ui.horizontal(|ui| {
-                    if ui.button("Copy body").clicked() {
-                        ui.ctx().copy_text(body.clone());
-                    }
-                    if ui.button("Copy as cURL").clicked() {
-                        ui.ctx().copy_text(crate::net::curl::render(request));
-                    }
-                });
-                egui::CollapsingHeader::new("Request body")
-                    .id_salt((salt, n, "body"))
-                    .default_open(true)
-                    .show(ui, |ui| {
-                        ui.label(RichText::new(&body).monospace());
-                    });
                 if let Some(event) = request.body.events().first() {
                     signal_meter(ui, event);
                 }
@@ -128,13 +117,24 @@ fn items(ui: &mut egui::Ui, items: &[Item], salt: &str) {
                             });
                         });
                 }
-                if lints.is_empty() {
-                    ui.label(RichText::new("No lints.").weak());
-                } else {
-                    for lint in lints {
-                        super::lint_row(ui, lint);
-                    }
+                for (k, v) in &request.headers {
+                    ui.label(RichText::new(format!("{k}: {v}")).monospace().weak());
                 }
+                let body = serde_json::to_string_pretty(&request.body.to_value()).expect("JSON");
+                ui.horizontal(|ui| {
+                    if ui.button("Copy body").clicked() {
+                        ui.ctx().copy_text(body.clone());
+                    }
+                    if ui.button("Copy as cURL").clicked() {
+                        ui.ctx().copy_text(crate::net::curl::render(request));
+                    }
+                });
+                egui::CollapsingHeader::new("Request body")
+                    .id_salt((salt, n, "body"))
+                    .default_open(true)
+                    .show(ui, |ui| {
+                        ui.label(RichText::new(&body).monospace());
+                    });
             }
             Item::Refused { mapping, error, .. } => {
                 ui.separator();
