@@ -50,6 +50,8 @@ pub struct View {
     pub confirm_production: bool,
     pub bottom: BottomTab,
     pub focus_search: bool,
+    /// A composer quick field to focus (a lint's path was clicked).
+    pub focus_field: Option<&'static str>,
     pub in_flight: Option<Cancel>,
     pub sample_name: String,
     pub new_destination: String,

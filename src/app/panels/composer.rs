@@ -110,11 +110,14 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
                         let mut text = get(&value, path)
                             .map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
                             .unwrap_or_default();
-                        if ui
+                        let response = ui
                             .add(egui::TextEdit::singleline(&mut text).desired_width(f32::INFINITY))
-                            .labelled_by(l.id)
-                            .changed()
-                        {
+                            .labelled_by(l.id);
+                        if view.focus_field == Some(label) {
+                            response.request_focus();
+                            view.focus_field = None;
+                        }
+                        if response.changed() {
                             let value = (!text.is_empty()).then_some(text);
                             state.edit_event(|e| set(e, path, value));
                         }

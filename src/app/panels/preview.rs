@@ -9,7 +9,7 @@ use super::super::state::State;
 use crate::engine::Item;
 use crate::reddit::wire::Event;
 
-pub fn show(ui: &mut egui::Ui, state: &mut State, _view: &mut View) {
+pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View) {
     egui::Panel::right("preview").resizable(true).default_size(520.0).show(ui, |ui| {
         ui.horizontal(|ui| {
             ui.heading("Preview");
@@ -33,19 +33,25 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, _view: &mut View) {
         } else {
             format!("Matches: {}", matched.join(", "))
         });
-        egui::ScrollArea::vertical().id_salt("preview-scroll").show(ui, |ui| match &state.preview.other {
-            Some(other) => {
-                ui.columns(2, |cols| {
-                    items(&mut cols[0], &state.preview.items, "a");
-                    items(&mut cols[1], other, "b");
-                });
-            }
-            None => items(ui, &state.preview.items, "a"),
-        });
+        let focus = egui::ScrollArea::vertical()
+            .id_salt("preview-scroll")
+            .show(ui, |ui| match &state.preview.other {
+                Some(other) => ui.columns(2, |cols| {
+                    let a = items(&mut cols[0], &state.preview.items, "a");
+                    items(&mut cols[1], other, "b").or(a)
+                }),
+                None => items(ui, &state.preview.items, "a"),
+            })
+            .inner;
+        if focus.is_some() {
+            view.focus_field = focus;
+        }
     });
 }
 
-fn items(ui: &mut egui::Ui, items: &[Item], salt: &str) {
+/// Draws the items; returns a quick field to focus when a lint's path was clicked.
+fn items(ui: &mut egui::Ui, items: &[Item], salt: &str) -> Option<&'static str> {
+    let mut focus = None;
     for (n, item) in items.iter().enumerate() {
         match item {
             Item::Request { mapping, request, lints, identifiers, .. } => {
@@ -55,7 +61,7 @@ fn items(ui: &mut egui::Ui, items: &[Item], salt: &str) {
                     ui.label(RichText::new("No lints.").weak());
                 } else {
                     for lint in lints {
-                        super::lint_row(ui, lint);
+                        focus = super::lint_row(ui, lint).or(focus);
                     }
                 }
                 if let Some(event) = request.body.events().first() {
@@ -142,7 +148,15 @@ fn items(ui: &mut egui::Ui, items: &[Item], salt: &str) {
                     RichText::new(format!("{mapping}: refused — Segment would drop this event"))
                         .color(ui.visuals().error_fg_color),
                 );
-                ui.label(RichText::new(format!("{}: {}", error.field, error.message)).monospace());
+                let target = super::quick_field_for(&error.field);
+                let text = RichText::new(format!("{}: {}", error.field, error.message)).monospace();
+                match target {
+                    Some(t) if ui.link(text).on_hover_text(format!("Go to {t}")).clicked() => focus = Some(t),
+                    Some(_) => {}
+                    None => {
+                        ui.label(RichText::new(format!("{}: {}", error.field, error.message)).monospace());
+                    }
+                }
             }
             Item::WebOnly { mapping, note, .. } => {
                 ui.separator();
@@ -152,6 +166,7 @@ fn items(ui: &mut egui::Ui, items: &[Item], salt: &str) {
             Item::Unmatched { .. } => {}
         }
     }
+    focus
 }
 
 /// How many of Reddit's matching signals the event carries.

@@ -1,0 +1,145 @@
+//! Frame cost of the desktop app with a heavy workspace: 50 mappings, 10,000 history entries and
+//! a 100 KB event in the composer. Prints p50/p99/max per frame for idle frames (repaints) and
+//! for frames that edit the event (the preview is recomputed). Target: p99 under 4 ms.
+//!
+//! `cargo bench --bench frame`
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use eframe::egui;
+use egui_kittest::Harness;
+use reddit_capi_console::app::worker::{BoxFuture, Dialogs, FileKind};
+use reddit_capi_console::app::{AppConfig, BottomTab, ConsoleApp};
+use reddit_capi_console::mapping::model::MappingEntry;
+use reddit_capi_console::store::history::{Entry, RequestRecord, State};
+use reddit_capi_console::workspace::Workspace;
+use serde_json::json;
+
+struct NoDialogs;
+
+impl Dialogs for NoDialogs {
+    fn open(&self, _: FileKind) -> BoxFuture<Option<(String, Vec<u8>)>> {
+        Box::pin(async { None })
+    }
+    fn save(&self, _: FileKind, _: String, _: Vec<u8>) -> BoxFuture<Option<Result<String, String>>> {
+        Box::pin(async { None })
+    }
+}
+
+fn prepare() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("rcc-frame-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    // 50 mappings.
+    let mut workspace = Workspace::presets();
+    for i in workspace.mappings.len()..50 {
+        workspace.mappings.push(MappingEntry {
+            name: format!("Custom {i}"),
+            enabled: true,
+            preset: None,
+            action: Some(reddit_capi_console::mapping::Action::CustomEvent),
+            subscribe: Some(format!(r#"type = "track" and event = "Step {i}""#)),
+            mapping: [("custom_event_name".to_string(), json!(format!("Step {i}")))].into_iter().collect(),
+        });
+    }
+    std::fs::write(dir.join("workspace.json"), workspace.to_export_json()).unwrap();
+    // 10,000 history entries, written in one go.
+    let body = json!({"events": [{"event_at": "2026-11-28T12:00:00Z", "event_type": {"tracking_type": "Purchase"}}], "test_mode": true});
+    let mut text = String::new();
+    for i in 0..10_000 {
+        let entry = Entry {
+            send_id: format!("bench-{i}"),
+            state: State::Completed,
+            endpoint: "emulator".into(),
+            api_version: "v2.0".into(),
+            test: true,
+            mapping: format!("Custom {}", i % 50),
+            source: format!("composer: sample {}", i % 20),
+            event_count: 1,
+            request: RequestRecord {
+                url: "http://127.0.0.1:1/api".into(),
+                method: "POST".into(),
+                headers: vec![],
+                body: body.clone(),
+            },
+            lints: vec![],
+            attempt: reddit_capi_console::net::AttemptRecord {
+                number: 1,
+                started_at: "2026-11-28T12:00:00.000Z".into(),
+                duration_ms: 3,
+                waited_ms: 0,
+                status: Some(200),
+                response_headers: vec![],
+                response_body: Some(r#"{"message": "Successfully processed 1 conversion events."}"#.into()),
+                outcome: reddit_capi_console::reddit::response::classify(200, r#"{"message": "ok"}"#),
+            },
+        };
+        text.push_str(&serde_json::to_string(&entry).unwrap());
+        text.push('\n');
+    }
+    std::fs::write(dir.join("history.jsonl"), text).unwrap();
+    dir
+}
+
+/// A ~100 KB Purchase event.
+fn big_event() -> String {
+    let mut e: serde_json::Value =
+        serde_json::from_str(include_str!("../assets/samples/purchase.json")).unwrap();
+    let products: Vec<_> = (0..560)
+        .map(|i| json!({"product_id": format!("sku-{i:05}"), "name": format!("Product number {i}"), "category": "Catalog", "price": 9.99, "quantity": 1}))
+        .collect();
+    e["properties"]["products"] = json!(products);
+    serde_json::to_string_pretty(&e).unwrap()
+}
+
+fn percentiles(mut samples: Vec<Duration>) -> (Duration, Duration, Duration) {
+    samples.sort();
+    let at = |p: f64| samples[((samples.len() as f64 - 1.0) * p).round() as usize];
+    (at(0.5), at(0.99), *samples.last().unwrap())
+}
+
+fn main() {
+    let dir = prepare();
+    let config = AppConfig { data_dir: Some(dir.clone()), dialogs: Arc::new(NoDialogs) };
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(move |cc| ConsoleApp::new(cc, config));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while h.state().state.history.len() < 10_000 || h.state().state.emulator_url.is_none() {
+        assert!(Instant::now() < deadline, "the worker did not load the history");
+        h.state_mut().wait_for_worker(Duration::from_millis(200));
+    }
+    let text = big_event();
+    println!(
+        "event: {} KB, mappings: {}, history: {}",
+        text.len() / 1024,
+        h.state().state.mappings.len(),
+        h.state().state.history.len()
+    );
+    h.state_mut().state.set_event_text(text.clone());
+    h.state_mut().view.bottom = BottomTab::History;
+    for _ in 0..10 {
+        h.step();
+    }
+    let mut idle = Vec::new();
+    for _ in 0..300 {
+        let t = Instant::now();
+        h.step();
+        idle.push(t.elapsed());
+    }
+    let mut edits = Vec::new();
+    for i in 0..100 {
+        let t = Instant::now();
+        h.state_mut().state.edit_event(|e| e["userId"] = json!(format!("user-{i}")));
+        h.step();
+        edits.push(t.elapsed());
+    }
+    let (p50, p99, max) = percentiles(idle);
+    println!("idle frame:  p50 {p50:.2?}  p99 {p99:.2?}  max {max:.2?}");
+    let (p50, p99, max) = percentiles(edits);
+    println!(
+        "edit frame:  p50 {p50:.2?}  p99 {p99:.2?}  max {max:.2?}  (parse 100 KB + recompute preview + frame)"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
