@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use eframe::egui;
-use egui_kittest::Harness;
 use reddit_capi_console::app::worker::{BoxFuture, Dialogs, FileKind};
 use reddit_capi_console::app::{AppConfig, BottomTab, ConsoleApp};
 use reddit_capi_console::mapping::model::MappingEntry;
@@ -99,40 +98,52 @@ fn percentiles(mut samples: Vec<Duration>) -> (Duration, Duration, Duration) {
     (at(0.5), at(0.99), *samples.last().unwrap())
 }
 
+/// One frame as the native app runs it: egui's pass over the app, then tessellation (the GPU
+/// upload and drawing are the renderer's, not counted). AccessKit is off, as it is until a
+/// screen reader connects.
+fn frame(ctx: &egui::Context, app: &mut ConsoleApp) {
+    let input = egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 800.0))),
+        ..Default::default()
+    };
+    let output = ctx.run_ui(input, |ui| app.show(ui));
+    let primitives = ctx.tessellate(output.shapes, output.pixels_per_point);
+    std::hint::black_box(primitives);
+}
+
 fn main() {
     let dir = prepare();
     let config = AppConfig { data_dir: Some(dir.clone()), dialogs: Arc::new(NoDialogs) };
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_eframe(move |cc| ConsoleApp::new(cc, config));
+    let ctx = egui::Context::default();
+    let mut app = ConsoleApp::new(&ctx, config);
     let deadline = Instant::now() + Duration::from_secs(30);
-    while h.state().state.history.len() < 10_000 || h.state().state.emulator_url.is_none() {
+    while app.state.history.len() < 10_000 || app.state.emulator_url.is_none() {
         assert!(Instant::now() < deadline, "the worker did not load the history");
-        h.state_mut().wait_for_worker(Duration::from_millis(200));
+        app.wait_for_worker(Duration::from_millis(200));
     }
     let text = big_event();
     println!(
         "event: {} KB, mappings: {}, history: {}",
         text.len() / 1024,
-        h.state().state.mappings.len(),
-        h.state().state.history.len()
+        app.state.mappings.len(),
+        app.state.history.len()
     );
-    h.state_mut().state.set_event_text(text.clone());
-    h.state_mut().view.bottom = BottomTab::History;
+    app.state.set_event_text(text);
+    app.view.bottom = BottomTab::History;
     for _ in 0..10 {
-        h.step();
+        frame(&ctx, &mut app);
     }
     let mut idle = Vec::new();
     for _ in 0..300 {
         let t = Instant::now();
-        h.step();
+        frame(&ctx, &mut app);
         idle.push(t.elapsed());
     }
     let mut edits = Vec::new();
     for i in 0..100 {
         let t = Instant::now();
-        h.state_mut().state.edit_event(|e| e["userId"] = json!(format!("user-{i}")));
-        h.step();
+        app.state.edit_event(|e| e["userId"] = json!(format!("user-{i}")));
+        frame(&ctx, &mut app);
         edits.push(t.elapsed());
     }
     let (p50, p99, max) = percentiles(idle);

@@ -47,7 +47,7 @@ fn app(name: &str, dialogs: Arc<FakeDialogs>) -> Harness<'static, ConsoleApp> {
     let config = AppConfig { data_dir: Some(data_dir(name)), dialogs };
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
-        .build_eframe(move |cc| ConsoleApp::new(cc, config));
+        .build_eframe(move |cc| ConsoleApp::new(&cc.egui_ctx, config));
     // The worker starts the emulator and reads the history.
     wait(&mut harness, |app| app.state.emulator_url.is_some());
     harness.run_steps(3);

@@ -83,8 +83,8 @@ pub struct ConsoleApp {
 
 impl ConsoleApp {
     /// Builds the app: loads what was saved, starts the worker (and with it the emulator).
-    pub fn new(cc: &eframe::CreationContext<'_>, config: AppConfig) -> ConsoleApp {
-        let ctx = cc.egui_ctx.clone();
+    pub fn new(ctx: &egui::Context, config: AppConfig) -> ConsoleApp {
+        let ctx = ctx.clone();
         ctx.options_mut(|o| o.theme_preference = egui::ThemePreference::System);
         install_fonts(&ctx);
         let mut notices = Vec::new();
@@ -329,6 +329,20 @@ const FIND: egui::KeyboardShortcut = egui::KeyboardShortcut::new(egui::Modifiers
 
 impl eframe::App for ConsoleApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+
+    fn on_exit(&mut self) {
+        if self.state.dirty {
+            self.save();
+        }
+    }
+}
+
+impl ConsoleApp {
+    /// Draws one frame: applies worker results, handles shortcuts, lays out the panels, carries
+    /// out what the user asked for, autosaves.
+    pub fn show(&mut self, ui: &mut egui::Ui) {
         while let Ok(msg) = self.worker.messages.try_recv() {
             self.apply(msg);
         }
@@ -384,12 +398,6 @@ impl eframe::App for ConsoleApp {
             self.save();
         }
     }
-
-    fn on_exit(&mut self) {
-        if self.state.dirty {
-            self.save();
-        }
-    }
 }
 
 /// Opens the desktop app.
@@ -406,6 +414,6 @@ pub fn run() -> eframe::Result {
     eframe::run_native(
         "Reddit CAPI Console",
         options,
-        Box::new(|cc| Ok(Box::new(ConsoleApp::new(cc, AppConfig::default())))),
+        Box::new(|cc| Ok(Box::new(ConsoleApp::new(&cc.egui_ctx, AppConfig::default())))),
     )
 }

@@ -100,6 +100,9 @@ pub struct Preview {
     pub items: Vec<Item>,
     /// The same for the other API version (side by side), when asked for.
     pub other: Option<Vec<Item>>,
+    /// Each request body as pretty JSON, made once per change (not per frame), by item.
+    pub pretty: Vec<String>,
+    pub other_pretty: Vec<String>,
     /// Why there is no preview (a bad workspace).
     pub problem: Option<String>,
 }
@@ -266,6 +269,7 @@ impl State {
         self.preview.matched = engine.matching(&event);
         let options = self.options();
         self.preview.items = engine.preview(std::slice::from_ref(&event), Selection::Triggers, &options);
+        self.preview.pretty = pretty_bodies(&self.preview.items);
         if self.side_by_side {
             let mut other = settings.clone();
             other.api_version = match settings.api_version {
@@ -274,8 +278,9 @@ impl State {
             };
             if let Ok(engine) = Engine::new(&self.workspace(), other.clone()) {
                 let options = self.options();
-                self.preview.other =
-                    Some(engine.preview(std::slice::from_ref(&event), Selection::Triggers, &options));
+                let items = engine.preview(std::slice::from_ref(&event), Selection::Triggers, &options);
+                self.preview.other_pretty = pretty_bodies(&items);
+                self.preview.other = Some(items);
             }
         }
     }
@@ -419,6 +424,17 @@ impl State {
     pub fn notice(&mut self, error: bool, text: impl Into<String>) {
         self.notices.push(Notice { error, text: text.into() });
     }
+}
+
+/// Pretty JSON of each request item's body ("" for other items).
+fn pretty_bodies(items: &[Item]) -> Vec<String> {
+    items
+        .iter()
+        .map(|i| match i {
+            Item::Request { request, .. } => serde_json::to_string_pretty(&request.body).expect("JSON"),
+            _ => String::new(),
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -10,6 +10,9 @@ use super::super::worker::FileKind;
 use super::super::{Intent, View};
 use crate::segment::samples::{self, TEMPLATES};
 
+/// Events larger than this are edited without colouring (the layout stays fast).
+const HIGHLIGHT_LIMIT: usize = 32 * 1024;
+
 /// Quick fields: label and path into the event.
 const QUICK: [(&str, &[&str]); 9] = [
     ("Email", &["context", "traits", "email"]),
@@ -133,7 +136,9 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
                     .color(ui.visuals().error_fg_color),
             ),
         };
-        let mut text = state.saved.composer_text.clone();
+        // Edit the text in place (no per-frame copy of a large event).
+        let mut text = std::mem::take(&mut state.saved.composer_text);
+        let highlight = text.len() <= HIGHLIGHT_LIMIT;
         let mut layouter = |ui: &egui::Ui, buf: &dyn egui::TextBuffer, wrap_width: f32| {
             let theme = egui_extras::syntax_highlighting::CodeTheme::from_memory(ui.ctx(), ui.style());
             let mut job = egui_extras::syntax_highlighting::highlight(
@@ -149,19 +154,18 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
         let changed = egui::ScrollArea::vertical()
             .id_salt("event-json")
             .show(ui, |ui| {
-                ui.add(
-                    egui::TextEdit::multiline(&mut text)
-                        .code_editor()
-                        .desired_width(f32::INFINITY)
-                        .desired_rows(24)
-                        .layouter(&mut layouter),
-                )
-                .accessible_name("Event JSON")
-                .changed()
+                let editor = egui::TextEdit::multiline(&mut text)
+                    .code_editor()
+                    .desired_width(f32::INFINITY)
+                    .desired_rows(24);
+                let editor = if highlight { editor.layouter(&mut layouter) } else { editor };
+                ui.add(editor).accessible_name("Event JSON").changed()
             })
             .inner;
         if changed {
             state.set_event_text(text);
+        } else {
+            state.saved.composer_text = text;
         }
     });
 }

@@ -37,10 +37,10 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View) {
             .id_salt("preview-scroll")
             .show(ui, |ui| match &state.preview.other {
                 Some(other) => ui.columns(2, |cols| {
-                    let a = items(&mut cols[0], &state.preview.items, "a");
-                    items(&mut cols[1], other, "b").or(a)
+                    let a = items(&mut cols[0], &state.preview.items, &state.preview.pretty, "a");
+                    items(&mut cols[1], other, &state.preview.other_pretty, "b").or(a)
                 }),
-                None => items(ui, &state.preview.items, "a"),
+                None => items(ui, &state.preview.items, &state.preview.pretty, "a"),
             })
             .inner;
         if focus.is_some() {
@@ -50,7 +50,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View) {
 }
 
 /// Draws the items; returns a quick field to focus when a lint's path was clicked.
-fn items(ui: &mut egui::Ui, items: &[Item], salt: &str) -> Option<&'static str> {
+fn items(ui: &mut egui::Ui, items: &[Item], pretty: &[String], salt: &str) -> Option<&'static str> {
     let mut focus = None;
     for (n, item) in items.iter().enumerate() {
         match item {
@@ -126,10 +126,10 @@ fn items(ui: &mut egui::Ui, items: &[Item], salt: &str) -> Option<&'static str> 
                 for (k, v) in &request.headers {
                     ui.label(RichText::new(format!("{k}: {v}")).monospace().weak());
                 }
-                let body = serde_json::to_string_pretty(&request.body.to_value()).expect("JSON");
+                let body = pretty.get(n).map(String::as_str).unwrap_or_default();
                 ui.horizontal(|ui| {
                     if ui.button("Copy body").clicked() {
-                        ui.ctx().copy_text(body.clone());
+                        ui.ctx().copy_text(body.to_string());
                     }
                     if ui.button("Copy as cURL").clicked() {
                         ui.ctx().copy_text(crate::net::curl::render(request));
@@ -138,9 +138,7 @@ fn items(ui: &mut egui::Ui, items: &[Item], salt: &str) -> Option<&'static str> 
                 egui::CollapsingHeader::new("Request body")
                     .id_salt((salt, n, "body"))
                     .default_open(true)
-                    .show(ui, |ui| {
-                        ui.label(RichText::new(&body).monospace());
-                    });
+                    .show(ui, |ui| body_view(ui, body, (salt, n)));
             }
             Item::Refused { mapping, error, .. } => {
                 ui.separator();
@@ -167,6 +165,21 @@ fn items(ui: &mut egui::Ui, items: &[Item], salt: &str) -> Option<&'static str> 
         }
     }
     focus
+}
+
+/// A request body: one label when small; a scrolled, virtualised list of lines when large.
+fn body_view(ui: &mut egui::Ui, body: &str, salt: impl std::hash::Hash + std::fmt::Debug) {
+    if body.len() <= 16 * 1024 {
+        ui.label(RichText::new(body).monospace());
+        return;
+    }
+    let lines: Vec<&str> = body.lines().collect();
+    let row = ui.text_style_height(&egui::TextStyle::Monospace);
+    egui::ScrollArea::both().id_salt(salt).max_height(420.0).show_rows(ui, row, lines.len(), |ui, range| {
+        for line in &lines[range] {
+            ui.label(RichText::new(*line).monospace());
+        }
+    });
 }
 
 /// How many of Reddit's matching signals the event carries.
