@@ -17,7 +17,7 @@ trap 'kill $app $xvfb 2>/dev/null || true; rm -rf "$home"' EXIT
 sleep 1
 export DISPLAY=$display
 start=$(date +%s.%N)
-REDDIT_CAPI_CONSOLE_HOME=$home WGPU_BACKEND=vulkan "$bin" >/tmp/rcc-app.log 2>&1 &
+REDDIT_CAPI_CONSOLE_TIMING=1 REDDIT_CAPI_CONSOLE_HOME=$home WGPU_BACKEND=vulkan "$bin" >/tmp/rcc-app.log 2>&1 &
 app=$!
 # Wait for the window.
 for _ in $(seq 1 100); do
@@ -41,5 +41,6 @@ import -window root "$out/sent.png"
 xdotool key ctrl+f
 sleep 2
 import -window root "$out/history.png"
+grep -m1 "first frame" /tmp/rcc-app.log || true
 printf 'resident memory: %s KB\n' "$(ps -o rss= -p $app | tr -d ' ')"
 echo "screenshots in $out/: main.png sent.png history.png"

@@ -79,7 +79,11 @@ pub struct ConsoleApp {
     worker: Worker,
     data_dir: Option<PathBuf>,
     last_save: Instant,
+    shown: bool,
 }
+
+/// When the process started (set by [`run`]), for the startup timing.
+static STARTED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
 
 impl ConsoleApp {
     /// Builds the app: loads what was saved, starts the worker (and with it the emulator).
@@ -108,6 +112,7 @@ impl ConsoleApp {
             worker,
             data_dir: config.data_dir,
             last_save: Instant::now(),
+            shown: false,
         }
     }
 
@@ -343,6 +348,12 @@ impl ConsoleApp {
     /// Draws one frame: applies worker results, handles shortcuts, lays out the panels, carries
     /// out what the user asked for, autosaves.
     pub fn show(&mut self, ui: &mut egui::Ui) {
+        if !self.shown {
+            self.shown = true;
+            if std::env::var_os("REDDIT_CAPI_CONSOLE_TIMING").is_some() {
+                eprintln!("first frame after {} ms", STARTED.get_or_init(Instant::now).elapsed().as_millis());
+            }
+        }
         while let Ok(msg) = self.worker.messages.try_recv() {
             self.apply(msg);
         }
@@ -402,6 +413,7 @@ impl ConsoleApp {
 
 /// Opens the desktop app.
 pub fn run() -> eframe::Result {
+    STARTED.get_or_init(Instant::now);
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Reddit CAPI Console")
