@@ -431,7 +431,10 @@ fn pretty_bodies(items: &[Item]) -> Vec<String> {
     items
         .iter()
         .map(|i| match i {
-            Item::Request { request, .. } => serde_json::to_string_pretty(&request.body).expect("JSON"),
+            // Through a Value: the body itself serializes as its compact wire bytes.
+            Item::Request { request, .. } => {
+                serde_json::to_string_pretty(&request.body.to_value()).expect("JSON")
+            }
             _ => String::new(),
         })
         .collect()
@@ -454,6 +457,8 @@ mod tests {
         assert!(s.preview.matched.contains(&purchase));
         assert_eq!(s.sendable().len(), 1);
         assert_eq!(s.endpoint(), None, "until the emulator is up");
+        let body = s.preview.pretty.iter().find(|b| !b.is_empty()).unwrap();
+        assert!(body.starts_with("{\n  \"events\": ["), "pretty JSON: {body}");
         assert!(!s.is_production_send());
     }
 
