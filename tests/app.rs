@@ -180,3 +180,32 @@ fn importing_and_exporting_a_workspace() {
     assert_eq!(exported.mappings.len(), 3);
     assert!(!text.contains("t2_never_exported"), "a test id never persists into an export");
 }
+
+#[test]
+fn the_mapping_editor_shows_the_trigger_match_and_resolved_values() {
+    let mut h = app("editor", Arc::default());
+    h.get_by_label_contains("● Purchase").click();
+    h.run_steps(2);
+    h.get_by_label("Edit").click();
+    h.run_steps(3);
+    assert!(h.query_by_label_contains("Edit mapping: Purchase").is_some());
+    let trigger = h.get_by_label("Trigger").value().unwrap_or_default();
+    assert_eq!(trigger, r#"type = "track" and event = "Order Completed""#);
+    assert!(h.query_by_label_contains("matches the current event").is_some());
+    // The field table resolves each source against the composer's event.
+    assert!(
+        h.query_by_label_contains("\"external_id\":\"user-1842\"").is_some(),
+        "the user field resolves external_id from userId through its @if"
+    );
+    // A trigger that no longer matches says so.
+    h.get_by_label("Event name").focus();
+    h.run_steps(1);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("Event name").type_text("Checkout Started");
+    h.run_steps(1);
+    h.get_by_label("Use type and name").click();
+    h.run_steps(3);
+    let purchase = h.state().state.mappings.iter().find(|m| m.name == "Purchase").unwrap();
+    assert_eq!(purchase.subscribe.as_deref(), Some(r#"type = "track" and event = "Checkout Started""#));
+    assert!(h.query_by_label_contains("does not match the current event").is_some());
+}

@@ -55,6 +55,8 @@ pub struct View {
     pub in_flight: Option<Cancel>,
     pub sample_name: String,
     pub new_destination: String,
+    /// The mapping editor's trigger builder: mapping index, call type, event name.
+    pub builder: Option<(usize, String, String)>,
 }
 
 /// What the user asked for.

@@ -70,21 +70,26 @@ pub fn show(ctx: &egui::Context, state: &mut State, view: &mut View, intents: &m
                                 .color(ui.visuals().warn_fg_color),
                         );
                     }
-                    let (mut ty, mut name) = t.as_simple().unwrap_or_else(|| ("track".into(), None));
-                    let mut name_text = name.clone().unwrap_or_default();
-                    ui.horizontal(|ui| {
-                        egui::ComboBox::from_label("Type").selected_text(&ty).show_ui(ui, |ui| {
-                            for kind in EventType::ALL {
-                                ui.selectable_value(&mut ty, kind.as_str().to_string(), kind.as_str());
+                    // The builder's inputs live in the view until used (they start from the trigger).
+                    if view.builder.as_ref().is_none_or(|(j, _, _)| *j != i) {
+                        let (ty, name) = t.as_simple().unwrap_or_else(|| ("track".into(), None));
+                        view.builder = Some((i, ty, name.unwrap_or_default()));
+                    }
+                    if let Some((_, ty, name)) = &mut view.builder {
+                        ui.horizontal(|ui| {
+                            egui::ComboBox::from_label("Type").selected_text(ty.as_str()).show_ui(ui, |ui| {
+                                for kind in EventType::ALL {
+                                    ui.selectable_value(ty, kind.as_str().to_string(), kind.as_str());
+                                }
+                            });
+                            super::text_field(ui, "Event name", name);
+                            if ui.button("Use type and name").clicked() {
+                                let name = Some(name.trim()).filter(|n| !n.is_empty());
+                                entry.subscribe = Some(Trigger::simple(ty, name).to_string());
+                                changed = true;
                             }
                         });
-                        super::text_field(ui, "Event name", &mut name_text);
-                        name = Some(name_text).filter(|n| !n.is_empty());
-                        if ui.button("Use type and name").clicked() {
-                            entry.subscribe = Some(Trigger::simple(&ty, name.as_deref()).to_string());
-                            changed = true;
-                        }
-                    });
+                    }
                 }
                 Err(e) => {
                     ui.label(RichText::new(e.to_string()).color(ui.visuals().error_fg_color));
@@ -183,6 +188,7 @@ pub fn show(ctx: &egui::Context, state: &mut State, view: &mut View, intents: &m
     }
     if !open {
         view.editing = None;
+        view.builder = None;
     }
 }
 
