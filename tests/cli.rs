@@ -936,3 +936,18 @@ fn event_older_than_seven_days_gets_a_warning_and_a_fresh_one_does_not() {
         lines[1]["lints"]
     );
 }
+
+#[test]
+fn paths_prints_where_the_files_live() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_reddit-capi-console"))
+        .args(["paths", "--format", "json"])
+        .env("REDDIT_CAPI_CONSOLE_HOME", "/tmp/rcc-paths-home")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["workspace"], "/tmp/rcc-paths-home/workspace.json");
+    assert_eq!(v["settings"], "/tmp/rcc-paths-home/app-state.json");
+    assert_eq!(v["history"], "/tmp/rcc-paths-home/history.jsonl");
+    assert_eq!(v["logs"], "/tmp/rcc-paths-home/logs");
+}

@@ -7,6 +7,7 @@ mod curl;
 mod emulate;
 mod hash;
 mod history;
+mod paths;
 mod preview;
 mod send;
 mod text;
@@ -56,6 +57,8 @@ pub enum Command {
     Curl(curl::CurlArgs),
     /// Run the local Reddit emulator on a loopback port.
     Emulate(emulate::EmulateArgs),
+    /// Print where the workspace, settings, history and logs live.
+    Paths(paths::PathsArgs),
 }
 
 /// A failure to report on stderr with exit code 2.
@@ -88,6 +91,7 @@ pub fn main() -> ExitCode {
         Some(Command::History(args)) => history::run(args, &mut out),
         Some(Command::Curl(args)) => curl::run(args, &mut out),
         Some(Command::Emulate(args)) => emulate::run(args),
+        Some(Command::Paths(args)) => paths::run(args, &mut out),
         None => {
             Err(UsageError("no command given (run without arguments for the desktop app; see --help)".into()))
         }

@@ -1,0 +1,38 @@
+//! `reddit-capi-console paths`: where the console keeps its files.
+
+use std::io::Write;
+
+use clap::Args;
+use serde_json::json;
+
+use super::{EXIT_OK, Format, UsageError};
+
+#[derive(Debug, Args)]
+pub struct PathsArgs {
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+pub fn run(args: PathsArgs, out: &mut impl Write) -> Result<u8, UsageError> {
+    let dir =
+        crate::paths::data_dir().ok_or_else(|| UsageError("no data directory on this system".into()))?;
+    let files = [
+        ("workspace", dir.join("workspace.json")),
+        ("settings", dir.join("app-state.json")),
+        ("history", dir.join("history.jsonl")),
+        ("logs", dir.join("logs")),
+    ];
+    match args.format {
+        Format::Json => {
+            let map: serde_json::Map<String, serde_json::Value> =
+                files.iter().map(|(k, p)| (k.to_string(), json!(p.display().to_string()))).collect();
+            writeln!(out, "{}", serde_json::Value::Object(map))?;
+        }
+        Format::Text => {
+            for (k, p) in &files {
+                writeln!(out, "{k:<10} {}", p.display())?;
+            }
+        }
+    }
+    Ok(EXIT_OK)
+}
