@@ -139,6 +139,8 @@ pub struct State {
     pub notices: Vec<Notice>,
     /// Whether something changed that should be written to disk.
     pub dirty: bool,
+    /// The compiled mappings for the current settings; `None` when they changed since.
+    engine: Option<Result<Engine, String>>,
 }
 
 impl State {
@@ -166,6 +168,7 @@ impl State {
             emulator_events: Vec::new(),
             notices: Vec::new(),
             dirty: false,
+            engine: None,
         };
         let text = state.saved.composer_text.clone();
         state.set_event_text(text);
@@ -181,6 +184,7 @@ impl State {
     /// Changes the active destination's settings.
     pub fn settings_mut(&mut self) -> &mut Settings {
         self.dirty = true;
+        self.engine = None;
         let active = self.saved.active;
         &mut self.saved.destinations[active].settings
     }
@@ -259,10 +263,14 @@ impl State {
             Err(_) => return,
         };
         let settings = self.settings().clone();
-        let engine = match Engine::new(&self.workspace(), settings.clone()) {
+        // Compiling 50 mappings is not per-keystroke work: only after they (or the settings) change.
+        if self.engine.is_none() {
+            self.engine = Some(Engine::new(&self.workspace(), settings.clone()).map_err(|e| e.to_string()));
+        }
+        let engine = match self.engine.as_ref().expect("just compiled") {
             Ok(engine) => engine,
             Err(e) => {
-                self.preview.problem = Some(e.to_string());
+                self.preview.problem = Some(e.clone());
                 return;
             }
         };
@@ -380,6 +388,7 @@ impl State {
     /// Call after any change to the mappings or settings.
     pub fn changed_mappings(&mut self) {
         self.dirty = true;
+        self.engine = None;
         self.recompute();
     }
 
@@ -491,6 +500,25 @@ mod tests {
             s.add_mapping(None).unwrap();
         }
         assert!(s.add_mapping(None).is_err());
+    }
+
+    #[test]
+    fn compiled_mappings_are_reused_across_edits_and_rebuilt_after_changes() {
+        let mut s = state();
+        let purchase = s.mappings.iter().position(|m| m.name == "Purchase").unwrap();
+        s.edit_event(|e| e["userId"] = serde_json::json!("someone-else"));
+        assert!(s.preview.matched.contains(&purchase));
+        s.mappings[purchase].enabled = false;
+        s.changed_mappings();
+        assert!(!s.preview.matched.contains(&purchase), "a change to the mappings is seen");
+        s.settings_mut().pixel_id = "a2_changed".into();
+        s.mappings[purchase].enabled = true;
+        s.changed_mappings();
+        let url = s.preview.items.iter().find_map(|i| match i {
+            Item::Request { request, .. } => Some(request.url.clone()),
+            _ => None,
+        });
+        assert!(url.unwrap().ends_with("/a2_changed"), "a change to the settings is seen");
     }
 
     #[test]
