@@ -11,6 +11,7 @@ use eframe::egui;
 use reddit_capi_console::app::worker::{BoxFuture, Dialogs, FileKind};
 use reddit_capi_console::app::{AppConfig, BottomTab, ConsoleApp};
 use reddit_capi_console::mapping::model::MappingEntry;
+use reddit_capi_console::secret::tokens::Keychain;
 use reddit_capi_console::store::history::{Entry, RequestRecord, State};
 use reddit_capi_console::workspace::Workspace;
 use serde_json::json;
@@ -113,7 +114,12 @@ fn frame(ctx: &egui::Context, app: &mut ConsoleApp) {
 
 fn main() {
     let dir = prepare();
-    let config = AppConfig { data_dir: Some(dir.clone()), dialogs: Arc::new(NoDialogs) };
+    let config = AppConfig {
+        data_dir: Some(dir.clone()),
+        dialogs: Arc::new(NoDialogs),
+        keychain: Arc::new(|| Keychain::Unavailable("the bench keeps no token".into())),
+        env_token: None,
+    };
     let ctx = egui::Context::default();
     let mut app = ConsoleApp::new(&ctx, config);
     let deadline = Instant::now() + Duration::from_secs(30);

@@ -9,6 +9,7 @@
 //! Around the core: [`net`] sends requests (reqwest on tokio), [`store`] keeps the history,
 //! [`emulator`] is a faithful local Reddit, and [`cli`] is the command line.
 
+#[cfg(feature = "gui")]
 pub mod app;
 pub mod cli;
 pub mod diff;

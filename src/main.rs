@@ -5,6 +5,7 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
+    #[cfg(feature = "gui")]
     if std::env::args_os().len() == 1 {
         return match reddit_capi_console::app::run() {
             Ok(()) => std::process::ExitCode::SUCCESS,

@@ -2,16 +2,18 @@
 //! settings, mappings, the composer and preview, sending to the local emulator, history, the
 //! bad-email lint, and workspace import/export (through fake file dialogs).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use keyring_core::mock;
 use reddit_capi_console::app::worker::{BoxFuture, Dialogs, FileKind};
 use reddit_capi_console::app::{AppConfig, ConsoleApp};
 use reddit_capi_console::engine::Item;
+use reddit_capi_console::secret::tokens::{Keychain, SERVICE, Source};
 use reddit_capi_console::workspace::Workspace;
 
 /// File dialogs that hand out a prepared file and keep what is saved.
@@ -44,12 +46,23 @@ fn data_dir(name: &str) -> PathBuf {
 }
 
 fn app(name: &str, dialogs: Arc<FakeDialogs>) -> Harness<'static, ConsoleApp> {
-    let config = AppConfig { data_dir: Some(data_dir(name)), dialogs };
+    let dir = data_dir(name);
+    start(&dir, dialogs, Keychain::Store(mock::Store::new().unwrap()))
+}
+
+/// The app on `dir` (kept as it is) with `keychain`.
+fn start(dir: &Path, dialogs: Arc<FakeDialogs>, keychain: Keychain) -> Harness<'static, ConsoleApp> {
+    let config = AppConfig {
+        data_dir: Some(dir.to_path_buf()),
+        dialogs,
+        keychain: Arc::new(move || keychain.clone()),
+        env_token: None,
+    };
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
         .build_eframe(move |cc| ConsoleApp::new(&cc.egui_ctx, config));
-    // The worker starts the emulator and reads the history.
-    wait(&mut harness, |app| app.state.emulator_url.is_some());
+    // The worker starts the emulator, reads the history and opens the keychain.
+    wait(&mut harness, |app| app.state.emulator_url.is_some() && app.state.keychain.is_some());
     harness.run_steps(3);
     harness
 }
@@ -208,4 +221,122 @@ fn the_mapping_editor_shows_the_trigger_match_and_resolved_values() {
     let purchase = h.state().state.mappings.iter().find(|m| m.name == "Purchase").unwrap();
     assert_eq!(purchase.subscribe.as_deref(), Some(r#"type = "track" and event = "Checkout Started""#));
     assert!(h.query_by_label_contains("does not match the current event").is_some());
+}
+
+const TOKEN: &str = "tok_app_test_9f8e7d6c5b4a";
+
+/// Opens Settings, types the token, picks where to keep it and clicks "Use token".
+fn use_token(h: &mut Harness<'static, ConsoleApp>, keep: &str) {
+    if h.query_by_label("Conversion token").is_none() {
+        h.get_by_label("Settings").click();
+        h.run_steps(2);
+    }
+    h.get_by_label(keep).click();
+    h.run_steps(1);
+    h.get_by_label("Conversion token").focus();
+    h.run_steps(1);
+    h.get_by_label("Conversion token").type_text(TOKEN);
+    h.run_steps(1);
+    h.get_by_label("Use token").click();
+    h.run_steps(2);
+}
+
+/// Every file under `dir`, recursively.
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(files(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_token_kept_in_the_keychain_comes_back_after_a_restart_and_never_reaches_the_disk() {
+    let dir = data_dir("keychain");
+    let store = mock::Store::new().unwrap();
+    let mut h = start(&dir, Arc::default(), Keychain::Store(store.clone()));
+    use_token(&mut h, "in the OS keychain");
+    wait(&mut h, |a| a.state.token.as_ref().is_some_and(|(_, s)| *s == Source::Keychain));
+    assert!(h.query_by_label_contains("token set (••••5b4a), in the OS keychain").is_some());
+    let store_dyn: Arc<keyring_core::CredentialStore> = store.clone();
+    let entry = keyring_core::Entry::new_in_store(&store_dyn, SERVICE, "a2_local_test_pixel").unwrap();
+    assert_eq!(entry.get_password().unwrap(), TOKEN);
+    h.state_mut().handle(reddit_capi_console::app::Intent::SaveNow);
+    h.run_steps(2);
+    drop(h);
+
+    let mut h = start(&dir, Arc::default(), Keychain::Store(store.clone()));
+    wait(&mut h, |a| a.state.token.is_some());
+    let (token, source) = h.state().state.token.clone().unwrap();
+    assert_eq!((token.expose(), source), (TOKEN, Source::Keychain));
+    assert!(!files(&dir).is_empty());
+    for file in files(&dir) {
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(!String::from_utf8_lossy(&bytes).contains(TOKEN), "the token is in {}", file.display());
+    }
+
+    h.get_by_label("Settings").click();
+    h.run_steps(2);
+    h.get_by_label("Forget token").click();
+    h.run_steps(2);
+    wait(&mut h, |a| a.state.notices.iter().any(|n| n.text == "token forgotten"));
+    assert!(h.state().state.token.is_none());
+    assert!(matches!(entry.get_password(), Err(keyring_core::Error::NoEntry)));
+}
+
+#[test]
+fn without_a_keychain_the_token_stays_in_the_session_unless_the_file_is_chosen() {
+    let dir = data_dir("nokeychain");
+    let none = || Keychain::Unavailable("no Secret Service on the session bus".into());
+    let mut h = start(&dir, Arc::default(), none());
+    h.get_by_label("Settings").click();
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("No OS keychain: no Secret Service").is_some());
+    use_token(&mut h, "for this session only");
+    assert_eq!(h.state().state.token.as_ref().unwrap().1, Source::Session);
+    h.state_mut().handle(reddit_capi_console::app::Intent::SaveNow);
+    h.run_steps(4);
+    let tokens_file = dir.join("tokens.json");
+    assert!(!tokens_file.exists(), "no silent fallback to a file");
+
+    use_token(&mut h, "in a file only you can read (0600)");
+    wait(&mut h, |a| a.state.token.as_ref().is_some_and(|(_, s)| *s == Source::File));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&tokens_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    drop(h);
+    let mut h = start(&dir, Arc::default(), none());
+    wait(&mut h, |a| a.state.token.is_some());
+    assert_eq!(h.state().state.token.as_ref().unwrap().1, Source::File);
+}
+
+#[test]
+fn damaged_saved_files_are_moved_aside_and_reported_in_the_app() {
+    let dir = data_dir("damaged");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("app-state.json"), "{\"active\": 0,\n  \"samples\": [tru").unwrap();
+    let newer = r#"{"format": "reddit-capi-console/workspace", "version": 9, "mappings": []}"#;
+    std::fs::write(dir.join("workspace.json"), newer).unwrap();
+    let h = start(&dir, Arc::default(), Keychain::Unavailable("none".into()));
+    let notices: Vec<String> = h.state().state.notices.iter().map(|n| n.text.clone()).collect();
+    let settings = notices.iter().find(|n| n.contains("app-state.json could not be used")).unwrap();
+    assert!(settings.contains("line 2") && settings.contains("app-state.corrupt-"), "{settings}");
+    let workspace = notices.iter().find(|n| n.contains("workspace.json could not be used")).unwrap();
+    assert!(
+        workspace.contains("workspace version 9") && workspace.contains("workspace.newer-"),
+        "{workspace}"
+    );
+    assert!(h.query_by_label_contains("app-state.json could not be used").is_some(), "shown on screen");
+    let names: Vec<String> =
+        files(&dir).iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    let copy = names.iter().find(|n| n.starts_with("workspace.newer-")).unwrap();
+    assert_eq!(std::fs::read_to_string(dir.join(copy)).unwrap(), newer, "the copy is byte for byte");
 }

@@ -127,6 +127,7 @@ impl Cli {
         cmd.args(&self.args)
             .env("REDDIT_CAPI_CONSOLE_HOME", self.home.path())
             .env_remove("REDDIT_CONVERSION_TOKEN")
+            .env("REDDIT_CAPI_CONSOLE_KEYCHAIN", "off")
             .current_dir(self.home.path())
             .stdin(if self.stdin.is_some() { Stdio::piped() } else { Stdio::null() })
             .stdout(Stdio::piped())
@@ -306,6 +307,44 @@ fn saved_workspace_in_the_home_directory_is_used_without_workspace_flag() {
 
     let broken = preview(&[]).saved_workspace("{\"format\": ").stdin(order_completed().to_string()).run();
     broken.assert_usage_error("saved workspace ");
+}
+
+#[test]
+fn a_damaged_saved_workspace_is_moved_aside_named_and_the_command_exits_2() {
+    let home = TempDir::new("damaged");
+    let damaged = "{\"format\": \"reddit-capi-console/workspace\", \"version\": 1,\n \"mappings\": [tru";
+    let run = |home: &TempDir| {
+        Command::new(BIN)
+            .args(["preview", "-"])
+            .env("REDDIT_CAPI_CONSOLE_HOME", home.path())
+            .env("REDDIT_CAPI_CONSOLE_KEYCHAIN", "off")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    for (text, kind, error) in [
+        (damaged, "corrupt", "line 2, column"),
+        (r#"{"format": "reddit-capi-console/workspace", "version": 7}"#, "newer", "workspace version 7"),
+    ] {
+        let saved = home.write("workspace.json", text);
+        let out = run(&home);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_eq!(out.stdout, b"");
+        assert!(
+            stderr.contains(&format!("saved workspace {} could not be used", saved.display())),
+            "{stderr}"
+        );
+        assert!(stderr.contains(error), "{stderr}");
+        assert!(!saved.exists(), "moved, not left to be overwritten");
+        let copy = std::fs::read_dir(home.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(&format!("workspace.{kind}-")))
+            .unwrap();
+        assert!(stderr.contains(&format!("moved to {}", copy.display())), "{stderr}");
+        assert_eq!(std::fs::read_to_string(&copy).unwrap(), text);
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

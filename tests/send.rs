@@ -311,7 +311,9 @@ async fn a_send_can_be_cancelled() {
 
 fn cli(home: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_reddit-capi-console"));
-    c.env("REDDIT_CAPI_CONSOLE_HOME", home).env_remove("REDDIT_CONVERSION_TOKEN");
+    c.env("REDDIT_CAPI_CONSOLE_HOME", home)
+        .env_remove("REDDIT_CONVERSION_TOKEN")
+        .env("REDDIT_CAPI_CONSOLE_KEYCHAIN", "off");
     c
 }
 
@@ -397,6 +399,47 @@ async fn cli_send_prints_outcomes_keeps_history_and_never_writes_the_token() {
     for file in files_under(&dir) {
         let bytes = std::fs::read(&file).unwrap();
         assert!(!String::from_utf8_lossy(&bytes).contains(TOKEN), "the token leaked into {}", file.display());
+    }
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cli_send_uses_the_token_kept_for_the_pixel_and_the_environment_overrides_it() {
+    let emu = emulator(emulator::Config { token: Some(TOKEN.into()), ..emulator::Config::default() }).await;
+    let dir = temp_dir("cli-stored-token");
+    let home = dir.join("home");
+    let events = write_events(&dir, "events.jsonl", &[purchase("s-1")]);
+    let ws = workspace_file(&dir, true);
+    let tokens = home.join("tokens.json");
+    let file = json!({"format": "reddit-capi-console/tokens", "version": 1, "tokens": {"a2_pixel": TOKEN}});
+    reddit_capi_console::store::atomic::write_private(&tokens, file.to_string().as_bytes()).unwrap();
+    let send = |env: Option<&str>| {
+        let mut c = cli(&home);
+        c.args(["send", "--format", "json", "--endpoint", &emu.base_url(), "--workspace"])
+            .arg(&ws)
+            .arg(&events);
+        if let Some(token) = env {
+            c.env("REDDIT_CONVERSION_TOKEN", token);
+        }
+        c.output().unwrap()
+    };
+    let out = send(None);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"accepted\""));
+    // REDDIT_CONVERSION_TOKEN overrides the stored token.
+    let out = send(Some("another_token_value_9999"));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"unauthorized\""));
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&tokens, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let out = send(None);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("tokens.json") && stderr.contains("chmod 600"), "{stderr}");
+        assert!(!stderr.contains(TOKEN));
     }
     emu.shutdown().await;
 }

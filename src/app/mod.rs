@@ -14,19 +14,30 @@ use eframe::egui;
 
 use crate::net::Cancel;
 use crate::secret::Secret;
+use crate::secret::tokens::{Keychain, Place, Source, Tokens};
+use crate::store::versioned::{self, Loaded};
 use crate::workspace::Workspace;
 use state::{Saved, State, Target};
 use worker::{Command, Dialogs, FileKind, Msg, NativeDialogs, Worker};
 
-/// What the app needs from outside: where its files live and how to ask for files.
+/// What the app needs from outside: where its files live, how to ask for files, the keychain.
 pub struct AppConfig {
     pub data_dir: Option<PathBuf>,
     pub dialogs: Arc<dyn Dialogs>,
+    /// Opens the OS keychain; called on the worker thread (it may talk to D-Bus).
+    pub keychain: Arc<dyn Fn() -> Keychain + Send + Sync>,
+    /// `REDDIT_CONVERSION_TOKEN`, which overrides any stored token.
+    pub env_token: Option<Secret>,
 }
 
 impl Default for AppConfig {
     fn default() -> AppConfig {
-        AppConfig { data_dir: crate::paths::data_dir(), dialogs: Arc::new(NativeDialogs) }
+        AppConfig {
+            data_dir: crate::paths::data_dir(),
+            dialogs: Arc::new(NativeDialogs),
+            keychain: Arc::new(Keychain::platform),
+            env_token: Tokens::env_token(),
+        }
     }
 }
 
@@ -45,6 +56,8 @@ pub struct View {
     pub show_settings: bool,
     pub reveal_token: bool,
     pub token_input: String,
+    /// Where "Use token" keeps it: the keychain, the opt-in file, or nowhere (`None`: session).
+    pub token_keep: Option<Place>,
     pub editing: Option<usize>,
     pub renaming: Option<(usize, String)>,
     pub confirm_production: bool,
@@ -72,6 +85,10 @@ pub enum Intent {
     ExportMapping(usize),
     ExportSample,
     RefreshEmulator,
+    /// Use the typed token, and keep it where `View::token_keep` says.
+    UseToken,
+    /// Drop the active pixel's token from the session, the keychain and the token file.
+    ForgetToken,
 }
 
 /// The app.
@@ -96,26 +113,21 @@ impl ConsoleApp {
         let mut notices = Vec::new();
         let (workspace, saved) = match &config.data_dir {
             Some(dir) => (
-                load(&worker::workspace_path(dir), &mut notices, Workspace::parse),
-                load(&worker::app_state_path(dir), &mut notices, parse_saved),
+                load(&worker::workspace_path(dir), &mut notices, |text| {
+                    Workspace::parse(text).map_err(|e| (e.to_string(), e.is_newer()))
+                }),
+                load(&worker::app_state_path(dir), &mut notices, Saved::parse),
             ),
             None => (None, None),
         };
         let mut state = State::new(workspace, saved.unwrap_or_default());
-        for (error, text) in notices {
-            state.notice(error, text);
+        for text in notices {
+            state.notice(true, text);
         }
         let repaint = ctx.clone();
-        let worker =
-            Worker::start(config.data_dir.clone(), config.dialogs, move || repaint.request_repaint());
-        ConsoleApp {
-            state,
-            view: View::default(),
-            worker,
-            data_dir: config.data_dir,
-            last_save: Instant::now(),
-            shown: false,
-        }
+        let data_dir = config.data_dir.clone();
+        let worker = Worker::start(config, move || repaint.request_repaint());
+        ConsoleApp { state, view: View::default(), worker, data_dir, last_save: Instant::now(), shown: false }
     }
 
     fn apply(&mut self, msg: Msg) {
@@ -139,6 +151,29 @@ impl ConsoleApp {
             Msg::Opened { kind, name, bytes } => self.opened(kind, &name, bytes),
             Msg::Exported(Ok(path)) => s.notice(false, format!("saved {path}")),
             Msg::Exported(Err(e)) => s.notice(true, format!("not saved: {e}")),
+            Msg::Keychain(status) => {
+                self.view.token_keep = status.is_ok().then_some(Place::Keychain);
+                s.keychain = Some(status);
+            }
+            // An answer for a pixel that is no longer the active one is stale.
+            Msg::Token { pixel, found } if pixel == s.settings().pixel_id.trim() => match found {
+                Ok(Some(token)) => s.token = Some(token),
+                // A token typed for this session stays; a stored one of another pixel does not.
+                Ok(None) => s.token = s.token.take().filter(|(_, source)| *source == Source::Session),
+                Err(e) => s.notice(true, format!("conversion token: {e}")),
+            },
+            Msg::Token { .. } => {}
+            Msg::TokenKept(Ok(source)) => {
+                if let Some((_, kept)) = &mut s.token {
+                    *kept = source;
+                }
+                s.notice(false, format!("token saved {}", source.describe()));
+            }
+            Msg::TokenKept(Err(e)) => {
+                s.notice(true, format!("token not saved ({e}); it is kept for this session only"))
+            }
+            Msg::TokenForgotten(Ok(())) => s.notice(false, "token forgotten"),
+            Msg::TokenForgotten(Err(e)) => s.notice(true, format!("token not forgotten: {e}")),
         }
     }
 
@@ -191,7 +226,7 @@ impl ConsoleApp {
                     return;
                 };
                 let token = match (&s.token, s.saved.target) {
-                    (Some(t), _) => t.clone(),
+                    (Some((t, _)), _) => t.clone(),
                     (None, Target::Emulator) => Secret::new("local-emulator-token").expect("non-blank"),
                     (None, Target::Reddit) => {
                         s.notice(true, "set the conversion token in Settings to send to Reddit");
@@ -255,6 +290,24 @@ impl ConsoleApp {
                 });
             }
             Intent::RefreshEmulator => self.worker.send(Command::RefreshEmulator),
+            Intent::UseToken => {
+                // Secret::new wipes the typed text once copied.
+                let Some(token) = Secret::new(std::mem::take(&mut self.view.token_input)) else {
+                    s.notice(true, "paste the conversion token first");
+                    return;
+                };
+                let pixel = s.settings().pixel_id.trim().to_string();
+                s.token = Some((token.clone(), Source::Session));
+                s.token_pixel = Some(pixel.clone());
+                if let Some(place) = self.view.token_keep {
+                    self.worker.send(Command::KeepToken { pixel, token, place });
+                }
+            }
+            Intent::ForgetToken => {
+                s.token = s.token.take().filter(|(_, source)| *source == Source::Environment);
+                let pixel = s.settings().pixel_id.trim().to_string();
+                self.worker.send(Command::ForgetToken(pixel));
+            }
         }
     }
 
@@ -267,12 +320,20 @@ impl ConsoleApp {
         workspace.settings.test_id = None;
         let files = vec![
             (worker::workspace_path(dir), workspace.to_export_json().into_bytes()),
-            (
-                worker::app_state_path(dir),
-                serde_json::to_vec_pretty(&self.state.saved).expect("state serializes"),
-            ),
+            (worker::app_state_path(dir), self.state.saved.to_json()),
         ];
         self.worker.send(Command::Save(files));
+    }
+
+    /// Asks for the stored token when the active pixel changes (once the keychain is known).
+    fn follow_pixel(&mut self) {
+        let s = &mut self.state;
+        if s.keychain.is_none() || s.token_pixel.as_deref() == Some(s.settings().pixel_id.trim()) {
+            return;
+        }
+        let pixel = s.settings().pixel_id.trim().to_string();
+        s.token_pixel = Some(pixel.clone());
+        self.worker.send(Command::LoadToken(pixel));
     }
 
     /// Waits (up to `timeout`) for the worker to post a message and applies it; for tests.
@@ -301,28 +362,18 @@ fn install_fonts(ctx: &egui::Context) {
     ctx.set_fonts(fonts);
 }
 
-fn parse_saved(text: &str) -> Result<Saved, String> {
-    serde_json::from_str(text).map_err(|e| e.to_string())
-}
-
-/// Reads a file the app keeps; a damaged one is moved aside (never overwritten) and reported.
-fn load<T, E: std::fmt::Display>(
+/// Reads a file the app keeps; one that cannot be used is moved aside (never overwritten) and
+/// reported.
+fn load<T>(
     path: &std::path::Path,
-    notices: &mut Vec<(bool, String)>,
-    parse: impl Fn(&str) -> Result<T, E>,
+    notices: &mut Vec<String>,
+    parse: impl FnOnce(&str) -> Result<T, (String, bool)>,
 ) -> Option<T> {
-    let text = std::fs::read_to_string(path).ok()?;
-    match parse(&text) {
-        Ok(v) => Some(v),
-        Err(e) => {
-            let aside = path.with_extension(format!("corrupt-{}.json", crate::timestamp::now_millis()));
-            let moved = std::fs::rename(path, &aside)
-                .map(|()| format!("; it was moved to {}", aside.display()))
-                .unwrap_or_default();
-            notices.push((
-                true,
-                format!("{} could not be read ({e}){moved}. Defaults are in use.", path.display()),
-            ));
+    match versioned::load(path, parse) {
+        Loaded::Missing => None,
+        Loaded::Read(v) => Some(v),
+        Loaded::SetAside(aside) => {
+            notices.push(format!("{aside}. Defaults are in use until you restore it."));
             None
         }
     }
@@ -359,6 +410,7 @@ impl ConsoleApp {
         while let Ok(msg) = self.worker.messages.try_recv() {
             self.apply(msg);
         }
+        self.follow_pixel();
         let mut intents = Vec::new();
         let ctx = ui.ctx().clone();
         ctx.input_mut(|i| {
@@ -384,7 +436,7 @@ impl ConsoleApp {
         panels::mappings::show(ui, &mut self.state, &mut self.view, &mut intents);
         panels::preview::show(ui, &mut self.state, &mut self.view);
         panels::composer::show(ui, &mut self.state, &mut self.view, &mut intents);
-        panels::settings::show(&ctx, &mut self.state, &mut self.view);
+        panels::settings::show(&ctx, &mut self.state, &mut self.view, &mut intents);
         panels::mapping_editor::show(&ctx, &mut self.state, &mut self.view, &mut intents);
         if self.view.confirm_production {
             let modal = egui::Modal::new(egui::Id::unique("confirm-production")).show(&ctx, |ui| {

@@ -14,8 +14,10 @@ use crate::mapping::{Action, MAX_MAPPINGS};
 use crate::net::{Endpoint, Sent};
 use crate::reddit::{ApiVersion, Authorization, Level, Settings};
 use crate::secret::Secret;
+use crate::secret::tokens::Source;
 use crate::segment::{Event, EventsError, parse_events, samples};
 use crate::store::history::Entry;
+use crate::store::versioned::{Migration, Schema, VersionError};
 use crate::workspace::{FORMAT, VERSION, Workspace};
 
 /// A named destination (e.g. "Staging pixel", "Production pixel").
@@ -91,6 +93,42 @@ impl Default for Saved {
     }
 }
 
+/// The `format` tag of the settings file (`app-state.json`).
+pub const SETTINGS_FORMAT: &str = "reddit-capi-console/settings";
+
+/// The settings file's versions: 0 is the untagged file of the first release.
+pub const SETTINGS_SCHEMA: Schema = Schema {
+    noun: "settings",
+    format: SETTINGS_FORMAT,
+    version: 1,
+    migrations: &[Migration {
+        from: 0,
+        what: "the first release's untagged file: same fields, format and version added",
+        apply: |_| Ok(()),
+    }],
+    untagged_is_v0: true,
+};
+
+impl Saved {
+    /// Reads a settings file of any known version. `Err` says why (and whether it is newer).
+    pub fn parse(text: &str) -> Result<Saved, (String, bool)> {
+        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| (e.to_string(), false))?;
+        let (value, _) = crate::store::versioned::upgrade(&SETTINGS_SCHEMA, value)
+            .map_err(|e: VersionError| (e.to_string(), e.is_newer()))?;
+        serde_json::from_value(value).map_err(|e| (e.to_string(), false))
+    }
+
+    /// The settings file's bytes, tagged with format and version.
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut value = serde_json::to_value(self).expect("settings serialize");
+        let obj = value.as_object_mut().expect("an object");
+        obj.insert("format".into(), SETTINGS_FORMAT.into());
+        obj.insert("version".into(), SETTINGS_SCHEMA.version.into());
+        let (tagged, _) = crate::store::versioned::upgrade(&SETTINGS_SCHEMA, value).expect("current version");
+        serde_json::to_vec_pretty(&tagged).expect("settings serialize")
+    }
+}
+
 /// The preview of the composer's event.
 #[derive(Debug, Default)]
 pub struct Preview {
@@ -124,8 +162,12 @@ pub struct Notice {
 pub struct State {
     pub mappings: Vec<MappingEntry>,
     pub saved: Saved,
-    /// The conversion token: this session only.
-    pub token: Option<Secret>,
+    /// The conversion token for the active pixel, and where it is kept.
+    pub token: Option<(Secret, Source)>,
+    /// The pixel whose stored token was last asked for (`None`: not yet).
+    pub token_pixel: Option<String>,
+    /// Whether there is an OS keychain (`None` until the worker has looked; `Err`: why not).
+    pub keychain: Option<Result<(), String>>,
     pub event: Result<Event, EventsError>,
     pub preview: Preview,
     pub side_by_side: bool,
@@ -156,6 +198,8 @@ impl State {
             mappings,
             saved,
             token: None,
+            token_pixel: None,
+            keychain: None,
             event: parse_events("{}", "composer").map(|mut v| v.remove(0)),
             preview: Preview::default(),
             side_by_side: false,
@@ -241,7 +285,7 @@ impl State {
         Options {
             explain: true,
             auth: match (&self.token, self.saved.target) {
-                (Some(token), _) => Authorization::for_token(Some(token.expose()), false),
+                (Some((token, _)), _) => Authorization::for_token(Some(token.expose()), false),
                 // The local emulator takes any token: the app sends its own.
                 (None, Target::Emulator) => Authorization::Masked(String::new()),
                 (None, Target::Reddit) => Authorization::Missing,
@@ -456,6 +500,29 @@ mod tests {
 
     fn state() -> State {
         State::new(None, Saved::default())
+    }
+
+    #[test]
+    fn settings_files_of_every_version_are_read_and_written_tagged() {
+        let mut saved = Saved::default();
+        saved.network.timeout_secs = 45;
+        let bytes = saved.to_json();
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(
+            text.starts_with("{\n  \"format\": \"reddit-capi-console/settings\",\n  \"version\": 1,"),
+            "{text}"
+        );
+        assert_eq!(Saved::parse(&text).unwrap(), saved);
+
+        // The first release wrote the same fields without tags: version 0, migrated.
+        let untagged = serde_json::to_string(&saved).unwrap();
+        assert_eq!(Saved::parse(&untagged).unwrap(), saved);
+
+        let newer = text.replace("\"version\": 1", "\"version\": 2");
+        let (message, is_newer) = Saved::parse(&newer).unwrap_err();
+        assert!(is_newer && message.contains("settings version 2"), "{message}");
+        let (message, is_newer) = Saved::parse("{\"active\": ").unwrap_err();
+        assert!(!is_newer && message.contains("line 1"), "{message}");
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::engine::Item;
 use crate::net::{Cancel, Client, ClientConfig, Dispatcher, Endpoint, Pacer, ProxySetting, Sent};
 use crate::reddit::{ApiVersion, Settings};
 use crate::secret::Secret;
+use crate::secret::tokens::{Place, Source, Tokens};
 use crate::store::atomic;
 use crate::store::history::{Entry, History};
 
@@ -107,6 +108,12 @@ pub enum Command {
     Open(FileKind),
     /// Ask where to save, then write.
     Export { kind: FileKind, suggested: String, bytes: Vec<u8> },
+    /// Look up the stored token for a pixel.
+    LoadToken(String),
+    /// Keep a token for a pixel in the keychain or (opted in) the token file.
+    KeepToken { pixel: String, token: Secret, place: Place },
+    /// Remove a pixel's token from the keychain and the token file.
+    ForgetToken(String),
 }
 
 /// A result.
@@ -125,6 +132,16 @@ pub enum Msg {
         bytes: Vec<u8>,
     },
     Exported(Result<String, String>),
+    /// Whether there is an OS keychain (`Err`: why not).
+    Keychain(Result<(), String>),
+    /// The stored token for `pixel`, if any.
+    Token {
+        pixel: String,
+        found: Result<Option<(Secret, Source)>, String>,
+    },
+    /// A token was kept (where), or could not be.
+    TokenKept(Result<Source, String>),
+    TokenForgotten(Result<(), String>),
 }
 
 /// The UI's handle on the worker.
@@ -135,11 +152,8 @@ pub struct Worker {
 
 impl Worker {
     /// Starts the worker thread. `repaint` is called after each message (the UI's wake-up).
-    pub fn start(
-        data_dir: Option<PathBuf>,
-        dialogs: Arc<dyn Dialogs>,
-        repaint: impl Fn() + Send + Sync + 'static,
-    ) -> Worker {
+    pub fn start(config: super::AppConfig, repaint: impl Fn() + Send + Sync + 'static) -> Worker {
+        let super::AppConfig { data_dir, dialogs, keychain, env_token } = config;
         let (commands, mut inbox) = tokio::sync::mpsc::unbounded_channel::<Command>();
         let (outbox, messages) = channel::<Msg>();
         let repaint = Arc::new(repaint);
@@ -170,6 +184,19 @@ impl Worker {
                     let emulator = emulator.ok();
                     let history = data_dir.as_deref().map(History::in_dir);
                     post.send(Msg::History(load_history(history.as_ref())));
+                    // Opening the keychain may mean a D-Bus round trip: a blocking thread.
+                    let tokens = Arc::new(
+                        tokio::task::spawn_blocking(move || {
+                            Tokens::new(keychain(), data_dir.as_deref(), env_token)
+                        })
+                        .await
+                        .expect("the keychain probe does not panic"),
+                    );
+                    let status = match tokens.keychain().unavailable() {
+                        None => Ok(()),
+                        Some(why) => Err(why.to_string()),
+                    };
+                    post.send(Msg::Keychain(status));
                     while let Some(command) = inbox.recv().await {
                         match command {
                             Command::Send(job) => {
@@ -201,6 +228,32 @@ impl Worker {
                                         post.send(Msg::Opened { kind, name, bytes });
                                     }
                                 });
+                            }
+                            Command::LoadToken(pixel) => {
+                                let t = tokens.clone();
+                                let (pixel, found) = blocking(move || {
+                                    let found = t.get(&pixel).map_err(|e| e.to_string());
+                                    (pixel, found)
+                                })
+                                .await;
+                                post.send(Msg::Token { pixel, found });
+                            }
+                            Command::KeepToken { pixel, token, place } => {
+                                let t = tokens.clone();
+                                let kept =
+                                    blocking(move || t.put(&pixel, &token, place).map_err(|e| e.to_string()))
+                                        .await;
+                                let source = match place {
+                                    Place::Keychain => Source::Keychain,
+                                    Place::File => Source::File,
+                                };
+                                post.send(Msg::TokenKept(kept.map(|()| source)));
+                            }
+                            Command::ForgetToken(pixel) => {
+                                let t = tokens.clone();
+                                let forgot =
+                                    blocking(move || t.forget(&pixel).map_err(|e| e.to_string())).await;
+                                post.send(Msg::TokenForgotten(forgot));
                             }
                             Command::Export { kind, suggested, bytes } => {
                                 let dialogs = dialogs.clone();
@@ -239,6 +292,11 @@ impl Post {
         let _ = self.outbox.send(msg);
         (self.repaint)();
     }
+}
+
+/// Runs keychain / token-file work on tokio's blocking pool.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    tokio::task::spawn_blocking(f).await.expect("token store calls do not panic")
 }
 
 fn load_history(history: Option<&History>) -> Result<Vec<Entry>, String> {

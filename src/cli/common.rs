@@ -10,11 +10,12 @@ use crate::engine::{Engine, Selection};
 use crate::identity::Profile;
 use crate::reddit::ApiVersion;
 use crate::secret::Secret;
+use crate::secret::tokens::{Keychain, Tokens};
 use crate::segment::{check_syntax, read_text};
+use crate::store::versioned::{self, Loaded};
 use crate::workspace::Workspace;
 
-/// Environment variable holding the conversion token.
-pub const TOKEN_ENV: &str = "REDDIT_CONVERSION_TOKEN";
+pub use crate::secret::tokens::TOKEN_ENV;
 
 /// Which workspace and mappings, and how to build.
 #[derive(Debug, Args)]
@@ -42,18 +43,19 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
 }
 
 /// The workspace a command works on: `--workspace`, else the saved one, else the presets.
+/// A saved workspace that cannot be used is moved aside (the app would do the same) and the
+/// command stops with exit code 2, saying where the copy is; a `--workspace` file is the
+/// user's own and is left where it is.
 pub fn load_workspace(path: Option<&std::path::Path>) -> Result<Workspace, UsageError> {
-    let (path, explicit) = match path {
-        Some(p) => (p.to_path_buf(), true),
-        None => match crate::paths::workspace_file().filter(|p| p.exists()) {
-            Some(p) => (p, false),
-            None => return Ok(Workspace::presets()),
-        },
-    };
-    Workspace::load(&path).map_err(|e| {
-        let which = if explicit { "workspace" } else { "saved workspace" };
-        UsageError(format!("{which} {}: {e}", path.display()))
-    })
+    if let Some(path) = path {
+        return Workspace::load(path).map_err(|e| UsageError(format!("workspace {}: {e}", path.display())));
+    }
+    let Some(path) = crate::paths::workspace_file() else { return Ok(Workspace::presets()) };
+    match versioned::load(&path, |text| Workspace::parse(text).map_err(|e| (e.to_string(), e.is_newer()))) {
+        Loaded::Missing => Ok(Workspace::presets()),
+        Loaded::Read(workspace) => Ok(workspace),
+        Loaded::SetAside(aside) => Err(UsageError(format!("saved workspace {aside}"))),
+    }
 }
 
 impl EngineArgs {
@@ -96,6 +98,15 @@ pub fn read_sources(sources: &[String]) -> Result<Vec<(String, String)>, UsageEr
 /// The conversion token from an environment variable.
 pub fn token_from_env(var: &str) -> Option<Secret> {
     std::env::var(var).ok().and_then(Secret::new)
+}
+
+/// The token the app keeps for `pixel` (the OS keychain, or the opt-in token file).
+pub fn stored_token(pixel: &str) -> Result<Option<Secret>, UsageError> {
+    let tokens = Tokens::new(Keychain::platform(), crate::paths::data_dir().as_deref(), None);
+    match tokens.get(pixel) {
+        Ok(found) => Ok(found.map(|(token, _)| token)),
+        Err(e) => Err(UsageError(format!("conversion token: {e}"))),
+    }
 }
 
 /// The async runtime the network commands run on: two workers (the machine's size), all drivers.

@@ -7,7 +7,7 @@ use std::time::Instant;
 use clap::Args;
 use serde_json::json;
 
-use super::common::{EngineArgs, TOKEN_ENV, read_sources, token_from_env};
+use super::common::{EngineArgs, TOKEN_ENV, read_sources, stored_token, token_from_env};
 use super::{EXIT_OK, EXIT_REFUSED, Format, UsageError};
 use crate::emulator::{self, Emulator};
 use crate::engine::{Batching, Item, JsonLine, Options};
@@ -104,7 +104,12 @@ fn run(
 ) -> Result<u8, UsageError> {
     let (engine, selection) = engine_args.engine()?;
     let texts = read_sources(sources)?;
-    let user_token = token_from_env(&target.token_env);
+    // The environment first, then what the app keeps for this pixel (not needed for the emulator).
+    let user_token = match (token_from_env(&target.token_env), target.endpoint.as_deref()) {
+        (Some(token), _) => Some(token),
+        (None, Some("emulator")) => None,
+        (None, _) => stored_token(&engine.settings.pixel_id)?,
+    };
     let wanted =
         target.endpoint.as_deref().unwrap_or(if user_token.is_some() { "reddit" } else { "emulator" });
     let settings = &engine.settings;
@@ -135,7 +140,8 @@ fn run(
             (None, Endpoint::Emulator(_)) => Secret::new(EMULATOR_TOKEN).expect("non-blank"),
             (None, _) => {
                 return Err(UsageError(format!(
-                    "no conversion token: set {} (or pass --token-env VAR), or send to --endpoint emulator",
+                    "no conversion token: set {} (or pass --token-env VAR), save one for this pixel in the app's \
+                     Settings, or send to --endpoint emulator",
                     target.token_env
                 )));
             }

@@ -200,10 +200,10 @@ impl Validator {
         if field.kind != Kind::Object && matches!(value, Resolved::Array(_) | Resolved::Ref(Value::Array(_)))
         {
             value.expand();
-            if let Resolved::Array(items) = value {
-                if items.len() == 1 {
-                    *value = items.remove(0);
-                }
+            if let Resolved::Array(items) = value
+                && items.len() == 1
+            {
+                *value = items.remove(0);
             }
         }
         self.check_single(value, field, loc)

@@ -220,22 +220,22 @@ pub fn check_event(event: &Event, now_ms: i64) -> Vec<Lint> {
     }
 
     // Metadata.
-    if let Some(currency) = v.currency {
-        if !is_iso_4217(currency) {
-            let upper = currency.to_ascii_uppercase();
-            let hint = if is_iso_4217(&upper) {
-                format!("Use {upper:?} (upper case).")
-            } else {
-                "Use a three-letter ISO 4217 code such as \"USD\".".to_string()
-            };
-            lints.push(
-                Lint::warning(
-                    format!("{}.currency", v.metadata),
-                    format!("{currency:?} is not an ISO 4217 currency code"),
-                )
-                .hint(hint),
-            );
-        }
+    if let Some(currency) = v.currency
+        && !is_iso_4217(currency)
+    {
+        let upper = currency.to_ascii_uppercase();
+        let hint = if is_iso_4217(&upper) {
+            format!("Use {upper:?} (upper case).")
+        } else {
+            "Use a three-letter ISO 4217 code such as \"USD\".".to_string()
+        };
+        lints.push(
+            Lint::warning(
+                format!("{}.currency", v.metadata),
+                format!("{currency:?} is not an ISO 4217 currency code"),
+            )
+            .hint(hint),
+        );
     }
     if v.version == ApiVersion::V2 {
         let present = [
@@ -301,27 +301,25 @@ pub fn check_event(event: &Event, now_ms: i64) -> Vec<Lint> {
                 ));
             }
         }
-        if v.version == ApiVersion::V3 {
-            if let Some(uuid) = non_empty(user.uuid.as_deref()).filter(|u| !is_rfc4122(u)) {
-                let mut lint =
-                    Lint::error("user.uuid", format!("{uuid:?} is not an RFC 4122 UUID; v3 requires one"));
-                if let Some((_, tail)) = uuid.split_once('.').filter(|(_, t)| is_rfc4122(t)) {
-                    lint = lint.hint(format!(
-                        "The _rdt_uuid cookie is \"{{timestamp}}.{{uuid}}\": send only {tail:?}."
-                    ));
-                }
-                lints.push(lint);
+        if v.version == ApiVersion::V3
+            && let Some(uuid) = non_empty(user.uuid.as_deref()).filter(|u| !is_rfc4122(u))
+        {
+            let mut lint =
+                Lint::error("user.uuid", format!("{uuid:?} is not an RFC 4122 UUID; v3 requires one"));
+            if let Some((_, tail)) = uuid.split_once('.').filter(|(_, t)| is_rfc4122(t)) {
+                lint = lint
+                    .hint(format!("The _rdt_uuid cookie is \"{{timestamp}}.{{uuid}}\": send only {tail:?}."));
             }
+            lints.push(lint);
         }
     }
-    if let Event::V3(e) = event {
-        if non_empty(e.action_source.as_deref()).is_none() {
-            lints.push(
-                Lint::error("action_source", "v3 requires action_source").hint(
-                    "Map action_source to WEBSITE, APP, OTHER or PHYSICAL_STORE (presets use WEBSITE).",
-                ),
-            );
-        }
+    if let Event::V3(e) = event
+        && non_empty(e.action_source.as_deref()).is_none()
+    {
+        lints.push(
+            Lint::error("action_source", "v3 requires action_source")
+                .hint("Map action_source to WEBSITE, APP, OTHER or PHYSICAL_STORE (presets use WEBSITE)."),
+        );
     }
 
     // Attribution signal.

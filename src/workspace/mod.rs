@@ -16,11 +16,23 @@ use crate::mapping::MAX_MAPPINGS;
 use crate::mapping::model::{CompiledMapping, MappingEntry, MappingError};
 use crate::mapping::presets::PRESETS;
 use crate::reddit::Settings;
+use crate::store::versioned::{self, Schema, VersionError};
 
 /// The `format` tag of a workspace file.
 pub const FORMAT: &str = "reddit-capi-console/workspace";
 /// The newest version this build reads and writes.
 pub const VERSION: u64 = 1;
+
+/// Version 1 is the first; later versions add their steps to `migrations`.
+pub const SCHEMA: Schema =
+    Schema { noun: "workspace", format: FORMAT, version: VERSION, migrations: &[], untagged_is_v0: false };
+
+impl WorkspaceError {
+    /// Whether the file is from a newer release rather than damaged.
+    pub fn is_newer(&self) -> bool {
+        matches!(self, WorkspaceError::Version(e) if e.is_newer())
+    }
+}
 
 /// A workspace.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -41,10 +53,8 @@ pub enum WorkspaceError {
     Syntax { line: usize, column: usize, message: String },
     #[error("{0}")]
     Invalid(String),
-    #[error(
-        "written by a newer Reddit CAPI Console (workspace version {0}); this one reads version {VERSION}: update the app"
-    )]
-    NewerVersion(u64),
+    #[error(transparent)]
+    Version(#[from] VersionError),
     #[error("{0} mappings: a workspace holds at most {MAX_MAPPINGS}")]
     TooManyMappings(usize),
     #[error("two mappings are named {0:?}; names must be unique")]
@@ -79,27 +89,10 @@ impl Workspace {
                     message.rfind(" at line ").map_or(message.clone(), |i| message[..i].to_string());
                 WorkspaceError::Syntax { line: e.line(), column: e.column(), message }
             })?;
-        let obj = value
-            .as_object()
-            .ok_or_else(|| WorkspaceError::Invalid("a workspace is a JSON object".into()))?;
-        match obj.get("format").and_then(Value::as_str) {
-            Some(FORMAT) => {}
-            Some(other) => {
-                return Err(WorkspaceError::Invalid(format!("\"format\" is {other:?}, not {FORMAT:?}")));
-            }
-            None => {
-                return Err(WorkspaceError::Invalid(format!("missing \"format\": {FORMAT:?}")));
-            }
-        }
-        match obj.get("version").and_then(Value::as_u64) {
-            Some(v) if v > VERSION => return Err(WorkspaceError::NewerVersion(v)),
-            Some(0) | None => {
-                return Err(WorkspaceError::Invalid(format!(
-                    "\"version\" must be an integer from 1 to {VERSION}"
-                )));
-            }
-            Some(_) => {}
-        }
+        let (value, _) = versioned::upgrade(&SCHEMA, value).map_err(|e| match e {
+            VersionError::NotAnObject => WorkspaceError::Invalid("a workspace is a JSON object".into()),
+            e => WorkspaceError::Version(e),
+        })?;
         let workspace: Workspace =
             serde_json::from_value(value).map_err(|e| WorkspaceError::Invalid(e.to_string()))?;
         workspace.check()?;

@@ -1,15 +1,16 @@
-//! The settings window: destinations, pixel id, token (masked, session only), test mode / test
-//! id, API version, profile, partner, user agent, timeouts and proxy.
+//! The settings window: destinations, pixel id, token (masked; kept in the OS keychain, for the
+//! session, or in an opt-in 0600 file), test mode / test id, API version, profile, partner, user
+//! agent, timeouts and proxy.
 
 use eframe::egui::{self, RichText};
 
-use super::super::View;
 use super::super::state::{Destination, State};
+use super::super::{Intent, View};
 use crate::identity::Profile;
 use crate::reddit::ApiVersion;
-use crate::secret::Secret;
+use crate::secret::tokens::{Place, Source};
 
-pub fn show(ctx: &egui::Context, state: &mut State, view: &mut View) {
+pub fn show(ctx: &egui::Context, state: &mut State, view: &mut View, intents: &mut Vec<Intent>) {
     let mut open = view.show_settings;
     egui::Window::new("Settings").open(&mut open).default_width(460.0).show(ctx, |ui| {
         let before = state.settings().clone();
@@ -25,30 +26,7 @@ pub fn show(ctx: &egui::Context, state: &mut State, view: &mut View) {
             let s = &mut state.saved.destinations[active].settings;
             super::text_field(ui, "Pixel ID", &mut s.pixel_id);
             ui.end_row();
-            let l = ui.label("Conversion token");
-            ui.horizontal(|ui| {
-                ui.add(
-                    egui::TextEdit::singleline(&mut view.token_input)
-                        .password(!view.reveal_token)
-                        .desired_width(200.0),
-                )
-                .labelled_by(l.id);
-                ui.checkbox(&mut view.reveal_token, "Reveal");
-                if ui.button("Use token").clicked() {
-                    state.token = Secret::new(view.token_input.clone());
-                    view.token_input.clear();
-                }
-            });
-            ui.end_row();
-            ui.label("");
-            ui.label(
-                RichText::new(match &state.token {
-                    Some(t) => format!("token set ({t}), kept for this session only"),
-                    None => "no token: sends go to the local emulator".into(),
-                })
-                .weak(),
-            );
-            ui.end_row();
+            token_rows(ui, state, view, intents);
             let s = &mut state.saved.destinations[active].settings;
             ui.label("API version");
             egui::ComboBox::from_label("API version").selected_text(s.api_version.as_str()).show_ui(
@@ -120,4 +98,61 @@ pub fn show(ctx: &egui::Context, state: &mut State, view: &mut View) {
         }
     });
     view.show_settings = open;
+}
+
+/// The token field, where to keep it, and what is set now.
+fn token_rows(ui: &mut egui::Ui, state: &State, view: &mut View, intents: &mut Vec<Intent>) {
+    let l = ui.label("Conversion token");
+    ui.horizontal(|ui| {
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut view.token_input)
+                    .password(!view.reveal_token)
+                    .desired_width(200.0),
+            )
+            .labelled_by(l.id);
+        ui.checkbox(&mut view.reveal_token, "Reveal");
+        let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if ui.button("Use token").clicked() || entered {
+            intents.push(Intent::UseToken);
+        }
+    });
+    ui.end_row();
+    ui.label("Keep it");
+    ui.horizontal(|ui| match &state.keychain {
+        Some(Ok(())) => {
+            ui.radio_value(&mut view.token_keep, Some(Place::Keychain), "in the OS keychain");
+            ui.radio_value(&mut view.token_keep, None, "for this session only");
+        }
+        Some(Err(_)) => {
+            ui.radio_value(&mut view.token_keep, None, "for this session only");
+            ui.radio_value(&mut view.token_keep, Some(Place::File), "in a file only you can read (0600)");
+        }
+        None => {
+            ui.spinner();
+            ui.label("looking for the OS keychain…");
+        }
+    });
+    ui.end_row();
+    if let Some(Err(why)) = &state.keychain {
+        ui.label("");
+        ui.label(RichText::new(format!("No OS keychain: {why}")).weak());
+        ui.end_row();
+    }
+    ui.label("");
+    ui.horizontal(|ui| {
+        ui.label(
+            RichText::new(match &state.token {
+                Some((token, source)) => format!("token set ({token}), {}", source.describe()),
+                None => "no token: sends go to the local emulator".into(),
+            })
+            .weak(),
+        );
+        if state.token.as_ref().is_some_and(|(_, source)| *source != Source::Environment)
+            && ui.button("Forget token").clicked()
+        {
+            intents.push(Intent::ForgetToken);
+        }
+    });
+    ui.end_row();
 }

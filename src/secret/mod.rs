@@ -1,17 +1,25 @@
-//! A secret string (the conversion token): its `Debug` and `Display` never show it.
+//! A secret string (the conversion token): its `Debug` and `Display` never show it, and its
+//! memory is wiped when dropped. [`tokens`] keeps it between runs.
+
+pub mod tokens;
 
 use std::fmt;
+
+use zeroize::Zeroize;
 
 /// A secret. Read it with [`Secret::expose`] at the one place that needs the clear text.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret(String);
 
 impl Secret {
-    /// Wraps a secret; surrounding whitespace is dropped. Blank → `None`.
+    /// Wraps a secret; surrounding whitespace is dropped. Blank → `None`. The string handed in
+    /// is wiped once copied.
     pub fn new(value: impl Into<String>) -> Option<Secret> {
-        let value = value.into();
+        let mut value = value.into();
         let trimmed = value.trim();
-        (!trimmed.is_empty()).then(|| Secret(trimmed.to_string()))
+        let secret = (!trimmed.is_empty()).then(|| Secret(trimmed.to_string()));
+        value.zeroize();
+        secret
     }
 
     /// The clear text.
@@ -23,6 +31,12 @@ impl Secret {
     pub fn tail(&self) -> String {
         let chars: Vec<char> = self.0.chars().collect();
         if chars.len() > 8 { chars[chars.len() - 4..].iter().collect() } else { String::new() }
+    }
+}
+
+impl Drop for Secret {
+    fn drop(&mut self) {
+        self.0.zeroize();
     }
 }
 
