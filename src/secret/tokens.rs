@@ -19,6 +19,7 @@ use zeroize::Zeroize;
 
 use super::Secret;
 use crate::store::atomic;
+use crate::store::versioned::{self, Loaded, SetAside};
 
 /// Environment variable holding the conversion token; it overrides any stored one.
 pub const TOKEN_ENV: &str = "REDDIT_CONVERSION_TOKEN";
@@ -269,39 +270,52 @@ impl Tokens {
         Ok(())
     }
 
+    /// The token file, if there is one. One that others can read is refused (left in place for
+    /// the user to fix); a damaged one is renamed aside (its mode kept) and reported.
     fn read_file(&self) -> Result<Option<TokenFile>, TokenError> {
         let Some(path) = &self.file else { return Ok(None) };
-        let mut text = match std::fs::read_to_string(path) {
-            Ok(text) => text,
+        #[cfg(unix)]
+        match std::fs::metadata(path) {
+            Ok(meta) => {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = meta.permissions().mode() & 0o777;
+                if mode & 0o077 != 0 {
+                    return Err(file_error(
+                        path,
+                        format!(
+                            "other users can read it (mode {mode:o}), so it is not used; run chmod 600 on it"
+                        ),
+                    ));
+                }
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(file_error(path, e.to_string())),
-        };
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let mode =
-                std::fs::metadata(path).map_err(|e| file_error(path, e.to_string()))?.permissions().mode();
-            if mode & 0o077 != 0 {
-                text.zeroize();
-                return Err(file_error(
-                    path,
-                    format!(
-                        "other users can read it (mode {:o}), so it is not used; run chmod 600 on it",
-                        mode & 0o777
-                    ),
-                ));
-            }
         }
-        let parsed = serde_json::from_str::<TokenFile>(&text);
-        text.zeroize();
-        match parsed {
-            Ok(file) if file.format == FILE_FORMAT && file.version == 1 => Ok(Some(file)),
-            Ok(file) => Err(file_error(
-                path,
-                format!("not a version-1 token file (format {:?}, version {})", file.format, file.version),
-            )),
-            // serde's message never quotes the input's strings for a syntax error.
-            Err(e) => Err(file_error(path, format!("damaged ({e}); fix or delete it"))),
+        let parse = |text: &str| {
+            // serde's messages name positions and types, never the input's strings.
+            match serde_json::from_str::<TokenFile>(text) {
+                Ok(file) if file.format == FILE_FORMAT && file.version == 1 => Ok(file),
+                Ok(file) => Err((
+                    format!(
+                        "not a version-1 token file (format {:?}, version {})",
+                        file.format, file.version
+                    ),
+                    file.version > 1,
+                )),
+                Err(e) => Err((format!("damaged: {e}"), false)),
+            }
+        };
+        match versioned::load(path, parse) {
+            Loaded::Missing => Ok(None),
+            Loaded::Read(file) => Ok(Some(file)),
+            Loaded::SetAside(aside) => {
+                let SetAside { copy, error, .. } = aside;
+                let moved = match copy {
+                    Some(copy) => format!("it was moved to {}", copy.display()),
+                    None => "it could not be moved aside".into(),
+                };
+                Err(file_error(path, format!("{error}; {moved}")))
+            }
         }
     }
 
@@ -422,10 +436,20 @@ mod tests {
         atomic::write_private(&path, format!("{{\"tokens\": {{\"a2\": \"{TOKEN}\"").as_bytes()).unwrap();
         let tokens = Tokens::new(Keychain::Unavailable("none".into()), Some(&dir), None);
         let err = tokens.get("a2").unwrap_err().to_string();
-        assert!(err.contains("damaged"), "{err}");
+        assert!(err.contains("damaged") && err.contains("moved to"), "{err}");
         assert!(!err.contains(TOKEN), "{err}");
-        let err = tokens.put("a2", &secret(TOKEN), Place::File).unwrap_err().to_string();
-        assert!(err.contains("damaged"), "a damaged file is not overwritten: {err}");
+        let copy = std::fs::read_dir(&dir).unwrap().next().unwrap().unwrap().path();
+        assert!(copy.file_name().unwrap().to_str().unwrap().starts_with("tokens.corrupt-"));
+        assert!(std::fs::read_to_string(&copy).unwrap().contains(TOKEN), "kept, not overwritten");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&copy).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        // The next token starts a new file; the damaged copy stays.
+        tokens.put("a2", &secret(TOKEN), Place::File).unwrap();
+        assert_eq!(tokens.get("a2").unwrap().unwrap().1, Source::File);
+        assert!(copy.exists());
     }
 
     #[test]
