@@ -41,6 +41,10 @@ import -window root "$out/sent.png"
 xdotool key ctrl+f
 sleep 2
 import -window root "$out/history.png"
+# Settings (the button at the top right): the token and where it is kept.
+xdotool mousemove 1360 12 click 1
+sleep 2
+import -window root "$out/settings.png"
 grep -m1 "first frame" /tmp/rcc-app.log || true
 printf 'resident memory: %s KB\n' "$(ps -o rss= -p $app | tr -d ' ')"
-echo "screenshots in $out/: main.png sent.png history.png"
+echo "screenshots in $out/: main.png sent.png history.png settings.png"

@@ -103,7 +103,7 @@ impl Keychain {
 fn platform_store() -> Keychain {
     match zbus_secret_service_keyring_store::Store::new() {
         Ok(store) => Keychain::Store(store),
-        Err(e) => Keychain::Unavailable(format!("no Secret Service on the session bus: {e}")),
+        Err(e) => Keychain::Unavailable(format!("Secret Service: {e}")),
     }
 }
 
