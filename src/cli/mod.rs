@@ -92,9 +92,10 @@ pub fn main() -> ExitCode {
         Some(Command::Curl(args)) => curl::run(args, &mut out),
         Some(Command::Emulate(args)) => emulate::run(args),
         Some(Command::Paths(args)) => paths::run(args, &mut out),
-        None => {
+        None if cfg!(feature = "gui") => {
             Err(UsageError("no command given (run without arguments for the desktop app; see --help)".into()))
         }
+        None => Err(UsageError("no command given (this build has no desktop app; see --help)".into())),
     };
     let flushed = out.flush();
     match result {
