@@ -2,6 +2,9 @@
 //! settings, mappings, the composer and preview, sending to the local emulator, history, the
 //! bad-email lint, and workspace import/export (through fake file dialogs).
 
+mod common;
+
+use common::files_under;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -241,20 +244,6 @@ fn use_token(h: &mut Harness<'static, ConsoleApp>, keep: &str) {
     h.run_steps(2);
 }
 
-/// Every file under `dir`, recursively.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(files(&path));
-        } else {
-            out.push(path);
-        }
-    }
-    out
-}
-
 #[test]
 fn a_token_kept_in_the_keychain_comes_back_after_a_restart_and_never_reaches_the_disk() {
     let dir = data_dir("keychain");
@@ -274,8 +263,8 @@ fn a_token_kept_in_the_keychain_comes_back_after_a_restart_and_never_reaches_the
     wait(&mut h, |a| a.state.token.is_some());
     let (token, source) = h.state().state.token.clone().unwrap();
     assert_eq!((token.expose(), source), (TOKEN, Source::Keychain));
-    assert!(!files(&dir).is_empty());
-    for file in files(&dir) {
+    assert!(!files_under(&dir).is_empty());
+    for file in files_under(&dir) {
         let bytes = std::fs::read(&file).unwrap();
         assert!(!String::from_utf8_lossy(&bytes).contains(TOKEN), "the token is in {}", file.display());
     }
@@ -336,7 +325,7 @@ fn damaged_saved_files_are_moved_aside_and_reported_in_the_app() {
     );
     assert!(h.query_by_label_contains("app-state.json could not be used").is_some(), "shown on screen");
     let names: Vec<String> =
-        files(&dir).iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        files_under(&dir).iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
     let copy = names.iter().find(|n| n.starts_with("workspace.newer-")).unwrap();
     assert_eq!(std::fs::read_to_string(dir.join(copy)).unwrap(), newer, "the copy is byte for byte");
 }

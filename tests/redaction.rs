@@ -5,6 +5,9 @@
 //! appear nowhere; raw PII only in the user's own samples (the sample file they wrote, the
 //! composer text and saved samples in the app's settings, a sample they exported).
 
+mod common;
+
+use common::files_under;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Arc;
@@ -71,15 +74,6 @@ impl Dialogs for DiskDialogs {
             )
         })
     }
-}
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() { out.extend(files(&path)) } else { out.push(path) }
-    }
-    out
 }
 
 fn cli(home: &Path, args: &[&str]) -> Output {
@@ -212,7 +206,7 @@ fn no_token_anywhere_and_raw_pii_only_in_the_users_own_samples() {
     for intent in [Intent::ExportWorkspace, Intent::ExportMapping(0), Intent::ExportSample, Intent::SaveNow] {
         h.state_mut().handle(intent);
     }
-    wait(&mut h, &|_| files(&exports).len() >= 3);
+    wait(&mut h, &|_| files_under(&exports).len() >= 3);
     h.run_steps(3);
     drop(h);
     // The worker's autosave has landed once the app is gone; give the disk a moment.
@@ -220,7 +214,7 @@ fn no_token_anywhere_and_raw_pii_only_in_the_users_own_samples() {
     runtime.block_on(emu.shutdown());
 
     // Every file written.
-    let written: Vec<PathBuf> = files(&home).into_iter().chain(files(&exports)).collect();
+    let written: Vec<PathBuf> = files_under(&home).into_iter().chain(files_under(&exports)).collect();
     let names: Vec<String> =
         written.iter().map(|p| p.file_name().unwrap().to_string_lossy().into()).collect();
     for expected in ["history.jsonl", "workspace.json", "app-state.json", "event.json"] {

@@ -2,6 +2,9 @@
 //! waits, timeouts, dropped connections, cancellation, history, and the CLI's send/replay/
 //! history/curl commands. Nothing here reaches the network: the emulator binds 127.0.0.1.
 
+mod common;
+
+use common::files_under;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -331,16 +334,6 @@ fn workspace_file(dir: &Path, test_mode: bool) -> PathBuf {
         "mappings": [{"name": "Purchase", "preset": "Purchase"}]});
     std::fs::write(&path, w.to_string()).unwrap();
     path
-}
-
-/// Every file under `dir`, recursively.
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = entry.path();
-        if p.is_dir() { out.extend(files_under(&p)) } else { out.push(p) }
-    }
-    out
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
