@@ -205,6 +205,20 @@ impl Trigger {
         if tok.kind != Kind::Eof {
             return Err(tok.error(EXPECT_END));
         }
+        // The canonical text parenthesizes every `and` group inside an `or`, which the source may
+        // leave bare: refuse what would print deeper than the limit, so the canonical text of a
+        // trigger always parses back.
+        let depth = canonical_depth(&root);
+        if depth > MAX_DEPTH {
+            return Err(TriggerError {
+                column: 1,
+                expected: format!(
+                    "at most {MAX_DEPTH} nested parentheses, counting those the canonical text adds \
+                     around \"and\" inside \"or\""
+                ),
+                found: format!("{depth}"),
+            });
+        }
         Ok(Trigger { root, mixed: p.mixed })
     }
 
@@ -392,6 +406,17 @@ impl fmt::Display for Trigger {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write_node(&self.root, f, false)
     }
+}
+
+/// How deep [`write_node`] nests parentheses: every group below the top one gets a pair.
+fn canonical_depth(node: &Node) -> usize {
+    fn groups(node: &Node) -> usize {
+        match node {
+            Node::Or(children) | Node::And(children) => 1 + children.iter().map(groups).max().unwrap_or(0),
+            Node::Cmp { .. } | Node::Func { .. } => 0,
+        }
+    }
+    groups(node).saturating_sub(1)
 }
 
 fn write_node(node: &Node, f: &mut fmt::Formatter<'_>, nested: bool) -> fmt::Result {
@@ -1187,6 +1212,31 @@ mod tests {
         check_err(&deep, MAX_DEPTH + 1, "at most 64 nested parentheses", "\"(\"");
         let huge = "(".repeat(100_000);
         assert_eq!(err(&huge).column, MAX_DEPTH + 1);
+    }
+
+    /// `a or b and (…)` nests two groups per pair of parentheses, and the canonical text
+    /// parenthesizes both: its depth, not the source's, is what must stay within the limit.
+    #[test]
+    fn canonical_text_of_an_accepted_trigger_is_within_the_nesting_limit() {
+        // Each `a or b and (` opens one pair of parentheses but two groups (an `or` holding an
+        // `and`), so `levels` pairs around `inner` print 2 * levels - 1 deep, plus inner's own.
+        let nest = |levels: usize, inner: &str| {
+            let open = r#"type = "a" or type = "b" and ("#.repeat(levels);
+            format!("{open}{inner}{}", ")".repeat(levels))
+        };
+        // 64 deep exactly: accepted, and the canonical text parses back to the same trigger.
+        let ok = t(&nest(32, r#"event = "x" or event = "y""#));
+        assert_eq!(canonical_depth(&ok.root), MAX_DEPTH);
+        assert_eq!(t(&ok.to_string()), ok);
+        assert!(ok.matches(&json!({"type": "a"})));
+        // 33 pairs in the source would print 65 deep: refused up front (before, the trigger was
+        // accepted and its canonical text was not).
+        let e = err(&nest(33, r#"event = "x""#));
+        assert_eq!((e.column, e.found.as_str()), (1, "65"));
+        assert!(e.expected.starts_with("at most 64 nested parentheses"), "{e}");
+        // Plain nesting is unchanged: 64 pairs around one condition print none.
+        let plain = format!("{}type = \"x\"{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+        assert_eq!(canonical_depth(&t(&plain).root), 0);
     }
 
     #[test]

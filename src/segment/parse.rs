@@ -30,7 +30,7 @@ pub fn parse_events(text: &str, source_name: &str) -> Result<Vec<Event>, EventsE
 /// arrays.
 pub fn check_syntax(text: &str, source_name: &str) -> Result<(), EventsError> {
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let mut values = serde_json::Deserializer::from_str(&text[bom..]).into_iter::<serde::de::IgnoredAny>();
+    let mut values = serde_json::Deserializer::from_str(&text[bom..]).into_iter::<Syntax>();
     loop {
         let previous_end = bom + values.byte_offset();
         match values.next() {
@@ -67,6 +67,60 @@ pub fn check_syntax(text: &str, source_name: &str) -> Result<(), EventsError> {
                 }
             }
         }
+    }
+}
+
+/// A JSON value read for its syntax only: nothing is kept, but unlike `serde::de::IgnoredAny` every
+/// number and string is decoded, and nesting counts against serde_json's recursion limit, so the
+/// text is refused exactly where building a [`Value`] would fail (a number out of range, a lone
+/// surrogate escape, nesting deeper than 128).
+struct Syntax;
+
+impl<'de> serde::Deserialize<'de> for Syntax {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Syntax, D::Error> {
+        deserializer.deserialize_any(Syntax)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Syntax {
+    type Value = Syntax;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Syntax, E> {
+        Ok(Syntax)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Syntax, E> {
+        Ok(Syntax)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Syntax, E> {
+        Ok(Syntax)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Syntax, E> {
+        Ok(Syntax)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Syntax, E> {
+        Ok(Syntax)
+    }
+
+    fn visit_unit<E>(self) -> Result<Syntax, E> {
+        Ok(Syntax)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Syntax, A::Error> {
+        while seq.next_element::<Syntax>()?.is_some() {}
+        Ok(Syntax)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Syntax, A::Error> {
+        while map.next_entry::<Syntax, Syntax>()?.is_some() {}
+        Ok(Syntax)
     }
 }
 
@@ -307,6 +361,27 @@ mod tests {
         let err = parse_events("\n{\"a\": \"\\ud800\"}", "x").unwrap_err();
         assert!(err.message.contains("escape"), "{}", err.message);
         assert_eq!((err.line, err.column), (2, 14));
+    }
+
+    #[test]
+    fn check_syntax_refuses_what_parsing_refuses() {
+        // Found by the event_parser fuzz target: IgnoredAny skipped these, so a command checked a
+        // file, then printed (or sent) the events before the bad one and failed half way; and it
+        // placed a control character in a string one column early.
+        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        for text in [
+            "{\"a\": 1}\n{\"total\": 1e400}",
+            "{\"a\": 1}\n{\"currency\": \"\u{0}USD\"}",
+            "{\"a\": 1}\n{\"n\": -123456789012345678901234567890e300}",
+            "{\"a\": 1}\n{\"s\": \"\\ud800\"}",
+            "{\"a\": 1}\n{\"\\udc00\": 1}",
+            &deep,
+        ] {
+            let parsed = parse_events(text, "x").map(|_| ());
+            assert!(parsed.is_err(), "{text:?}");
+            assert_eq!(check_syntax(text, "x"), parsed, "{text:?}");
+        }
+        assert_eq!(check_syntax("{\"n\": 1e308, \"s\": \"\\ud83d\\ude00\"}", "x"), Ok(()));
     }
 
     #[test]

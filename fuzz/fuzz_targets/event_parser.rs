@@ -1,0 +1,61 @@
+//! The Segment event reader (`src/segment/parse.rs`) on arbitrary text.
+//!
+//! Invariants:
+//! - nothing panics;
+//! - `check_syntax` refuses exactly what `parse_events` refuses, with the same error (the command
+//!   line checks a file first so that it never prints or sends half of it);
+//! - `stream_events` yields the events `parse_events` returns, then that error and nothing more;
+//! - error positions are 1-based and inside the text.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use reddit_capi_console::segment::{EventsError, check_syntax, parse_events, stream_events};
+
+fn check(text: &str) {
+    let checked = check_syntax(text, "fuzz");
+    let parsed = parse_events(text, "fuzz");
+    assert_eq!(
+        checked,
+        parsed.as_ref().map(|_| ()).map_err(Clone::clone),
+        "check_syntax and parse_events disagree"
+    );
+
+    let mut streamed = Vec::new();
+    let mut stream = stream_events(text, "fuzz");
+    let mut error: Option<EventsError> = None;
+    for item in stream.by_ref() {
+        match item {
+            Ok(event) => streamed.push(event),
+            Err(e) => {
+                error = Some(e);
+                break;
+            }
+        }
+    }
+    assert!(stream.next().is_none(), "the stream goes on after an error");
+    match (&parsed, error) {
+        (Ok(events), None) => assert_eq!(events, &streamed),
+        (Err(p), Some(s)) => assert_eq!(p, &s),
+        (p, s) => panic!("parse_events {p:?} but the stream ended with {s:?}"),
+    }
+
+    if let Err(e) = &parsed {
+        let lines = text.matches('\n').count() + 1;
+        assert!(e.line >= 1 && e.line <= lines, "line {} of {lines}: {e}", e.line);
+        assert!(e.column >= 1 && e.column <= text.chars().count() + 1, "column {}: {e}", e.column);
+        assert_eq!(e.source_name, "fuzz");
+    }
+    for event in &streamed {
+        assert!(event.value().is_object());
+        let _ = (event.event_type(), event.label(), event.properties(), event.context(), event.traits());
+    }
+}
+
+fuzz_target!(|data: &[u8]| {
+    match std::str::from_utf8(data) {
+        Ok(text) => check(text),
+        // Files that are not UTF-8 are refused before parsing; the lossy text still exercises the
+        // parser with replacement characters where the bad bytes were.
+        Err(_) => check(&String::from_utf8_lossy(data)),
+    }
+});
