@@ -62,6 +62,7 @@ fn prepare() -> std::path::PathBuf {
                 method: "POST".into(),
                 headers: vec![],
                 body: body.clone(),
+                abridged: None,
             },
             lints: vec![],
             attempt: reddit_capi_console::net::AttemptRecord {

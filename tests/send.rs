@@ -502,6 +502,39 @@ async fn replay_through_faults_delivers_every_event_exactly_once() {
         .map(|r| r.event["event_metadata"]["conversion_id"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(unique.len(), 2500, "every event exactly once");
+
+    // History accounts for every attempt; a batch's body is kept abridged, with its digest.
+    let out =
+        cli(&dir.join("home")).args(["history", "--format", "json", "--limit", "100"]).output().unwrap();
+    let history: Vec<Value> =
+        String::from_utf8(out.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(history.len(), 6, "3 requests + 3 retries");
+    let accepted: u64 = history
+        .iter()
+        .filter(|e| e["attempt"]["status"] == 200)
+        .map(|e| e["event_count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(accepted, 2500);
+    let preview = cli(&dir.join("home"))
+        .args(["preview", "--batch", "--format", "json", "--workspace"])
+        .arg(&ws)
+        .arg(&file)
+        .output()
+        .unwrap();
+    let first_batch: Value =
+        serde_json::from_slice(preview.stdout.split(|b| *b == b'\n').next().unwrap()).unwrap();
+    let whole = serde_json::to_string(&first_batch["request"]["body"]).unwrap();
+    let entry = history.iter().rev().find(|e| e["event_count"] == 1000).unwrap();
+    let abridged = &entry["request"]["abridged"];
+    assert_eq!(abridged["events"], 1000);
+    assert_eq!(abridged["bytes"], whole.len());
+    assert_eq!(
+        abridged["sha256"],
+        reddit_capi_console::identity::sha256_hex(&whole),
+        "the digest of what was sent"
+    );
+    assert_eq!(entry["request"]["body"]["events"].as_array().unwrap().len(), 1);
+    assert_eq!(entry["request"]["body"]["events"][0], first_batch["request"]["body"]["events"][0]);
     emu.shutdown().await;
 }
 

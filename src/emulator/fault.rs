@@ -1,6 +1,7 @@
 //! Faults the emulator injects into the next API requests (FIFO): an error status, a delay, or a
 //! dropped connection. Queued from Rust ([`crate::emulator::Emulator::queue_fault`]) or over HTTP
-//! (`POST /_emulator/faults`).
+//! (`POST /_emulator/faults`). Behind the queue, [`RandomFaults`] inject faults at given rates
+//! from a seeded generator, for soak runs.
 
 use std::time::Duration;
 
@@ -139,6 +140,114 @@ impl Fault {
     }
 }
 
+/// Faults drawn at random for the API requests the FIFO queue leaves alone: each rule applies
+/// with its probability, from a seeded generator, so the same seed and the same order of requests
+/// give the same faults. Set from Rust ([`crate::emulator::Emulator::set_random_faults`]) or over
+/// HTTP (`PUT /_emulator/faults/random`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RandomFaults {
+    pub seed: u64,
+    /// What to inject and how often: probabilities in [0, 1] whose sum is at most 1.
+    pub rules: Vec<(FaultKind, f64)>,
+}
+
+impl RandomFaults {
+    /// No rules yet, drawing from `seed`.
+    pub fn seeded(seed: u64) -> RandomFaults {
+        RandomFaults { seed, rules: Vec::new() }
+    }
+
+    /// Adds a rule: `fault`'s kind (its count is ignored) with probability `rate`.
+    pub fn with(mut self, fault: Fault, rate: f64) -> RandomFaults {
+        self.rules.push((fault.kind, rate));
+        self
+    }
+
+    /// Parses `{"seed"?: 0, "faults": [{"status": 500, "rate": 0.1}, {"drop": true, "rate": 0.02}, …]}`;
+    /// each fault takes the fields of [`Fault::from_json`] except `count`, plus its `rate`.
+    pub fn from_json(value: &Value) -> Result<RandomFaults, String> {
+        let Value::Object(map) = value else {
+            return Err("random faults must be a JSON object".into());
+        };
+        if let Some(k) = map.keys().find(|k| !["seed", "faults"].contains(&k.as_str())) {
+            return Err(format!("unknown random faults field {k:?}"));
+        }
+        let seed = match map.get("seed") {
+            None | Some(Value::Null) => 0,
+            Some(v) => v.as_u64().ok_or("seed must be a non-negative integer")?,
+        };
+        let Some(Value::Array(list)) = map.get("faults") else {
+            return Err("faults must be an array".into());
+        };
+        let mut out = RandomFaults::seeded(seed);
+        for (i, item) in list.iter().enumerate() {
+            let mut item = item.as_object().ok_or_else(|| format!("faults[{i}]: must be an object"))?.clone();
+            if item.contains_key("count") {
+                return Err(format!("faults[{i}]: a random fault takes a rate, not a count"));
+            }
+            let rate = item.remove("rate").and_then(|r| r.as_f64()).filter(|r| (0.0..=1.0).contains(r));
+            let rate = rate.ok_or_else(|| format!("faults[{i}]: rate must be a number in 0..=1"))?;
+            let fault = Fault::from_json(&Value::Object(item)).map_err(|e| format!("faults[{i}]: {e}"))?;
+            out.rules.push((fault.kind, rate));
+        }
+        let total: f64 = out.rules.iter().map(|(_, r)| r).sum();
+        if total > 1.0 + 1e-9 {
+            return Err(format!("the rates add up to {total}, more than 1"));
+        }
+        Ok(out)
+    }
+
+    /// The rules as JSON (the form [`RandomFaults::from_json`] reads).
+    pub fn to_json(&self) -> Value {
+        let faults: Vec<Value> = self
+            .rules
+            .iter()
+            .map(|(kind, rate)| {
+                let mut v = Fault { kind: kind.clone(), count: 1 }.to_json();
+                v.as_object_mut().expect("an object").remove("count");
+                v["rate"] = json!(rate);
+                v
+            })
+            .collect();
+        json!({ "seed": self.seed, "faults": faults })
+    }
+}
+
+/// Draws from [`RandomFaults`]: splitmix64 from the seed, one number per API request.
+#[derive(Debug)]
+pub(crate) struct Dice {
+    faults: RandomFaults,
+    state: u64,
+}
+
+impl Dice {
+    pub fn new(faults: RandomFaults) -> Dice {
+        let state = faults.seed;
+        Dice { faults, state }
+    }
+
+    pub fn faults(&self) -> &RandomFaults {
+        &self.faults
+    }
+
+    /// The fault for the next request, if the draw picks one.
+    pub fn roll(&mut self) -> Option<FaultKind> {
+        self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        let mut u = (z >> 11) as f64 / (1u64 << 53) as f64;
+        for (kind, rate) in &self.faults.rules {
+            if u < *rate {
+                return Some(kind.clone());
+            }
+            u -= rate;
+        }
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,5 +289,63 @@ mod tests {
         ] {
             assert!(Fault::from_json(&bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn random_faults_parse_and_round_trip() {
+        let v = json!({"seed": 7, "faults": [{"status": 500, "rate": 0.1},
+            {"status": 429, "retry_after": 1, "rate": 0.02}, {"drop": true, "rate": 0.02}]});
+        let r = RandomFaults::from_json(&v).unwrap();
+        assert_eq!(
+            r,
+            RandomFaults::seeded(7)
+                .with(Fault::status(500), 0.1)
+                .with(Fault::status(429).retry_after(1), 0.02)
+                .with(Fault::drop_connection(), 0.02)
+        );
+        assert_eq!(r.to_json(), v);
+        assert_eq!(RandomFaults::from_json(&json!({"faults": []})).unwrap(), RandomFaults::seeded(0));
+        for bad in [
+            json!([]),
+            json!({}),
+            json!({"faults": [{"status": 500}]}),
+            json!({"faults": [{"status": 500, "rate": 1.5}]}),
+            json!({"faults": [{"status": 500, "rate": 0.1, "count": 2}]}),
+            json!({"faults": [{"status": 500, "rate": 0.6}, {"drop": true, "rate": 0.6}]}),
+            json!({"faults": [{"rate": 0.1}]}),
+            json!({"seed": -1, "faults": []}),
+            json!({"faults": [], "colour": "red"}),
+        ] {
+            assert!(RandomFaults::from_json(&bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn dice_are_seeded_and_keep_their_rates() {
+        let faults = RandomFaults::seeded(42)
+            .with(Fault::status(500), 0.10)
+            .with(Fault::status(429).retry_after(1), 0.02)
+            .with(Fault::drop_connection(), 0.02);
+        let draws = |seed: u64| {
+            let mut dice = Dice::new(RandomFaults { seed, ..faults.clone() });
+            (0..100_000).map(|_| dice.roll()).collect::<Vec<_>>()
+        };
+        let a = draws(42);
+        assert_eq!(a, draws(42), "the same seed gives the same faults");
+        assert_ne!(a, draws(43));
+        let count = |k: &FaultKind| a.iter().filter(|d| d.as_ref() == Some(k)).count();
+        let (s500, s429, drop) = (
+            count(&FaultKind::Status { status: 500, retry_after: None, body: None }),
+            count(&FaultKind::Status { status: 429, retry_after: Some(1), body: None }),
+            count(&FaultKind::Drop),
+        );
+        assert!((9_500..10_500).contains(&s500), "{s500}");
+        assert!((1_700..2_300).contains(&s429), "{s429}");
+        assert!((1_700..2_300).contains(&drop), "{drop}");
+        assert_eq!(s500 + s429 + drop + a.iter().filter(|d| d.is_none()).count(), 100_000);
+        let mut never = Dice::new(RandomFaults::seeded(1));
+        assert!((0..1000).all(|_| never.roll().is_none()));
+        let mut always = Dice::new(RandomFaults::seeded(1).with(Fault::status(503), 1.0));
+        assert!((0..1000).all(|_| always.roll().is_some()));
     }
 }

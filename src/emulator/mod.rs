@@ -8,6 +8,9 @@
 //! - `GET /_emulator/events` → `{"events": [Received…]}`; `DELETE /_emulator/events` → `{"cleared": N}`.
 //! - `POST /_emulator/faults` with a [`Fault`] as JSON → `{"queued": fault, "pending": N}`;
 //!   `GET /_emulator/faults` → `{"faults": […]}`; `DELETE /_emulator/faults` → `{"cleared": N}`.
+//! - `PUT /_emulator/faults/random` with [`RandomFaults`] as JSON (`{"seed": 7, "faults": [{"status":
+//!   500, "rate": 0.1}, …]}`) → `{"random": …}`; `GET` shows them, `DELETE` stops them.
+//! - `GET /_emulator/stats` → [`Stats`]: API requests, accepted requests and events, faults by kind.
 //!
 //! The rules ([`rules`]) are pure and separate from the server loop ([`Emulator`]).
 
@@ -20,9 +23,9 @@ pub mod rules;
 mod server;
 mod store;
 
-pub use fault::{Fault, FaultKind};
+pub use fault::{Fault, FaultKind, RandomFaults};
 pub use rules::{Accepted, Problem, Reply, ReplyBody};
-pub use server::Emulator;
+pub use server::{Emulator, Stats};
 pub use store::{DEDUP_WINDOW_MS, DEFAULT_MAX_EVENTS, Dedup, EarlierEvent, Received};
 
 /// Default request body limit: 8 MiB.

@@ -148,6 +148,22 @@ pub fn check_pixel(version: ApiVersion, path_pixel: &str, configured: Option<&st
     }
 }
 
+/// Every check of an API request whose body has been read, in Reddit's order: the bearer token
+/// against the configured one, the path's pixel, then the body (its `event_at`s against `now_ms`).
+/// The server runs exactly this, and the `emulator_request` fuzz target drives it.
+pub fn check_request(
+    config: &super::Config,
+    version: ApiVersion,
+    pixel: &str,
+    authorization: Option<&[u8]>,
+    body: &[u8],
+    now_ms: EpochMillis,
+) -> Result<Accepted, Reply> {
+    authorize(version, authorization, config.token.as_deref())?;
+    check_pixel(version, pixel, config.pixel.as_deref())?;
+    validate(version, body, now_ms)
+}
+
 /// A request body that passed every check.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Accepted {
@@ -488,16 +504,16 @@ fn check_type(c: &mut Check, version: ApiVersion, t: &Map<String, Value>, type_k
 
 fn check_metadata(c: &mut Check, version: ApiVersion, m: &Map<String, Value>, key: &str) {
     let v3 = version == ApiVersion::V3;
-    if let Some(currency) = c.string(m, "currency", &format!("{key}.currency")) {
-        if !is_iso_4217(currency) {
-            let upper = currency.to_ascii_uppercase();
-            let message = if is_iso_4217(&upper) {
-                format!("{currency:?} is not an ISO 4217 currency code; use {upper:?}")
-            } else {
-                format!("{currency:?} is not an ISO 4217 currency code")
-            };
-            c.push(format!("{key}.currency"), message);
-        }
+    if let Some(currency) = c.string(m, "currency", &format!("{key}.currency"))
+        && !is_iso_4217(currency)
+    {
+        let upper = currency.to_ascii_uppercase();
+        let message = if is_iso_4217(&upper) {
+            format!("{currency:?} is not an ISO 4217 currency code; use {upper:?}")
+        } else {
+            format!("{currency:?} is not an ISO 4217 currency code")
+        };
+        c.push(format!("{key}.currency"), message);
     }
     c.integer(m, "item_count", &format!("{key}.item_count"), false);
     let value_key = if v3 { "value" } else { "value_decimal" };
@@ -536,10 +552,12 @@ fn check_user(c: &mut Check, version: ApiVersion, u: &Map<String, Value>) {
     for key in ["idfa", "aaid", "email", "external_id", "ip_address", "user_agent", "phone_number"] {
         c.string(u, key, &format!("user.{key}"));
     }
-    if let Some(uuid) = c.string(u, "uuid", "user.uuid") {
-        if version == ApiVersion::V3 && !uuid.is_empty() && !is_rfc4122(uuid) {
-            c.push("user.uuid", format!("{uuid:?} is not an RFC 4122 UUID"));
-        }
+    if let Some(uuid) = c.string(u, "uuid", "user.uuid")
+        && version == ApiVersion::V3
+        && !uuid.is_empty()
+        && !is_rfc4122(uuid)
+    {
+        c.push("user.uuid", format!("{uuid:?} is not an RFC 4122 UUID"));
     }
     if let Some(screen) = c.object(u, "screen_dimensions", "user.screen_dimensions") {
         for side in ["height", "width"] {

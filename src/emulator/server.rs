@@ -1,7 +1,7 @@
 //! The server loop: a loopback listener, one task per connection (hyper HTTP/1.1), routing, body
 //! limits and timeouts, faults, and the control endpoints. Locks are never held across an await.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::io;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -15,13 +15,14 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
+use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 
 use super::Config;
-use super::fault::{Fault, FaultKind};
+use super::fault::{Dice, Fault, FaultKind, RandomFaults};
 use super::rules::{self, Reply};
 use super::store::{Batch, Received, Store};
 use crate::reddit::ApiVersion;
@@ -34,6 +35,24 @@ struct Shared {
     config: Config,
     store: Mutex<Store>,
     faults: Mutex<VecDeque<Fault>>,
+    /// Random faults, drawn for requests the queue leaves alone.
+    random: Mutex<Option<Dice>>,
+    counters: Mutex<Stats>,
+}
+
+/// Counters since the emulator started (clearing the events resets none of them).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Stats {
+    /// Requests to the API routes (POST to a v2.0 or v3 events URL), faulted ones included.
+    pub api_requests: u64,
+    /// Of those, answered 200.
+    pub accepted_requests: u64,
+    /// Events recorded, ever (the store keeps only the newest of them).
+    pub accepted_events: u64,
+    /// Events in the store now.
+    pub stored_events: usize,
+    /// Faults applied, by kind: the status (`"500"`), `"drop"` or `"delay"`.
+    pub faults_injected: BTreeMap<String, u64>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -41,16 +60,26 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    /// Takes one application of the oldest queued fault.
+    /// Takes one application of the oldest queued fault, else rolls the random faults (if set).
     fn next_fault(&self) -> Option<FaultKind> {
         let mut faults = lock(&self.faults);
-        let front = faults.front_mut()?;
+        let Some(front) = faults.front_mut() else {
+            drop(faults);
+            return lock(&self.random).as_mut().and_then(Dice::roll);
+        };
         let kind = front.kind.clone();
         front.count -= 1;
         if front.count == 0 {
             faults.pop_front();
         }
         Some(kind)
+    }
+
+    fn stats(&self) -> Stats {
+        let mut stats = lock(&self.counters).clone();
+        let store = lock(&self.store);
+        (stats.accepted_events, stats.stored_events) = (store.recorded(), store.len());
+        stats
     }
 
     fn queue(&self, fault: Fault) -> usize {
@@ -86,6 +115,8 @@ impl Emulator {
         let shared = Arc::new(Shared {
             store: Mutex::new(Store::new(config.max_events)),
             faults: Mutex::new(VecDeque::new()),
+            random: Mutex::new(None),
+            counters: Mutex::new(Stats::default()),
             config,
         });
         let (stop, stopped) = watch::channel(false);
@@ -116,6 +147,16 @@ impl Emulator {
     /// Queues a fault behind the ones already queued (a fault with count 0 is ignored).
     pub fn queue_fault(&self, fault: Fault) {
         self.shared.queue(fault);
+    }
+
+    /// Injects faults at random rates (behind the FIFO queue), or stops doing so with `None`.
+    pub fn set_random_faults(&self, faults: Option<RandomFaults>) {
+        *lock(&self.shared.random) = faults.map(Dice::new);
+    }
+
+    /// Request, event and fault counters.
+    pub fn stats(&self) -> Stats {
+        self.shared.stats()
     }
 
     /// Stops accepting, lets in-flight requests finish (up to 5 s), and returns.
@@ -204,6 +245,8 @@ enum Route {
     ApiMethodNotAllowed(ApiVersion),
     Events,
     Faults,
+    RandomFaults,
+    Stats,
     ControlMethodNotAllowed(&'static str),
     NotFound,
 }
@@ -230,6 +273,10 @@ fn route(method: &Method, path: &str) -> Route {
         (_, "/_emulator/events") => Route::ControlMethodNotAllowed("GET, DELETE"),
         (&Method::GET | &Method::POST | &Method::DELETE, "/_emulator/faults") => Route::Faults,
         (_, "/_emulator/faults") => Route::ControlMethodNotAllowed("GET, POST, DELETE"),
+        (&Method::GET | &Method::PUT | &Method::DELETE, "/_emulator/faults/random") => Route::RandomFaults,
+        (_, "/_emulator/faults/random") => Route::ControlMethodNotAllowed("GET, PUT, DELETE"),
+        (&Method::GET, "/_emulator/stats") => Route::Stats,
+        (_, "/_emulator/stats") => Route::ControlMethodNotAllowed("GET"),
         _ => Route::NotFound,
     }
 }
@@ -304,19 +351,24 @@ async fn handle(shared: &Shared, req: Request<Incoming>) -> Result<Response<Full
             return Ok(r);
         }
         Route::NotFound => Reply::json(404, json!({ "message": "Not Found" })),
-        Route::Events => events_endpoint(shared, req.method()),
+        Route::Events if req.method() == Method::GET => {
+            // Straight to bytes: no copy of the stored events on the way.
+            let body = lock(&shared.store).to_json_bytes();
+            let mut response = Response::new(Full::new(Bytes::from(body)));
+            response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            return Ok(response);
+        }
+        Route::Events => clear_events(shared),
         Route::Faults => faults_endpoint(shared, req).await,
+        Route::RandomFaults => random_faults_endpoint(shared, req).await,
+        Route::Stats => Reply::json(200, serde_json::to_value(shared.stats()).expect("stats serialize")),
     };
     Ok(respond(reply))
 }
 
-fn events_endpoint(shared: &Shared, method: &Method) -> Reply {
-    if *method == Method::DELETE {
-        let cleared = lock(&shared.store).clear();
-        return Reply::json(200, json!({ "cleared": cleared }));
-    }
-    let events = lock(&shared.store).all();
-    Reply::json(200, json!({ "events": events }))
+fn clear_events(shared: &Shared) -> Reply {
+    let cleared = lock(&shared.store).clear();
+    Reply::json(200, json!({ "cleared": cleared }))
 }
 
 async fn faults_endpoint(shared: &Shared, req: Request<Incoming>) -> Reply {
@@ -351,6 +403,47 @@ async fn faults_endpoint(shared: &Shared, req: Request<Incoming>) -> Reply {
     }
 }
 
+async fn random_faults_endpoint(shared: &Shared, req: Request<Incoming>) -> Reply {
+    let current = |dice: &Option<Dice>| dice.as_ref().map_or(Value::Null, |d| d.faults().to_json());
+    match *req.method() {
+        Method::GET => Reply::json(200, json!({ "random": current(&lock(&shared.random)) })),
+        Method::DELETE => {
+            let was = lock(&shared.random).take();
+            Reply::json(200, json!({ "cleared": current(&was) }))
+        }
+        _ => {
+            let body = match read_body(shared, ApiVersion::V2, req).await {
+                Ok(body) => body,
+                Err(reply) => return reply,
+            };
+            let parsed = serde_json::from_slice::<Value>(&body)
+                .map_err(|e| format!("Malformed JSON in request body: {e}"))
+                .and_then(|v| RandomFaults::from_json(&v));
+            match parsed {
+                Ok(faults) => {
+                    let set = faults.to_json();
+                    *lock(&shared.random) = Some(Dice::new(faults));
+                    Reply::json(200, json!({ "random": set }))
+                }
+                Err(message) => Reply::json(400, json!({ "message": message })),
+            }
+        }
+    }
+}
+
+/// Counts an API request and the fault it gets.
+fn count(shared: &Shared, fault: Option<&FaultKind>) {
+    let mut counters = lock(&shared.counters);
+    counters.api_requests += 1;
+    let kind = match fault {
+        None => return,
+        Some(FaultKind::Status { status, .. }) => status.to_string(),
+        Some(FaultKind::Drop) => "drop".to_string(),
+        Some(FaultKind::Delay(_)) => "delay".to_string(),
+    };
+    *counters.faults_injected.entry(kind).or_default() += 1;
+}
+
 async fn api(
     shared: &Shared,
     version: ApiVersion,
@@ -358,6 +451,7 @@ async fn api(
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, DropConnection> {
     let fault = shared.next_fault();
+    count(shared, fault.as_ref());
     match &fault {
         Some(FaultKind::Drop) => return Err(DropConnection),
         Some(FaultKind::Delay(delay)) => tokio::time::sleep(*delay).await,
@@ -378,15 +472,10 @@ async fn api(
         };
         return Ok(respond(reply.with_retry_after(retry_after)));
     }
-    let config = &shared.config;
-    let checked = rules::authorize(version, authorization.as_deref(), config.token.as_deref())
-        .and_then(|()| rules::check_pixel(version, &pixel, config.pixel.as_deref()))
-        .and_then(|()| {
-            let now = config.clock.now_ms();
-            rules::validate(version, &body, now).map(|accepted| (accepted, now))
-        });
+    let now = shared.config.clock.now_ms();
+    let checked = rules::check_request(&shared.config, version, &pixel, authorization.as_deref(), &body, now);
     let reply = match checked {
-        Ok((accepted, now)) => {
+        Ok(accepted) => {
             let n = accepted.events.len();
             let batch = Batch {
                 version,
@@ -397,6 +486,7 @@ async fn api(
                 events: accepted.events,
             };
             lock(&shared.store).record(batch, now);
+            lock(&shared.counters).accepted_requests += 1;
             Reply::success(version, n)
         }
         Err(reply) => reply,
@@ -429,6 +519,12 @@ mod tests {
         assert_eq!(route(&Method::GET, "/_emulator/events"), Route::Events);
         assert_eq!(route(&post, "/_emulator/events"), Route::ControlMethodNotAllowed("GET, DELETE"));
         assert_eq!(route(&post, "/_emulator/faults"), Route::Faults);
+        assert_eq!(route(&Method::PUT, "/_emulator/faults/random"), Route::RandomFaults);
+        assert_eq!(
+            route(&post, "/_emulator/faults/random"),
+            Route::ControlMethodNotAllowed("GET, PUT, DELETE")
+        );
+        assert_eq!(route(&Method::GET, "/_emulator/stats"), Route::Stats);
         assert_eq!(route(&Method::GET, "/"), Route::NotFound);
     }
 
@@ -444,6 +540,8 @@ mod tests {
             config: Config::default(),
             store: Mutex::new(Store::new(1)),
             faults: Mutex::new(VecDeque::new()),
+            random: Mutex::new(None),
+            counters: Mutex::new(Stats::default()),
         };
         assert_eq!(shared.queue(Fault::status(429).times(2)), 1);
         assert_eq!(shared.queue(Fault::drop_connection().times(0)), 1);
@@ -457,5 +555,22 @@ mod tests {
                 FaultKind::Drop
             ]
         );
+    }
+
+    #[test]
+    fn random_faults_come_after_the_queue() {
+        let shared = Shared {
+            config: Config::default(),
+            store: Mutex::new(Store::new(1)),
+            faults: Mutex::new(VecDeque::new()),
+            random: Mutex::new(Some(Dice::new(RandomFaults::seeded(3).with(Fault::status(503), 1.0)))),
+            counters: Mutex::new(Stats::default()),
+        };
+        shared.queue(Fault::drop_connection());
+        let taken: Vec<_> = (0..3).map(|_| shared.next_fault()).collect();
+        let s503 = FaultKind::Status { status: 503, retry_after: None, body: None };
+        assert_eq!(taken, [Some(FaultKind::Drop), Some(s503.clone()), Some(s503)]);
+        *lock(&shared.random) = None;
+        assert_eq!(shared.next_fault(), None);
     }
 }

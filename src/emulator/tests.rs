@@ -125,6 +125,30 @@ fn pixel() {
 }
 
 #[test]
+fn request_checks_run_in_reddits_order() {
+    let config = super::Config {
+        token: Some("secret".into()),
+        pixel: Some("a2_x".into()),
+        ..super::Config::default()
+    };
+    let good = v2_body(vec![v2_event()]);
+    let check =
+        |pixel: &str, auth: &[u8], body: &[u8]| check_request(&config, V2, pixel, Some(auth), body, NOW);
+    // The token first, then the pixel, then the body.
+    assert_eq!(check("a2_y", b"Bearer nope", b"{").unwrap_err().status, 401);
+    assert_eq!(check("a2_y", b"Bearer secret", b"{").unwrap_err().status, 403);
+    assert_eq!(check("a2_x", b"Bearer secret", b"{").unwrap_err().status, 400);
+    assert_eq!(check("a2_x", b"Bearer secret", &good), validate(V2, &good, NOW));
+    assert_eq!(
+        check_request(&config, V3, "a2_x", None, &good, NOW),
+        Err(authorize(V3, None, None).unwrap_err())
+    );
+    // Without a configured token and pixel, any bearer token and pixel pass.
+    let open = super::Config::default();
+    assert!(check_request(&open, V2, "anything", Some(b"Bearer t"), &good, NOW).is_ok());
+}
+
+#[test]
 fn success_and_test_flags() {
     let ok = validate(V2, &v2_body(vec![v2_event(), v2_event()]), NOW).unwrap();
     assert_eq!((ok.events.len(), ok.test, ok.partner.as_deref()), (2, true, Some("SEGMENT")));

@@ -8,7 +8,7 @@ use crate::engine::Item;
 use crate::reddit::response::{Kind, Outcome};
 use crate::reddit::{Level, Lint, Request, Settings};
 use crate::secret::Secret;
-use crate::store::history::{self, Entry, History, RequestRecord, State};
+use crate::store::history::{self, Abridged, Entry, History, RequestRecord, State};
 
 /// Where requests go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -165,12 +165,29 @@ impl Dispatcher<'_> {
     }
 }
 
+/// Bodies up to this size are kept whole in history. A larger one (a batch) keeps its first event
+/// and a digest of the whole (events, bytes, SHA-256): a 1,000-event batch is about 1 MB, and
+/// keeping it whole on every attempt would rotate a replay's history away before it ends.
+pub const MAX_KEPT_BODY_BYTES: usize = 64 << 10;
+
 /// The request as history keeps it: headers as built (the token masked), body as JSON.
 pub fn request_record(request: &Request) -> RequestRecord {
+    let bytes = request.body.to_json_bytes();
+    let (body, abridged) = if bytes.len() <= MAX_KEPT_BODY_BYTES {
+        (request.body.to_value(), None)
+    } else {
+        let abridged = Abridged {
+            events: request.body.events().len(),
+            bytes: bytes.len(),
+            sha256: crate::identity::sha256_hex(std::str::from_utf8(&bytes).expect("JSON is UTF-8")),
+        };
+        (request.body.with_first_events(1).to_value(), Some(abridged))
+    };
     RequestRecord {
         url: request.url.clone(),
         method: request.method.to_string(),
         headers: request.headers.clone(),
-        body: request.body.to_value(),
+        body,
+        abridged,
     }
 }

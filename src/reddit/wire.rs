@@ -226,6 +226,17 @@ impl Body {
         serde_json::to_value(self).expect("bodies serialize")
     }
 
+    /// The same body carrying only its first `n` events.
+    pub fn with_first_events(&self, n: usize) -> Body {
+        let first = |events: &[Event]| events[..n.min(events.len())].to_vec();
+        match self {
+            Body::V2 { events, test_mode, partner } => {
+                Body::V2 { events: first(events), test_mode: *test_mode, partner: partner.clone() }
+            }
+            Body::V3 { data } => Body::V3 { data: V3Data { events: first(&data.events), ..data.clone() } },
+        }
+    }
+
     /// The compact JSON text, as sent.
     pub fn to_json_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(1024 * self.events().len().max(1));

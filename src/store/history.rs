@@ -37,7 +37,22 @@ pub struct RequestRecord {
     pub method: String,
     /// Authorization shows `Bearer ••••` and the token's last four characters.
     pub headers: Vec<(String, String)>,
+    /// The body, whole, or with only its first event when it was too large to keep.
     pub body: Value,
+    /// Set when `body` is abridged: what the whole body was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abridged: Option<Abridged>,
+}
+
+/// What a body too large to keep whole in history was.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Abridged {
+    /// Events in the whole body (`body` keeps the first).
+    pub events: usize,
+    /// Size of the whole body as sent.
+    pub bytes: usize,
+    /// SHA-256 of the whole body as sent, lowercase hex.
+    pub sha256: String,
 }
 
 /// One history line.
@@ -208,6 +223,7 @@ mod tests {
                 method: "POST".into(),
                 headers: vec![("Authorization".into(), "Bearer ••••1234".into())],
                 body: serde_json::json!({"events": []}),
+                abridged: None,
             },
             lints: Vec::new(),
             attempt: AttemptRecord {

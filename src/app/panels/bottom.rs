@@ -118,10 +118,23 @@ fn history(ui: &mut egui::Ui, state: &mut State, view: &mut View) {
                 }
                 state.dirty = true;
             }
-            if ui.button("Copy as cURL").clicked() {
+            let whole = e.request.abridged.is_none();
+            let copy = ui.add_enabled(whole, egui::Button::new("Copy as cURL"));
+            if copy.on_disabled_hover_text("history keeps only the first event of this batch").clicked() {
                 ui.ctx().copy_text(curl_of(&e.request));
             }
         });
+        if let Some(a) = &e.request.abridged {
+            ui.label(
+                RichText::new(format!(
+                    "Body abridged: the first of {} events is kept ({} KB sent, SHA-256 {}).",
+                    a.events,
+                    a.bytes.div_ceil(1024),
+                    &a.sha256[..16]
+                ))
+                .weak(),
+            );
+        }
         ui.label(format!(
             "{} · {} · {} · {}",
             e.source,
