@@ -383,24 +383,28 @@ async fn faults_endpoint(shared: &Shared, req: Request<Incoming>) -> Reply {
             faults.clear();
             Reply::json(200, json!({ "cleared": cleared }))
         }
-        _ => {
-            let body = match read_body(shared, ApiVersion::V2, req).await {
-                Ok(body) => body,
-                Err(reply) => return reply,
-            };
-            let parsed = serde_json::from_slice::<Value>(&body)
-                .map_err(|e| format!("Malformed JSON in request body: {e}"))
-                .and_then(|v| Fault::from_json(&v));
-            match parsed {
-                Ok(fault) => {
-                    let queued = fault.to_json();
-                    let pending = shared.queue(fault);
-                    Reply::json(200, json!({ "queued": queued, "pending": pending }))
-                }
-                Err(message) => Reply::json(400, json!({ "message": message })),
+        _ => match read_control(shared, req, Fault::from_json).await {
+            Ok(fault) => {
+                let queued = fault.to_json();
+                let pending = shared.queue(fault);
+                Reply::json(200, json!({ "queued": queued, "pending": pending }))
             }
-        }
+            Err(reply) => reply,
+        },
     }
+}
+
+/// Reads a control endpoint's JSON body and parses it with `parse`; a 400 says what is wrong.
+async fn read_control<T>(
+    shared: &Shared,
+    req: Request<Incoming>,
+    parse: impl FnOnce(&Value) -> Result<T, String>,
+) -> Result<T, Reply> {
+    let body = read_body(shared, ApiVersion::V2, req).await?;
+    serde_json::from_slice::<Value>(&body)
+        .map_err(|e| format!("Malformed JSON in request body: {e}"))
+        .and_then(|v| parse(&v))
+        .map_err(|message| Reply::json(400, json!({ "message": message })))
 }
 
 async fn random_faults_endpoint(shared: &Shared, req: Request<Incoming>) -> Reply {
@@ -411,23 +415,14 @@ async fn random_faults_endpoint(shared: &Shared, req: Request<Incoming>) -> Repl
             let was = lock(&shared.random).take();
             Reply::json(200, json!({ "cleared": current(&was) }))
         }
-        _ => {
-            let body = match read_body(shared, ApiVersion::V2, req).await {
-                Ok(body) => body,
-                Err(reply) => return reply,
-            };
-            let parsed = serde_json::from_slice::<Value>(&body)
-                .map_err(|e| format!("Malformed JSON in request body: {e}"))
-                .and_then(|v| RandomFaults::from_json(&v));
-            match parsed {
-                Ok(faults) => {
-                    let set = faults.to_json();
-                    *lock(&shared.random) = Some(Dice::new(faults));
-                    Reply::json(200, json!({ "random": set }))
-                }
-                Err(message) => Reply::json(400, json!({ "message": message })),
+        _ => match read_control(shared, req, RandomFaults::from_json).await {
+            Ok(faults) => {
+                let set = faults.to_json();
+                *lock(&shared.random) = Some(Dice::new(faults));
+                Reply::json(200, json!({ "random": set }))
             }
-        }
+            Err(reply) => reply,
+        },
     }
 }
 
