@@ -1,7 +1,7 @@
 //! Writing a file so that a crash leaves either the old or the new content, never a mix:
 //! temp file in the same directory, fsync, rename over the target, fsync the directory.
 
-use std::fs::{self, File};
+use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
 
@@ -37,7 +37,7 @@ fn write_mode(path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
         fs::rename(&tmp, path)?;
         // The rename itself must reach the disk.
         #[cfg(unix)]
-        File::open(dir)?.sync_all()?;
+        fs::File::open(dir)?.sync_all()?;
         Ok(())
     })();
     if result.is_err() {
