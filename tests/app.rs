@@ -16,7 +16,7 @@ use keyring_core::mock;
 use reddit_capi_console::app::worker::{BoxFuture, Dialogs, FileKind};
 use reddit_capi_console::app::{AppConfig, ConsoleApp};
 use reddit_capi_console::engine::Item;
-use reddit_capi_console::secret::tokens::{Keychain, SERVICE, Source};
+use reddit_capi_console::secret::tokens::{Keychain, Place, SERVICE, Source};
 use reddit_capi_console::workspace::Workspace;
 
 /// File dialogs that hand out a prepared file and keep what is saved.
@@ -305,6 +305,7 @@ fn without_a_keychain_the_token_stays_in_the_session_unless_the_file_is_chosen()
     let mut h = start(&dir, Arc::default(), none());
     wait(&mut h, |a| a.state.token.is_some());
     assert_eq!(h.state().state.token.as_ref().unwrap().1, Source::File);
+    assert_eq!(h.state().view.token_keep, Some(Place::File), "a new token replaces the stored one");
 }
 
 #[test]

@@ -157,7 +157,13 @@ impl ConsoleApp {
             }
             // An answer for a pixel that is no longer the active one is stale.
             Msg::Token { pixel, found } if pixel == s.settings().pixel_id.trim() => match found {
-                Ok(Some(token)) => s.token = Some(token),
+                Ok(Some(token)) => {
+                    // A new token for this pixel goes where the stored one is, unless changed.
+                    if token.1 == Source::File {
+                        self.view.token_keep = Some(Place::File);
+                    }
+                    s.token = Some(token);
+                }
                 // A token typed for this session stays; a stored one of another pixel does not.
                 Ok(None) => s.token = s.token.take().filter(|(_, source)| *source == Source::Session),
                 Err(e) => s.notice(true, format!("conversion token: {e}")),
