@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use eframe::egui;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use keyring_core::mock;
 use reddit_capi_console::app::worker::{BoxFuture, Dialogs, FileKind};
 use reddit_capi_console::app::{AppConfig, ConsoleApp};
@@ -329,4 +329,51 @@ fn damaged_saved_files_are_moved_aside_and_reported_in_the_app() {
         files_under(&dir).iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
     let copy = names.iter().find(|n| n.starts_with("workspace.newer-")).unwrap();
     assert_eq!(std::fs::read_to_string(dir.join(copy)).unwrap(), newer, "the copy is byte for byte");
+}
+
+#[test]
+fn a_batch_in_history_shows_its_abridged_body_and_offers_no_curl() {
+    // A replay of 100 events by the command line: one ~100 KB request, kept abridged.
+    let dir = data_dir("abridged");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut workspace = Workspace::presets();
+    workspace.settings.pixel_id = "a2_batch".into();
+    let ws = dir.join("batch-workspace.json");
+    std::fs::write(&ws, workspace.to_export_json()).unwrap();
+    let sample: serde_json::Value =
+        serde_json::from_str(include_str!("../assets/samples/purchase.json")).unwrap();
+    let now = reddit_capi_console::timestamp::format_rfc3339(reddit_capi_console::timestamp::now_millis());
+    let events: String = (0..100)
+        .map(|i| {
+            let mut e = sample.clone();
+            e["messageId"] = format!("batch-{i}").into();
+            e["timestamp"] = now.clone().into();
+            format!("{e}\n")
+        })
+        .collect();
+    let file = dir.join("events.jsonl");
+    std::fs::write(&file, events).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_reddit-capi-console"))
+        .args(["replay", "--format", "json", "--endpoint", "emulator", "--workspace"])
+        .arg(&ws)
+        .arg(&file)
+        .env("REDDIT_CAPI_CONSOLE_HOME", &dir)
+        .env("REDDIT_CAPI_CONSOLE_KEYCHAIN", "off")
+        .env_remove("REDDIT_CONVERSION_TOKEN")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let mut h = start(&dir, Arc::default(), Keychain::Unavailable("none".into()));
+    wait(&mut h, |a| !a.state.history.is_empty());
+    h.get_by_label("History (1)").click();
+    h.run_steps(2);
+    h.get_by_label_contains("Purchase · emulator · #1 · 200").click();
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("Body abridged: the first of 100 events is kept").is_some());
+    // The preview's button stays; the history's is the disabled one.
+    let disabled: Vec<bool> =
+        h.query_all_by_label("Copy as cURL").map(|n| n.accesskit_node().is_disabled()).collect();
+    assert_eq!(disabled.len(), 2);
+    assert_eq!(disabled.iter().filter(|d| **d).count(), 1, "no cURL for one event of a batch");
 }
