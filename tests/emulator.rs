@@ -615,3 +615,28 @@ async fn unknown_paths_methods_and_shutdown() {
     emu.shutdown().await;
     assert!(TcpStream::connect(addr).await.is_err());
 }
+
+/// At most `max_in_flight` API requests are read and checked at once; the rest wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_beyond_the_in_flight_limit_wait_their_turn() {
+    // Two requests at once, the first to be checked delayed 600 ms: how soon is one answered?
+    let quickest_of_two = |max_in_flight: usize| async move {
+        let emu = start(Config { max_in_flight, ..config() }).await;
+        emu.queue_fault(Fault::delay(Duration::from_millis(600)));
+        let payload = body(V::V2, vec![v2_event()]);
+        let timed = || async {
+            let started = Instant::now();
+            let (status, _) = post(&emu, V::V2, &payload).await;
+            assert_eq!(status, 200);
+            started.elapsed()
+        };
+        let (a, b) = tokio::join!(timed(), timed());
+        emu.shutdown().await;
+        a.min(b)
+    };
+    // Two permits: the other request is answered at once. One: it waits behind the delayed one.
+    let two = quickest_of_two(2).await;
+    let one = quickest_of_two(1).await;
+    assert!(two < Duration::from_millis(400), "{two:?}");
+    assert!(one >= Duration::from_millis(600), "{one:?}");
+}

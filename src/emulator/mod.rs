@@ -30,6 +30,10 @@ pub use store::{DEDUP_WINDOW_MS, DEFAULT_MAX_EVENTS, Dedup, EarlierEvent, Receiv
 
 /// Default request body limit: 8 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 8 * 1024 * 1024;
+/// API requests read and checked at once. The rest wait with their bodies unread, so memory is
+/// bounded by the store plus this many bodies, however many clients connect. Two cores check
+/// two at a time; 16 keeps them busy while bodies arrive.
+pub const DEFAULT_MAX_IN_FLIGHT: usize = 16;
 /// Default header and body read timeout.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -84,6 +88,8 @@ pub struct Config {
     pub read_timeout: Duration,
     /// How many received events are kept (the oldest are forgotten first).
     pub max_events: usize,
+    /// How many API requests are read and checked at once (at least 1).
+    pub max_in_flight: usize,
     /// "Now", for the event_at window and the received times.
     pub clock: Clock,
 }
@@ -96,6 +102,7 @@ impl Default for Config {
             body_limit: DEFAULT_BODY_LIMIT,
             read_timeout: DEFAULT_READ_TIMEOUT,
             max_events: DEFAULT_MAX_EVENTS,
+            max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             clock: Clock::system(),
         }
     }

@@ -18,7 +18,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
 use super::Config;
@@ -38,6 +38,8 @@ struct Shared {
     /// Random faults, drawn for requests the queue leaves alone.
     random: Mutex<Option<Dice>>,
     counters: Mutex<Stats>,
+    /// Permits to read and check an API request (`Config::max_in_flight`).
+    in_flight: Semaphore,
 }
 
 /// Counters since the emulator started (clearing the events resets none of them).
@@ -60,6 +62,17 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
+    fn new(config: Config) -> Shared {
+        Shared {
+            store: Mutex::new(Store::new(config.max_events)),
+            faults: Mutex::new(VecDeque::new()),
+            random: Mutex::new(None),
+            counters: Mutex::new(Stats::default()),
+            in_flight: Semaphore::new(config.max_in_flight.max(1)),
+            config,
+        }
+    }
+
     /// Takes one application of the oldest queued fault, else rolls the random faults (if set).
     fn next_fault(&self) -> Option<FaultKind> {
         let mut faults = lock(&self.faults);
@@ -112,13 +125,7 @@ impl Emulator {
         }
         let listener = TcpListener::bind(bind).await?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared {
-            store: Mutex::new(Store::new(config.max_events)),
-            faults: Mutex::new(VecDeque::new()),
-            random: Mutex::new(None),
-            counters: Mutex::new(Stats::default()),
-            config,
-        });
+        let shared = Arc::new(Shared::new(config));
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(serve(listener, shared.clone(), stopped));
         Ok(Emulator { addr, shared, stop, task: Some(task) })
@@ -339,7 +346,10 @@ async fn read_body(shared: &Shared, version: ApiVersion, req: Request<Incoming>)
 
 async fn handle(shared: &Shared, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, DropConnection> {
     let reply = match route(req.method(), req.uri().path()) {
-        Route::Api { version, pixel } => return api(shared, version, pixel, req).await,
+        Route::Api { version, pixel } => {
+            let _permit = shared.in_flight.acquire().await.expect("the semaphore is never closed");
+            return api(shared, version, pixel, req).await;
+        }
         Route::ApiMethodNotAllowed(version) => {
             let mut r = respond(Reply::error(version, 405, "Method Not Allowed"));
             r.headers_mut().insert(hyper::header::ALLOW, HeaderValue::from_static("POST"));
@@ -531,13 +541,7 @@ mod tests {
 
     #[test]
     fn faults_are_fifo_and_counted() {
-        let shared = Shared {
-            config: Config::default(),
-            store: Mutex::new(Store::new(1)),
-            faults: Mutex::new(VecDeque::new()),
-            random: Mutex::new(None),
-            counters: Mutex::new(Stats::default()),
-        };
+        let shared = Shared::new(Config::default());
         assert_eq!(shared.queue(Fault::status(429).times(2)), 1);
         assert_eq!(shared.queue(Fault::drop_connection().times(0)), 1);
         assert_eq!(shared.queue(Fault::drop_connection()), 2);
@@ -554,13 +558,8 @@ mod tests {
 
     #[test]
     fn random_faults_come_after_the_queue() {
-        let shared = Shared {
-            config: Config::default(),
-            store: Mutex::new(Store::new(1)),
-            faults: Mutex::new(VecDeque::new()),
-            random: Mutex::new(Some(Dice::new(RandomFaults::seeded(3).with(Fault::status(503), 1.0)))),
-            counters: Mutex::new(Stats::default()),
-        };
+        let shared = Shared::new(Config::default());
+        *lock(&shared.random) = Some(Dice::new(RandomFaults::seeded(3).with(Fault::status(503), 1.0)));
         shared.queue(Fault::drop_connection());
         let taken: Vec<_> = (0..3).map(|_| shared.next_fault()).collect();
         let s503 = FaultKind::Status { status: 503, retry_after: None, body: None };
