@@ -113,9 +113,7 @@ impl ConsoleApp {
         let mut notices = Vec::new();
         let (workspace, saved) = match &config.data_dir {
             Some(dir) => (
-                load(&worker::workspace_path(dir), &mut notices, |text| {
-                    Workspace::parse(text).map_err(|e| (e.to_string(), e.is_newer()))
-                }),
+                load(&worker::workspace_path(dir), &mut notices, Workspace::parse_saved),
                 load(&worker::app_state_path(dir), &mut notices, Saved::parse),
             ),
             None => (None, None),

@@ -51,7 +51,7 @@ pub fn load_workspace(path: Option<&std::path::Path>) -> Result<Workspace, Usage
         return Workspace::load(path).map_err(|e| UsageError(format!("workspace {}: {e}", path.display())));
     }
     let Some(path) = crate::paths::workspace_file() else { return Ok(Workspace::presets()) };
-    match versioned::load(&path, |text| Workspace::parse(text).map_err(|e| (e.to_string(), e.is_newer()))) {
+    match versioned::load(&path, Workspace::parse_saved) {
         Loaded::Missing => Ok(Workspace::presets()),
         Loaded::Read(workspace) => Ok(workspace),
         Loaded::SetAside(aside) => Err(UsageError(format!("saved workspace {aside}"))),

@@ -99,6 +99,12 @@ impl Workspace {
         Ok(workspace)
     }
 
+    /// [`Workspace::parse`] for [`crate::store::versioned::load`]: the message, and whether the
+    /// file is from a newer release.
+    pub fn parse_saved(text: &str) -> Result<Workspace, (String, bool)> {
+        Workspace::parse(text).map_err(|e| (e.to_string(), e.is_newer()))
+    }
+
     /// Reads a workspace file.
     pub fn load(path: &std::path::Path) -> Result<Workspace, WorkspaceError> {
         let text = std::fs::read_to_string(path)
