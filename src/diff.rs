@@ -1,67 +1,112 @@
-//! A line diff (longest common subsequence), for comparing a send with the previous send of
-//! the same sample.
+//! A JSON-aware diff by path: two documents compared leaf by leaf (`events[0].user.email`), for
+//! comparing a send with the previous send of the same sample and v2.0 with v3 field by field.
 
-/// One line of a diff.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Line<'a> {
-    Same(&'a str),
-    Removed(&'a str),
-    Added(&'a str),
+use serde_json::Value;
+
+/// One field of a comparison: its path and its value on each side (`None`: absent there).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub path: String,
+    pub old: Option<Value>,
+    pub new: Option<Value>,
 }
 
-/// The diff of `old` and `new`, line by line. Texts over 4,000 lines are compared line by
-/// line in place (the table would be too large).
-pub fn lines<'a>(old: &'a str, new: &'a str) -> Vec<Line<'a>> {
-    let a: Vec<&str> = old.lines().collect();
-    let b: Vec<&str> = new.lines().collect();
-    if a.len() > 4000 || b.len() > 4000 {
-        let mut out = Vec::new();
-        for i in 0..a.len().max(b.len()) {
-            match (a.get(i), b.get(i)) {
-                (Some(x), Some(y)) if x == y => out.push(Line::Same(x)),
-                (x, y) => {
-                    out.extend(x.map(|x| Line::Removed(x)));
-                    out.extend(y.map(|y| Line::Added(y)));
+impl Field {
+    /// Whether both sides hold the same value.
+    pub fn is_same(&self) -> bool {
+        self.old == self.new
+    }
+}
+
+/// Every leaf (scalar, empty object or empty array) of a document, in document order, by path.
+pub fn leaves(value: &Value) -> Vec<(String, &Value)> {
+    fn walk<'v>(v: &'v Value, path: &mut String, out: &mut Vec<(String, &'v Value)>) {
+        let len = path.len();
+        match v {
+            Value::Object(map) if !map.is_empty() => {
+                for (k, child) in map {
+                    if !path.is_empty() {
+                        path.push('.');
+                    }
+                    path.push_str(k);
+                    walk(child, path, out);
+                    path.truncate(len);
                 }
             }
-        }
-        return out;
-    }
-    // lcs[i][j] = LCS length of a[i..] and b[j..].
-    let mut lcs = vec![vec![0u32; b.len() + 1]; a.len() + 1];
-    for i in (0..a.len()).rev() {
-        for j in (0..b.len()).rev() {
-            lcs[i][j] = if a[i] == b[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
-        }
-    }
-    let (mut i, mut j, mut out) = (0, 0, Vec::new());
-    while i < a.len() || j < b.len() {
-        if i < a.len() && j < b.len() && a[i] == b[j] {
-            out.push(Line::Same(a[i]));
-            i += 1;
-            j += 1;
-        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] > lcs[i + 1][j]) {
-            out.push(Line::Added(b[j]));
-            j += 1;
-        } else {
-            out.push(Line::Removed(a[i]));
-            i += 1;
+            Value::Array(items) if !items.is_empty() => {
+                for (i, child) in items.iter().enumerate() {
+                    path.push_str(&format!("[{i}]"));
+                    walk(child, path, out);
+                    path.truncate(len);
+                }
+            }
+            _ => out.push((path.clone(), v)),
         }
     }
+    let mut out = Vec::new();
+    walk(value, &mut String::new(), &mut out);
     out
+}
+
+/// Both documents field by field: `new`'s fields in its order, then those only `old` has.
+pub fn fields(old: &Value, new: &Value) -> Vec<Field> {
+    let old_leaves = leaves(old);
+    let new_leaves = leaves(new);
+    let old_by_path: std::collections::HashMap<&str, &Value> =
+        old_leaves.iter().map(|(p, v)| (p.as_str(), *v)).collect();
+    let new_paths: std::collections::HashSet<&str> = new_leaves.iter().map(|(p, _)| p.as_str()).collect();
+    let mut out: Vec<Field> = new_leaves
+        .iter()
+        .map(|(path, v)| Field {
+            path: path.clone(),
+            old: old_by_path.get(path.as_str()).map(|o| (*o).clone()),
+            new: Some((*v).clone()),
+        })
+        .collect();
+    out.extend(old_leaves.iter().filter(|(p, _)| !new_paths.contains(p.as_str())).map(|(path, v)| Field {
+        path: path.clone(),
+        old: Some((*v).clone()),
+        new: None,
+    }));
+    out
+}
+
+/// Only the fields that differ (empty: no differences).
+pub fn changes(old: &Value, new: &Value) -> Vec<Field> {
+    fields(old, new).into_iter().filter(|f| !f.is_same()).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
-    fn shows_changed_lines_only_as_changes() {
-        let d = lines("a\nb\nc\n", "a\nB\nc\nd\n");
+    fn equal_documents_have_no_changes() {
+        let a = json!({"events": [{"user": {"email": "x"}, "n": 1}], "test_mode": true});
+        assert!(changes(&a, &a.clone()).is_empty());
+    }
+
+    #[test]
+    fn changes_are_named_by_path_whatever_the_indentation() {
+        let old = json!({"events": [{"user": {"email": "a", "ip": "1"}, "event_at": "t1"}]});
+        let new = json!({"events": [{"user": {"email": "b"}, "event_at": "t1", "click_id": "c"}]});
+        let c = changes(&old, &new);
         assert_eq!(
-            d,
-            [Line::Same("a"), Line::Removed("b"), Line::Added("B"), Line::Same("c"), Line::Added("d")]
+            c,
+            [
+                Field { path: "events[0].user.email".into(), old: Some(json!("a")), new: Some(json!("b")) },
+                Field { path: "events[0].click_id".into(), old: None, new: Some(json!("c")) },
+                Field { path: "events[0].user.ip".into(), old: Some(json!("1")), new: None },
+            ]
         );
-        assert!(lines("x\ny", "x\ny").iter().all(|l| matches!(l, Line::Same(_))));
+    }
+
+    #[test]
+    fn fields_lists_both_sides_and_empty_containers_are_leaves() {
+        let f = fields(&json!({"a": {}, "b": [1]}), &json!({"a": {}, "c": []}));
+        let paths: Vec<&str> = f.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["a", "c", "b[0]"]);
+        assert!(f[0].is_same() && !f[1].is_same() && !f[2].is_same());
     }
 }

@@ -55,15 +55,24 @@ fn app(name: &str, dialogs: Arc<FakeDialogs>) -> Harness<'static, ConsoleApp> {
 
 /// The app on `dir` (kept as it is) with `keychain`.
 fn start(dir: &Path, dialogs: Arc<FakeDialogs>, keychain: Keychain) -> Harness<'static, ConsoleApp> {
+    start_sized(dir, dialogs, keychain, egui::vec2(1400.0, 900.0))
+}
+
+/// The same in a window of `size`.
+fn start_sized(
+    dir: &Path,
+    dialogs: Arc<FakeDialogs>,
+    keychain: Keychain,
+    size: egui::Vec2,
+) -> Harness<'static, ConsoleApp> {
     let config = AppConfig {
         data_dir: Some(dir.to_path_buf()),
         dialogs,
         keychain: Arc::new(move || keychain.clone()),
         env_token: None,
     };
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_eframe(move |cc| ConsoleApp::new(&cc.egui_ctx, config));
+    let mut harness =
+        Harness::builder().with_size(size).build_eframe(move |cc| ConsoleApp::new(&cc.egui_ctx, config));
     // The worker starts the emulator, reads the history and opens the keychain.
     wait(&mut harness, |app| app.state.emulator_url.is_some() && app.state.keychain.is_some());
     harness.run_steps(3);
@@ -376,4 +385,263 @@ fn a_batch_in_history_shows_its_abridged_body_and_offers_no_curl() {
         h.query_all_by_label("Copy as cURL").map(|n| n.accesskit_node().is_disabled()).collect();
     assert_eq!(disabled.len(), 2);
     assert_eq!(disabled.iter().filter(|d| **d).count(), 1, "no cURL for one event of a batch");
+}
+
+/// Types `text` as a person does: one character per frame, into whatever has focus.
+fn type_keys(h: &mut Harness<'static, ConsoleApp>, text: &str) {
+    for c in text.chars() {
+        h.event(egui::Event::Text(c.to_string()));
+        h.step();
+    }
+    h.run_steps(2);
+}
+
+/// Focuses the field labelled `label` and selects all of its text.
+fn focus_and_select_all(h: &mut Harness<'static, ConsoleApp>, label: &str) {
+    h.get_by_label(label).focus();
+    h.run_steps(2);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.run_steps(1);
+}
+
+/// What the app saved: the workspace and the app state, read back from disk after Ctrl+S.
+fn saved_files(h: &mut Harness<'static, ConsoleApp>, dir: &Path) -> (serde_json::Value, serde_json::Value) {
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.run_steps(2);
+    let read = |name: &str| serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap();
+    (read("workspace.json"), read("app-state.json"))
+}
+
+#[test]
+fn a_new_event_typed_key_by_key_through_invalid_json_loses_no_keystroke() {
+    let dir = data_dir("type-composer");
+    let mut h = start(&dir, Arc::default(), Keychain::Unavailable("none".into()));
+    focus_and_select_all(&mut h, "Event JSON");
+    let typed = r#"{"type": "track", "event": "Order Completed", "userId": "u-42", "messageId": "m-typed-1", "properties": {"revenue": 12.5, "currency": "USD"}}"#;
+    let (first, rest) = typed.split_at(1);
+    type_keys(&mut h, first);
+    // Invalid JSON: the layout keeps its shape (quick fields stay, disabled) and the preview stays.
+    assert!(h.state().state.event.is_err());
+    assert!(h.query_by_label("Email").is_some(), "the quick fields stay while the JSON is invalid");
+    assert!(h.state().state.preview.stale && !h.state().state.preview.items.is_empty());
+    assert!(h.get_by_label("Event JSON").is_focused(), "focus stays in the editor");
+    type_keys(&mut h, rest);
+    let s = &h.state().state;
+    assert_eq!(s.saved.composer_text, typed, "every keystroke arrived, in order");
+    assert_eq!(
+        h.get_by_label("Event JSON").value().as_deref(),
+        Some(typed),
+        "what is shown is what was typed"
+    );
+    let event = s.event.as_ref().expect("the typed event parses");
+    assert_eq!(event.value()["userId"], "u-42");
+    assert_eq!(event.value()["properties"]["revenue"], 12.5);
+    assert!(!s.preview.stale);
+    let (_, app_state) = saved_files(&mut h, &dir);
+    assert_eq!(app_state["composer_text"], typed, "what was typed is what was saved");
+}
+
+#[test]
+fn a_quick_field_typed_key_by_key_keeps_focus_and_every_character() {
+    let dir = data_dir("type-quick");
+    let mut h = start(&dir, Arc::default(), Keychain::Unavailable("none".into()));
+    focus_and_select_all(&mut h, "Email");
+    let typed = "Jane.Doe+ads@Example.com";
+    type_keys(&mut h, typed);
+    assert!(h.get_by_label("Email").is_focused());
+    assert_eq!(h.get_by_label("Email").value().as_deref(), Some(typed));
+    let s = &h.state().state;
+    assert_eq!(s.event.as_ref().unwrap().value()["context"]["traits"]["email"], typed);
+    assert!(s.saved.composer_text.contains(typed), "the JSON follows the quick field");
+    let (_, app_state) = saved_files(&mut h, &dir);
+    let saved: serde_json::Value =
+        serde_json::from_str(app_state["composer_text"].as_str().unwrap()).unwrap();
+    assert_eq!(saved["context"]["traits"]["email"], typed);
+}
+
+/// Opens the mapping editor on the Purchase mapping.
+fn edit_purchase(h: &mut Harness<'static, ConsoleApp>) {
+    h.get_by_label_contains("● Purchase").click();
+    h.run_steps(2);
+    h.get_by_label("Edit").click();
+    h.run_steps(3);
+}
+
+#[test]
+fn a_mapping_source_typed_key_by_key_saves_exactly_what_was_typed() {
+    let dir = data_dir("type-source");
+    let mut h = start(&dir, Arc::default(), Keychain::Unavailable("none".into()));
+    edit_purchase(&mut h);
+    let other_before = h.get_by_label("event_at source JSON").value();
+    focus_and_select_all(&mut h, "conversion_id source JSON");
+    let typed = r#"{"@path":"$.properties.order_id"}"#;
+    let (first, rest) = typed.split_at(3);
+    type_keys(&mut h, first);
+    // Invalid: one error under the field, the other sources untouched, focus kept.
+    assert!(h.query_by_label_contains("not JSON yet").is_some());
+    assert_eq!(h.get_by_label("event_at source JSON").value(), other_before, "other rows keep their source");
+    assert!(h.get_by_label("conversion_id source JSON").is_focused());
+    type_keys(&mut h, rest);
+    assert_eq!(h.get_by_label("conversion_id source JSON").value().as_deref(), Some(typed));
+    let purchase = h.state().state.mappings.iter().find(|m| m.name == "Purchase").unwrap();
+    assert_eq!(purchase.mapping["conversion_id"], serde_json::json!({"@path": "$.properties.order_id"}));
+    let (workspace, _) = saved_files(&mut h, &dir);
+    let saved = workspace["mappings"].as_array().unwrap().iter().find(|m| m["name"] == "Purchase").unwrap();
+    assert_eq!(saved["mapping"]["conversion_id"], serde_json::json!({"@path": "$.properties.order_id"}));
+    assert_eq!(saved["mapping"].as_object().unwrap().len(), 1, "nothing else was written: {saved}");
+}
+
+#[test]
+fn a_trigger_typed_key_by_key_commits_only_what_parses() {
+    let dir = data_dir("type-trigger");
+    let mut h = start(&dir, Arc::default(), Keychain::Unavailable("none".into()));
+    edit_purchase(&mut h);
+    focus_and_select_all(&mut h, "Trigger");
+    let typed = r#"type = "track" and event = "Checkout Done""#;
+    type_keys(&mut h, &typed[..22]);
+    assert!(h.query_by_label_contains("The trigger does not parse yet").is_some());
+    let purchase = h.state().state.mappings.iter().find(|m| m.name == "Purchase").unwrap();
+    assert_eq!(purchase.subscribe.as_deref(), Some(r#"type = "track" "#), "only the last text that parsed");
+    type_keys(&mut h, &typed[22..]);
+    assert!(h.get_by_label("Trigger").is_focused());
+    assert_eq!(h.get_by_label("Trigger").value().as_deref(), Some(typed));
+    let (workspace, _) = saved_files(&mut h, &dir);
+    let saved = workspace["mappings"].as_array().unwrap().iter().find(|m| m["name"] == "Purchase").unwrap();
+    assert_eq!(saved["subscribe"], typed);
+    assert!(h.query_by_label_contains("does not match the current event").is_some());
+}
+
+#[test]
+fn the_path_picker_and_reset_change_the_source_and_the_editor_follows_renames_and_deletes() {
+    let mut h = app("picker", Arc::default());
+    edit_purchase(&mut h);
+    let shown = |h: &Harness<'static, ConsoleApp>| h.query_all_by_label("\"user-1842\"").count();
+    let before = shown(&h);
+    focus_and_select_all(&mut h, "conversion_id path");
+    type_keys(&mut h, "$.userId");
+    let purchase = h.state().state.mappings.iter().find(|m| m.name == "Purchase").unwrap();
+    assert_eq!(purchase.mapping["conversion_id"], serde_json::json!({"@path": "$.userId"}));
+    assert!(shown(&h) > before, "the resolved value is shown");
+    h.get_by_label("Reset").click_accesskit();
+    h.run_steps(3);
+    let purchase = h.state().state.mappings.iter().find(|m| m.name == "Purchase").unwrap();
+    assert!(!purchase.mapping.contains_key("conversion_id"));
+    assert_eq!(
+        h.get_by_label("conversion_id source JSON").value().as_deref(),
+        Some(r#"{"@path":"$.messageId"}"#)
+    );
+    // Rename keeps the editor on the same mapping; Delete closes it (no stale index).
+    h.get_by_label("Rename").click();
+    h.run_steps(2);
+    focus_and_select_all(&mut h, "New name");
+    type_keys(&mut h, "Checkout");
+    h.get_by_label("OK").click();
+    h.run_steps(3);
+    assert_eq!(h.state().view.editing.as_deref(), Some("Checkout"));
+    assert!(h.query_by_label_contains("Edit mapping: Checkout").is_some());
+    h.get_by_label("Delete").click();
+    h.run_steps(3);
+    assert_eq!(h.state().view.editing, None, "the editor closed instead of moving to another mapping");
+    h.get_by_label("Rename").click();
+    h.run_steps(2);
+    h.state_mut().state.mappings.clear();
+    h.state_mut().state.changed_mappings();
+    h.run_steps(2);
+    h.get_by_label("OK").click();
+    h.run_steps(3);
+    assert!(h.state().state.notices.iter().any(|n| n.text.contains("no longer exists")));
+}
+
+/// The main panels, as drawn.
+fn rects(h: &Harness<'static, ConsoleApp>) -> [(&'static str, egui::Rect); 5] {
+    let r = h.state().view.rects.clone();
+    [
+        ("top", r.top),
+        ("bottom", r.bottom),
+        ("mappings", r.mappings),
+        ("preview", r.preview),
+        ("composer", r.composer),
+    ]
+}
+
+fn assert_layout_holds(h: &Harness<'static, ConsoleApp>, size: egui::Vec2) {
+    let panels = rects(h);
+    eprintln!("{size:?}: {panels:?}");
+    for (name, rect) in panels {
+        assert!(rect.width() > 0.0 && rect.height() > 0.0, "{name} is drawn: {rect:?}");
+        assert!(rect.max.x <= size.x + 0.5 && rect.max.y <= size.y + 0.5, "{name} fits the window: {rect:?}");
+    }
+    for (i, (a, ra)) in panels.iter().enumerate() {
+        for (b, rb) in &panels[i + 1..] {
+            let overlap = ra.intersect(*rb);
+            assert!(
+                overlap.width() <= 1.0 || overlap.height() <= 1.0,
+                "{a} {ra:?} and {b} {rb:?} overlap at {size:?}"
+            );
+        }
+    }
+    let r = h.state().view.rects.clone();
+    assert!(r.composer.width() >= 340.0, "composer {} wide at {size:?}", r.composer.width());
+    assert!(r.composer.height() >= 200.0, "composer {} high at {size:?}", r.composer.height());
+    assert!(r.preview.width() >= 290.0 && r.mappings.width() >= 160.0, "{r:?}");
+}
+
+#[test]
+fn the_layout_holds_at_720p_and_1080p_with_and_without_the_version_comparison() {
+    for size in [egui::vec2(1280.0, 720.0), egui::vec2(1366.0, 768.0), egui::vec2(1920.0, 1080.0)] {
+        let mut h =
+            start_sized(&data_dir("layout"), Arc::default(), Keychain::Unavailable("none".into()), size);
+        h.run_steps(4);
+        assert_layout_holds(&h, size);
+        h.get_by_label("Compare v2.0 ↔ v3").click();
+        h.run_steps(4);
+        assert!(h.state().state.compare && !h.state().state.preview.comparison.is_empty());
+        assert_layout_holds(&h, size);
+        assert!(h.query_by_label("Request").is_some(), "the way back stays on screen");
+        assert!(
+            h.query_by_label_contains("events[0].event_type.tracking_type").is_some(),
+            "v2.0 fields listed"
+        );
+        h.get_by_label("Request").click();
+        h.run_steps(3);
+        assert!(!h.state().state.compare);
+    }
+}
+
+#[test]
+fn panel_sizes_dragged_to_extremes_are_clamped_when_restored_in_a_smaller_window() {
+    let mut h = app("restore", Arc::default());
+    h.set_size(egui::vec2(1920.0, 1080.0));
+    h.run_steps(4);
+    // Drag the preview's splitter far left and the mappings' far right.
+    let r = h.state().view.rects.clone();
+    let y = r.preview.center().y;
+    for (from, to) in [(r.preview.left(), 5.0), (r.mappings.right(), 1900.0)] {
+        h.hover_at(egui::pos2(from, y));
+        h.step();
+        h.drag_at(egui::pos2(from, y));
+        h.step();
+        for step in 1..=10 {
+            h.hover_at(egui::pos2(from + (to - from) * step as f32 / 10.0, y));
+            h.step();
+        }
+        h.drop_at(egui::pos2(to, y));
+        h.run_steps(3);
+    }
+    assert_layout_holds(&h, egui::vec2(1920.0, 1080.0));
+    let dragged = h.state().view.rects.clone();
+    assert!(
+        dragged.preview.width() > r.preview.width() + 200.0,
+        "the drag took: {:?} → {:?}",
+        r.preview,
+        dragged.preview
+    );
+    let memory = h.ctx.memory(|m| m.clone());
+    drop(h);
+    // The stored sizes come back in a 1280×720 window.
+    let mut h = app("restore-2", Arc::default());
+    h.ctx.memory_mut(|m| *m = memory);
+    h.set_size(egui::vec2(1280.0, 720.0));
+    h.run_steps(4);
+    assert_layout_holds(&h, egui::vec2(1280.0, 720.0));
 }

@@ -203,7 +203,10 @@ fn no_token_anywhere_and_raw_pii_only_in_the_users_own_samples() {
     wait(&mut h, &|a| a.state.last_send.is_some());
     h.run_steps(2);
     assert!(!screen_text(&h).contains(TOKEN), "the token is not on screen after a send");
-    for intent in [Intent::ExportWorkspace, Intent::ExportMapping(0), Intent::ExportSample, Intent::SaveNow] {
+    let first = h.state().state.mappings[0].name.clone();
+    for intent in
+        [Intent::ExportWorkspace, Intent::ExportMapping(first), Intent::ExportSample, Intent::SaveNow]
+    {
         h.state_mut().handle(intent);
     }
     wait(&mut h, &|_| files_under(&exports).len() >= 3);

@@ -2,6 +2,7 @@
 //! panel in [`panels`] draws part of the state and emits [`Intent`]s, which [`ConsoleApp`] turns
 //! into state changes or worker commands. Nothing here computes a payload: the engine does.
 
+pub mod buffer;
 pub mod panels;
 pub mod state;
 pub mod worker;
@@ -10,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use eframe::egui;
+use eframe::egui::{self, RichText};
 
 use crate::net::Cancel;
 use crate::secret::Secret;
@@ -18,7 +19,7 @@ use crate::secret::tokens::{Keychain, Place, Source, Tokens};
 use crate::store::versioned::{self, Loaded};
 use crate::workspace::Workspace;
 use state::{Saved, State, Target};
-use worker::{Command, Dialogs, FileKind, Msg, NativeDialogs, Worker};
+use worker::{Command, Dialogs, FileKind, Msg, NativeDialogs, Snapshot, Worker};
 
 /// What the app needs from outside: where its files live, how to ask for files, the keychain.
 pub struct AppConfig {
@@ -50,6 +51,15 @@ pub enum BottomTab {
     LocalEvents,
 }
 
+/// A file path typed by the user where there is no file dialog.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathPrompt {
+    pub kind: FileKind,
+    /// What to write there (`None`: a file to open).
+    pub save: Option<Vec<u8>>,
+    pub path: String,
+}
+
 /// View-only state: what is open, what is being typed.
 #[derive(Default)]
 pub struct View {
@@ -58,23 +68,107 @@ pub struct View {
     pub token_input: String,
     /// Where "Use token" keeps it: the keychain, the opt-in file, or nowhere (`None`: session).
     pub token_keep: Option<Place>,
-    pub editing: Option<usize>,
-    pub renaming: Option<(usize, String)>,
+    /// The mapping open in the editor, by name (an index would follow another mapping after a
+    /// delete or a move).
+    pub editing: Option<String>,
+    /// The mapping being renamed (by name) and the new name typed so far.
+    pub renaming: Option<(String, String)>,
     pub confirm_production: bool,
+    /// Ctrl+N over an edited event: asks before replacing it.
+    pub confirm_new_event: bool,
     pub bottom: BottomTab,
+    /// Whether the bottom panel shows its contents (its tab bar always shows).
+    pub bottom_open: bool,
     pub focus_search: bool,
     /// A composer quick field to focus (a lint's path was clicked).
     pub focus_field: Option<&'static str>,
     pub in_flight: Option<Cancel>,
     pub sample_name: String,
     pub new_destination: String,
-    /// The mapping editor's trigger builder: mapping index, call type, event name.
-    pub builder: Option<(usize, String, String)>,
+    /// The mapping editor's trigger builder: mapping name, call type, event name.
+    pub builder: Option<(String, String, String)>,
+    /// The text of every buffered field (mapping sources, trigger, quick fields).
+    pub buffers: buffer::Buffers,
+    /// Whether the message log is open.
+    pub show_log: bool,
+    /// A path to open or save to, typed where there is no file dialog.
+    pub path_prompt: Option<PathPrompt>,
+    /// The mapping editor's derived data.
+    pub editor_cache: panels::mapping_editor::EditorCache,
+    /// Where each panel was drawn last frame (layout tests read it).
+    pub rects: PanelRects,
 }
+
+/// The rectangles of the main panels, as last drawn, and of a few controls a smoke test drives.
+#[derive(Debug, Clone)]
+pub struct PanelRects {
+    pub top: egui::Rect,
+    pub bottom: egui::Rect,
+    pub mappings: egui::Rect,
+    pub preview: egui::Rect,
+    pub composer: egui::Rect,
+    /// Controls by name ("Event JSON", "Edit", …), for `REDDIT_CAPI_CONSOLE_GEOMETRY`.
+    pub controls: std::collections::BTreeMap<String, egui::Rect>,
+}
+
+impl Default for PanelRects {
+    fn default() -> PanelRects {
+        PanelRects {
+            top: egui::Rect::NOTHING,
+            bottom: egui::Rect::NOTHING,
+            mappings: egui::Rect::NOTHING,
+            preview: egui::Rect::NOTHING,
+            composer: egui::Rect::NOTHING,
+            controls: Default::default(),
+        }
+    }
+}
+
+impl PanelRects {
+    /// Notes where a control is, when a smoke test asked for the geometry.
+    pub fn mark(&mut self, name: impl Into<String>, rect: egui::Rect) {
+        if GEOMETRY.get().is_some_and(Option::is_some) {
+            self.controls.insert(name.into(), rect);
+        }
+    }
+
+    fn to_json(&self) -> String {
+        let rect = |r: &egui::Rect| serde_json::json!([r.min.x, r.min.y, r.max.x, r.max.y]);
+        let mut all = serde_json::Map::new();
+        for (name, r) in [
+            ("top", &self.top),
+            ("bottom", &self.bottom),
+            ("mappings", &self.mappings),
+            ("preview", &self.preview),
+            ("composer", &self.composer),
+        ] {
+            all.insert(format!("panel:{name}"), rect(r));
+        }
+        for (name, r) in &self.controls {
+            all.insert(name.clone(), rect(r));
+        }
+        serde_json::Value::Object(all).to_string()
+    }
+}
+
+/// `REDDIT_CAPI_CONSOLE_GEOMETRY`: a file the app writes, once a second, the logical-point
+/// rectangles of its panels and a few controls to (scripts/gui-smoke.sh clicks by name with it).
+static GEOMETRY: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
 
 /// What the user asked for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Intent {
+    /// Start a new event from the first template (asks first when the event was edited).
+    NewEvent,
+    NewEventConfirmed,
+    /// Open or save at the path typed in the path prompt.
+    UsePath,
+    /// Copy this text to the clipboard, and say what was copied.
+    Copy {
+        what: &'static str,
+        text: String,
+    },
+    OpenSettings,
     Send,
     /// Send even though it is a production send.
     SendConfirmed,
@@ -82,7 +176,8 @@ pub enum Intent {
     SaveNow,
     Open(FileKind),
     ExportWorkspace,
-    ExportMapping(usize),
+    /// Export the mapping with this name.
+    ExportMapping(String),
     ExportSample,
     RefreshEmulator,
     /// Use the typed token, and keep it where `View::token_keep` says.
@@ -96,8 +191,16 @@ pub struct ConsoleApp {
     pub state: State,
     pub view: View,
     worker: Worker,
+    /// Whether file dialogs can be shown (`Err`: why not; a path is asked for instead).
+    dialogs: Result<(), String>,
     data_dir: Option<PathBuf>,
     last_save: Instant,
+    /// Numbers the saves; the newest written is shared with the worker.
+    save_generation: u64,
+    written: Arc<std::sync::Mutex<u64>>,
+    worker_gone: bool,
+    geometry_written: Instant,
+    ctx: egui::Context,
     shown: bool,
 }
 
@@ -122,10 +225,25 @@ impl ConsoleApp {
         for text in notices {
             state.notice(true, text);
         }
+        state.recompute();
         let repaint = ctx.clone();
         let data_dir = config.data_dir.clone();
+        let dialogs = config.dialogs.available();
         let worker = Worker::start(config, move || repaint.request_repaint());
-        ConsoleApp { state, view: View::default(), worker, data_dir, last_save: Instant::now(), shown: false }
+        ConsoleApp {
+            state,
+            view: View { bottom_open: true, ..View::default() },
+            worker,
+            dialogs,
+            data_dir,
+            last_save: Instant::now(),
+            save_generation: 0,
+            written: Arc::default(),
+            worker_gone: false,
+            geometry_written: Instant::now(),
+            ctx,
+            shown: false,
+        }
     }
 
     fn apply(&mut self, msg: Msg) {
@@ -136,18 +254,46 @@ impl ConsoleApp {
                 s.recompute();
             }
             Msg::EmulatorReady(Err(e)) => s.notice(true, format!("the local emulator could not start: {e}")),
-            Msg::Sent(results) => {
+            Msg::Sent(results, history_errors) => {
                 s.sending = false;
                 self.view.in_flight = None;
+                let accepted = results.iter().filter(|r| r.accepted()).count();
+                let place = match s.saved.target {
+                    Target::Emulator => "the local emulator (not Reddit)",
+                    Target::Reddit => "Reddit",
+                };
+                s.notice(
+                    accepted < results.len(),
+                    format!("{accepted} of {} requests accepted by {place}", results.len()),
+                );
+                for e in history_errors {
+                    s.notice(true, format!("history not written: {e}"));
+                }
                 s.last_send = Some(state::LastSend { results });
                 self.view.bottom = BottomTab::Response;
+                self.view.bottom_open = true;
             }
-            Msg::History(Ok(entries)) => s.history = entries,
-            Msg::History(Err(e)) => s.notice(true, format!("history: {e}")),
+            Msg::History(Ok((entries, skipped))) => {
+                if skipped > 0 {
+                    s.notice(
+                        true,
+                        format!("history: {skipped} damaged lines could not be read and are not shown"),
+                    );
+                }
+                s.set_history(entries);
+            }
+            Msg::History(Err(e)) => s.notice(true, format!("history not read: {e}")),
             Msg::EmulatorEvents(events) => s.emulator_events = events,
             Msg::SaveFailed(e) => s.notice(true, format!("not saved: {e}")),
-            Msg::Opened { kind, name, bytes } => self.opened(kind, &name, bytes),
-            Msg::Exported(Ok(path)) => s.notice(false, format!("saved {path}")),
+            Msg::Opened { kind, name, bytes } => {
+                self.view.path_prompt = None;
+                self.opened(kind, &name, bytes)
+            }
+            Msg::OpenFailed(e) => s.notice(true, format!("not opened: {e}")),
+            Msg::Exported(Ok(path)) => {
+                self.view.path_prompt = None;
+                s.notice(false, format!("saved {path}"))
+            }
             Msg::Exported(Err(e)) => s.notice(true, format!("not saved: {e}")),
             Msg::Keychain(status) => {
                 self.view.token_keep = status.is_ok().then_some(Place::Keychain);
@@ -161,9 +307,13 @@ impl ConsoleApp {
                         self.view.token_keep = Some(Place::File);
                     }
                     s.token = Some(token);
+                    s.recompute();
                 }
                 // A token typed for this session stays; a stored one of another pixel does not.
-                Ok(None) => s.token = s.token.take().filter(|(_, source)| *source == Source::Session),
+                Ok(None) => {
+                    s.token = s.token.take().filter(|(_, source)| *source == Source::Session);
+                    s.recompute();
+                }
                 Err(e) => s.notice(true, format!("conversion token: {e}")),
             },
             Msg::Token { .. } => {}
@@ -211,7 +361,10 @@ impl ConsoleApp {
                 },
                 Err(e) => s.notice(true, format!("{name}: {e}")),
             },
-            FileKind::Sample => s.set_event_text(text),
+            FileKind::Sample => {
+                s.load_event(text);
+                s.notice(false, format!("opened {name}"));
+            }
         }
     }
 
@@ -219,6 +372,31 @@ impl ConsoleApp {
     pub fn handle(&mut self, intent: Intent) {
         let s = &mut self.state;
         match intent {
+            Intent::NewEvent if s.composer_edited => self.view.confirm_new_event = true,
+            Intent::NewEvent | Intent::NewEventConfirmed => {
+                self.view.confirm_new_event = false;
+                s.load_event(
+                    serde_json::to_string_pretty(&crate::segment::samples::TEMPLATES[0].event())
+                        .expect("JSON"),
+                );
+            }
+            Intent::UsePath => {
+                let Some(prompt) = self.view.path_prompt.clone() else { return };
+                let path = PathBuf::from(prompt.path.trim());
+                if prompt.path.trim().is_empty() {
+                    s.notice(true, "type a file path first");
+                    return;
+                }
+                self.command(match prompt.save {
+                    Some(bytes) => Command::ExportPath(path, bytes),
+                    None => Command::OpenPath(prompt.kind, path),
+                });
+            }
+            Intent::Copy { what, text } => {
+                self.ctx.copy_text(text);
+                s.notice(false, format!("Copied {what} to the clipboard"));
+            }
+            Intent::OpenSettings => self.view.show_settings = true,
             Intent::Send if s.is_production_send() => self.view.confirm_production = true,
             Intent::Send | Intent::SendConfirmed => {
                 self.view.confirm_production = false;
@@ -226,34 +404,37 @@ impl ConsoleApp {
                     return;
                 }
                 let Some(endpoint) = s.endpoint() else {
-                    s.notice(true, "the local emulator is not running yet");
+                    s.notice(true, "not sent: the local emulator is not running yet");
                     return;
                 };
+                if let Some(lint) = s.preview.destination.first() {
+                    s.notice(true, format!("not sent to Reddit: {}: {}", lint.field, lint.message));
+                    return;
+                }
+                if s.preview.stale {
+                    s.notice(true, "not sent: the event JSON does not parse; fix it first");
+                    return;
+                }
                 let token = match (&s.token, s.saved.target) {
                     (Some((t, _)), _) => t.clone(),
-                    (None, Target::Emulator) => Secret::new("local-emulator-token").expect("non-blank"),
-                    (None, Target::Reddit) => {
-                        s.notice(true, "set the conversion token in Settings to send to Reddit");
-                        self.view.show_settings = true;
-                        return;
-                    }
+                    (None, _) => Secret::new("local-emulator-token").expect("non-blank"),
                 };
                 let items = s.sendable();
                 if items.is_empty() {
-                    s.notice(
-                        true,
-                        "nothing to send: no mapping builds a request without errors for this event",
-                    );
+                    s.notice(true, "not sent: no mapping builds a request without errors for this event");
                     return;
                 }
                 let cancel = Cancel::default();
                 self.view.in_flight = Some(cancel.clone());
                 s.sending = true;
+                // The previous response is not this send's.
+                s.last_send = None;
+                self.view.bottom = BottomTab::Response;
                 let source = match &s.event {
                     Ok(e) => format!("composer: {}", e.label()),
                     Err(_) => "composer".into(),
                 };
-                self.worker.send(Command::Send(Box::new(worker::SendJob {
+                let job = worker::SendJob {
                     items,
                     settings: s.settings().clone(),
                     endpoint,
@@ -261,39 +442,44 @@ impl ConsoleApp {
                     source,
                     network: s.saved.network.clone(),
                     cancel,
-                })));
+                };
+                self.command(Command::Send(Box::new(job)));
             }
             Intent::Cancel => {
                 if let Some(c) = &self.view.in_flight {
                     c.cancel();
                 }
             }
-            Intent::SaveNow => self.save(),
-            Intent::Open(kind) => self.worker.send(Command::Open(kind)),
+            Intent::SaveNow => match self.save_now() {
+                Ok(Some(dir)) => {
+                    self.state.notice(false, format!("saved the workspace and settings in {}", dir.display()))
+                }
+                Ok(None) => self.state.notice(true, "not saved: there is no data directory"),
+                Err(e) => self.state.notice(true, format!("not saved: {e}")),
+            },
+            Intent::Open(kind) => match &self.dialogs {
+                Ok(()) => self.command(Command::Open(kind)),
+                Err(why) => {
+                    s.notice(true, format!("{why}: type the file's path instead"));
+                    self.view.path_prompt = Some(PathPrompt { kind, save: None, path: String::new() });
+                }
+            },
             Intent::ExportWorkspace => {
                 let bytes = s.workspace().to_export_json().into_bytes();
-                self.worker.send(Command::Export {
-                    kind: FileKind::Workspace,
-                    suggested: "workspace.json".into(),
-                    bytes,
-                });
+                self.export(FileKind::Workspace, "workspace.json".into(), bytes);
             }
-            Intent::ExportMapping(i) => {
-                if let Some(m) = s.mappings.get(i) {
+            Intent::ExportMapping(name) => {
+                if let Some(m) = s.mappings.iter().find(|m| m.name == name) {
                     let bytes = serde_json::to_vec_pretty(m).expect("a mapping serializes");
                     let suggested = format!("{}.mapping.json", m.name.replace(['/', '\\'], "-"));
-                    self.worker.send(Command::Export { kind: FileKind::Mapping, suggested, bytes });
+                    self.export(FileKind::Mapping, suggested, bytes);
                 }
             }
             Intent::ExportSample => {
                 let bytes = s.saved.composer_text.clone().into_bytes();
-                self.worker.send(Command::Export {
-                    kind: FileKind::Sample,
-                    suggested: "event.json".into(),
-                    bytes,
-                });
+                self.export(FileKind::Sample, "event.json".into(), bytes);
             }
-            Intent::RefreshEmulator => self.worker.send(Command::RefreshEmulator),
+            Intent::RefreshEmulator => self.command(Command::RefreshEmulator),
             Intent::UseToken => {
                 // Secret::new wipes the typed text once copied.
                 let Some(token) = Secret::new(std::mem::take(&mut self.view.token_input)) else {
@@ -303,30 +489,84 @@ impl ConsoleApp {
                 let pixel = s.settings().pixel_id.trim().to_string();
                 s.token = Some((token.clone(), Source::Session));
                 s.token_pixel = Some(pixel.clone());
+                s.recompute();
                 if let Some(place) = self.view.token_keep {
-                    self.worker.send(Command::KeepToken { pixel, token, place });
+                    self.command(Command::KeepToken { pixel, token, place });
                 }
             }
             Intent::ForgetToken => {
                 s.token = s.token.take().filter(|(_, source)| *source == Source::Environment);
+                s.recompute();
                 let pixel = s.settings().pixel_id.trim().to_string();
-                self.worker.send(Command::ForgetToken(pixel));
+                self.command(Command::ForgetToken(pixel));
             }
         }
     }
 
-    /// Writes the workspace and the app state (atomically, on the worker).
-    fn save(&mut self) {
+    /// Queues work; a worker that is gone is said once.
+    fn command(&mut self, command: Command) {
+        if !self.worker.send(command) {
+            self.worker_died();
+        }
+    }
+
+    fn worker_died(&mut self) {
+        if !self.worker_gone {
+            self.worker_gone = true;
+            self.state.sending = false;
+            self.state.notice(
+                true,
+                "the background worker stopped: sending, file dialogs and autosave no longer work; \
+                 your edits are saved on exit — restart the app",
+            );
+        }
+    }
+
+    /// Exports through a file dialog, or asks for a path where there is none.
+    fn export(&mut self, kind: FileKind, suggested: String, bytes: Vec<u8>) {
+        match &self.dialogs {
+            Ok(()) => self.command(Command::Export { kind, suggested, bytes }),
+            Err(why) => {
+                let path = self.data_dir.as_ref().map(|d| d.join(&suggested).display().to_string());
+                self.state.notice(true, format!("{why}: type where to save it instead"));
+                self.view.path_prompt =
+                    Some(PathPrompt { kind, save: Some(bytes), path: path.unwrap_or(suggested) });
+            }
+        }
+    }
+
+    /// The workspace and the app state as of now, numbered.
+    fn snapshot(&mut self) -> Option<Snapshot> {
         self.last_save = Instant::now();
         self.state.dirty = false;
-        let Some(dir) = &self.data_dir else { return };
+        let dir = self.data_dir.as_ref()?;
         let mut workspace = self.state.workspace();
         workspace.settings.test_id = None;
-        let files = vec![
-            (worker::workspace_path(dir), workspace.to_export_json().into_bytes()),
-            (worker::app_state_path(dir), self.state.saved.to_json()),
-        ];
-        self.worker.send(Command::Save(files));
+        self.save_generation += 1;
+        Some(Snapshot {
+            generation: self.save_generation,
+            files: vec![
+                (worker::workspace_path(dir), workspace.to_export_json().into_bytes()),
+                (worker::app_state_path(dir), self.state.saved.to_json()),
+            ],
+            written: self.written.clone(),
+        })
+    }
+
+    /// Autosave: written on the worker.
+    fn save(&mut self) {
+        if let Some(snapshot) = self.snapshot() {
+            self.command(Command::Save(snapshot));
+        }
+    }
+
+    /// Writes now, on this thread (Ctrl+S, and eframe's save on exit): the data directory
+    /// written to, if there is one.
+    pub fn save_now(&mut self) -> Result<Option<PathBuf>, String> {
+        match self.snapshot() {
+            Some(snapshot) => snapshot.write().map(|()| self.data_dir.clone()),
+            None => Ok(None),
+        }
     }
 
     /// Asks for the stored token when the active pixel changes (once the keychain is known).
@@ -337,7 +577,7 @@ impl ConsoleApp {
         }
         let pixel = s.settings().pixel_id.trim().to_string();
         s.token_pixel = Some(pixel.clone());
-        self.worker.send(Command::LoadToken(pixel));
+        self.command(Command::LoadToken(pixel));
     }
 
     /// Waits (up to `timeout`) for the worker to post a message and applies it; for tests.
@@ -394,9 +634,21 @@ impl eframe::App for ConsoleApp {
         self.show(ui);
     }
 
+    /// eframe calls this on this thread periodically and before closing: the last edits are
+    /// on disk when it returns.
+    fn save(&mut self, _storage: &mut dyn eframe::Storage) {
+        if self.state.dirty
+            && let Err(e) = self.save_now()
+        {
+            eprintln!("reddit-capi-console: not saved: {e}");
+        }
+    }
+
     fn on_exit(&mut self) {
-        if self.state.dirty {
-            self.save();
+        if self.state.dirty
+            && let Err(e) = self.save_now()
+        {
+            eprintln!("reddit-capi-console: not saved: {e}");
         }
     }
 }
@@ -411,8 +663,15 @@ impl ConsoleApp {
                 eprintln!("first frame after {} ms", STARTED.get_or_init(Instant::now).elapsed().as_millis());
             }
         }
-        while let Ok(msg) = self.worker.messages.try_recv() {
-            self.apply(msg);
+        loop {
+            match self.worker.messages.try_recv() {
+                Ok(msg) => self.apply(msg),
+                Err(std::sync::mpsc::TryRecvError::Empty) => break,
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    self.worker_died();
+                    break;
+                }
+            }
         }
         self.follow_pixel();
         let mut intents = Vec::new();
@@ -425,23 +684,23 @@ impl ConsoleApp {
                 intents.push(Intent::SaveNow);
             }
             if i.consume_shortcut(&NEW_SAMPLE) {
-                self.state.set_event_text(
-                    serde_json::to_string_pretty(&crate::segment::samples::TEMPLATES[0].event())
-                        .expect("JSON"),
-                );
+                intents.push(Intent::NewEvent);
             }
             if i.consume_shortcut(&FIND) {
                 self.view.bottom = BottomTab::History;
+                self.view.bottom_open = true;
                 self.view.focus_search = true;
             }
         });
+        let layout = panels::Layout::for_width(ui.available_width());
         panels::top::show(ui, &mut self.state, &mut self.view, &mut intents);
         panels::bottom::show(ui, &mut self.state, &mut self.view, &mut intents);
-        panels::mappings::show(ui, &mut self.state, &mut self.view, &mut intents);
-        panels::preview::show(ui, &mut self.state, &mut self.view);
+        panels::mappings::show(ui, &mut self.state, &mut self.view, &mut intents, layout.mappings);
+        panels::preview::show(ui, &mut self.state, &mut self.view, &mut intents, layout.preview);
         panels::composer::show(ui, &mut self.state, &mut self.view, &mut intents);
         panels::settings::show(&ctx, &mut self.state, &mut self.view, &mut intents);
         panels::mapping_editor::show(&ctx, &mut self.state, &mut self.view, &mut intents);
+        dialogs(&ctx, &mut self.view, &mut self.state, &mut intents);
         if self.view.confirm_production {
             let modal = egui::Modal::new(egui::Id::unique("confirm-production")).show(&ctx, |ui| {
                 ui.heading("Send to production?");
@@ -463,22 +722,106 @@ impl ConsoleApp {
         for intent in intents {
             self.handle(intent);
         }
+        if let Some(Some(path)) = GEOMETRY.get()
+            && self.geometry_written.elapsed() > Duration::from_secs(1)
+        {
+            self.geometry_written = Instant::now();
+            let _ = std::fs::write(path, self.view.rects.to_json());
+        }
         if self.state.dirty && self.last_save.elapsed() > Duration::from_secs(1) {
             self.save();
         }
     }
 }
 
+/// The small windows: the message log, a typed path where there is no file dialog, and the
+/// question before Ctrl+N replaces an edited event.
+fn dialogs(ctx: &egui::Context, view: &mut View, state: &mut State, intents: &mut Vec<Intent>) {
+    if view.show_log {
+        let mut open = true;
+        egui::Window::new("Messages")
+            .id(egui::Id::unique("messages-window"))
+            .open(&mut open)
+            .default_width(560.0)
+            .show(ctx, |ui| {
+                if state.notices.is_empty() {
+                    ui.label("No messages yet.");
+                }
+                egui::ScrollArea::vertical().id_salt("messages-scroll").max_height(320.0).show(ui, |ui| {
+                    for n in state.notices.iter().rev() {
+                        let color =
+                            if n.error { ui.visuals().error_fg_color } else { ui.visuals().text_color() };
+                        ui.label(RichText::new(&n.text).color(color));
+                    }
+                });
+                if ui.button("Clear messages").clicked() {
+                    state.notices.clear();
+                    state.notices_seen = 0;
+                }
+            });
+        view.show_log = open;
+    }
+    if let Some(prompt) = &mut view.path_prompt {
+        let mut open = true;
+        let (title, verb) = match prompt.save {
+            Some(_) => ("Save to a file", "Save"),
+            None => ("Open a file", "Open"),
+        };
+        egui::Window::new(title).id(egui::Id::unique("path-prompt")).open(&mut open).show(ctx, |ui| {
+            ui.label("No file dialog is available here: type the file's path.");
+            let l = ui.label("File path");
+            let field = ui
+                .add(
+                    egui::TextEdit::singleline(&mut prompt.path)
+                        .id(egui::Id::unique("path-prompt-field"))
+                        .desired_width(420.0),
+                )
+                .labelled_by(l.id);
+            let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if ui.button(verb).clicked() || enter {
+                intents.push(Intent::UsePath);
+            }
+        });
+        if !open {
+            view.path_prompt = None;
+        }
+    }
+    if view.confirm_new_event {
+        let modal = egui::Modal::new(egui::Id::unique("confirm-new-event")).show(ctx, |ui| {
+            ui.heading("Start a new event?");
+            ui.label("The event in the composer was edited; a new one replaces it.");
+            ui.horizontal(|ui| {
+                if ui.button("Replace it").clicked() {
+                    intents.push(Intent::NewEventConfirmed);
+                    ui.close();
+                }
+                if ui.button("Keep editing").clicked() {
+                    ui.close();
+                }
+            });
+        });
+        if modal.should_close() {
+            view.confirm_new_event = false;
+        }
+    }
+}
+
+/// The default window fits a 1366×768 screen with its title bar and a task bar.
+pub const DEFAULT_WINDOW: [f32; 2] = [1280.0, 700.0];
+
 /// Opens the desktop app.
 pub fn run() -> eframe::Result {
     STARTED.get_or_init(Instant::now);
+    GEOMETRY.get_or_init(|| std::env::var_os("REDDIT_CAPI_CONSOLE_GEOMETRY").map(PathBuf::from));
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Reddit CAPI Console")
             .with_app_id("reddit-capi-console")
-            .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([960.0, 600.0]),
+            .with_inner_size(DEFAULT_WINDOW)
+            .with_min_inner_size([900.0, 560.0]),
         persist_window: true,
+        // eframe's own state (window and panel sizes) lives with the app's other files.
+        persistence_path: crate::paths::data_dir(),
         ..Default::default()
     };
     eframe::run_native(

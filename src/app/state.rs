@@ -6,13 +6,15 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::diff;
 use crate::emulator::Received;
 use crate::engine::{Engine, Item, Options, Selection};
 use crate::mapping::model::MappingEntry;
 use crate::mapping::presets::Preset;
 use crate::mapping::{Action, MAX_MAPPINGS};
 use crate::net::{Endpoint, Sent};
-use crate::reddit::{ApiVersion, Authorization, Level, Settings};
+use crate::reddit::settings::PLACEHOLDER_PIXEL;
+use crate::reddit::{ApiVersion, Authorization, Level, Lint, Settings};
 use crate::secret::Secret;
 use crate::secret::tokens::Source;
 use crate::segment::{Event, EventsError, parse_events, samples};
@@ -80,7 +82,7 @@ impl Default for Saved {
         Saved {
             destinations: vec![Destination {
                 name: "Test pixel".into(),
-                settings: Settings { pixel_id: "a2_local_test_pixel".into(), ..Settings::default() },
+                settings: Settings { pixel_id: PLACEHOLDER_PIXEL.into(), ..Settings::default() },
             }],
             active: 0,
             target: Target::Emulator,
@@ -129,20 +131,44 @@ impl Saved {
     }
 }
 
-/// The preview of the composer's event.
+/// The preview of the composer's last valid event.
 #[derive(Debug, Default)]
 pub struct Preview {
     /// Indexes of the mappings whose trigger matches the event.
     pub matched: Vec<usize>,
     /// What each matching mapping makes of it (requests, refusals, web-only notes).
     pub items: Vec<Item>,
-    /// The same for the other API version (side by side), when asked for.
-    pub other: Option<Vec<Item>>,
     /// Each request body as pretty JSON, made once per change (not per frame), by item.
     pub pretty: Vec<String>,
-    pub other_pretty: Vec<String>,
+    /// Where the requests would go: a missing token or the placeholder pixel for Reddit.
+    pub destination: Vec<Lint>,
+    /// v2.0 against v3 field by field, per mapping, when the comparison is open.
+    pub comparison: Vec<Comparison>,
     /// Why there is no preview (a bad workspace).
     pub problem: Option<String>,
+    /// The composer's text does not parse: this preview is of the last valid event.
+    pub stale: bool,
+}
+
+/// One mapping's request in v2.0 and in v3, field by field (`old`: v2.0, `new`: v3).
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    pub mapping: String,
+    /// `None`: one version builds no request (refused, web only); the reason.
+    pub fields: Result<Vec<diff::Field>, String>,
+}
+
+/// The history list and the selected entry as shown: derived when the history, the filter or
+/// the selection change, never per frame.
+#[derive(Debug, Default)]
+pub struct HistoryView {
+    key: Option<(u64, String, Option<usize>)>,
+    /// Entries that match the filter, newest first (indexes into `history`).
+    pub rows: Vec<usize>,
+    /// The selected entry's request body, pretty.
+    pub body: String,
+    /// The previous send of the same sample and mapping, and what changed since.
+    pub previous: Option<(usize, Vec<diff::Field>)>,
 }
 
 /// The outcome of the last send.
@@ -169,16 +195,31 @@ pub struct State {
     /// Whether there is an OS keychain (`None` until the worker has looked; `Err`: why not).
     pub keychain: Option<Result<(), String>>,
     pub event: Result<Event, EventsError>,
+    /// The last event the composer's text parsed to (what the preview and quick fields show).
+    pub last_event: Option<Event>,
     pub preview: Preview,
-    pub side_by_side: bool,
+    /// Whether the preview compares v2.0 with v3.
+    pub compare: bool,
     pub history: Vec<Entry>,
+    /// Bumped whenever `history` is replaced.
+    pub history_generation: u64,
     pub history_filter: String,
     pub selected_history: Option<usize>,
+    pub history_view: HistoryView,
     pub last_send: Option<LastSend>,
     pub sending: bool,
     pub emulator_url: Option<String>,
     pub emulator_events: Vec<Received>,
+    /// Every message of this session, oldest first (at most [`MAX_NOTICES`]).
     pub notices: Vec<Notice>,
+    /// How many of `notices` the user dismissed: the status line shows the newest after them.
+    pub notices_seen: usize,
+    /// Bumped on every change to the mappings or the settings (for caches keyed on them).
+    pub mappings_generation: u64,
+    /// Bumped on every change to the composer's text.
+    pub event_generation: u64,
+    /// Whether the composer's event was edited since it was loaded (Ctrl+N asks first).
+    pub composer_edited: bool,
     /// Whether something changed that should be written to disk.
     pub dirty: bool,
     /// The compiled mappings for the current settings; `None` when they changed since.
@@ -201,16 +242,23 @@ impl State {
             token_pixel: None,
             keychain: None,
             event: parse_events("{}", "composer").map(|mut v| v.remove(0)),
+            last_event: None,
             preview: Preview::default(),
-            side_by_side: false,
+            compare: false,
             history: Vec::new(),
+            history_generation: 0,
             history_filter: String::new(),
             selected_history: None,
+            history_view: HistoryView::default(),
             last_send: None,
             sending: false,
             emulator_url: None,
             emulator_events: Vec::new(),
             notices: Vec::new(),
+            notices_seen: 0,
+            mappings_generation: 0,
+            event_generation: 0,
+            composer_edited: true,
             dirty: false,
             engine: None,
         };
@@ -229,6 +277,7 @@ impl State {
     pub fn settings_mut(&mut self) -> &mut Settings {
         self.dirty = true;
         self.engine = None;
+        self.mappings_generation += 1;
         let active = self.saved.active;
         &mut self.saved.destinations[active].settings
     }
@@ -256,7 +305,8 @@ impl State {
         self.saved.target == Target::Reddit && !self.settings().is_test()
     }
 
-    /// Replaces the composer text and recomputes the preview.
+    /// Replaces the composer text and recomputes the preview. Text that does not parse keeps
+    /// the preview of the last valid event, marked stale.
     pub fn set_event_text(&mut self, text: String) {
         self.event = parse_events(&text, "event").and_then(|mut events| match events.len() {
             1 => Ok(events.remove(0)),
@@ -269,7 +319,21 @@ impl State {
         });
         self.saved.composer_text = text;
         self.dirty = true;
-        self.recompute();
+        self.composer_edited = true;
+        self.event_generation += 1;
+        match &self.event {
+            Ok(event) => {
+                self.last_event = Some(event.clone());
+                self.recompute();
+            }
+            Err(_) => self.preview.stale = true,
+        }
+    }
+
+    /// Loads an event into the composer (a template, a sample, a file): not an edit.
+    pub fn load_event(&mut self, text: String) {
+        self.set_event_text(text);
+        self.composer_edited = false;
     }
 
     /// Edits the composer's event as JSON (quick fields) and rewrites the text.
@@ -288,7 +352,7 @@ impl State {
                 (Some((token, _)), _) => Authorization::for_token(Some(token.expose()), false),
                 // The local emulator takes any token: the app sends its own.
                 (None, Target::Emulator) => Authorization::Masked(String::new()),
-                (None, Target::Reddit) => Authorization::Missing,
+                (None, Target::Reddit) => Authorization::NotInSettings,
             },
             base_url: match self.saved.target {
                 Target::Reddit => None,
@@ -299,13 +363,20 @@ impl State {
         }
     }
 
-    /// Recomputes matched mappings and the preview (microseconds for one event).
+    /// Recomputes matched mappings and the preview of the last valid event (microseconds for
+    /// one event).
     pub fn recompute(&mut self) {
-        self.preview = Preview::default();
-        let event = match &self.event {
-            Ok(e) => e.clone(),
-            Err(_) => return,
+        let stale = self.event.is_err();
+        self.preview = Preview {
+            stale,
+            destination: crate::reddit::lint::check_destination(
+                self.settings(),
+                self.saved.target == Target::Reddit,
+                self.token.is_some(),
+            ),
+            ..Preview::default()
         };
+        let Some(event) = self.last_event.clone() else { return };
         let settings = self.settings().clone();
         // Compiling 50 mappings is not per-keystroke work: only after they (or the settings) change.
         if self.engine.is_none() {
@@ -322,31 +393,70 @@ impl State {
         let options = self.options();
         self.preview.items = engine.preview(std::slice::from_ref(&event), Selection::Triggers, &options);
         self.preview.pretty = pretty_bodies(&self.preview.items);
-        if self.side_by_side {
-            let mut other = settings.clone();
-            other.api_version = match settings.api_version {
-                ApiVersion::V2 => ApiVersion::V3,
-                ApiVersion::V3 => ApiVersion::V2,
+        if self.compare {
+            self.preview.comparison = self.compare_versions(&event, &settings);
+        }
+    }
+
+    /// Each matching mapping's request built for v2.0 and for v3, field by field.
+    fn compare_versions(&self, event: &Event, settings: &Settings) -> Vec<Comparison> {
+        let options = self.options();
+        let build = |version| {
+            let settings = Settings { api_version: version, ..settings.clone() };
+            Engine::new(&self.workspace(), settings)
+                .map(|engine| engine.preview(std::slice::from_ref(event), Selection::Triggers, &options))
+                .unwrap_or_default()
+        };
+        let (v2, v3) = (build(ApiVersion::V2), build(ApiVersion::V3));
+        let body = |items: &[Item], mapping: &str| {
+            items.iter().find_map(|i| match i {
+                Item::Request { mapping: m, request, .. } if m == mapping => {
+                    Some(Ok(request.body.to_value()))
+                }
+                Item::Refused { mapping: m, error, .. } if m == mapping => {
+                    Some(Err(format!("{}: {}", error.field, error.message)))
+                }
+                Item::WebOnly { mapping: m, .. } if m == mapping => Some(Err("web only".to_string())),
+                _ => None,
+            })
+        };
+        let mut names: Vec<&str> = Vec::new();
+        for item in v2.iter().chain(&v3) {
+            let name = match item {
+                Item::Request { mapping, .. }
+                | Item::Refused { mapping, .. }
+                | Item::WebOnly { mapping, .. } => mapping.as_str(),
+                Item::Unmatched { .. } => continue,
             };
-            if let Ok(engine) = Engine::new(&self.workspace(), other.clone()) {
-                let options = self.options();
-                let items = engine.preview(std::slice::from_ref(&event), Selection::Triggers, &options);
-                self.preview.other_pretty = pretty_bodies(&items);
-                self.preview.other = Some(items);
+            if !names.contains(&name) {
+                names.push(name);
             }
         }
+        names
+            .into_iter()
+            .map(|name| {
+                let fields = match (body(&v2, name), body(&v3, name)) {
+                    (Some(Ok(a)), Some(Ok(b))) => Ok(diff::fields(&a, &b)),
+                    (Some(Err(e)), _) => Err(format!("v2.0 builds no request: {e}")),
+                    (_, Some(Err(e))) => Err(format!("v3 builds no request: {e}")),
+                    _ => Err("no request in one version".to_string()),
+                };
+                Comparison { mapping: name.to_string(), fields }
+            })
+            .collect()
+    }
+
+    /// Whether Send has something to send: a current (not stale) request without an error
+    /// lint, to a destination without one.
+    pub fn can_send(&self) -> bool {
+        !self.preview.stale
+            && self.preview.destination.iter().all(|l| l.level != Level::Error)
+            && self.preview.items.iter().any(is_sendable)
     }
 
     /// The requests Send would send: every request of the preview without an error lint.
     pub fn sendable(&self) -> Vec<Item> {
-        self.preview
-            .items
-            .iter()
-            .filter(
-                |i| matches!(i, Item::Request { lints, .. } if lints.iter().all(|l| l.level != Level::Error)),
-            )
-            .cloned()
-            .collect()
+        self.preview.items.iter().filter(|i| is_sendable(i)).cloned().collect()
     }
 
     /// Adds a mapping from a preset (or a blank custom-event mapping), with a unique name.
@@ -386,7 +496,9 @@ impl State {
         if self.mappings.len() >= MAX_MAPPINGS {
             return Err(format!("a workspace holds at most {MAX_MAPPINGS} mappings"));
         }
-        let mut copy = self.mappings[i].clone();
+        let Some(mut copy) = self.mappings.get(i).cloned() else {
+            return Err("that mapping no longer exists".into());
+        };
         copy.name = self.unique_name(&format!("{} copy", copy.name));
         self.mappings.insert(i + 1, copy);
         self.changed_mappings();
@@ -403,7 +515,12 @@ impl State {
         }
     }
 
-    /// Moves a mapping up (`-1`) or down (`+1`).
+    /// The index of the mapping named `name`.
+    pub fn mapping_index(&self, name: &str) -> Option<usize> {
+        self.mappings.iter().position(|m| m.name == name)
+    }
+
+    /// Moves a mapping up or down.
     pub fn move_mapping(&mut self, i: usize, up: bool) {
         let j = if up { i.checked_sub(1) } else { Some(i + 1) };
         if let Some(j) = j.filter(|j| *j < self.mappings.len()) {
@@ -424,7 +541,10 @@ impl State {
         if self.mappings.iter().enumerate().any(|(j, m)| j != i && m.name == name) {
             return Err(format!("another mapping is named {name:?}"));
         }
-        self.mappings[i].name = name.to_string();
+        let Some(mapping) = self.mappings.get_mut(i) else {
+            return Err("that mapping no longer exists".into());
+        };
+        mapping.name = name.to_string();
         self.changed_mappings();
         Ok(())
     }
@@ -433,7 +553,42 @@ impl State {
     pub fn changed_mappings(&mut self) {
         self.dirty = true;
         self.engine = None;
+        self.mappings_generation += 1;
         self.recompute();
+    }
+
+    /// Replaces the history (from the worker).
+    pub fn set_history(&mut self, entries: Vec<Entry>) {
+        self.history = entries;
+        self.history_generation += 1;
+    }
+
+    /// Brings the history list and detail up to date with the history, filter and selection;
+    /// does nothing when none of them changed. A selection the filter hides is dropped.
+    pub fn refresh_history_view(&mut self) {
+        let key = (self.history_generation, self.history_filter.clone(), self.selected_history);
+        if self.history_view.key.as_ref() == Some(&key) {
+            return;
+        }
+        let rows = self.filtered_history();
+        if self.selected_history.is_some_and(|i| !rows.contains(&i)) {
+            self.selected_history = None;
+        }
+        let (body, previous) = match self.selected_history {
+            Some(i) => {
+                let body = &self.history[i].request.body;
+                let previous =
+                    self.previous_send_of(i).map(|p| (p, diff::changes(&self.history[p].request.body, body)));
+                (serde_json::to_string_pretty(body).unwrap_or_default(), previous)
+            }
+            None => (String::new(), None),
+        };
+        self.history_view = HistoryView {
+            key: Some((self.history_generation, self.history_filter.clone(), self.selected_history)),
+            rows,
+            body,
+            previous,
+        };
     }
 
     /// Loads a workspace (import): its mappings, and its settings into the active destination
@@ -473,10 +628,26 @@ impl State {
         })
     }
 
-    /// Adds a notice for the user.
+    /// Adds a message for the user: it becomes the status line and joins the log.
     pub fn notice(&mut self, error: bool, text: impl Into<String>) {
+        if self.notices.len() == MAX_NOTICES {
+            self.notices.remove(0);
+            self.notices_seen = self.notices_seen.saturating_sub(1);
+        }
         self.notices.push(Notice { error, text: text.into() });
     }
+
+    /// The status line: the newest message not dismissed.
+    pub fn status(&self) -> Option<&Notice> {
+        self.notices.get(self.notices_seen..).and_then(<[Notice]>::last)
+    }
+}
+
+/// How many messages the log keeps.
+pub const MAX_NOTICES: usize = 200;
+
+fn is_sendable(item: &Item) -> bool {
+    matches!(item, Item::Request { lints, .. } if lints.iter().all(|l| l.level != Level::Error))
 }
 
 /// Pretty JSON of each request item's body ("" for other items).

@@ -5,8 +5,8 @@
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, Mutex};
 
 use crate::emulator::{self, Emulator, Received};
 use crate::engine::Item;
@@ -30,6 +30,10 @@ pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
 /// File dialogs: rfd's native ones in the app, fakes in tests.
 pub trait Dialogs: Send + Sync {
+    /// Whether dialogs can be shown at all (`Err`: why not; the app then asks for a path).
+    fn available(&self) -> Result<(), String> {
+        Ok(())
+    }
     /// Picks a file to open: its name and bytes, or `None` when cancelled.
     fn open(&self, kind: FileKind) -> BoxFuture<Option<(String, Vec<u8>)>>;
     /// Picks where to save `bytes`: the path written, or `None` when cancelled.
@@ -45,6 +49,14 @@ pub trait Dialogs: Send + Sync {
 pub struct NativeDialogs;
 
 impl Dialogs for NativeDialogs {
+    /// On Linux the dialogs are the desktop portal's, reached over the session's D-Bus.
+    fn available(&self) -> Result<(), String> {
+        if cfg!(target_os = "linux") && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_none() {
+            return Err("no file dialog service: no D-Bus session bus for the desktop portal".into());
+        }
+        Ok(())
+    }
+
     fn open(&self, kind: FileKind) -> BoxFuture<Option<(String, Vec<u8>)>> {
         Box::pin(async move {
             let handle = rfd::AsyncFileDialog::new()
@@ -98,16 +110,18 @@ pub struct SendJob {
 pub enum Command {
     /// Send these request items.
     Send(Box<SendJob>),
-    /// Re-read the history.
-    LoadHistory,
     /// Fetch the emulator's received events.
     RefreshEmulator,
     /// Write these files atomically (autosave).
-    Save(Vec<(PathBuf, Vec<u8>)>),
+    Save(Snapshot),
     /// Ask for a file to open.
     Open(FileKind),
+    /// Read the file at this path (typed where there is no file dialog).
+    OpenPath(FileKind, PathBuf),
     /// Ask where to save, then write.
     Export { kind: FileKind, suggested: String, bytes: Vec<u8> },
+    /// Write to this path (typed where there is no file dialog).
+    ExportPath(PathBuf, Vec<u8>),
     /// Look up the stored token for a pixel.
     LoadToken(String),
     /// Keep a token for a pixel in the keychain or (opted in) the token file.
@@ -120,9 +134,10 @@ pub enum Command {
 pub enum Msg {
     /// The in-process emulator is up at this base URL (or could not start).
     EmulatorReady(Result<String, String>),
-    /// A send finished (all its requests).
-    Sent(Vec<Sent>),
-    History(Result<Vec<Entry>, String>),
+    /// A send finished (all its requests), and the history writes that failed.
+    Sent(Vec<Sent>, Vec<String>),
+    /// The history, and how many damaged lines were skipped.
+    History(Result<(Vec<Entry>, usize), String>),
     EmulatorEvents(Vec<Received>),
     /// Autosave failed.
     SaveFailed(String),
@@ -131,6 +146,8 @@ pub enum Msg {
         name: String,
         bytes: Vec<u8>,
     },
+    /// A typed path could not be read.
+    OpenFailed(String),
     Exported(Result<String, String>),
     /// Whether there is an OS keychain (`Err`: why not).
     Keychain(Result<(), String>),
@@ -200,25 +217,34 @@ impl Worker {
                     while let Some(command) = inbox.recv().await {
                         match command {
                             Command::Send(job) => {
-                                let sent = send(&job, history.as_ref()).await;
-                                post.send(Msg::Sent(sent));
+                                let (sent, errors) = send(&job, history.as_ref()).await;
+                                post.send(Msg::Sent(sent, errors));
                                 post.send(Msg::History(load_history(history.as_ref())));
                                 if let Some(emu) = &emulator {
                                     post.send(Msg::EmulatorEvents(emu.received()));
                                 }
                             }
-                            Command::LoadHistory => post.send(Msg::History(load_history(history.as_ref()))),
                             Command::RefreshEmulator => {
                                 if let Some(emu) = &emulator {
                                     post.send(Msg::EmulatorEvents(emu.received()));
                                 }
                             }
-                            Command::Save(files) => {
-                                for (path, bytes) in files {
-                                    if let Err(e) = atomic::write(&path, &bytes) {
-                                        post.send(Msg::SaveFailed(format!("{}: {e}", path.display())));
-                                    }
+                            Command::Save(snapshot) => {
+                                if let Err(e) = snapshot.write() {
+                                    post.send(Msg::SaveFailed(e));
                                 }
+                            }
+                            Command::OpenPath(kind, path) => {
+                                let name = path.display().to_string();
+                                match read_limited(&path) {
+                                    Ok(bytes) => post.send(Msg::Opened { kind, name, bytes }),
+                                    Err(e) => post.send(Msg::OpenFailed(format!("{name}: {e}"))),
+                                }
+                            }
+                            Command::ExportPath(path, bytes) => {
+                                let name = path.display().to_string();
+                                let result = atomic::write(&path, &bytes).map(|()| name.clone());
+                                post.send(Msg::Exported(result.map_err(|e| format!("{name}: {e}"))));
                             }
                             Command::Open(kind) => {
                                 let dialogs = dialogs.clone();
@@ -275,10 +301,48 @@ impl Worker {
         Worker { commands, messages }
     }
 
-    /// Queues a command.
-    pub fn send(&self, command: Command) {
-        let _ = self.commands.send(command);
+    /// Queues a command; `false` when the worker is gone.
+    pub fn send(&self, command: Command) -> bool {
+        self.commands.send(command).is_ok()
     }
+}
+
+/// The app's files as of one moment, numbered: a snapshot never overwrites a newer one, so the
+/// worker's autosave and the final save on the UI thread cannot undo each other.
+pub struct Snapshot {
+    pub generation: u64,
+    pub files: Vec<(PathBuf, Vec<u8>)>,
+    /// The newest generation written, shared by every writer.
+    pub written: Arc<Mutex<u64>>,
+}
+
+impl Snapshot {
+    /// Writes each file atomically (private to the user), unless a newer snapshot was written.
+    pub fn write(&self) -> Result<(), String> {
+        let mut written = self.written.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if *written >= self.generation {
+            return Ok(());
+        }
+        for (path, bytes) in &self.files {
+            atomic::write_private(path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        *written = self.generation;
+        Ok(())
+    }
+}
+
+/// The most a typed path may hold (a workspace, a mapping or an event).
+const MAX_OPEN_BYTES: u64 = 64 << 20;
+
+fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    file.take(MAX_OPEN_BYTES + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_OPEN_BYTES {
+        return Err(format!("larger than {} MiB", MAX_OPEN_BYTES >> 20));
+    }
+    Ok(bytes)
 }
 
 #[derive(Clone)]
@@ -299,14 +363,16 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     tokio::task::spawn_blocking(f).await.expect("token store calls do not panic")
 }
 
-fn load_history(history: Option<&History>) -> Result<Vec<Entry>, String> {
+fn load_history(history: Option<&History>) -> Result<(Vec<Entry>, usize), String> {
     match history {
-        None => Ok(Vec::new()),
-        Some(h) => h.read().map(|l| l.entries).map_err(|e| format!("{}: {e}", h.path().display())),
+        None => Ok((Vec::new(), 0)),
+        Some(h) => {
+            h.read().map(|l| (l.entries, l.skipped_lines)).map_err(|e| format!("{}: {e}", h.path().display()))
+        }
     }
 }
 
-async fn send(job: &SendJob, history: Option<&History>) -> Vec<Sent> {
+async fn send(job: &SendJob, history: Option<&History>) -> (Vec<Sent>, Vec<String>) {
     let SendJob { items, settings, endpoint, token, source, network, cancel } = job;
     let proxy = match endpoint {
         Endpoint::Emulator(_) => ProxySetting::Off,
@@ -323,17 +389,20 @@ async fn send(job: &SendJob, history: Option<&History>) -> Vec<Sent> {
     let client = match Client::new(config) {
         Ok(c) => c,
         Err(e) => {
-            return vec![Sent {
-                mapping: String::new(),
-                event_indexes: Vec::new(),
-                blocked: true,
-                lints: Vec::new(),
-                attempts: Vec::new(),
-                outcome: crate::reddit::response::Outcome::transport(
-                    crate::reddit::response::Kind::ConnectionFailed,
-                    e,
-                ),
-            }];
+            return (
+                vec![Sent {
+                    mapping: String::new(),
+                    event_indexes: Vec::new(),
+                    blocked: true,
+                    lints: Vec::new(),
+                    attempts: Vec::new(),
+                    outcome: crate::reddit::response::Outcome::transport(
+                        crate::reddit::response::Kind::ConnectionFailed,
+                        e,
+                    ),
+                }],
+                Vec::new(),
+            );
         }
     };
     let v3_testing = settings.api_version == ApiVersion::V3 && settings.active_test_id().is_some();
@@ -353,7 +422,7 @@ async fn send(job: &SendJob, history: Option<&History>) -> Vec<Sent> {
             results.push(sent);
         }
     }
-    results
+    (results, dispatcher.history_errors)
 }
 
 /// The files the app keeps in its data directory.

@@ -61,8 +61,26 @@ pub fn load_workspace(path: Option<&std::path::Path>) -> Result<Workspace, Usage
 impl EngineArgs {
     /// The engine (workspace settings with `--api` / `--profile` applied) and the selection.
     pub fn engine(&self) -> Result<(Engine, Selection), UsageError> {
+        self.engine_with(|_| {})
+    }
+
+    /// The engine for a send to the local emulator: a Pixel ID left empty is the app's first-run
+    /// placeholder, as the app's first run sends (the emulator accepts any well-formed id).
+    pub fn engine_for_emulator(&self) -> Result<(Engine, Selection), UsageError> {
+        self.engine_with(|settings| {
+            if settings.pixel_id.trim().is_empty() {
+                settings.pixel_id = crate::reddit::settings::PLACEHOLDER_PIXEL.into();
+            }
+        })
+    }
+
+    fn engine_with(
+        &self,
+        adjust: impl FnOnce(&mut crate::reddit::Settings),
+    ) -> Result<(Engine, Selection), UsageError> {
         let workspace = load_workspace(self.workspace.as_deref())?;
         let mut settings = workspace.settings.clone();
+        adjust(&mut settings);
         if let Some(api) = self.api {
             settings.api_version = api;
         }

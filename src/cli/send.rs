@@ -112,6 +112,15 @@ fn run(
     };
     let wanted =
         target.endpoint.as_deref().unwrap_or(if user_token.is_some() { "reddit" } else { "emulator" });
+    let (engine, selection) =
+        if wanted == "emulator" { engine_args.engine_for_emulator()? } else { (engine, selection) };
+    if wanted == "reddit" && engine.settings.pixel_id.trim() == crate::reddit::settings::PLACEHOLDER_PIXEL {
+        return Err(UsageError(format!(
+            "not sent: the Pixel ID {} is the local emulator's placeholder; Reddit has no such pixel. Set your Pixel ID \
+             in the app's Settings or the workspace",
+            crate::reddit::settings::PLACEHOLDER_PIXEL
+        )));
+    }
     let settings = &engine.settings;
     let v3_testing = settings.api_version == ApiVersion::V3 && settings.active_test_id().is_some();
     // Event Testing shows only single-event requests, at most 10 a second.

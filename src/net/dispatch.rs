@@ -115,6 +115,8 @@ impl Dispatcher<'_> {
         let record = request_record(request);
         let history = self.history;
         let mut errors = Vec::new();
+        let emulator = matches!(self.endpoint, Endpoint::Emulator(_));
+        let told = |o: Outcome| if emulator { o.from_emulator() } else { o };
         let base = |state: State, attempt: AttemptRecord| Entry {
             send_id: send_id.clone(),
             state,
@@ -146,7 +148,11 @@ impl Dispatcher<'_> {
                             outcome: Outcome::transport(Kind::Timeout, "pending: no answer recorded yet"),
                         },
                     ),
-                    Progress::Finished(attempt) => base(State::Completed, attempt.clone()),
+                    Progress::Finished(attempt) => {
+                        let mut attempt = attempt.clone();
+                        attempt.outcome = told(attempt.outcome);
+                        base(State::Completed, attempt)
+                    }
                 };
                 if let Err(e) = history.append(&entry) {
                     errors.push(format!("{}: {e}", history.path().display()));
@@ -154,13 +160,20 @@ impl Dispatcher<'_> {
             })
             .await;
         self.history_errors.extend(errors);
+        let attempts = attempts
+            .into_iter()
+            .map(|mut a| {
+                a.outcome = told(a.outcome);
+                a
+            })
+            .collect();
         Some(Sent {
             mapping: mapping.clone(),
             event_indexes: event_indexes.clone(),
             blocked: false,
             lints: lints.clone(),
             attempts,
-            outcome,
+            outcome: told(outcome),
         })
     }
 }

@@ -338,6 +338,34 @@ pub fn check_event(event: &Event, now_ms: i64) -> Vec<Lint> {
     lints
 }
 
+/// Checks of where a request goes, before it is sent: a send to Reddit needs a conversion token
+/// and a real Pixel ID (not the local emulator's placeholder).
+pub fn check_destination(settings: &Settings, to_reddit: bool, has_token: bool) -> Vec<Lint> {
+    let mut lints = Vec::new();
+    if !to_reddit {
+        return lints;
+    }
+    if !has_token {
+        lints.push(
+            Lint::error("settings.token", "no conversion token: Reddit answers 401 without one")
+                .hint("Paste the token in Settings → Conversion token, or send to the local emulator."),
+        );
+    }
+    if settings.pixel_id.trim() == super::settings::PLACEHOLDER_PIXEL {
+        lints.push(
+            Lint::error(
+                "settings.pixel_id",
+                format!(
+                    "{} is the local emulator's placeholder; Reddit has no such pixel",
+                    super::settings::PLACEHOLDER_PIXEL
+                ),
+            )
+            .hint("Set your Pixel ID in Settings (Reddit Ads → Events Manager)."),
+        );
+    }
+    lints
+}
+
 /// Request-level checks.
 pub fn check_request(settings: &Settings, events: usize) -> Vec<Lint> {
     let mut lints = Vec::new();
@@ -383,6 +411,25 @@ pub fn is_rfc4122(s: &str) -> bool {
         .enumerate()
         .all(|(i, c)| if dashes.contains(&i) { *c == b'-' } else { c.is_ascii_hexdigit() });
     shape && (b'1'..=b'8').contains(&b[14]) && matches!(b[19].to_ascii_lowercase(), b'8' | b'9' | b'a' | b'b')
+}
+
+#[cfg(test)]
+mod destination_tests {
+    use super::*;
+    use crate::reddit::settings::PLACEHOLDER_PIXEL;
+
+    #[test]
+    fn a_send_to_reddit_needs_a_token_and_a_real_pixel() {
+        let placeholder = Settings { pixel_id: PLACEHOLDER_PIXEL.into(), ..Settings::default() };
+        let fields = |l: Vec<Lint>| l.into_iter().map(|l| (l.level, l.field)).collect::<Vec<_>>();
+        assert_eq!(
+            fields(check_destination(&placeholder, true, false)),
+            [(Level::Error, "settings.token".to_string()), (Level::Error, "settings.pixel_id".to_string())]
+        );
+        assert!(check_destination(&placeholder, false, false).is_empty(), "the emulator takes both");
+        let real = Settings { pixel_id: "a2_real".into(), ..Settings::default() };
+        assert!(check_destination(&real, true, true).is_empty());
+    }
 }
 
 #[cfg(test)]

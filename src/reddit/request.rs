@@ -11,8 +11,10 @@ pub const MAX_EVENTS_PER_REQUEST: usize = 1000;
 /// How the Authorization header is shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Authorization {
-    /// No token is known.
+    /// No token is known (the command line names its environment variable).
     Missing,
+    /// No token is set in the app's Settings.
+    NotInSettings,
     /// `Bearer ••••` and the token's last four characters.
     Masked(String),
     /// The real header (only for sending, or `--show-token`).
@@ -38,6 +40,7 @@ impl Authorization {
     pub fn header_value(&self) -> String {
         match self {
             Authorization::Missing => "Bearer <no token: set REDDIT_CONVERSION_TOKEN>".into(),
+            Authorization::NotInSettings => "Bearer <no conversion token: paste it in Settings>".into(),
             Authorization::Masked(tail) => format!("Bearer ••••{tail}"),
             Authorization::Shown(token) => format!("Bearer {token}"),
         }

@@ -112,6 +112,30 @@ fn field_errors(body: &Value) -> Vec<FieldError> {
     out
 }
 
+impl Outcome {
+    /// The outcome told as the local emulator's: it follows Reddit's rules, but it is not Reddit,
+    /// and nothing it accepts reaches Events Manager.
+    pub fn from_emulator(mut self) -> Outcome {
+        if self.status.is_none() {
+            return self;
+        }
+        self.explanation = match self.kind {
+            Kind::Accepted => {
+                "The local emulator accepted it, following Reddit's rules. Nothing reached Reddit: \
+                 switch the endpoint to Reddit (test mode on) to see it in Events Manager."
+                    .into()
+            }
+            Kind::InvalidEvents => {
+                "The local emulator rejected the whole request, as Reddit would: one invalid event \
+                 means none were processed. Fix each field error and send again."
+                    .into()
+            }
+            _ => format!("The local emulator answered as Reddit would: {}", self.explanation),
+        };
+        self
+    }
+}
+
 /// Classifies a response.
 pub fn classify(status: u16, body: &str) -> Outcome {
     let json: Value = serde_json::from_str(body).unwrap_or(Value::Null);
@@ -156,6 +180,29 @@ pub fn classify(status: u16, body: &str) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_emulators_answers_never_claim_reddit_or_events_manager_sightings() {
+        let ok =
+            classify(200, r#"{"message": "Successfully processed 1 conversion events."}"#).from_emulator();
+        assert!(
+            ok.explanation.starts_with("The local emulator accepted it")
+                && ok.explanation.contains("Nothing reached Reddit")
+        );
+        let bad = classify(
+            400,
+            r#"{"message": "invalid conversion events", "invalid_events": [{"error_message": "x"}]}"#,
+        )
+        .from_emulator();
+        assert!(
+            bad.explanation.starts_with("The local emulator rejected the whole request"),
+            "{}",
+            bad.explanation
+        );
+        assert!(!bad.explanation.starts_with("Reddit"));
+        let refused = classify(401, "").from_emulator();
+        assert!(refused.explanation.starts_with("The local emulator answered as Reddit would"));
+    }
 
     #[test]
     fn success_in_both_versions() {

@@ -5,6 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::identity::Profile;
 
+/// The Pixel ID a first run starts with: a placeholder for the local emulator, which accepts any
+/// well-formed id. Reddit has no such pixel (a lint says so before a send to Reddit).
+pub const PLACEHOLDER_PIXEL: &str = "a2_local_test_pixel";
+
 /// Which Conversions API the requests target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum ApiVersion {

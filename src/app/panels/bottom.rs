@@ -1,47 +1,86 @@
-//! The bottom panel: the last response, the history (virtualised, searchable, with a diff
-//! against the previous send of the same sample, cURL, Events Manager link and "seen" tick),
-//! and the local emulator's received events ("Local Events Manager").
+//! The bottom panel: the last response, the history (virtualised, searchable, with a diff by
+//! field against the previous send of the same sample, cURL, and for Reddit sends a "seen in
+//! Events Manager" tick), and the local emulator's received events. Its tab bar always shows;
+//! the contents collapse.
 
 use eframe::egui::{self, RichText};
 
-use super::super::state::State;
+use super::super::state::{State, Target};
 use super::super::{BottomTab, Intent, View};
-use crate::diff;
 
 /// Reddit Ads' Events Manager.
 pub const EVENTS_MANAGER_URL: &str = "https://ads.reddit.com/events-manager";
 
+/// Whether a history entry went to Reddit (only those can be seen in Events Manager).
+fn to_reddit(endpoint: &str) -> bool {
+    endpoint == "reddit"
+}
+
 pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut Vec<Intent>) {
-    egui::Panel::bottom("bottom").resizable(true).default_size(240.0).min_size(200.0).show(ui, |ui| {
-        ui.horizontal(|ui| {
-            ui.selectable_value(&mut view.bottom, BottomTab::Response, "Last response");
-            ui.selectable_value(
-                &mut view.bottom,
-                BottomTab::History,
-                format!("History ({})", state.history.len()),
-            );
-            ui.selectable_value(
-                &mut view.bottom,
-                BottomTab::LocalEvents,
-                format!("Local Events Manager ({})", state.emulator_events.len()),
-            );
-            ui.hyperlink_to("Open Events Manager", EVENTS_MANAGER_URL);
-        });
-        ui.separator();
-        match view.bottom {
-            BottomTab::Response => response(ui, state),
-            BottomTab::History => history(ui, state, view),
-            BottomTab::LocalEvents => local_events(ui, state, intents),
-        }
-    });
+    let height = ui.available_height();
+    let panel = match (view.bottom_open, view.bottom) {
+        (false, _) => egui::Panel::bottom("bottom-closed").resizable(false),
+        // The response sizes to its content.
+        (true, BottomTab::Response) => egui::Panel::bottom("bottom-response").resizable(false),
+        (true, _) => egui::Panel::bottom("bottom-lists")
+            .resizable(true)
+            .default_size(260.0)
+            .size_range(egui::Rangef::new(140.0, (height * 0.6).max(160.0))),
+    };
+    view.rects.bottom = panel
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                let arrow = if view.bottom_open { "▾" } else { "▸" };
+                if ui
+                    .small_button(arrow)
+                    .on_hover_text(if view.bottom_open { "Collapse this panel" } else { "Expand this panel" })
+                    .clicked()
+                {
+                    view.bottom_open = !view.bottom_open;
+                }
+                let tabs = [
+                    (BottomTab::Response, "Last response".to_string()),
+                    (BottomTab::History, format!("History ({})", state.history.len())),
+                    (
+                        BottomTab::LocalEvents,
+                        format!("Local emulator events ({})", state.emulator_events.len()),
+                    ),
+                ];
+                for (tab, label) in tabs {
+                    if ui.selectable_label(view.bottom_open && view.bottom == tab, label).clicked() {
+                        view.bottom = tab;
+                        view.bottom_open = true;
+                    }
+                }
+                if state.saved.target == Target::Reddit {
+                    ui.hyperlink_to("Reddit's Events Manager ↗", EVENTS_MANAGER_URL);
+                }
+            });
+            if !view.bottom_open {
+                return;
+            }
+            ui.separator();
+            match view.bottom {
+                BottomTab::Response => response(ui, state),
+                BottomTab::History => history(ui, state, view, intents),
+                BottomTab::LocalEvents => local_events(ui, state, intents),
+            }
+        })
+        .response
+        .rect;
 }
 
 fn response(ui: &mut egui::Ui, state: &State) {
     let Some(last) = &state.last_send else {
-        ui.label(if state.sending { "Sending…" } else { "Nothing sent yet. Press Send (Ctrl+Enter)." });
+        let text = match (state.sending, state.saved.target) {
+            (true, Target::Emulator) => "Sending to the local emulator…",
+            (true, Target::Reddit) => "Sending to Reddit…",
+            (false, _) => "Nothing sent yet. Press Send (Ctrl+Enter).",
+        };
+        ui.label(text);
         return;
     };
-    egui::ScrollArea::vertical().id_salt("response").show(ui, |ui| {
+    egui::ScrollArea::vertical().id_salt("response").max_height(220.0).show(ui, |ui| {
         for sent in &last.results {
             let o = &sent.outcome;
             let color = if sent.accepted() { ui.visuals().text_color() } else { ui.visuals().error_fg_color };
@@ -62,114 +101,161 @@ fn response(ui: &mut egui::Ui, state: &State) {
     });
 }
 
-fn history(ui: &mut egui::Ui, state: &mut State, view: &mut View) {
+/// The first `n` characters of `s` (never a byte slice: any text is safe).
+fn prefix(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+fn history(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut Vec<Intent>) {
     ui.horizontal(|ui| {
         let l = ui.label("Search history");
         let search = ui
-            .add(egui::TextEdit::singleline(&mut state.history_filter).desired_width(240.0))
+            .add(
+                egui::TextEdit::singleline(&mut state.history_filter)
+                    .id(egui::Id::unique("history-search"))
+                    .desired_width(240.0),
+            )
             .labelled_by(l.id);
         if view.focus_search {
             search.request_focus();
             view.focus_search = false;
         }
     });
-    let rows = state.filtered_history();
-    ui.columns(2, |cols| {
-        let row_height = cols[0].text_style_height(&egui::TextStyle::Body) + 4.0;
-        egui::ScrollArea::vertical().id_salt("history-list").show_rows(
-            &mut cols[0],
-            row_height,
-            rows.len(),
-            |ui, range| {
-                for &i in &rows[range] {
-                    let e = &state.history[i];
-                    let status = match e.attempt.status {
-                        Some(s) => s.to_string(),
-                        None if e.state == crate::store::history::State::Pending => "pending".into(),
-                        None => e.attempt.outcome.message.chars().take(24).collect(),
-                    };
-                    let seen = if state.saved.seen.contains(&e.send_id) { "✔ " } else { "" };
-                    let text = format!(
-                        "{seen}{} · {} · {} · #{} · {status}",
-                        &e.attempt.started_at[..19.min(e.attempt.started_at.len())],
-                        e.mapping,
-                        e.endpoint,
-                        e.attempt.number
-                    );
-                    if ui.selectable_label(state.selected_history == Some(i), text).clicked() {
-                        state.selected_history = Some(i);
+    state.refresh_history_view();
+    let list_width = (ui.available_width() * 0.45).max(260.0);
+    ui.horizontal_top(|ui| {
+        ui.vertical(|ui| {
+            ui.set_width(list_width);
+            let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+            let rows = &state.history_view.rows;
+            let mut clicked = None;
+            egui::ScrollArea::vertical().id_salt("history-list").auto_shrink(false).show_rows(
+                ui,
+                row_height,
+                rows.len(),
+                |ui, range| {
+                    for &i in rows.get(range).unwrap_or_default() {
+                        let e = &state.history[i];
+                        let status = match e.attempt.status {
+                            Some(s) => s.to_string(),
+                            None if e.state == crate::store::history::State::Pending => "pending".into(),
+                            None => prefix(&e.attempt.outcome.message, 24),
+                        };
+                        let seen = if to_reddit(&e.endpoint) && state.saved.seen.contains(&e.send_id) {
+                            "✔ "
+                        } else {
+                            ""
+                        };
+                        let text = format!(
+                            "{seen}{} · {} · {} · #{} · {status}",
+                            prefix(&e.attempt.started_at, 19),
+                            e.mapping,
+                            e.endpoint,
+                            e.attempt.number
+                        );
+                        if ui.selectable_label(state.selected_history == Some(i), text).clicked() {
+                            clicked = Some(i);
+                        }
                     }
-                }
-            },
-        );
-        let ui = &mut cols[1];
-        let Some(i) = state.selected_history.filter(|i| *i < state.history.len()) else {
-            ui.label("Select a send to see it.");
-            return;
-        };
-        let e = state.history[i].clone();
-        ui.horizontal(|ui| {
-            let mut seen = state.saved.seen.contains(&e.send_id);
-            if ui.checkbox(&mut seen, "Seen in Events Manager").changed() {
-                if seen {
-                    state.saved.seen.insert(e.send_id.clone());
-                } else {
-                    state.saved.seen.remove(&e.send_id);
-                }
-                state.dirty = true;
-            }
-            let whole = e.request.abridged.is_none();
-            let copy = ui.add_enabled(whole, egui::Button::new("Copy as cURL"));
-            if copy.on_disabled_hover_text("history keeps only the first event of this batch").clicked() {
-                ui.ctx().copy_text(curl_of(&e.request));
+                },
+            );
+            if clicked.is_some() {
+                state.selected_history = clicked;
             }
         });
-        if let Some(a) = &e.request.abridged {
-            ui.label(
-                RichText::new(format!(
-                    "Body abridged: the first of {} events is kept ({} KB sent, SHA-256 {}).",
-                    a.events,
-                    a.bytes.div_ceil(1024),
-                    &a.sha256[..16]
-                ))
-                .weak(),
-            );
+        ui.separator();
+        ui.vertical(|ui| detail(ui, state, intents));
+    });
+}
+
+/// The selected history entry: what happened, the response, and the request body, compared by
+/// field with the previous send of the same sample.
+fn detail(ui: &mut egui::Ui, state: &mut State, intents: &mut Vec<Intent>) {
+    state.refresh_history_view();
+    let Some(i) = state.selected_history.filter(|i| *i < state.history.len()) else {
+        ui.label("Select a send to see it.");
+        return;
+    };
+    let e = &state.history[i];
+    let mut seen_changed = None;
+    ui.horizontal(|ui| {
+        if to_reddit(&e.endpoint) {
+            let mut seen = state.saved.seen.contains(&e.send_id);
+            if ui.checkbox(&mut seen, "Seen in Events Manager").changed() {
+                seen_changed = Some(seen);
+            }
+        } else {
+            ui.label(RichText::new("Sent to the local emulator: it never reaches Events Manager.").weak());
         }
-        ui.label(format!(
+        let whole = e.request.abridged.is_none();
+        let copy = ui.add_enabled(whole, egui::Button::new("Copy as cURL"));
+        if copy.on_disabled_hover_text("history keeps only the first event of this batch").clicked() {
+            intents.push(Intent::Copy { what: "the request as cURL", text: curl_of(&e.request) });
+        }
+    });
+    if let Some(a) = &e.request.abridged {
+        ui.label(
+            RichText::new(format!(
+                "Body abridged: the first of {} events is kept ({} KB sent, SHA-256 {}).",
+                a.events,
+                a.bytes.div_ceil(1024),
+                a.sha256
+            ))
+            .weak(),
+        );
+    }
+    ui.add(
+        egui::Label::new(format!(
             "{} · {} · {} · {}",
             e.source,
             e.api_version,
             if e.test { "test" } else { "PRODUCTION" },
             e.attempt.outcome.explanation
-        ));
-        egui::ScrollArea::vertical().id_salt("history-detail").show(ui, |ui| {
-            if let Some(body) = &e.attempt.response_body {
-                ui.label(RichText::new(format!("Response: {body}")).monospace());
+        ))
+        .wrap(),
+    );
+    egui::ScrollArea::vertical().id_salt("history-detail").auto_shrink(false).show(ui, |ui| {
+        if let Some(body) = &e.attempt.response_body {
+            ui.label(RichText::new(format!("Response: {body}")).monospace());
+        }
+        let view = &state.history_view;
+        match &view.previous {
+            Some((_, changes)) if changes.is_empty() => {
+                ui.label(RichText::new("No differences from the previous send of this sample.").strong());
             }
-            let body = serde_json::to_string_pretty(&e.request.body).unwrap_or_default();
-            match state.previous_send_of(i) {
-                Some(p) => {
-                    ui.label(
-                        RichText::new("Request body, compared with the previous send of this sample:")
-                            .strong(),
-                    );
-                    let previous =
-                        serde_json::to_string_pretty(&state.history[p].request.body).unwrap_or_default();
-                    for line in diff::lines(&previous, &body) {
-                        let (prefix, text, color) = match line {
-                            diff::Line::Same(t) => ("  ", t, ui.visuals().weak_text_color()),
-                            diff::Line::Removed(t) => ("- ", t, ui.visuals().error_fg_color),
-                            diff::Line::Added(t) => ("+ ", t, egui::Color32::from_rgb(0x2e, 0x9d, 0x42)),
-                        };
-                        ui.label(RichText::new(format!("{prefix}{text}")).monospace().color(color));
+            Some((_, changes)) => {
+                ui.label(RichText::new("Changed since the previous send of this sample:").strong());
+                egui::Grid::new("history-diff").striped(true).num_columns(3).show(ui, |ui| {
+                    ui.label(RichText::new("field").strong());
+                    ui.label(RichText::new("before").strong());
+                    ui.label(RichText::new("now").strong());
+                    ui.end_row();
+                    for f in changes {
+                        ui.label(RichText::new(&f.path).monospace());
+                        for side in [&f.old, &f.new] {
+                            match side {
+                                Some(v) => ui.label(RichText::new(v.to_string()).monospace()),
+                                None => ui.label(RichText::new("—").weak()),
+                            };
+                        }
+                        ui.end_row();
                     }
-                }
-                None => {
-                    ui.label(RichText::new(body).monospace());
-                }
+                });
             }
-        });
+            None => {}
+        }
+        ui.label(RichText::new("Request body").strong());
+        ui.add(egui::Label::new(RichText::new(&view.body).monospace()).selectable(true));
     });
+    if let Some(seen) = seen_changed {
+        let id = state.history[i].send_id.clone();
+        if seen {
+            state.saved.seen.insert(id);
+        } else {
+            state.saved.seen.remove(&id);
+        }
+        state.dirty = true;
+    }
 }
 
 fn curl_of(request: &crate::store::history::RequestRecord) -> String {
@@ -182,17 +268,17 @@ fn local_events(ui: &mut egui::Ui, state: &State, intents: &mut Vec<Intent>) {
             intents.push(Intent::RefreshEmulator);
         }
         ui.label(
-            RichText::new("What the built-in emulator received: test flag and deduplication verdicts.")
+            RichText::new("What the emulator built into this app received (not Reddit): test flags and deduplication verdicts.")
                 .weak(),
         );
     });
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
-    egui::ScrollArea::vertical().id_salt("local-events").show_rows(
+    egui::ScrollArea::vertical().id_salt("local-events").auto_shrink(false).show_rows(
         ui,
         row_height,
         state.emulator_events.len(),
         |ui, range| {
-            for r in &state.emulator_events[range] {
+            for r in state.emulator_events.get(range).unwrap_or_default() {
                 let kind = r
                     .event
                     .get("event_type")

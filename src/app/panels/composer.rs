@@ -1,6 +1,8 @@
-//! The event composer (centre): templates, a JSON editor with colouring and inline parse
-//! errors, quick fields kept in sync with the JSON, "now" and new-messageId buttons, saved
-//! samples, open/save through file dialogs.
+//! The event composer (centre): templates, "now" and new-messageId buttons, saved samples, quick
+//! fields kept in sync with the JSON, and the JSON editor with colouring and the parse status.
+//!
+//! The layout keeps its shape whatever the text: while the JSON is invalid the quick fields stay
+//! (disabled, showing the last valid event) and the editor keeps its place, id and focus.
 
 use eframe::egui::{self, RichText};
 use serde_json::{Value, json};
@@ -13,8 +15,11 @@ use crate::segment::samples::{self, TEMPLATES};
 /// Events larger than this are edited without colouring (the layout stays fast).
 const HIGHLIGHT_LIMIT: usize = 32 * 1024;
 
+/// The JSON editor's id.
+pub const EDITOR_ID: &str = "composer-json";
+
 /// Quick fields: label and path into the event.
-const QUICK: [(&str, &[&str]); 9] = [
+pub const QUICK: [(&str, &[&str]); 9] = [
     ("Email", &["context", "traits", "email"]),
     ("Phone", &["context", "traits", "phone"]),
     ("IP", &["context", "ip"]),
@@ -25,6 +30,11 @@ const QUICK: [(&str, &[&str]); 9] = [
     ("messageId", &["messageId"]),
     ("Timestamp", &["timestamp"]),
 ];
+
+/// The id of a quick field's text box.
+pub fn quick_id(label: &str) -> egui::Id {
+    egui::Id::unique(("quick-field", label))
+}
 
 fn get<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
     path.iter().try_fold(v, |v, k| v.get(*k))
@@ -54,118 +64,182 @@ fn set(v: &mut Value, path: &[&str], value: Option<String>) {
     }
 }
 
+/// A quick field's text for an event: strings as they are, other values as JSON.
+fn quick_text(event: Option<&Value>, path: &[&str]) -> String {
+    event
+        .and_then(|e| get(e, path))
+        .map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
+        .unwrap_or_default()
+}
+
 pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut Vec<Intent>) {
-    egui::CentralPanel::default().show(ui, |ui| {
-        ui.horizontal_wrapped(|ui| {
-            ui.heading("Event");
-            ui.menu_button("Templates", |ui| {
-                for t in &TEMPLATES {
-                    if ui.button(t.name).clicked() {
-                        state.set_event_text(serde_json::to_string_pretty(&t.event()).expect("JSON"));
-                        ui.close();
-                    }
-                }
-            });
-            if ui.button("Now").on_hover_text("Set timestamp to now").clicked() {
-                state.edit_event(|e| {
-                    e["timestamp"] = json!(crate::timestamp::format_rfc3339(crate::timestamp::now_millis()))
-                });
-            }
-            if ui.button("New messageId").clicked() {
-                state.edit_event(|e| e["messageId"] = json!(samples::new_message_id()));
-            }
-            if ui.button("Open sample").clicked() {
-                intents.push(Intent::Open(FileKind::Sample));
-            }
-            if ui.button("Save sample as file").clicked() {
-                intents.push(Intent::ExportSample);
-            }
-        });
-        ui.horizontal_wrapped(|ui| {
-            if !state.saved.samples.is_empty() {
-                let mut chosen = None;
-                egui::ComboBox::from_label("Samples").selected_text("choose…").show_ui(ui, |ui| {
-                    for (i, s) in state.saved.samples.iter().enumerate() {
-                        if ui.selectable_label(false, &s.name).clicked() {
-                            chosen = Some(i);
+    view.rects.composer = egui::CentralPanel::default()
+        .show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                ui.heading("Event");
+                ui.menu_button("Templates", |ui| {
+                    for t in &TEMPLATES {
+                        if ui.button(t.name).clicked() {
+                            state.load_event(serde_json::to_string_pretty(&t.event()).expect("JSON"));
+                            ui.close();
                         }
                     }
+                });
+                let valid = state.event.is_ok();
+                if ui
+                    .add_enabled(valid, egui::Button::new("Now"))
+                    .on_hover_text("Set timestamp to now")
+                    .clicked()
+                {
+                    state.edit_event(|e| {
+                        e["timestamp"] =
+                            json!(crate::timestamp::format_rfc3339(crate::timestamp::now_millis()))
+                    });
+                }
+                if ui.add_enabled(valid, egui::Button::new("New messageId")).clicked() {
+                    state.edit_event(|e| e["messageId"] = json!(samples::new_message_id()));
+                }
+                if ui.button("Open sample…").clicked() {
+                    intents.push(Intent::Open(FileKind::Sample));
+                }
+                if ui.button("Save sample as file…").clicked() {
+                    intents.push(Intent::ExportSample);
+                }
+            });
+            ui.horizontal_wrapped(|ui| {
+                let mut chosen = None;
+                ui.add_enabled_ui(!state.saved.samples.is_empty(), |ui| {
+                    let l = ui.label("Samples");
+                    egui::ComboBox::from_id_salt("samples")
+                        .selected_text(if state.saved.samples.is_empty() {
+                            "none kept yet"
+                        } else {
+                            "choose…"
+                        })
+                        .show_ui(ui, |ui| {
+                            for (i, s) in state.saved.samples.iter().enumerate() {
+                                if ui.selectable_label(false, &s.name).clicked() {
+                                    chosen = Some(i);
+                                }
+                            }
+                        })
+                        .response
+                        .labelled_by(l.id);
                 });
                 if let Some(i) = chosen {
                     let text = state.saved.samples[i].text.clone();
-                    state.set_event_text(text);
+                    state.load_event(text);
                 }
-            }
-            super::text_field(ui, "Sample name", &mut view.sample_name);
-            if ui.button("Keep in library").clicked() && !view.sample_name.trim().is_empty() {
-                let name = view.sample_name.trim().to_string();
-                state.saved.samples.retain(|s| s.name != name);
-                state.saved.samples.push(Sample { name, text: state.saved.composer_text.clone() });
-                state.dirty = true;
-            }
-        });
-        if let Ok(event) = &state.event {
-            let value = event.value().clone();
-            egui::CollapsingHeader::new("Quick fields").default_open(true).show(ui, |ui| {
-                egui::Grid::new("quick").num_columns(2).show(ui, |ui| {
-                    for (label, path) in QUICK {
-                        let l = ui.label(label);
-                        let mut text = get(&value, path)
-                            .map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string()))
-                            .unwrap_or_default();
-                        let response = ui
-                            .add(egui::TextEdit::singleline(&mut text).desired_width(f32::INFINITY))
-                            .labelled_by(l.id);
-                        if view.focus_field == Some(label) {
-                            response.request_focus();
-                            view.focus_field = None;
-                        }
-                        if response.changed() {
-                            let value = (!text.is_empty()).then_some(text);
-                            state.edit_event(|e| set(e, path, value));
-                        }
+                super::text_field(ui, "Sample name", &mut view.sample_name);
+                if ui.button("Keep in library").clicked() {
+                    let name = view.sample_name.trim().to_string();
+                    if name.is_empty() {
+                        state.notice(true, "name the sample first (Sample name)");
+                    } else {
+                        state.saved.samples.retain(|s| s.name != name);
+                        state
+                            .saved
+                            .samples
+                            .push(Sample { name: name.clone(), text: state.saved.composer_text.clone() });
+                        state.dirty = true;
+                        state.notice(false, format!("kept {name:?} in the sample library"));
+                    }
+                }
+            });
+            quick_fields(ui, state, view);
+            status_line(ui, state);
+            json_editor(ui, state, &mut view.rects);
+        })
+        .response
+        .rect;
+}
+
+/// The quick fields, two to a row. They stay while the JSON is invalid (disabled, showing the
+/// last valid event), so the layout below them never moves.
+fn quick_fields(ui: &mut egui::Ui, state: &mut State, view: &mut View) {
+    egui::CollapsingHeader::new("Quick fields").id_salt("quick-fields").default_open(true).show(ui, |ui| {
+        let valid = state.event.is_ok();
+        let event = state.last_event.as_ref().map(|e| e.value().clone());
+        let mut edit = None;
+        ui.add_enabled_ui(valid, |ui| {
+            egui::Grid::new("quick-grid").num_columns(4).spacing([8.0, 4.0]).show(ui, |ui| {
+                let width = ((ui.available_width() - 180.0) / 2.0).max(120.0);
+                for (n, (label, path)) in QUICK.iter().enumerate() {
+                    let l = ui.label(*label);
+                    let id = quick_id(label);
+                    let model = quick_text(event.as_ref(), path);
+                    let edited = view.buffers.edit(
+                        ui,
+                        id,
+                        &model,
+                        |t| Ok::<_, String>(t.to_string()),
+                        String::clone,
+                        |text, id| egui::TextEdit::singleline(text).id(id).desired_width(width),
+                    );
+                    edited.response.labelled_by(l.id);
+                    if let Some(text) = edited.commit {
+                        edit = Some((*path, (!text.is_empty()).then_some(text)));
+                    }
+                    if n % 2 == 1 {
                         ui.end_row();
                     }
-                });
+                }
             });
+        });
+        if let Some(label) = view.focus_field.take() {
+            ui.memory_mut(|m| m.request_focus(quick_id(label)));
         }
-        match &state.event {
-            Ok(_) => ui.label(RichText::new("✔ valid Segment event").weak()),
-            Err(e) => ui.label(
-                RichText::new(format!("line {}, column {}: {}", e.line, e.column, e.message))
-                    .color(ui.visuals().error_fg_color),
-            ),
-        };
-        // Edit the text in place (no per-frame copy of a large event).
-        let mut text = std::mem::take(&mut state.saved.composer_text);
-        let highlight = text.len() <= HIGHLIGHT_LIMIT;
-        let mut layouter = |ui: &egui::Ui, buf: &dyn egui::TextBuffer, wrap_width: f32| {
-            let theme = egui_extras::syntax_highlighting::CodeTheme::from_memory(ui.ctx(), ui.style());
-            let mut job = egui_extras::syntax_highlighting::highlight(
-                ui.ctx(),
-                ui.style(),
-                &theme,
-                buf.as_str(),
-                "json",
-            );
-            job.wrap.max_width = wrap_width;
-            ui.fonts_mut(|f| f.layout_job(job))
-        };
-        let changed = egui::ScrollArea::vertical()
-            .id_salt("event-json")
-            .show(ui, |ui| {
-                let editor = egui::TextEdit::multiline(&mut text)
-                    .code_editor()
-                    .desired_width(f32::INFINITY)
-                    .desired_rows(24);
-                let editor = if highlight { editor.layouter(&mut layouter) } else { editor };
-                ui.add(editor).accessible_name("Event JSON").changed()
-            })
-            .inner;
-        if changed {
-            state.set_event_text(text);
-        } else {
-            state.saved.composer_text = text;
+        if let Some((path, value)) = edit {
+            state.edit_event(|e| set(e, path, value));
         }
     });
+}
+
+/// One line, always there: valid, or where the JSON breaks.
+fn status_line(ui: &mut egui::Ui, state: &State) {
+    let (text, color) = match &state.event {
+        Ok(_) => ("✔ valid Segment event".to_string(), ui.visuals().weak_text_color()),
+        Err(e) => (
+            format!(
+                "✖ line {}, column {}: {} — the preview shows the last valid event",
+                e.line, e.column, e.message
+            ),
+            ui.visuals().error_fg_color,
+        ),
+    };
+    ui.add(egui::Label::new(RichText::new(text).color(color)).truncate());
+}
+
+/// The JSON editor, filling the rest of the panel. Edits the text in place (no per-frame copy).
+fn json_editor(ui: &mut egui::Ui, state: &mut State, rects: &mut super::super::PanelRects) {
+    let mut text = std::mem::take(&mut state.saved.composer_text);
+    let highlight = text.len() <= HIGHLIGHT_LIMIT;
+    let mut layouter = |ui: &egui::Ui, buf: &dyn egui::TextBuffer, wrap_width: f32| {
+        let theme = egui_extras::syntax_highlighting::CodeTheme::from_memory(ui.ctx(), ui.style());
+        let mut job =
+            egui_extras::syntax_highlighting::highlight(ui.ctx(), ui.style(), &theme, buf.as_str(), "json");
+        job.wrap.max_width = wrap_width;
+        ui.fonts_mut(|f| f.layout_job(job))
+    };
+    let size = ui.available_size();
+    let changed = egui::ScrollArea::vertical()
+        .id_salt("event-json-scroll")
+        .auto_shrink(false)
+        .show(ui, |ui| {
+            let editor = egui::TextEdit::multiline(&mut text)
+                .id(egui::Id::unique(EDITOR_ID))
+                .code_editor()
+                .desired_width(f32::INFINITY)
+                .min_size(egui::vec2(size.x, size.y - 8.0));
+            let editor = if highlight { editor.layouter(&mut layouter) } else { editor };
+            let response = ui.add(editor).accessible_name("Event JSON");
+            rects.mark("Event JSON", response.rect);
+            response.changed()
+        })
+        .inner;
+    if changed {
+        state.set_event_text(text);
+    } else {
+        state.saved.composer_text = text;
+    }
 }

@@ -9,126 +9,168 @@ use super::super::{Intent, View};
 use crate::mapping::MAX_MAPPINGS;
 use crate::mapping::presets::PRESETS;
 
-pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut Vec<Intent>) {
-    egui::Panel::left("mappings").resizable(true).default_size(250.0).show(ui, |ui| {
-        ui.horizontal(|ui| {
-            ui.heading("Mappings");
-            ui.label(RichText::new(format!("{}/{MAX_MAPPINGS}", state.mappings.len())).weak());
-        });
-        ui.horizontal_wrapped(|ui| {
-            ui.menu_button("Add mapping", |ui| {
-                for preset in &PRESETS {
-                    if ui.button(preset.name).on_hover_text(preset.summary).clicked() {
-                        add(state, Some(preset));
+pub fn show(
+    ui: &mut egui::Ui,
+    state: &mut State,
+    view: &mut View,
+    intents: &mut Vec<Intent>,
+    width: egui::Rangef,
+) {
+    view.rects.mappings = egui::Panel::left("mappings")
+        .resizable(true)
+        .default_size(230.0)
+        .size_range(width)
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.heading("Mappings");
+                ui.label(RichText::new(format!("{}/{MAX_MAPPINGS}", state.mappings.len())).weak());
+            });
+            ui.horizontal_wrapped(|ui| {
+                ui.menu_button("Add mapping", |ui| {
+                    for preset in &PRESETS {
+                        if ui.button(preset.name).on_hover_text(preset.summary).clicked() {
+                            add(state, Some(preset));
+                            ui.close();
+                        }
+                    }
+                    ui.separator();
+                    if ui.button("Blank custom event").clicked() {
+                        add(state, None);
                         ui.close();
                     }
-                }
-                ui.separator();
-                if ui.button("Blank custom event").clicked() {
-                    add(state, None);
-                    ui.close();
+                });
+                if ui.button("Import mapping").clicked() {
+                    intents.push(Intent::Open(FileKind::Mapping));
                 }
             });
-            if ui.button("Import mapping").clicked() {
-                intents.push(Intent::Open(FileKind::Mapping));
-            }
-        });
-        ui.separator();
-        let selected = state.saved.selected_mapping;
-        let mut action = None;
-        egui::ScrollArea::vertical().show(ui, |ui| {
-            for i in 0..state.mappings.len() {
-                let matched = state.preview.matched.contains(&i);
-                ui.horizontal(|ui| {
-                    let m = &mut state.mappings[i];
-                    let mut enabled = m.enabled;
-                    if ui
-                        .checkbox(&mut enabled, "")
-                        .on_hover_text("Enabled")
-                        .accessible_name(format!("Enable {}", m.name))
-                        .changed()
-                    {
-                        m.enabled = enabled;
-                        action = Some(Action::Changed);
+            ui.separator();
+            let selected = state.saved.selected_mapping;
+            let mut action = None;
+            egui::ScrollArea::vertical()
+                .id_salt("mapping-list")
+                .max_height(ui.available_height() - 150.0)
+                .show(ui, |ui| {
+                    for i in 0..state.mappings.len() {
+                        let matched = state.preview.matched.contains(&i);
+                        ui.horizontal(|ui| {
+                            let m = &mut state.mappings[i];
+                            let mut enabled = m.enabled;
+                            if ui
+                                .checkbox(&mut enabled, "")
+                                .on_hover_text("Enabled")
+                                .accessible_name(format!("Enable {}", m.name))
+                                .changed()
+                            {
+                                m.enabled = enabled;
+                                action = Some(Action::Changed);
+                            }
+                            let marker = if matched { "●" } else { "○" };
+                            let text = RichText::new(format!("{marker} {}", m.name));
+                            let text = if m.enabled { text } else { text.weak() };
+                            let row = ui.selectable_label(selected == i, text);
+                            view.rects.mark(format!("mapping:{}", m.name), row.rect);
+                            if row
+                                .on_hover_text(if matched {
+                                    "matches the current event"
+                                } else {
+                                    "does not match the current event"
+                                })
+                                .clicked()
+                            {
+                                action = Some(Action::Select(i));
+                            }
+                        });
                     }
-                    let marker = if matched { "●" } else { "○" };
-                    let text = RichText::new(format!("{marker} {}", m.name));
-                    let text = if m.enabled { text } else { text.weak() };
-                    if ui
-                        .selectable_label(selected == i, text)
-                        .on_hover_text(if matched {
-                            "matches the current event"
-                        } else {
-                            "does not match the current event"
-                        })
-                        .clicked()
-                    {
-                        action = Some(Action::Select(i));
+                });
+            ui.separator();
+            if let Some(m) = state.mappings.get(selected) {
+                ui.label(RichText::new(&m.name).strong());
+                ui.horizontal_wrapped(|ui| {
+                    let edit = ui.button("Edit");
+                    view.rects.mark("Edit", edit.rect);
+                    if edit.clicked() {
+                        view.editing = Some(m.name.clone());
+                    }
+                    if ui.button("Rename").clicked() {
+                        view.renaming = Some((m.name.clone(), m.name.clone()));
+                    }
+                    if ui.button("Duplicate").clicked() {
+                        action = Some(Action::Duplicate(selected));
+                    }
+                    if ui.button("Delete").clicked() {
+                        action = Some(Action::Delete(selected));
+                    }
+                    if ui.button("Move up").clicked() {
+                        action = Some(Action::Move(selected, true));
+                    }
+                    if ui.button("Move down").clicked() {
+                        action = Some(Action::Move(selected, false));
+                    }
+                    if ui.button("Export mapping").clicked() {
+                        intents.push(Intent::ExportMapping(m.name.clone()));
                     }
                 });
             }
-        });
-        ui.separator();
-        if let Some(m) = state.mappings.get(selected) {
-            ui.label(RichText::new(&m.name).strong());
+            if let Some((old, name)) = &mut view.renaming {
+                let l = ui.label("New name");
+                ui.add(
+                    egui::TextEdit::singleline(name)
+                        .id(egui::Id::unique("rename-field"))
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(l.id);
+                ui.horizontal(|ui| {
+                    if ui.button("OK").clicked() {
+                        action = Some(Action::Rename(old.clone(), name.clone()));
+                    }
+                    if ui.button("Cancel").clicked() {
+                        action = Some(Action::CancelRename);
+                    }
+                });
+            }
+            ui.separator();
             ui.horizontal_wrapped(|ui| {
-                if ui.button("Edit").clicked() {
-                    view.editing = Some(selected);
+                if ui.button("Import workspace").clicked() {
+                    intents.push(Intent::Open(FileKind::Workspace));
                 }
-                if ui.button("Rename").clicked() {
-                    view.renaming = Some((selected, m.name.clone()));
-                }
-                if ui.button("Duplicate").clicked() {
-                    action = Some(Action::Duplicate(selected));
-                }
-                if ui.button("Delete").clicked() {
-                    action = Some(Action::Delete(selected));
-                }
-                if ui.button("Move up").clicked() {
-                    action = Some(Action::Move(selected, true));
-                }
-                if ui.button("Move down").clicked() {
-                    action = Some(Action::Move(selected, false));
-                }
-                if ui.button("Export mapping").clicked() {
-                    intents.push(Intent::ExportMapping(selected));
+                if ui.button("Export workspace").clicked() {
+                    intents.push(Intent::ExportWorkspace);
                 }
             });
-        }
-        if let Some((i, name)) = &mut view.renaming {
-            let i = *i;
-            ui.horizontal(|ui| {
-                super::text_field(ui, "New name", name);
-                if ui.button("OK").clicked() {
-                    action = Some(Action::Rename(i, name.clone()));
-                }
-            });
-        }
-        ui.separator();
-        ui.horizontal_wrapped(|ui| {
-            if ui.button("Import workspace").clicked() {
-                intents.push(Intent::Open(FileKind::Workspace));
+            match action {
+                Some(Action::Select(i)) => state.saved.selected_mapping = i,
+                Some(Action::Changed) => state.changed_mappings(),
+                Some(Action::Duplicate(i)) => match state.duplicate_mapping(i) {
+                    Ok(j) => state.saved.selected_mapping = j,
+                    Err(e) => state.notice(true, e),
+                },
+                Some(Action::Delete(i)) => state.delete_mapping(i),
+                Some(Action::Move(i, up)) => state.move_mapping(i, up),
+                Some(Action::Rename(old, name)) => match state.mapping_index(&old) {
+                    Some(i) => match state.rename_mapping(i, &name) {
+                        Ok(()) => {
+                            let new = state.mappings[i].name.clone();
+                            if view.editing.as_deref() == Some(old.as_str()) {
+                                view.editing = Some(new.clone());
+                            }
+                            if let Some(b) = view.builder.as_mut().filter(|b| b.0 == old) {
+                                b.0 = new;
+                            }
+                            view.renaming = None;
+                        }
+                        Err(e) => state.notice(true, e),
+                    },
+                    None => {
+                        view.renaming = None;
+                        state.notice(true, format!("{old:?} no longer exists: not renamed"));
+                    }
+                },
+                Some(Action::CancelRename) => view.renaming = None,
+                None => {}
             }
-            if ui.button("Export workspace").clicked() {
-                intents.push(Intent::ExportWorkspace);
-            }
-        });
-        match action {
-            Some(Action::Select(i)) => state.saved.selected_mapping = i,
-            Some(Action::Changed) => state.changed_mappings(),
-            Some(Action::Duplicate(i)) => match state.duplicate_mapping(i) {
-                Ok(j) => state.saved.selected_mapping = j,
-                Err(e) => state.notice(true, e),
-            },
-            Some(Action::Delete(i)) => state.delete_mapping(i),
-            Some(Action::Move(i, up)) => state.move_mapping(i, up),
-            Some(Action::Rename(i, name)) => match state.rename_mapping(i, &name) {
-                Ok(()) => view.renaming = None,
-                Err(e) => state.notice(true, e),
-            },
-            None => {}
-        }
-    });
+        })
+        .response
+        .rect;
 }
 
 enum Action {
@@ -137,7 +179,9 @@ enum Action {
     Duplicate(usize),
     Delete(usize),
     Move(usize, bool),
-    Rename(usize, String),
+    /// Old name, new name.
+    Rename(String, String),
+    CancelRename,
 }
 
 fn add(state: &mut State, preset: Option<&crate::mapping::presets::Preset>) {

@@ -12,10 +12,35 @@ use eframe::egui::{self, Color32, RichText};
 
 use crate::reddit::{Level, Lint};
 
-/// A labelled single-line text field whose accessible name is the label.
+/// The side panels' size ranges for a window width: whatever sizes were stored, the composer
+/// between them keeps at least [`Layout::MIN_COMPOSER`] points.
+#[derive(Debug, Clone, Copy)]
+pub struct Layout {
+    pub mappings: egui::Rangef,
+    pub preview: egui::Rangef,
+}
+
+impl Layout {
+    pub const MIN_COMPOSER: f32 = 360.0;
+    const MIN_MAPPINGS: f32 = 170.0;
+    const MIN_PREVIEW: f32 = 300.0;
+
+    pub fn for_width(width: f32) -> Layout {
+        let mappings_max = (width * 0.25).max(Self::MIN_MAPPINGS);
+        let preview_max = (width - mappings_max - Self::MIN_COMPOSER).max(Self::MIN_PREVIEW);
+        Layout {
+            mappings: egui::Rangef::new(Self::MIN_MAPPINGS, mappings_max),
+            preview: egui::Rangef::new(Self::MIN_PREVIEW, preview_max),
+        }
+    }
+}
+
+/// A labelled single-line text field whose accessible name is the label; its id comes from the
+/// label (stable wherever the layout puts it).
 pub fn text_field(ui: &mut egui::Ui, label: &str, value: &mut String) -> egui::Response {
     let l = ui.label(label);
-    ui.add(egui::TextEdit::singleline(value).desired_width(260.0)).labelled_by(l.id)
+    ui.add(egui::TextEdit::singleline(value).id(egui::Id::unique(("text-field", label))).desired_width(240.0))
+        .labelled_by(l.id)
 }
 
 /// Colour of a lint level.

@@ -1,62 +1,138 @@
 //! The live preview (right): matched mappings, the exact request with copy buttons, the
-//! identifiers table (raw → normalized → SHA-256, rules, profile disagreements), lints, the
-//! attribution-signal meter, and v2/v3 side by side.
+//! identifiers (raw → normalized → SHA-256, the rules applied, profile disagreements), lints, the
+//! attribution-signal meter; and a tab comparing v2.0 with v3 field by field.
+//!
+//! While the composer's JSON does not parse, the preview of the last valid event stays, marked
+//! stale, so nothing jumps.
 
 use eframe::egui::{self, RichText};
 
-use super::super::View;
 use super::super::state::State;
+use super::super::{Intent, View};
 use crate::engine::Item;
 use crate::reddit::wire::Event;
 
-pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View) {
-    egui::Panel::right("preview").resizable(true).default_size(520.0).show(ui, |ui| {
-        ui.horizontal(|ui| {
-            ui.heading("Preview");
-            let mut side = state.side_by_side;
-            if ui.checkbox(&mut side, "v2 and v3 side by side").changed() {
-                state.side_by_side = side;
-                state.recompute();
+pub fn show(
+    ui: &mut egui::Ui,
+    state: &mut State,
+    view: &mut View,
+    intents: &mut Vec<Intent>,
+    width: egui::Rangef,
+) {
+    view.rects.preview = egui::Panel::right("preview")
+        .resizable(true)
+        .default_size(width.min.max(width.max.min(520.0)))
+        .size_range(width)
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.heading("Preview");
+                let mut compare = state.compare;
+                let request = ui.selectable_value(&mut compare, false, "Request");
+                view.rects.mark("Request", request.rect);
+                let versions = ui.selectable_value(&mut compare, true, "Compare v2.0 ↔ v3");
+                view.rects.mark("Compare v2.0 ↔ v3", versions.rect);
+                if compare != state.compare {
+                    state.compare = compare;
+                    state.recompute();
+                }
+            });
+            if state.preview.stale {
+                ui.label(
+                    RichText::new(
+                        "⚠ Stale: the event JSON does not parse. This is the last valid event's request.",
+                    )
+                    .color(ui.visuals().warn_fg_color),
+                );
             }
-        });
-        if let Some(problem) = &state.preview.problem {
-            ui.label(RichText::new(problem).color(ui.visuals().error_fg_color));
+            for lint in &state.preview.destination {
+                // Destination lints point at Settings, not at a quick field.
+                let _ = super::lint_row(ui, lint);
+                if ui.small_button("Open Settings").clicked() {
+                    intents.push(Intent::OpenSettings);
+                }
+            }
+            if let Some(problem) = &state.preview.problem {
+                ui.label(RichText::new(problem).color(ui.visuals().error_fg_color));
+            }
+            let matched: Vec<&str> = state
+                .preview
+                .matched
+                .iter()
+                .filter_map(|&i| state.mappings.get(i))
+                .map(|m| m.name.as_str())
+                .collect();
+            ui.label(if matched.is_empty() {
+                "No enabled mapping matches this event.".to_string()
+            } else {
+                format!("Matches: {}", matched.join(", "))
+            });
+            let focus = egui::ScrollArea::vertical()
+                .id_salt("preview-scroll")
+                .auto_shrink(false)
+                .show(ui, |ui| {
+                    if state.compare {
+                        comparison(ui, state);
+                        None
+                    } else {
+                        items(ui, &state.preview.items, &state.preview.pretty, intents)
+                    }
+                })
+                .inner;
+            if focus.is_some() {
+                view.focus_field = focus;
+            }
+        })
+        .response
+        .rect;
+}
+
+/// v2.0 and v3 side by side, field by field, per mapping: each field's path, then its value in
+/// each version (wrapping, so nothing runs off the panel).
+fn comparison(ui: &mut egui::Ui, state: &State) {
+    ui.label(
+        RichText::new("The same event built for both API versions. Fields that differ are marked ≠.").weak(),
+    );
+    for c in &state.preview.comparison {
+        ui.separator();
+        ui.label(RichText::new(&c.mapping).strong());
+        let fields = match &c.fields {
+            Ok(f) => f,
+            Err(why) => {
+                ui.label(RichText::new(why).color(ui.visuals().warn_fg_color));
+                continue;
+            }
+        };
+        let same = fields.iter().filter(|f| f.is_same()).count();
+        ui.label(RichText::new(format!("{} fields differ, {same} are the same", fields.len() - same)).weak());
+        for f in fields {
+            let mark = if f.is_same() { "=" } else { "≠" };
+            ui.label(RichText::new(format!("{mark} {}", f.path)).monospace().strong());
+            for (version, side) in [("v2.0", &f.old), ("v3  ", &f.new)] {
+                let text = side.as_ref().map_or_else(|| "—".to_string(), |v| v.to_string());
+                ui.indent((version, &f.path), |ui| mono(ui, format!("{version} {text}")));
+            }
         }
-        if state.event.is_err() {
-            ui.label("Fix the event JSON to see the request.");
-            return;
-        }
-        let matched: Vec<&str> =
-            state.preview.matched.iter().map(|&i| state.mappings[i].name.as_str()).collect();
-        ui.label(if matched.is_empty() {
-            "No enabled mapping matches this event.".to_string()
-        } else {
-            format!("Matches: {}", matched.join(", "))
-        });
-        let focus = egui::ScrollArea::vertical()
-            .id_salt("preview-scroll")
-            .show(ui, |ui| match &state.preview.other {
-                Some(other) => ui.columns(2, |cols| {
-                    let a = items(&mut cols[0], &state.preview.items, &state.preview.pretty, "a");
-                    items(&mut cols[1], other, &state.preview.other_pretty, "b").or(a)
-                }),
-                None => items(ui, &state.preview.items, &state.preview.pretty, "a"),
-            })
-            .inner;
-        if focus.is_some() {
-            view.focus_field = focus;
-        }
-    });
+    }
 }
 
 /// Draws the items; returns a quick field to focus when a lint's path was clicked.
-fn items(ui: &mut egui::Ui, items: &[Item], pretty: &[String], salt: &str) -> Option<&'static str> {
+fn items(
+    ui: &mut egui::Ui,
+    items: &[Item],
+    pretty: &[String],
+    intents: &mut Vec<Intent>,
+) -> Option<&'static str> {
     let mut focus = None;
     for (n, item) in items.iter().enumerate() {
         match item {
             Item::Request { mapping, request, lints, identifiers, .. } => {
                 ui.separator();
-                ui.label(RichText::new(format!("{mapping} → {} {}", request.method, request.url)).strong());
+                ui.add(
+                    egui::Label::new(
+                        RichText::new(format!("{mapping} → {} {}", request.method, request.url)).strong(),
+                    )
+                    .wrap(),
+                );
                 if lints.is_empty() {
                     ui.label(RichText::new("No lints.").weak());
                 } else {
@@ -68,77 +144,34 @@ fn items(ui: &mut egui::Ui, items: &[Item], pretty: &[String], salt: &str) -> Op
                     signal_meter(ui, event);
                 }
                 if !identifiers.is_empty() {
-                    egui::CollapsingHeader::new("Identifiers")
-                        .id_salt((salt, n, "ids"))
-                        .default_open(true)
-                        .show(ui, |ui| {
-                            egui::Grid::new((salt, n, "grid")).striped(true).num_columns(4).show(ui, |ui| {
-                                ui.label(RichText::new("field").strong());
-                                ui.label(RichText::new("raw").strong());
-                                ui.label(RichText::new("normalized").strong());
-                                ui.label(RichText::new("SHA-256").strong());
-                                ui.end_row();
-                                for id in identifiers {
-                                    let h = &id.hashed;
-                                    ui.label(
-                                        RichText::new(id.path.rsplit('.').next().unwrap_or(&id.path))
-                                            .monospace(),
-                                    );
-                                    ui.label(format!("{:?}", h.input));
-                                    ui.label(format!("{:?}", h.normalized));
-                                    let hash = if h.already_hashed {
-                                        "already hashed".to_string()
-                                    } else if h.hash.is_empty() {
-                                        "\"\" (blank)".into()
-                                    } else {
-                                        format!("{}…", &h.hash[..12])
-                                    };
-                                    ui.label(RichText::new(hash).monospace()).on_hover_text(&h.hash);
-                                    ui.end_row();
-                                    if !h.steps.is_empty() || h.other_profile_hash.is_some() {
-                                        ui.label("");
-                                        ui.horizontal_wrapped(|ui| {
-                                            for step in &h.steps {
-                                                ui.label(
-                                                    RichText::new(step)
-                                                        .small()
-                                                        .background_color(ui.visuals().faint_bg_color),
-                                                );
-                                            }
-                                            if let Some(other) = &h.other_profile_hash {
-                                                ui.label(
-                                                    RichText::new(format!(
-                                                        "⚠ the {} profile sends {}…",
-                                                        h.profile.other(),
-                                                        &other[..other.len().min(12)]
-                                                    ))
-                                                    .small()
-                                                    .color(ui.visuals().warn_fg_color),
-                                                );
-                                            }
-                                        });
-                                        ui.end_row();
-                                    }
-                                }
-                            });
-                        });
+                    egui::CollapsingHeader::new("Identifiers").id_salt(("ids", n)).default_open(true).show(
+                        ui,
+                        |ui| {
+                            for id in identifiers {
+                                identifier(ui, id, intents);
+                            }
+                        },
+                    );
                 }
                 for (k, v) in &request.headers {
-                    ui.label(RichText::new(format!("{k}: {v}")).monospace().weak());
+                    ui.add(egui::Label::new(RichText::new(format!("{k}: {v}")).monospace().weak()).wrap());
                 }
                 let body = pretty.get(n).map(String::as_str).unwrap_or_default();
                 ui.horizontal(|ui| {
                     if ui.button("Copy body").clicked() {
-                        ui.ctx().copy_text(body.to_string());
+                        intents.push(Intent::Copy { what: "the request body", text: body.to_string() });
                     }
                     if ui.button("Copy as cURL").clicked() {
-                        ui.ctx().copy_text(crate::net::curl::render(request));
+                        intents.push(Intent::Copy {
+                            what: "the request as cURL",
+                            text: crate::net::curl::render(request),
+                        });
                     }
                 });
                 egui::CollapsingHeader::new("Request body")
-                    .id_salt((salt, n, "body"))
+                    .id_salt(("body", n))
                     .default_open(true)
-                    .show(ui, |ui| body_view(ui, body, (salt, n)));
+                    .show(ui, |ui| body_view(ui, body, ("body-lines", n)));
             }
             Item::Refused { mapping, error, .. } => {
                 ui.separator();
@@ -146,20 +179,22 @@ fn items(ui: &mut egui::Ui, items: &[Item], pretty: &[String], salt: &str) -> Op
                     RichText::new(format!("{mapping}: refused — Segment would drop this event"))
                         .color(ui.visuals().error_fg_color),
                 );
-                let target = super::quick_field_for(&error.field);
                 let text = RichText::new(format!("{}: {}", error.field, error.message)).monospace();
-                match target {
-                    Some(t) if ui.link(text).on_hover_text(format!("Go to {t}")).clicked() => focus = Some(t),
-                    Some(_) => {}
+                match super::quick_field_for(&error.field) {
+                    Some(t) => {
+                        if ui.link(text).on_hover_text(format!("Go to {t}")).clicked() {
+                            focus = Some(t);
+                        }
+                    }
                     None => {
-                        ui.label(RichText::new(format!("{}: {}", error.field, error.message)).monospace());
+                        ui.label(text);
                     }
                 }
             }
             Item::WebOnly { mapping, note, .. } => {
                 ui.separator();
                 ui.label(RichText::new(format!("{mapping}: web only")).weak());
-                ui.label(RichText::new(*note).weak().small());
+                ui.label(RichText::new(*note).weak());
             }
             Item::Unmatched { .. } => {}
         }
@@ -167,16 +202,79 @@ fn items(ui: &mut egui::Ui, items: &[Item], pretty: &[String], salt: &str) -> Op
     focus
 }
 
+/// One identifier: raw → normalized → the full SHA-256 (selectable, copyable), the rules that
+/// changed it as chips, and what the other profile would send. Each line wraps in the panel.
+fn identifier(ui: &mut egui::Ui, id: &crate::reddit::build::Identifier, intents: &mut Vec<Intent>) {
+    let h = &id.hashed;
+    ui.add_space(4.0);
+    ui.label(RichText::new(&id.path).monospace().strong());
+    let line = |ui: &mut egui::Ui, name: &str, value: String| {
+        ui.label(RichText::new(name).weak());
+        ui.indent(name, |ui| mono(ui, value));
+    };
+    line(ui, "raw", format!("{:?}", h.input));
+    line(ui, "normalized", format!("{:?}", h.normalized));
+    let hash = if h.already_hashed {
+        format!("{} (already hashed: sent unchanged)", h.hash)
+    } else if h.hash.is_empty() {
+        "\"\" (blank: not sent)".into()
+    } else {
+        h.hash.clone()
+    };
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("SHA-256").weak());
+        if !h.hash.is_empty() && ui.small_button("Copy").on_hover_text("Copy the SHA-256").clicked() {
+            intents.push(Intent::Copy { what: "the SHA-256", text: h.hash.clone() });
+        }
+    });
+    ui.indent("sha256", |ui| mono(ui, hash));
+    if !h.steps.is_empty() {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(RichText::new("rules").weak());
+            for step in &h.steps {
+                chip(ui, step);
+            }
+        });
+    }
+    if let Some(other) = &h.other_profile_hash {
+        ui.label(
+            RichText::new(format!("⚠ the {} profile sends:", h.profile.other()))
+                .color(ui.visuals().warn_fg_color),
+        );
+        ui.indent("other-profile", |ui| mono(ui, other.clone()));
+    }
+}
+
+/// Selectable monospace text that wraps anywhere (a 64-digit hash has no spaces to wrap at).
+fn mono(ui: &mut egui::Ui, text: String) {
+    let format = egui::TextFormat {
+        font_id: egui::TextStyle::Monospace.resolve(ui.style()),
+        color: ui.visuals().text_color(),
+        ..Default::default()
+    };
+    let mut job = egui::text::LayoutJob::single_section(text, format);
+    job.wrap.break_anywhere = true;
+    ui.add(egui::Label::new(job).wrap().selectable(true));
+}
+
+/// A rule applied to a value: body size, strong text on a filled background.
+fn chip(ui: &mut egui::Ui, text: &str) {
+    let fill = ui.visuals().widgets.inactive.bg_fill;
+    ui.label(
+        RichText::new(format!(" {text} ")).color(ui.visuals().strong_text_color()).background_color(fill),
+    );
+}
+
 /// A request body: one label when small; a scrolled, virtualised list of lines when large.
 fn body_view(ui: &mut egui::Ui, body: &str, salt: impl std::hash::Hash + std::fmt::Debug) {
     if body.len() <= 16 * 1024 {
-        ui.label(RichText::new(body).monospace());
+        ui.add(egui::Label::new(RichText::new(body).monospace()).selectable(true));
         return;
     }
     let lines: Vec<&str> = body.lines().collect();
     let row = ui.text_style_height(&egui::TextStyle::Monospace);
     egui::ScrollArea::both().id_salt(salt).max_height(420.0).show_rows(ui, row, lines.len(), |ui, range| {
-        for line in &lines[range] {
+        for line in lines.get(range).unwrap_or_default() {
             ui.label(RichText::new(*line).monospace());
         }
     });

@@ -4,7 +4,7 @@
 
 use eframe::egui::{self, RichText};
 
-use super::super::state::{Destination, State};
+use super::super::state::{Destination, State, Target};
 use super::super::{Intent, View};
 use crate::identity::Profile;
 use crate::reddit::ApiVersion;
@@ -107,6 +107,7 @@ fn token_rows(ui: &mut egui::Ui, state: &State, view: &mut View, intents: &mut V
         let field = ui
             .add(
                 egui::TextEdit::singleline(&mut view.token_input)
+                    .id(egui::Id::unique("token-input"))
                     .password(!view.reveal_token)
                     .desired_width(200.0),
             )
@@ -144,7 +145,10 @@ fn token_rows(ui: &mut egui::Ui, state: &State, view: &mut View, intents: &mut V
         ui.label(
             RichText::new(match &state.token {
                 Some((token, source)) => format!("token set ({token}), {}", source.describe()),
-                None => "no token: sends go to the local emulator".into(),
+                None if state.saved.target == Target::Reddit => {
+                    "no token: Reddit will refuse sends until one is set".into()
+                }
+                None => "no token (the local emulator needs none; Reddit does)".into(),
             })
             .weak(),
         );

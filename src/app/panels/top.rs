@@ -1,4 +1,6 @@
-//! The top bar: destination, API version, endpoint, the TEST / PRODUCTION badge, Send.
+//! The top bar: destination, API version, endpoint (each label before its control), the badge
+//! naming where Send goes (LOCAL EMULATOR / REDDIT TEST / REDDIT PRODUCTION), Send; below it one
+//! status line (the newest message) with the message log behind it.
 
 use eframe::egui::{self, Color32, RichText};
 
@@ -6,88 +8,136 @@ use super::super::state::{State, Target};
 use super::super::{Intent, View};
 use crate::reddit::ApiVersion;
 
+/// The badge for where Send goes now: its text and colour.
+pub fn badge(state: &State) -> (&'static str, Color32) {
+    match (state.saved.target, state.settings().is_test()) {
+        (Target::Emulator, _) => ("LOCAL EMULATOR", Color32::from_rgb(0x37, 0x47, 0x8f)),
+        (Target::Reddit, true) => ("REDDIT TEST", Color32::from_rgb(0x2e, 0x7d, 0x32)),
+        (Target::Reddit, false) => ("REDDIT PRODUCTION", Color32::from_rgb(0xc6, 0x28, 0x28)),
+    }
+}
+
 pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut Vec<Intent>) {
-    egui::Panel::top("top").show(ui, |ui| {
-        ui.horizontal(|ui| {
-            ui.heading("Reddit CAPI Console");
-            ui.separator();
-            let names: Vec<String> = state.saved.destinations.iter().map(|d| d.name.clone()).collect();
-            let mut active = state.saved.active;
-            egui::ComboBox::from_label("Destination").selected_text(&names[active]).show_ui(ui, |ui| {
-                for (i, name) in names.iter().enumerate() {
-                    ui.selectable_value(&mut active, i, name);
+    view.rects.top = egui::Panel::top("top")
+        .show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                ui.heading("Reddit CAPI Console");
+                ui.separator();
+                let names: Vec<String> = state.saved.destinations.iter().map(|d| d.name.clone()).collect();
+                let mut active = state.saved.active;
+                let l = ui.label("Destination");
+                egui::ComboBox::from_id_salt("destination")
+                    .selected_text(names.get(active).map(String::as_str).unwrap_or_default())
+                    .show_ui(ui, |ui| {
+                        for (i, name) in names.iter().enumerate() {
+                            ui.selectable_value(&mut active, i, name);
+                        }
+                    })
+                    .response
+                    .labelled_by(l.id);
+                if active != state.saved.active {
+                    state.saved.active = active;
+                    state.changed_mappings();
                 }
-            });
-            if active != state.saved.active {
-                state.saved.active = active;
-                state.changed_mappings();
-            }
-            let mut version = state.settings().api_version;
-            egui::ComboBox::from_label("API").selected_text(version.as_str()).show_ui(ui, |ui| {
-                ui.selectable_value(&mut version, ApiVersion::V2, "v2.0");
-                ui.selectable_value(&mut version, ApiVersion::V3, "v3");
-            });
-            if version != state.settings().api_version {
-                state.settings_mut().api_version = version;
-                state.changed_mappings();
-            }
-            let mut target = state.saved.target;
-            egui::ComboBox::from_label("Endpoint")
-                .selected_text(match target {
-                    Target::Emulator => "Local emulator",
-                    Target::Reddit => "Reddit",
-                })
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut target, Target::Emulator, "Local emulator");
-                    ui.selectable_value(&mut target, Target::Reddit, "Reddit");
+                let mut version = state.settings().api_version;
+                let l = ui.label("API");
+                egui::ComboBox::from_id_salt("api-version")
+                    .selected_text(version.as_str())
+                    .width(60.0)
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut version, ApiVersion::V2, "v2.0");
+                        ui.selectable_value(&mut version, ApiVersion::V3, "v3");
+                    })
+                    .response
+                    .labelled_by(l.id);
+                if version != state.settings().api_version {
+                    state.settings_mut().api_version = version;
+                    state.changed_mappings();
+                }
+                let mut target = state.saved.target;
+                let l = ui.label("Endpoint");
+                egui::ComboBox::from_id_salt("endpoint")
+                    .selected_text(match target {
+                        Target::Emulator => "Local emulator",
+                        Target::Reddit => "Reddit",
+                    })
+                    .show_ui(ui, |ui| {
+                        ui.selectable_value(&mut target, Target::Emulator, "Local emulator");
+                        ui.selectable_value(&mut target, Target::Reddit, "Reddit");
+                    })
+                    .response
+                    .labelled_by(l.id);
+                if target != state.saved.target {
+                    state.saved.target = target;
+                    state.changed_mappings();
+                }
+                let (text, fill) = badge(state);
+                ui.label(
+                    RichText::new(format!(" {text} ")).strong().color(Color32::WHITE).background_color(fill),
+                )
+                .on_hover_text(match state.saved.target {
+                    Target::Emulator => {
+                        "Sends go to the emulator built into this app; nothing reaches Reddit."
+                    }
+                    Target::Reddit if state.settings().is_test() => "Sends go to Reddit in test mode.",
+                    Target::Reddit => "Sends go to Reddit and count in your campaigns.",
                 });
-            if target != state.saved.target {
-                state.saved.target = target;
-                state.changed_mappings();
-            }
-            let (text, fill) = if state.settings().is_test() {
-                ("TEST", Color32::from_rgb(0x2e, 0x7d, 0x32))
-            } else {
-                ("PRODUCTION", Color32::from_rgb(0xc6, 0x28, 0x28))
-            };
-            ui.label(
-                RichText::new(format!(" {text} "))
-                    .strong()
-                    .size(18.0)
-                    .color(Color32::WHITE)
-                    .background_color(fill),
-            );
-            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if ui.button("Settings").clicked() {
-                    view.show_settings = true;
-                }
                 if state.sending {
+                    ui.spinner();
                     if ui.button("Cancel").clicked() {
                         intents.push(Intent::Cancel);
                     }
-                    ui.spinner();
                 } else {
                     let send = egui::Button::new(RichText::new("Send").strong())
                         .shortcut_text(ui.ctx().format_shortcut(&super::super::SEND));
-                    let enabled = !state.sendable().is_empty();
-                    if ui.add_enabled(enabled, send).clicked() {
+                    let response = ui.add_enabled(state.can_send(), send);
+                    view.rects.mark("Send", response.rect);
+                    let response = match state.preview.destination.first() {
+                        Some(lint) => {
+                            response.on_disabled_hover_text(format!("{}: {}", lint.field, lint.message))
+                        }
+                        None => response.on_disabled_hover_text("No mapping builds a request without errors"),
+                    };
+                    if response.clicked() {
                         intents.push(Intent::Send);
                     }
                 }
+                if ui.button("Settings").clicked() {
+                    view.show_settings = true;
+                }
                 let endpoint = match (&state.saved.target, &state.emulator_url) {
-                    (Target::Emulator, Some(url)) => format!("→ {url}"),
+                    (Target::Emulator, Some(url)) => format!("→ local emulator {url}"),
                     (Target::Emulator, None) => "→ starting the local emulator…".into(),
                     (Target::Reddit, _) => "→ ads-api.reddit.com".into(),
                 };
                 ui.label(RichText::new(endpoint).weak());
             });
-        });
-        for notice in &state.notices {
-            let color = if notice.error { ui.visuals().error_fg_color } else { ui.visuals().text_color() };
-            ui.label(RichText::new(&notice.text).color(color));
+            status_line(ui, state, view);
+        })
+        .response
+        .rect;
+}
+
+/// The newest message (dismissible), and the log of all of them.
+fn status_line(ui: &mut egui::Ui, state: &mut State, view: &mut View) {
+    ui.horizontal(|ui| {
+        let log = format!("Messages ({})", state.notices.len());
+        if ui.small_button(log).on_hover_text("Every message of this session").clicked() {
+            view.show_log = !view.show_log;
         }
-        if !state.notices.is_empty() && ui.small_button("Dismiss messages").clicked() {
-            state.notices.clear();
+        match state.status() {
+            Some(notice) => {
+                let color =
+                    if notice.error { ui.visuals().error_fg_color } else { ui.visuals().text_color() };
+                let text = notice.text.clone();
+                if ui.small_button("Dismiss").clicked() {
+                    state.notices_seen = state.notices.len();
+                }
+                ui.add(egui::Label::new(RichText::new(text).color(color)).truncate());
+            }
+            None => {
+                ui.label(RichText::new("Ready.").weak());
+            }
         }
     });
 }

@@ -1,0 +1,86 @@
+//! Text fields that edit their own buffer. A field shows what the user typed, keystroke by
+//! keystroke, through invalid states; it hands the model only text that parses, and is never
+//! rewritten from the model while it has focus. When the model changes under a field that does
+//! not have focus (Reset, a picker, another field), the field follows the model.
+
+use std::collections::HashMap;
+
+use eframe::egui;
+
+/// One field's text and the model text it was last synced with.
+#[derive(Debug, Clone, Default)]
+struct Buffer {
+    text: String,
+    synced: String,
+}
+
+/// The buffers of every field, by the field's id (stable: never derived from layout position).
+#[derive(Debug, Default)]
+pub struct Buffers {
+    by_id: HashMap<egui::Id, Buffer>,
+}
+
+/// What an edit of a buffered field did this frame.
+pub struct Edited<T> {
+    pub response: egui::Response,
+    /// The parsed value, when the text changed and parses: commit it to the model.
+    pub commit: Option<T>,
+    /// Why the text does not parse (shown under the field until fixed).
+    pub error: Option<String>,
+}
+
+impl Buffers {
+    /// Draws `editor` (a `TextEdit` built around the buffer) for the field `id`.
+    ///
+    /// `model` is the model's text for the field (as `format` writes it); `parse` turns text into
+    /// the model's value. While the field is unfocused, a buffer that parses to the model's value
+    /// is kept as typed; otherwise it follows the model whenever the model changed since the last
+    /// sync. Text that does not parse stays, with its error, until fixed or the model moves on.
+    pub fn edit<T: PartialEq>(
+        &mut self,
+        ui: &mut egui::Ui,
+        id: egui::Id,
+        model: &str,
+        parse: impl Fn(&str) -> Result<T, String>,
+        format: impl Fn(&T) -> String,
+        editor: impl FnOnce(&mut String, egui::Id) -> egui::TextEdit<'_>,
+    ) -> Edited<T> {
+        let buffer = self
+            .by_id
+            .entry(id)
+            .or_insert_with(|| Buffer { text: model.to_string(), synced: model.to_string() });
+        let focused = ui.memory(|m| m.has_focus(id));
+        if !focused && buffer.synced != model {
+            let same = match (parse(&buffer.text), parse(model)) {
+                (Ok(a), Ok(b)) => a == b,
+                _ => false,
+            };
+            if !same {
+                buffer.text = model.to_string();
+            }
+            buffer.synced = model.to_string();
+        }
+        let response = ui.add(editor(&mut buffer.text, id));
+        match parse(&buffer.text) {
+            Ok(value) => {
+                let commit = response.changed().then(|| {
+                    // The model takes this value: its next text is in sync with the buffer.
+                    buffer.synced = format(&value);
+                    value
+                });
+                Edited { response, commit, error: None }
+            }
+            Err(error) => Edited { response, commit: None, error: Some(error) },
+        }
+    }
+
+    /// The text a field shows now, if it has been drawn.
+    pub fn text(&self, id: egui::Id) -> Option<&str> {
+        self.by_id.get(&id).map(|b| b.text.as_str())
+    }
+
+    /// Forgets every buffer (a closed editor).
+    pub fn clear(&mut self) {
+        self.by_id.clear();
+    }
+}
