@@ -1,6 +1,8 @@
 //! Frame cost of the desktop app with a heavy workspace: 50 mappings, 10,000 history entries and
-//! a 100 KB event in the composer. Prints p50/p99/max per frame for idle frames (repaints) and
-//! for frames that edit the event (the preview is recomputed). Target: p99 under 4 ms.
+//! a ~90 KB event in the composer. Prints p50/p99/max per frame for idle frames (repaints) with
+//! an open history entry showing its diff, for frames that scroll the history, for idle frames
+//! with the v2.0 ↔ v3 comparison open, and for frames that edit the event (the preview is
+//! recomputed). Targets: p99 under 4 ms for idle and scroll frames, under 8 ms for edit frames.
 //!
 //! `cargo bench --bench frame`
 
@@ -45,9 +47,10 @@ fn prepare() -> std::path::PathBuf {
     }
     std::fs::write(dir.join("workspace.json"), workspace.to_export_json()).unwrap();
     // 10,000 history entries, written in one go.
-    let body = json!({"events": [{"event_at": "2026-11-28T12:00:00Z", "event_type": {"tracking_type": "Purchase"}}], "test_mode": true});
     let mut text = String::new();
     for i in 0..10_000 {
+        // Each send differs from the previous send of its sample: the detail shows a diff.
+        let body = json!({"events": [{"event_at": format!("2026-11-28T12:{:02}:00Z", i % 60), "event_type": {"tracking_type": "Purchase"}, "user": {"email": format!("{i:064x}")}}], "test_mode": true});
         let entry = Entry {
             send_id: format!("bench-{i}"),
             state: State::Completed,
@@ -61,7 +64,7 @@ fn prepare() -> std::path::PathBuf {
                 url: "http://127.0.0.1:1/api".into(),
                 method: "POST".into(),
                 headers: vec![],
-                body: body.clone(),
+                body,
                 abridged: None,
             },
             lints: vec![],
@@ -83,11 +86,11 @@ fn prepare() -> std::path::PathBuf {
     dir
 }
 
-/// A ~100 KB Purchase event.
+/// A ~90 KB Purchase event.
 fn big_event() -> String {
     let mut e: serde_json::Value =
         serde_json::from_str(include_str!("../assets/samples/purchase.json")).unwrap();
-    let products: Vec<_> = (0..560)
+    let products: Vec<_> = (0..500)
         .map(|i| json!({"product_id": format!("sku-{i:05}"), "name": format!("Product number {i}"), "category": "Catalog", "price": 9.99, "quantity": 1}))
         .collect();
     e["properties"]["products"] = json!(products);
@@ -103,9 +106,10 @@ fn percentiles(mut samples: Vec<Duration>) -> (Duration, Duration, Duration) {
 /// One frame as the native app runs it: egui's pass over the app, then tessellation (the GPU
 /// upload and drawing are the renderer's, not counted). AccessKit is off, as it is until a
 /// screen reader connects.
-fn frame(ctx: &egui::Context, app: &mut ConsoleApp) {
+fn frame(ctx: &egui::Context, app: &mut ConsoleApp, events: Vec<egui::Event>) {
     let input = egui::RawInput {
-        screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 800.0))),
+        screen_rect: Some(egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(1280.0, 720.0))),
+        events,
         ..Default::default()
     };
     let output = ctx.run_ui(input, |ui| app.show(ui));
@@ -137,27 +141,63 @@ fn main() {
     );
     app.state.set_event_text(text);
     app.view.bottom = BottomTab::History;
+    // Open the newest entry: its detail shows the diff against the previous send of its sample.
+    app.state.selected_history = Some(app.state.history.len() - 1);
     for _ in 0..10 {
-        frame(&ctx, &mut app);
+        frame(&ctx, &mut app, Vec::new());
     }
-    let mut idle = Vec::new();
-    for _ in 0..300 {
-        let t = Instant::now();
-        frame(&ctx, &mut app);
-        idle.push(t.elapsed());
-    }
+    assert!(app.state.history_view.previous.as_ref().is_some_and(|(_, c)| !c.is_empty()), "a diff is shown");
+    let time = |app: &mut ConsoleApp, n: usize, mut events: Box<dyn FnMut(usize) -> Vec<egui::Event>>| {
+        (0..n)
+            .map(|i| {
+                let t = Instant::now();
+                frame(&ctx, app, events(i));
+                t.elapsed()
+            })
+            .collect::<Vec<_>>()
+    };
+    let idle = time(&mut app, 300, Box::new(|_| Vec::new()));
+    // Scroll the history list (the pointer over it, 40 points a frame, down then up).
+    let over = app.view.rects.bottom.left_top() + egui::vec2(80.0, 60.0);
+    let scroll = time(
+        &mut app,
+        300,
+        Box::new(move |i| {
+            let dy = if (i / 100) % 2 == 0 { -40.0 } else { 40.0 };
+            vec![
+                egui::Event::PointerMoved(over),
+                egui::Event::MouseWheel {
+                    unit: egui::MouseWheelUnit::Point,
+                    delta: egui::vec2(0.0, dy),
+                    phase: egui::TouchPhase::Move,
+                    source: egui::MouseWheelSource::Unknown,
+                    modifiers: egui::Modifiers::NONE,
+                },
+            ]
+        }),
+    );
+    app.state.compare = true;
+    app.state.recompute();
+    let compare = time(&mut app, 300, Box::new(|_| Vec::new()));
+    app.state.compare = false;
+    app.state.recompute();
     let mut edits = Vec::new();
     for i in 0..100 {
         let t = Instant::now();
         app.state.edit_event(|e| e["userId"] = json!(format!("user-{i}")));
-        frame(&ctx, &mut app);
+        frame(&ctx, &mut app, Vec::new());
         edits.push(t.elapsed());
     }
-    let (p50, p99, max) = percentiles(idle);
-    println!("idle frame:  p50 {p50:.2?}  p99 {p99:.2?}  max {max:.2?}");
+    for (name, samples) in
+        [("idle, history diff open", idle), ("scroll history", scroll), ("idle, v2.0 ↔ v3", compare)]
+    {
+        let (p50, p99, max) = percentiles(samples);
+        println!("{name:<24} p50 {p50:.2?}  p99 {p99:.2?}  max {max:.2?}");
+    }
     let (p50, p99, max) = percentiles(edits);
     println!(
-        "edit frame:  p50 {p50:.2?}  p99 {p99:.2?}  max {max:.2?}  (parse 100 KB + recompute preview + frame)"
+        "{:<24} p50 {p50:.2?}  p99 {p99:.2?}  max {max:.2?}  (parse the event + recompute the preview + frame)",
+        "edit the event"
     );
     let _ = std::fs::remove_dir_all(dir);
 }

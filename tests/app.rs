@@ -645,3 +645,179 @@ fn panel_sizes_dragged_to_extremes_are_clamped_when_restored_in_a_smaller_window
     h.run_steps(4);
     assert_layout_holds(&h, egui::vec2(1280.0, 720.0));
 }
+
+/// File dialogs that cannot be shown (no portal), as under a bare X server.
+struct NoDialogService;
+
+impl Dialogs for NoDialogService {
+    fn available(&self) -> Result<(), String> {
+        Err("no file dialog service: no D-Bus session bus for the desktop portal".into())
+    }
+    fn open(&self, _kind: FileKind) -> BoxFuture<Option<(String, Vec<u8>)>> {
+        unreachable!("the app asks for a path instead")
+    }
+    fn save(&self, _: FileKind, _: String, _: Vec<u8>) -> BoxFuture<Option<Result<String, String>>> {
+        unreachable!("the app asks for a path instead")
+    }
+}
+
+#[test]
+fn without_a_file_dialog_service_the_app_says_so_and_takes_a_typed_path() {
+    let dir = data_dir("no-dialogs");
+    let config = AppConfig {
+        data_dir: Some(dir.clone()),
+        dialogs: Arc::new(NoDialogService),
+        keychain: Arc::new(|| Keychain::Unavailable("none".into())),
+        env_token: None,
+    };
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_eframe(move |cc| ConsoleApp::new(&cc.egui_ctx, config));
+    wait(&mut h, |a| a.state.emulator_url.is_some());
+    h.get_by_label("Save sample as file…").click();
+    h.run_steps(2);
+    h.run_steps(3);
+    assert!(h.query_by_label_contains("no file dialog service").is_some(), "the status line says why");
+    let target = dir.join("exported-event.json");
+    focus_and_select_all(&mut h, "File path");
+    type_keys(&mut h, target.to_str().unwrap());
+    h.get_by_label("Save").click();
+    h.run_steps(2);
+    wait(&mut h, |a| a.state.notices.iter().any(|n| n.text.starts_with("saved ")));
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), h.state().state.saved.composer_text);
+    // Opening works the same way; a missing file is named.
+    h.get_by_label("Open sample…").click();
+    h.run_steps(4);
+    focus_and_select_all(&mut h, "File path");
+    type_keys(&mut h, "/nonexistent/event.json");
+    h.get_by_label("Open").click();
+    h.run_steps(2);
+    wait(&mut h, |a| {
+        a.state.notices.iter().any(|n| n.text.starts_with("not opened: /nonexistent/event.json"))
+    });
+    // Ctrl+S says where it saved.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.run_steps(2);
+    let last = h.state().state.notices.last().unwrap().text.clone();
+    assert!(
+        last.starts_with("saved the workspace and settings in") && last.contains(dir.to_str().unwrap()),
+        "{last}"
+    );
+}
+
+#[test]
+fn ctrl_n_asks_before_replacing_an_edited_event_and_copy_says_copied() {
+    let mut h = app("ctrl-n", Arc::default());
+    focus_and_select_all(&mut h, "userId");
+    type_keys(&mut h, "edited-user");
+    let edited = h.state().state.saved.composer_text.clone();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+    h.run_steps(2);
+    assert!(h.query_by_label("Start a new event?").is_some());
+    h.get_by_label("Keep editing").click();
+    h.run_steps(3);
+    assert_eq!(h.state().state.saved.composer_text, edited, "nothing was thrown away");
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+    h.run_steps(2);
+    h.get_by_label("Replace it").click();
+    h.run_steps(3);
+    assert_ne!(h.state().state.saved.composer_text, edited);
+    // A fresh template is not an edit: Ctrl+N replaces it without asking.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
+    h.run_steps(2);
+    assert!(h.query_by_label("Start a new event?").is_none());
+    // Scroll the preview with the mouse wheel until the button is on screen, then click it.
+    let over = h.state().view.rects.preview.center();
+    for _ in 0..40 {
+        if h.get_by_label("Copy as cURL").rect().bottom() < over.y + 200.0 {
+            break;
+        }
+        h.hover_at(over);
+        h.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, -120.0),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Unknown,
+            modifiers: egui::Modifiers::NONE,
+        });
+        h.run_steps(2);
+    }
+    h.get_by_label("Copy as cURL").click();
+    h.step();
+    let copied = h.output().platform_output.commands.iter().any(|c| {
+        matches!(c, egui::OutputCommand::CopyText(t) if t.starts_with("curl") && t.contains("Authorization: Bearer"))
+    });
+    assert!(copied, "the clipboard got the cURL command: {:?}", h.output().platform_output.commands);
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("Copied the request as cURL to the clipboard").is_some());
+}
+
+#[test]
+fn the_local_emulator_is_never_presented_as_reddit() {
+    let mut h = app("honest", Arc::default());
+    assert!(h.query_by_label_contains("LOCAL EMULATOR").is_some());
+    send_button(&h).click();
+    h.run_steps(2);
+    wait(&mut h, |a| a.state.last_send.is_some() && !a.state.history.is_empty());
+    h.run_steps(2);
+    let explanation = &h.state().state.last_send.as_ref().unwrap().results[0].outcome.explanation;
+    assert!(explanation.starts_with("The local emulator accepted it"), "{explanation}");
+    assert!(h.query_by_label_contains("Find it in Events Manager").is_none());
+    assert!(h.query_by_label_contains("accepted by the local emulator (not Reddit)").is_some());
+    h.get_by_label("History (1)").click();
+    h.run_steps(2);
+    h.get_by_label_contains("Purchase · emulator").click();
+    h.run_steps(2);
+    assert!(
+        h.query_by_label("Seen in Events Manager").is_none(),
+        "no Events Manager tick for emulator sends"
+    );
+    assert!(h.query_by_label_contains("it never reaches Events Manager").is_some());
+    // A filter that hides the selected entry empties the detail pane.
+    focus_and_select_all(&mut h, "Search history");
+    type_keys(&mut h, "no-such-send");
+    assert_eq!(h.state().state.selected_history, None);
+    assert!(h.query_by_label("Select a send to see it.").is_some());
+}
+
+#[test]
+fn reddit_without_a_token_or_with_the_placeholder_pixel_is_flagged_before_send() {
+    let mut h = app("reddit-lints", Arc::default());
+    h.state_mut().state.saved.target = reddit_capi_console::app::state::Target::Reddit;
+    h.state_mut().state.changed_mappings();
+    h.run_steps(3);
+    assert!(h.query_by_label_contains("REDDIT TEST").is_some());
+    let destination: Vec<String> =
+        h.state().state.preview.destination.iter().map(|l| l.field.clone()).collect();
+    assert_eq!(destination, ["settings.token", "settings.pixel_id"]);
+    assert!(h.query_by_label_contains("no conversion token: Reddit answers 401").is_some());
+    assert!(h.query_by_label_contains("is the local emulator's placeholder").is_some());
+    assert!(!h.state().state.can_send(), "Send is disabled");
+    assert!(h.query_by_label_contains("Bearer <no conversion token: paste it in Settings>").is_some());
+    assert!(h.query_by_label_contains("REDDIT_CONVERSION_TOKEN").is_none(), "no environment hint in the app");
+    // A token and a real pixel clear both at once, and the preview shows the masked token.
+    h.state_mut().state.settings_mut().pixel_id = "a2_real_pixel".into();
+    use_token(&mut h, "for this session only");
+    h.run_steps(2);
+    assert!(h.state().state.preview.destination.is_empty());
+    assert!(h.query_by_label_contains("Bearer ••••5b4a").is_some(), "the preview follows the token at once");
+}
+
+#[test]
+fn a_send_in_flight_clears_the_previous_response() {
+    let mut h = app("in-flight", Arc::default());
+    send_button(&h).click();
+    h.run_steps(2);
+    wait(&mut h, |a| a.state.last_send.is_some());
+    h.state_mut().handle(reddit_capi_console::app::Intent::Send);
+    assert!(
+        h.state().state.last_send.is_none() && h.state().state.sending,
+        "the old response is gone at once"
+    );
+    wait(&mut h, |a| a.state.last_send.is_some());
+    // What the panel says meanwhile (held here: the local emulator answers within a frame).
+    h.state_mut().state.last_send = None;
+    h.state_mut().state.sending = true;
+    h.run_steps(1);
+    assert!(h.query_by_label("Sending to the local emulator…").is_some());
+}

@@ -455,6 +455,37 @@ fn cli_send_defaults_to_the_in_process_emulator_without_a_token() {
 }
 
 #[test]
+fn the_readmes_first_send_works_on_a_fresh_machine_like_the_apps_first_run() {
+    // No saved workspace, no token: the README's example goes to the local emulator with the
+    // app's first-run Pixel ID and gets its 200.
+    let dir = temp_dir("cli-first-run");
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/samples/purchase.json");
+    let out = cli(&dir.join("home")).args(["send", "--format", "text", sample]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("200"), "{stdout}");
+    assert!(!stdout.contains("no Pixel ID"), "{stdout}");
+    // The placeholder never goes to Reddit.
+    let mut workspace = Workspace::presets();
+    workspace.settings.pixel_id = "a2_local_test_pixel".into();
+    let ws = dir.join("placeholder.json");
+    std::fs::write(&ws, workspace.to_export_json()).unwrap();
+    let out = cli(&dir.join("home"))
+        .args(["send", "--endpoint", "reddit", "--workspace"])
+        .arg(&ws)
+        .arg(sample)
+        .env("REDDIT_CONVERSION_TOKEN", "tok_first_run_1234")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("not sent: the Pixel ID a2_local_test_pixel is the local emulator's placeholder"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn a_production_send_to_reddit_needs_the_flag() {
     let dir = temp_dir("cli-production");
     let events = write_events(&dir, "events.jsonl", &[purchase("p-1")]);

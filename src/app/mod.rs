@@ -698,6 +698,7 @@ impl ConsoleApp {
         panels::mappings::show(ui, &mut self.state, &mut self.view, &mut intents, layout.mappings);
         panels::preview::show(ui, &mut self.state, &mut self.view, &mut intents, layout.preview);
         panels::composer::show(ui, &mut self.state, &mut self.view, &mut intents);
+        panels::paint_grips(ui, &self.view);
         panels::settings::show(&ctx, &mut self.state, &mut self.view, &mut intents);
         panels::mapping_editor::show(&ctx, &mut self.state, &mut self.view, &mut intents);
         dialogs(&ctx, &mut self.view, &mut self.state, &mut intents);
@@ -809,24 +810,58 @@ fn dialogs(ctx: &egui::Context, view: &mut View, state: &mut State, intents: &mu
 /// The default window fits a 1366×768 screen with its title bar and a task bar.
 pub const DEFAULT_WINDOW: [f32; 2] = [1280.0, 700.0];
 
-/// Opens the desktop app.
-pub fn run() -> eframe::Result {
-    STARTED.get_or_init(Instant::now);
-    GEOMETRY.get_or_init(|| std::env::var_os("REDDIT_CAPI_CONSOLE_GEOMETRY").map(PathBuf::from));
-    let options = eframe::NativeOptions {
+/// The window's options; eframe's own state file goes to `data_dir` (the app's data directory,
+/// `REDDIT_CAPI_CONSOLE_HOME` when set), never elsewhere.
+pub fn native_options(data_dir: Option<PathBuf>) -> eframe::NativeOptions {
+    eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Reddit CAPI Console")
             .with_app_id("reddit-capi-console")
             .with_inner_size(DEFAULT_WINDOW)
             .with_min_inner_size([900.0, 560.0]),
         persist_window: true,
-        // eframe's own state (window and panel sizes) lives with the app's other files.
-        persistence_path: crate::paths::data_dir(),
+        persistence_path: data_dir,
         ..Default::default()
-    };
+    }
+}
+
+/// Opens the desktop app.
+pub fn run() -> eframe::Result {
+    STARTED.get_or_init(Instant::now);
+    GEOMETRY.get_or_init(|| std::env::var_os("REDDIT_CAPI_CONSOLE_GEOMETRY").map(PathBuf::from));
+    let options = native_options(crate::paths::data_dir());
     eframe::run_native(
         "Reddit CAPI Console",
         options,
         Box::new(|cc| Ok(Box::new(ConsoleApp::new(&cc.egui_ctx, AppConfig::default())))),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eframe_keeps_its_state_in_the_apps_data_directory_and_the_window_fits_a_small_screen() {
+        let dir = PathBuf::from("/tmp/rcc-home");
+        let options = native_options(Some(dir.clone()));
+        assert_eq!(options.persistence_path, Some(dir));
+        let size = options.viewport.inner_size.unwrap();
+        assert!(
+            size.x <= 1366.0 && size.y + 60.0 <= 768.0,
+            "{size:?} fits 1366×768 with a title and task bar"
+        );
+    }
+
+    #[test]
+    fn the_side_panels_always_leave_the_composer_its_minimum() {
+        for width in [900.0, 1280.0, 1366.0, 1920.0, 3840.0] {
+            let l = panels::Layout::for_width(width);
+            assert!(
+                width - l.mappings.max - l.preview.max >= panels::Layout::MIN_COMPOSER - 0.5,
+                "{width}: {l:?}"
+            );
+            assert!(l.mappings.min <= l.mappings.max && l.preview.min <= l.preview.max);
+        }
+    }
 }

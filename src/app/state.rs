@@ -715,9 +715,12 @@ mod tests {
         s.edit_event(|e| e["event"] = serde_json::json!("Signed Up"));
         let names: Vec<&str> = s.preview.matched.iter().map(|&i| s.mappings[i].name.as_str()).collect();
         assert!(names.contains(&"Sign Up") && !names.contains(&"Purchase"), "{names:?}");
+        let before = s.preview.items.len();
         s.set_event_text("{ nope".into());
         assert!(s.event.is_err());
-        assert!(s.preview.items.is_empty());
+        assert!(s.preview.stale, "the preview of the last valid event stays, marked stale");
+        assert_eq!(s.preview.items.len(), before);
+        assert!(!s.can_send(), "a stale preview is not sent");
     }
 
     #[test]

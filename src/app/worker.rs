@@ -434,3 +434,44 @@ pub fn workspace_path(dir: &Path) -> PathBuf {
 pub fn app_state_path(dir: &Path) -> PathBuf {
     dir.join("app-state.json")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_older_snapshot_never_overwrites_a_newer_one() {
+        let dir = std::env::temp_dir().join(format!("rcc-snapshot-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let file = dir.join("workspace.json");
+        let written = Arc::new(Mutex::new(0));
+        let snapshot = |generation, text: &str| Snapshot {
+            generation,
+            files: vec![(file.clone(), text.as_bytes().to_vec())],
+            written: written.clone(),
+        };
+        let (autosave, final_save) = (snapshot(1, "older"), snapshot(2, "newest"));
+        // The final save (UI thread) lands first; the worker's queued autosave comes after it.
+        final_save.write().unwrap();
+        autosave.write().unwrap();
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "newest");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&file).unwrap().permissions().mode() & 0o777, 0o600);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_typed_path_is_read_whole_up_to_a_limit_and_errors_name_the_cause() {
+        let missing = read_limited(Path::new("/nonexistent/file.json")).unwrap_err();
+        assert!(missing.contains("No such file"), "{missing}");
+        let dir = std::env::temp_dir().join(format!("rcc-read-limited-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("e.json");
+        std::fs::write(&file, "{}").unwrap();
+        assert_eq!(read_limited(&file).unwrap(), b"{}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

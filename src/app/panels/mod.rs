@@ -35,6 +35,29 @@ impl Layout {
     }
 }
 
+/// Draws a grip on each splitter the user can drag (panel edges are otherwise a hairline).
+pub fn paint_grips(ui: &egui::Ui, view: &super::View) {
+    let r = &view.rects;
+    let color = ui.visuals().widgets.inactive.fg_stroke.color.gamma_multiply(0.6);
+    let painter = ui.painter();
+    let vertical = |x: f32, rect: egui::Rect| {
+        let y = rect.center().y;
+        egui::Rect::from_center_size(egui::pos2(x, y), egui::vec2(4.0, 40.0))
+    };
+    let mut grips = vec![vertical(r.mappings.right(), r.mappings), vertical(r.preview.left(), r.preview)];
+    if view.bottom_open && view.bottom != super::BottomTab::Response {
+        grips.push(egui::Rect::from_center_size(
+            egui::pos2(r.bottom.center().x, r.bottom.top()),
+            egui::vec2(40.0, 4.0),
+        ));
+    }
+    for grip in grips {
+        if grip.is_finite() {
+            painter.rect_filled(grip, 2.0, color);
+        }
+    }
+}
+
 /// A labelled single-line text field whose accessible name is the label; its id comes from the
 /// label (stable wherever the layout puts it).
 pub fn text_field(ui: &mut egui::Ui, label: &str, value: &mut String) -> egui::Response {
