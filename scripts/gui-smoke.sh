@@ -38,7 +38,7 @@ done
 xdotool windowmove "$win" 0 0 windowsize "$win" 1400 900
 sleep 3
 
-shot() { import -window root "$out/$1.png"; echo "screenshot $out/$1.png"; }
+shot() { import -window "$win" "$out/$1.png"; echo "screenshot $out/$1.png"; }
 # The window's origin on the screen, and a named control's centre from the app's geometry file.
 origin() { eval "$(xdotool getwindowgeometry --shell "$win")"; echo "$X $Y"; }
 at() {
@@ -79,23 +79,33 @@ xdotool key ctrl+a
 xdotool type --delay 25 '{"@path":"$.properties.order_id"}'
 sleep 1.5
 shot 03-typed-source
-xdotool key Escape
-# Close the editor (its window's close button is the last thing on its title bar): press Escape,
-# then click the composer so the window loses focus; the editor may stay open, which is fine.
+xdotool key Escape   # closes the mapping editor
+sleep 1
 # 3. The v2/v3 comparison, on and off again.
 fresh
 click "Compare v2.0 ↔ v3"
 sleep 1
 shot 04-compare
 click "Request"
-# 4. 1280×720, then send to the local emulator (Ctrl+Enter).
-xdotool windowsize "$win" 1280 720
-sleep 2
-shot 05-1280x720
+# 4. Send to the local emulator (Ctrl+Enter), twice; the history compares the two.
 click "Event JSON"
 xdotool key ctrl+Return
 sleep 3
-shot 06-sent
+shot 05-sent
+xdotool key ctrl+Return
+sleep 3
+click "tab:History"
+click "history:newest"
+sleep 1
+shot 06-history
+# 5. 1280×720, then Settings.
+xdotool windowsize "$win" 1280 720
+sleep 2
+shot 07-1280x720
+fresh
+click "Settings"
+sleep 1
+shot 08-settings
 xdotool key ctrl+s
 sleep 1.5
 kill "$app"; wait "$app" 2>/dev/null || true
@@ -112,7 +122,7 @@ purchase = next(m for m in ws["mappings"] if m["name"] == "Purchase")
 assert purchase.get("mapping", {}).get("conversion_id") == {"@path": "$.properties.order_id"}, purchase
 history = [json.loads(l) for l in (home / "history.jsonl").read_text().splitlines() if l.strip()]
 done = [h for h in history if h["state"] == "completed" and h["mapping"] == "Purchase"]
-assert done, f"no completed Purchase send in history: {history}"
+assert len(done) == 2, f"two completed Purchase sends expected in history: {history}"
 h = done[-1]
 assert h["endpoint"] == "emulator" and h["attempt"]["status"] == 200, h["attempt"]
 ev = h["request"]["body"]["events"][0]

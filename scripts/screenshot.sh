@@ -1,50 +1,16 @@
 #!/usr/bin/env bash
-# Runs the real app under Xvfb (wgpu on Mesa's software Vulkan) and saves PNGs of the main
-# screens to docs/. Needs: xvfb mesa-vulkan-drivers imagemagick xdotool (apt).
-#   scripts/screenshot.sh [debug|release]
+# Refreshes the README's screenshots in docs/ from a run of scripts/gui-smoke.sh (the real app
+# under Xvfb, typed into key by key). Needs: xvfb mesa-vulkan-drivers imagemagick xdotool (apt).
+#   scripts/screenshot.sh [release|debug]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-profile=${1:-release}
-cargo build --quiet $([ "$profile" = release ] && echo --release)
-bin=target/$profile/reddit-capi-console
-out=docs
-mkdir -p "$out"
-home=$(mktemp -d)
-display=:77
-Xvfb $display -screen 0 1400x900x24 -nolisten tcp >/dev/null 2>&1 &
-xvfb=$!
-trap 'kill $app $xvfb 2>/dev/null || true; rm -rf "$home"' EXIT
-sleep 1
-export DISPLAY=$display
-start=$(date +%s.%N)
-REDDIT_CAPI_CONSOLE_TIMING=1 REDDIT_CAPI_CONSOLE_HOME=$home WGPU_BACKEND=vulkan "$bin" >/tmp/rcc-app.log 2>&1 &
-app=$!
-# Wait for the window.
-for _ in $(seq 1 100); do
-  win=$(xdotool search --name "Reddit CAPI Console" 2>/dev/null | head -1 || true)
-  [ -n "$win" ] && break
-  sleep 0.1
-done
-[ -n "$win" ] || { echo "no window; see /tmp/rcc-app.log"; cat /tmp/rcc-app.log; exit 1; }
-ready=$(date +%s.%N)
-printf 'window after %.2f s\n' "$(echo "$ready - $start" | bc)"
-sleep 3
-xdotool windowsize "$win" 1400 900 windowmove "$win" 0 0 || true
-sleep 2
-import -window root "$out/main.png"
-xdotool windowfocus "$win" 2>/dev/null || true
-# Send to the local emulator (Ctrl+Enter), then the response.
-xdotool key ctrl+Return
-sleep 3
-import -window root "$out/sent.png"
-# The history (Ctrl+F).
-xdotool key ctrl+f
-sleep 2
-import -window root "$out/history.png"
-# Settings (the button at the top right): the token and where it is kept.
-xdotool mousemove 1360 12 click 1
-sleep 2
-import -window root "$out/settings.png"
-grep -m1 "first frame" /tmp/rcc-app.log || true
-printf 'resident memory: %s KB\n' "$(ps -o rss= -p $app | tr -d ' ')"
-echo "screenshots in $out/: main.png sent.png history.png settings.png"
+bash scripts/gui-smoke.sh "${1:-release}"
+shots=target/gui-smoke
+cp "$shots/01-first-run.png" docs/main.png
+cp "$shots/03-typed-source.png" docs/editor.png
+cp "$shots/04-compare.png" docs/compare.png
+cp "$shots/05-sent.png" docs/sent.png
+cp "$shots/06-history.png" docs/history.png
+cp "$shots/07-1280x720.png" docs/small.png
+cp "$shots/08-settings.png" docs/settings.png
+echo "docs/: main editor compare sent history small settings (.png)"

@@ -74,9 +74,15 @@ impl Buffers {
         }
     }
 
-    /// The text a field shows now, if it has been drawn.
-    pub fn text(&self, id: egui::Id) -> Option<&str> {
-        self.by_id.get(&id).map(|b| b.text.as_str())
+    /// [`Buffers::edit`] for plain text, where every text is valid.
+    pub fn edit_text(
+        &mut self,
+        ui: &mut egui::Ui,
+        id: egui::Id,
+        model: &str,
+        editor: impl FnOnce(&mut String, egui::Id) -> egui::TextEdit<'_>,
+    ) -> Edited<String> {
+        self.edit(ui, id, model, |t| Ok(t.to_string()), String::clone, editor)
     }
 
     /// Forgets every buffer (a closed editor).

@@ -47,7 +47,9 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
                     ),
                 ];
                 for (tab, label) in tabs {
-                    if ui.selectable_label(view.bottom_open && view.bottom == tab, label).clicked() {
+                    let response = ui.selectable_label(view.bottom_open && view.bottom == tab, label);
+                    view.rects.mark(format!("tab:{tab:?}"), response.rect);
+                    if response.clicked() {
                         view.bottom = tab;
                         view.bottom_open = true;
                     }
@@ -153,7 +155,11 @@ fn history(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut 
                             e.endpoint,
                             e.attempt.number
                         );
-                        if ui.selectable_label(state.selected_history == Some(i), text).clicked() {
+                        let row = ui.selectable_label(state.selected_history == Some(i), text);
+                        if rows.first() == Some(&i) {
+                            view.rects.mark("history:newest", row.rect);
+                        }
+                        if row.clicked() {
                             clicked = Some(i);
                         }
                     }

@@ -168,14 +168,9 @@ fn quick_fields(ui: &mut egui::Ui, state: &mut State, view: &mut View) {
                     let l = ui.label(*label);
                     let id = quick_id(label);
                     let model = quick_text(event.as_ref(), path);
-                    let edited = view.buffers.edit(
-                        ui,
-                        id,
-                        &model,
-                        |t| Ok::<_, String>(t.to_string()),
-                        String::clone,
-                        |text, id| egui::TextEdit::singleline(text).id(id).desired_width(width),
-                    );
+                    let edited = view.buffers.edit_text(ui, id, &model, |text, id| {
+                        egui::TextEdit::singleline(text).id(id).desired_width(width)
+                    });
                     edited.response.labelled_by(l.id);
                     if let Some(text) = edited.commit {
                         edit = Some((*path, (!text.is_empty()).then_some(text)));

@@ -126,6 +126,10 @@ pub fn show(ctx: &egui::Context, state: &mut State, view: &mut View, intents: &m
             }
         });
     view.editor_cache = cache;
+    // Escape closes the editor; what parsed is already in the mapping.
+    if ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
+        open = false;
+    }
     if let Some(entry) = edited
         && let Some(slot) = state.mappings.get_mut(i)
     {
@@ -476,14 +480,9 @@ fn structured(
         Shape::Template => {
             let model = current.get("@template").and_then(Value::as_str).unwrap_or_default().to_string();
             let id = egui::Id::unique(("part", mapping, key, "template"));
-            let edit = view.buffers.edit(
-                ui,
-                id,
-                &model,
-                |t| Ok::<_, String>(t.to_string()),
-                String::clone,
-                |text, id| egui::TextEdit::singleline(text).id(id).code_editor().desired_width(320.0),
-            );
+            let edit = view.buffers.edit_text(ui, id, &model, |text, id| {
+                egui::TextEdit::singleline(text).id(id).code_editor().desired_width(320.0)
+            });
             let _ = edit.response.accessible_name(format!("{key} template"));
             out = edit.commit.map(|t| json!({"@template": t}));
         }
@@ -501,14 +500,9 @@ fn structured(
         Shape::Literal => {
             let model = current.as_str().unwrap_or_default().to_string();
             let id = egui::Id::unique(("part", mapping, key, "literal"));
-            let edit = view.buffers.edit(
-                ui,
-                id,
-                &model,
-                |t| Ok::<_, String>(t.to_string()),
-                String::clone,
-                |text, id| egui::TextEdit::singleline(text).id(id).desired_width(320.0),
-            );
+            let edit = view.buffers.edit_text(ui, id, &model, |text, id| {
+                egui::TextEdit::singleline(text).id(id).desired_width(320.0)
+            });
             let _ = edit.response.accessible_name(format!("{key} text"));
             out = edit.commit.map(Value::String);
         }

@@ -102,7 +102,9 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
                         intents.push(Intent::Send);
                     }
                 }
-                if ui.button("Settings").clicked() {
+                let settings = ui.button("Settings");
+                view.rects.mark("Settings", settings.rect);
+                if settings.clicked() {
                     view.show_settings = true;
                 }
                 let endpoint = match (&state.saved.target, &state.emulator_url) {
