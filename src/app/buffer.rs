@@ -12,6 +12,9 @@ use eframe::egui;
 struct Buffer {
     text: String,
     synced: String,
+    /// The text last parsed and its error: parsing (a mapping source compiles its whole mapping)
+    /// runs when the text changes, not every frame.
+    checked: Option<(String, Option<String>)>,
 }
 
 /// The buffers of every field, by the field's id (stable: never derived from layout position).
@@ -45,10 +48,11 @@ impl Buffers {
         format: impl Fn(&T) -> String,
         editor: impl FnOnce(&mut String, egui::Id) -> egui::TextEdit<'_>,
     ) -> Edited<T> {
-        let buffer = self
-            .by_id
-            .entry(id)
-            .or_insert_with(|| Buffer { text: model.to_string(), synced: model.to_string() });
+        let buffer = self.by_id.entry(id).or_insert_with(|| Buffer {
+            text: model.to_string(),
+            synced: model.to_string(),
+            checked: None,
+        });
         let focused = ui.memory(|m| m.has_focus(id));
         if !focused && buffer.synced != model {
             let same = match (parse(&buffer.text), parse(model)) {
@@ -61,17 +65,27 @@ impl Buffers {
             buffer.synced = model.to_string();
         }
         let response = ui.add(editor(&mut buffer.text, id));
-        match parse(&buffer.text) {
-            Ok(value) => {
-                let commit = response.changed().then(|| {
-                    // The model takes this value: its next text is in sync with the buffer.
+        if response.changed() {
+            let (commit, error) = match parse(&buffer.text) {
+                // The model takes this value: its next text is in sync with the buffer.
+                Ok(value) => {
                     buffer.synced = format(&value);
-                    value
-                });
-                Edited { response, commit, error: None }
-            }
-            Err(error) => Edited { response, commit: None, error: Some(error) },
+                    (Some(value), None)
+                }
+                Err(e) => (None, Some(e)),
+            };
+            buffer.checked = Some((buffer.text.clone(), error.clone()));
+            return Edited { response, commit, error };
         }
+        let error = match &buffer.checked {
+            Some((text, error)) if *text == buffer.text => error.clone(),
+            _ => {
+                let error = parse(&buffer.text).err();
+                buffer.checked = Some((buffer.text.clone(), error.clone()));
+                error
+            }
+        };
+        Edited { response, commit: None, error }
     }
 
     /// [`Buffers::edit`] for plain text, where every text is valid.
