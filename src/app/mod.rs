@@ -417,6 +417,8 @@ impl ConsoleApp {
                 }
                 let token = match (&s.token, s.saved.target) {
                     (Some((t, _)), _) => t.clone(),
+                    // Only the emulator gets here without a token: its destination lint stops a
+                    // send to Reddit above.
                     (None, _) => Secret::new("local-emulator-token").expect("non-blank"),
                 };
                 let items = s.sendable();
