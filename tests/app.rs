@@ -821,3 +821,23 @@ fn a_send_in_flight_clears_the_previous_response() {
     h.run_steps(1);
     assert!(h.query_by_label("Sending to the local emulator…").is_some());
 }
+
+#[test]
+fn a_source_that_does_not_compile_gets_one_error_in_plain_words_and_is_not_taken() {
+    let mut h = app("source-error", Arc::default());
+    edit_purchase(&mut h);
+    focus_and_select_all(&mut h, "conversion_id source JSON");
+    type_keys(&mut h, r#"{"@if": {"exists": 1}}"#);
+    let errors: Vec<String> = h
+        .query_all_by_role(egui::accesskit::Role::Label)
+        .filter_map(|n| n.accesskit_node().value())
+        .filter(|v| v.contains("@if") || v.contains("then"))
+        .collect();
+    assert_eq!(errors.len(), 1, "one error for one problem: {errors:?}");
+    assert!(
+        !errors[0].contains("mapping \"Purchase\"") && !errors[0].contains("field conversion_id"),
+        "{errors:?}"
+    );
+    let purchase = h.state().state.mappings.iter().find(|m| m.name == "Purchase").unwrap();
+    assert!(!purchase.mapping.contains_key("conversion_id"), "nothing that does not compile is taken");
+}

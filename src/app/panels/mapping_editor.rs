@@ -14,12 +14,12 @@ use serde_json::{Value, json};
 use super::super::state::State;
 use super::super::{Intent, View};
 use crate::mapping::Action;
-use crate::mapping::CompiledMapping;
 use crate::mapping::fields::Field;
 use crate::mapping::model::MappingEntry;
 use crate::mapping::path::Path;
 use crate::mapping::presets::{self, PresetKind};
 use crate::mapping::trigger::Trigger;
+use crate::mapping::{CompiledMapping, MappingError};
 use crate::segment::EventType;
 
 /// What the editor shows that is derived from the mapping and the event, made when either
@@ -42,8 +42,7 @@ impl EditorCache {
             return;
         }
         let event = state.last_event.as_ref();
-        let compiled =
-            CompiledMapping::compile(entry, state.settings().profile).map_err(|e| plain(&e.to_string()));
+        let compiled = CompiledMapping::compile(entry, state.settings().profile).map_err(|e| words(&e));
         self.sources.clear();
         self.values.clear();
         if let (Ok(c), Some(action)) = (&compiled, action_of(entry)) {
@@ -70,9 +69,13 @@ fn action_of(entry: &MappingEntry) -> Option<Action> {
     })
 }
 
-/// Drops the mapping name that compile errors start with: the window already names it.
-fn plain(error: &str) -> String {
-    error.split_once(": ").map_or(error, |(_, rest)| rest).to_string()
+/// A compile error in the editor's words: the window already names the mapping, and a field's
+/// error sits under that field.
+fn words(e: &MappingError) -> String {
+    match &e.field {
+        Some(field) => format!("{field}: {}", e.message),
+        None => e.message.clone(),
+    }
 }
 
 pub fn show(ctx: &egui::Context, state: &mut State, view: &mut View, intents: &mut Vec<Intent>) {
@@ -115,7 +118,10 @@ pub fn show(ctx: &egui::Context, state: &mut State, view: &mut View, intents: &m
                 ui.label("The browser plugin preset has no fields: it runs in the browser only.");
                 return;
             };
-            if let Some(Err(e)) = &cache.compiled {
+            // A trigger that does not parse is said under the trigger, once.
+            if let Some(Err(e)) = &cache.compiled
+                && !e.starts_with("subscribe:")
+            {
                 ui.label(RichText::new(e).color(ui.visuals().error_fg_color));
             }
             for field in action.fields() {
@@ -326,7 +332,14 @@ fn field_row(
     let check = |v: Value| -> Result<Value, String> {
         let mut candidate = entry.clone();
         candidate.mapping.insert(key.to_string(), v.clone());
-        CompiledMapping::compile(&candidate, profile).map(|_| v).map_err(|e| plain(&e.to_string()))
+        CompiledMapping::compile(&candidate, profile).map(|_| v).map_err(|e| match &e.field {
+            // Under the field itself its name goes without saying.
+            Some(f) if f == key => e.message.clone(),
+            Some(f) if f.starts_with(&format!("{key}.")) || f.starts_with(&format!("{key}[")) => {
+                format!("{}: {}", f.trim_start_matches(key).trim_start_matches('.'), e.message)
+            }
+            _ => words(&e),
+        })
     };
     let mut commit: Option<Option<Value>> = None;
     let mut errors = Vec::new();
