@@ -30,20 +30,23 @@ REDDIT_CAPI_CONSOLE_GEOMETRY=$geometry REDDIT_CAPI_CONSOLE_HOME=$home REDDIT_CAP
 app=$!
 win=
 for _ in $(seq 1 150); do
-  win=$(xdotool search --name "Reddit CAPI Console" 2>/dev/null | head -1 || true)
+  win=$(xdotool search --onlyvisible --name "Reddit CAPI Console" 2>/dev/null | head -1 || true)
   [ -n "$win" ] && break
   sleep 0.1
 done
 [ -n "$win" ] || { echo "gui-smoke: no window; see $out/app.log"; cat "$out/app.log"; exit 1; }
 xdotool windowmove "$win" 0 0 windowsize "$win" 1400 900
-sleep 3
+# No window manager under Xvfb: give the window the keyboard focus.
+sleep 2
+xdotool windowfocus --sync "$win"
+sleep 1
 
 shot() { import -window "$win" "$out/$1.png"; echo "screenshot $out/$1.png"; }
 # The window's origin on the screen, and a named control's centre from the app's geometry file.
 origin() { eval "$(xdotool getwindowgeometry --shell "$win")"; echo "$X $Y"; }
 at() {
   local name=$1
-  for _ in $(seq 1 30); do
+  for _ in $(seq 1 50); do
     if [ -s "$geometry" ] && python3 - "$geometry" "$name" >/dev/null 2>&1 <<'PY'
 import json, sys
 g = json.load(open(sys.argv[1])); sys.exit(0 if sys.argv[2] in g else 1)
@@ -59,12 +62,19 @@ x0, y0, x1, y1 = g[sys.argv[2]]
 print(int(float(sys.argv[3]) + (x0 + x1) / 2), int(float(sys.argv[4]) + (y0 + y1) / 2))
 PY
 }
-click() { read -r x y < <(at "$1"); xdotool mousemove "$x" "$y" click 1; sleep 0.6; }
+click() {
+  local xy
+  xy=$(at "$1") || { echo "gui-smoke: no control named $1 in $geometry" >&2; exit 1; }
+  read -r x y <<<"$xy"
+  xdotool mousemove "$x" "$y" click 1
+  sleep 0.6
+}
 fresh() { rm -f "$geometry"; sleep 1.3; }
 
 shot 01-first-run
 # 1. The composer: select all, type a new event key by key (through invalid JSON all the way).
-event='{"type": "track", "event": "Order Completed", "userId": "smoke-user-7", "messageId": "smoke-msg-1", "properties": {"revenue": 42.5, "currency": "EUR", "order_id": "smoke-order-9"}, "context": {"traits": {"email": "Smoke.Tester@Example.com"}}}'
+now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+event='{"type": "track", "event": "Order Completed", "timestamp": "'$now'", "userId": "smoke-user-7", "messageId": "smoke-msg-1", "properties": {"revenue": 42.5, "currency": "EUR", "order_id": "smoke-order-9"}, "context": {"traits": {"email": "Smoke.Tester@Example.com"}}}'
 click "Event JSON"
 xdotool key ctrl+a
 xdotool type --delay 25 "$event"
@@ -79,8 +89,7 @@ xdotool key ctrl+a
 xdotool type --delay 25 '{"@path":"$.properties.order_id"}'
 sleep 1.5
 shot 03-typed-source
-xdotool key Escape   # closes the mapping editor
-sleep 1
+click "Close editor"
 # 3. The v2/v3 comparison, on and off again.
 fresh
 click "Compare v2.0 ↔ v3"
@@ -113,7 +122,7 @@ app=
 
 # What the app wrote must hold what was typed.
 python3 - "$home" "$event" <<'PY'
-import json, sys, pathlib
+import hashlib, json, sys, pathlib
 home, typed = pathlib.Path(sys.argv[1]), sys.argv[2]
 state = json.loads((home / "app-state.json").read_text())
 assert state["composer_text"] == typed, f"composer text saved: {state['composer_text']!r}"
@@ -126,8 +135,11 @@ assert len(done) == 2, f"two completed Purchase sends expected in history: {hist
 h = done[-1]
 assert h["endpoint"] == "emulator" and h["attempt"]["status"] == 200, h["attempt"]
 ev = h["request"]["body"]["events"][0]
-assert ev["event_metadata"]["conversion_id"] == "smoke-order-9", ev
-assert ev["user"]["external_id"] != "smoke-user-7", "external_id is hashed"
+sha = lambda s: hashlib.sha256(s.encode()).hexdigest()
+# The typed mapping source took: the conversion id is the typed order id (hashed, as Segment does).
+assert ev["event_metadata"]["conversion_id"] == sha("smoke-order-9"), ev
+assert ev["user"]["external_id"] == sha("smoke-user-7"), ev
+assert ev["user"]["email"] == sha("smoke.tester@example.com"), ev
 print("gui-smoke: typed event, typed mapping source and the emulator's 200 are in the files the app wrote")
 PY
 for f in "$out"/*.png; do

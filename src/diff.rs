@@ -6,9 +6,12 @@ use serde_json::Value;
 /// One field of a comparison: its path and its value on each side (`None`: absent there).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Field {
+    /// The path, named as on the old side.
     pub path: String,
     pub old: Option<Value>,
     pub new: Option<Value>,
+    /// The path on the new side, where it is named differently.
+    pub new_path: Option<String>,
 }
 
 impl Field {
@@ -50,23 +53,32 @@ pub fn leaves(value: &Value) -> Vec<(String, &Value)> {
 
 /// Both documents field by field: `new`'s fields in its order, then those only `old` has.
 pub fn fields(old: &Value, new: &Value) -> Vec<Field> {
+    fields_renamed(old, new, str::to_string)
+}
+
+/// Field by field where the new side names fields differently: `rename` gives a new-side
+/// path's name on the old side (v3's `data.events[0].type` is v2.0's `events[0].event_type`).
+pub fn fields_renamed(old: &Value, new: &Value, rename: impl Fn(&str) -> String) -> Vec<Field> {
     let old_leaves = leaves(old);
-    let new_leaves = leaves(new);
+    let new_leaves: Vec<(String, String, &Value)> =
+        leaves(new).into_iter().map(|(p, v)| (rename(&p), p, v)).collect();
     let old_by_path: std::collections::HashMap<&str, &Value> =
         old_leaves.iter().map(|(p, v)| (p.as_str(), *v)).collect();
-    let new_paths: std::collections::HashSet<&str> = new_leaves.iter().map(|(p, _)| p.as_str()).collect();
+    let new_paths: std::collections::HashSet<&str> = new_leaves.iter().map(|(p, _, _)| p.as_str()).collect();
     let mut out: Vec<Field> = new_leaves
         .iter()
-        .map(|(path, v)| Field {
+        .map(|(path, original, v)| Field {
             path: path.clone(),
             old: old_by_path.get(path.as_str()).map(|o| (*o).clone()),
             new: Some((*v).clone()),
+            new_path: (path != original).then(|| original.clone()),
         })
         .collect();
     out.extend(old_leaves.iter().filter(|(p, _)| !new_paths.contains(p.as_str())).map(|(path, v)| Field {
         path: path.clone(),
         old: Some((*v).clone()),
         new: None,
+        new_path: None,
     }));
     out
 }
@@ -95,10 +107,32 @@ mod tests {
         assert_eq!(
             c,
             [
-                Field { path: "events[0].user.email".into(), old: Some(json!("a")), new: Some(json!("b")) },
-                Field { path: "events[0].click_id".into(), old: None, new: Some(json!("c")) },
-                Field { path: "events[0].user.ip".into(), old: Some(json!("1")), new: None },
+                Field {
+                    path: "events[0].user.email".into(),
+                    old: Some(json!("a")),
+                    new: Some(json!("b")),
+                    new_path: None
+                },
+                Field { path: "events[0].click_id".into(), old: None, new: Some(json!("c")), new_path: None },
+                Field { path: "events[0].user.ip".into(), old: Some(json!("1")), new: None, new_path: None },
             ]
+        );
+    }
+
+    #[test]
+    fn renamed_fields_line_up_by_their_old_name() {
+        let old = json!({"events": [{"event_type": {"tracking_type": "Purchase"}}]});
+        let new = json!({"data": {"events": [{"type": {"tracking_type": "PURCHASE"}}]}});
+        let f =
+            fields_renamed(&old, &new, |p| p.trim_start_matches("data.").replace(".type.", ".event_type."));
+        assert_eq!(
+            f,
+            [Field {
+                path: "events[0].event_type.tracking_type".into(),
+                old: Some(json!("Purchase")),
+                new: Some(json!("PURCHASE")),
+                new_path: Some("data.events[0].type.tracking_type".into()),
+            }]
         );
     }
 

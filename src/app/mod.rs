@@ -725,11 +725,17 @@ impl ConsoleApp {
         for intent in intents {
             self.handle(intent);
         }
-        if let Some(Some(path)) = GEOMETRY.get()
-            && self.geometry_written.elapsed() > Duration::from_secs(1)
-        {
-            self.geometry_written = Instant::now();
-            let _ = std::fs::write(path, self.view.rects.to_json());
+        if let Some(Some(path)) = GEOMETRY.get() {
+            // egui draws only on input: keep a frame coming so the file stays current.
+            ctx.request_repaint_after(Duration::from_millis(500));
+            if self.geometry_written.elapsed() > Duration::from_millis(400) {
+                self.geometry_written = Instant::now();
+                // Whole or not at all: a reader never sees a half-written file.
+                let partial = path.with_extension("partial");
+                if std::fs::write(&partial, self.view.rects.to_json()).is_ok() {
+                    let _ = std::fs::rename(&partial, path);
+                }
+            }
         }
         if self.state.dirty && self.last_save.elapsed() > Duration::from_secs(1) {
             self.save();

@@ -436,7 +436,9 @@ impl State {
             .into_iter()
             .map(|name| {
                 let fields = match (body(&v2, name), body(&v3, name)) {
-                    (Some(Ok(a)), Some(Ok(b))) => Ok(diff::fields(&a, &b)),
+                    (Some(Ok(a)), Some(Ok(b))) => {
+                        Ok(diff::fields_renamed(&a, &b, crate::reddit::wire::v3_path_in_v2))
+                    }
                     (Some(Err(e)), _) => Err(format!("v2.0 builds no request: {e}")),
                     (_, Some(Err(e))) => Err(format!("v3 builds no request: {e}")),
                     _ => Err("no request in one version".to_string()),

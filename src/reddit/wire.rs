@@ -188,6 +188,24 @@ impl Event {
     }
 }
 
+/// The v2.0 name of a field of a v3 body, so the two versions compare field by field:
+/// `data.events[0].type.tracking_type` is `events[0].event_type.tracking_type`, v3's
+/// `metadata.value` is v2.0's `event_metadata.value_decimal`.
+pub fn v3_path_in_v2(path: &str) -> String {
+    let path = path.strip_prefix("data.").unwrap_or(path);
+    let mut out: Vec<&str> = Vec::new();
+    for segment in path.split('.') {
+        let renamed = match (out.len(), out.last().copied(), segment) {
+            (1, _, "type") => "event_type",
+            (1, _, "metadata") => "event_metadata",
+            (2, Some("event_metadata"), "value") => "value_decimal",
+            _ => segment,
+        };
+        out.push(renamed);
+    }
+    out.join(".")
+}
+
 /// A request body. It serializes as the exact bytes [`Body::to_json_bytes`] sends.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Body {
@@ -242,5 +260,24 @@ impl Body {
         let mut out = Vec::with_capacity(1024 * self.events().len().max(1));
         super::json::write_body(&mut out, self);
         out
+    }
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::v3_path_in_v2;
+
+    #[test]
+    fn v3_fields_are_named_as_in_v2() {
+        for (v3, v2) in [
+            ("data.events[0].type.tracking_type", "events[0].event_type.tracking_type"),
+            ("data.events[0].metadata.value", "events[0].event_metadata.value_decimal"),
+            ("data.events[0].metadata.products[0].id", "events[0].event_metadata.products[0].id"),
+            ("data.events[0].user.email", "events[0].user.email"),
+            ("data.partner", "partner"),
+            ("data.events[0].user.type", "events[0].user.type"),
+        ] {
+            assert_eq!(v3_path_in_v2(v3), v2);
+        }
     }
 }

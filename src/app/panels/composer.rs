@@ -130,7 +130,13 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
                     let text = state.saved.samples[i].text.clone();
                     state.load_event(text);
                 }
-                super::text_field(ui, "Sample name", &mut view.sample_name);
+                let l = ui.label("Sample name");
+                ui.add(
+                    egui::TextEdit::singleline(&mut view.sample_name)
+                        .id(egui::Id::unique("sample-name"))
+                        .desired_width(150.0),
+                )
+                .labelled_by(l.id);
                 if ui.button("Keep in library").clicked() {
                     let name = view.sample_name.trim().to_string();
                     if name.is_empty() {
@@ -161,25 +167,28 @@ fn quick_fields(ui: &mut egui::Ui, state: &mut State, view: &mut View) {
         let valid = state.event.is_ok();
         let event = state.last_event.as_ref().map(|e| e.value().clone());
         let mut edit = None;
+        // Rows of two: fixed-width labels, the rest split between the two fields.
+        const LABEL: f32 = 76.0;
+        let width =
+            ((ui.available_width() - 2.0 * LABEL - 4.0 * ui.spacing().item_spacing.x) / 2.0).max(100.0);
+        let height = ui.spacing().interact_size.y;
         ui.add_enabled_ui(valid, |ui| {
-            egui::Grid::new("quick-grid").num_columns(4).spacing([8.0, 4.0]).show(ui, |ui| {
-                let width = ((ui.available_width() - 180.0) / 2.0).max(120.0);
-                for (n, (label, path)) in QUICK.iter().enumerate() {
-                    let l = ui.label(*label);
-                    let id = quick_id(label);
-                    let model = quick_text(event.as_ref(), path);
-                    let edited = view.buffers.edit_text(ui, id, &model, |text, id| {
-                        egui::TextEdit::singleline(text).id(id).desired_width(width)
-                    });
-                    edited.response.labelled_by(l.id);
-                    if let Some(text) = edited.commit {
-                        edit = Some((*path, (!text.is_empty()).then_some(text)));
+            for pair in QUICK.chunks(2) {
+                ui.horizontal(|ui| {
+                    for (label, path) in pair {
+                        let l = ui.add_sized([LABEL, height], egui::Label::new(*label));
+                        let id = quick_id(label);
+                        let model = quick_text(event.as_ref(), path);
+                        let edited = view.buffers.edit_text(ui, id, &model, |text, id| {
+                            egui::TextEdit::singleline(text).id(id).desired_width(width)
+                        });
+                        let _ = edited.response.labelled_by(l.id);
+                        if let Some(text) = edited.commit {
+                            edit = Some((*path, (!text.is_empty()).then_some(text)));
+                        }
                     }
-                    if n % 2 == 1 {
-                        ui.end_row();
-                    }
-                }
-            });
+                });
+            }
         });
         if let Some(label) = view.focus_field.take() {
             ui.memory_mut(|m| m.request_focus(quick_id(label)));

@@ -87,6 +87,7 @@ pub fn show(ctx: &egui::Context, state: &mut State, view: &mut View, intents: &m
     };
     let mut open = true;
     let mut edited: Option<MappingEntry> = None;
+    let mut closing = false;
     let mut cache = std::mem::take(&mut view.editor_cache);
     cache.refresh(state, &state.mappings[i]);
     egui::Window::new(format!("Edit mapping: {name}"))
@@ -94,7 +95,7 @@ pub fn show(ctx: &egui::Context, state: &mut State, view: &mut View, intents: &m
         .open(&mut open)
         // Beside the mappings list, which stays usable (rename, select another mapping).
         .default_pos([250.0, 60.0])
-        .default_size([780.0, 560.0])
+        .default_size([780.0, (ctx.content_rect().height() - 120.0).clamp(360.0, 720.0)])
         .max_height(ctx.content_rect().height() - 40.0)
         .resizable(true)
         .vscroll(true)
@@ -108,6 +109,11 @@ pub fn show(ctx: &egui::Context, state: &mut State, view: &mut View, intents: &m
                 });
                 if ui.button("Export this mapping").clicked() {
                     intents.push(Intent::ExportMapping(name.clone()));
+                }
+                let close = ui.button("Close").on_hover_text("Close the editor (Escape)");
+                view.rects.mark("Close editor", close.rect);
+                if close.clicked() {
+                    closing = true;
                 }
             });
             if let Some(new) = trigger(ui, state, view, &entry) {
@@ -132,8 +138,8 @@ pub fn show(ctx: &egui::Context, state: &mut State, view: &mut View, intents: &m
             }
         });
     view.editor_cache = cache;
-    // Escape closes the editor; what parsed is already in the mapping.
-    if ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
+    // Escape (once a field has let go of it) closes the editor; what parsed is in the mapping.
+    if closing || ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
         open = false;
     }
     if let Some(entry) = edited
@@ -305,10 +311,11 @@ fn first_that_exists(v: &Value) -> Option<(String, String)> {
     Some((a, path_of(o.get("else")?)?))
 }
 
-/// Compact JSON for short sources; pretty (several lines) for larger objects and arrays.
+/// Compact JSON where the structured picker shows the source (it wraps in the box); pretty,
+/// several lines, for other objects and arrays that are not short.
 fn source_text(v: &Value) -> String {
     let compact = v.to_string();
-    if compact.len() > 48 && (v.is_object() || v.is_array()) {
+    if compact.len() > 60 && Shape::of(v) == Shape::Json {
         serde_json::to_string_pretty(v).unwrap_or(compact)
     } else {
         compact

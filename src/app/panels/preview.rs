@@ -107,6 +107,9 @@ fn comparison(ui: &mut egui::Ui, state: &State) {
         for f in fields {
             let mark = if f.is_same() { "=" } else { "≠" };
             ui.label(RichText::new(format!("{mark} {}", f.path)).monospace().strong());
+            if let Some(v3) = &f.new_path {
+                ui.label(RichText::new(format!("    in v3: {v3}")).monospace().weak());
+            }
             for (version, side) in [("v2.0", &f.old), ("v3  ", &f.new)] {
                 let text = side.as_ref().map_or_else(|| "—".to_string(), |v| v.to_string());
                 ui.indent((version, &f.path), |ui| mono(ui, format!("{version} {text}")));
