@@ -139,7 +139,7 @@ sha = lambda s: hashlib.sha256(s.encode()).hexdigest()
 # The typed mapping source took: the conversion id is the typed order id (hashed, as Segment does).
 assert ev["event_metadata"]["conversion_id"] == sha("smoke-order-9"), ev
 assert ev["user"]["external_id"] == sha("smoke-user-7"), ev
-assert ev["user"]["email"] == sha("smoke.tester@example.com"), ev
+assert ev["user"]["email"] == sha("smoketester@example.com"), ev  # trimmed, dot-less, lowercased (Segment)
 print("gui-smoke: typed event, typed mapping source and the emulator's 200 are in the files the app wrote")
 PY
 for f in "$out"/*.png; do

@@ -28,14 +28,15 @@ pub fn show(ctx: &egui::Context, state: &mut State, view: &mut View, intents: &m
             ui.end_row();
             token_rows(ui, state, view, intents);
             let s = &mut state.saved.destinations[active].settings;
-            ui.label("API version");
-            egui::ComboBox::from_label("API version").selected_text(s.api_version.as_str()).show_ui(
-                ui,
-                |ui| {
+            let l = ui.label("API version");
+            egui::ComboBox::from_id_salt("settings-api-version")
+                .selected_text(s.api_version.as_str())
+                .show_ui(ui, |ui| {
                     ui.selectable_value(&mut s.api_version, ApiVersion::V2, "v2.0");
                     ui.selectable_value(&mut s.api_version, ApiVersion::V3, "v3");
-                },
-            );
+                })
+                .response
+                .labelled_by(l.id);
             ui.end_row();
             ui.label("");
             ui.checkbox(&mut s.test_mode, "Test mode (v2)");
@@ -45,14 +46,15 @@ pub fn show(ctx: &egui::Context, state: &mut State, view: &mut View, intents: &m
                 s.test_id = Some(test_id).filter(|t| !t.trim().is_empty());
             }
             ui.end_row();
-            ui.label("Profile");
-            egui::ComboBox::from_label("Normalization profile").selected_text(s.profile.as_str()).show_ui(
-                ui,
-                |ui| {
+            let l2 = ui.label("Normalization profile");
+            egui::ComboBox::from_id_salt("settings-profile")
+                .selected_text(s.profile.as_str())
+                .show_ui(ui, |ui| {
                     ui.selectable_value(&mut s.profile, Profile::Segment, "segment (what Segment sends)");
                     ui.selectable_value(&mut s.profile, Profile::Reddit, "reddit (Reddit's rules)");
-                },
-            );
+                })
+                .response
+                .labelled_by(l2.id);
             ui.end_row();
             let mut partner = s.partner.clone().unwrap_or_default();
             if super::text_field(ui, "Partner", &mut partner).changed() {
