@@ -114,6 +114,7 @@ async fn events(emu: &Emulator) -> Vec<Value> {
 async fn queue(emu: &Emulator, fault: Value) -> Value {
     let r = client()
         .post(format!("{}/_emulator/faults", emu.base_url()))
+        .header("content-type", "application/json")
         .body(serde_json::to_vec(&fault).unwrap())
         .send()
         .await
@@ -454,6 +455,7 @@ async fn status_faults_fifo_with_retry_after_and_count() {
     // Bad fault definitions are refused.
     let r = client()
         .post(format!("{}/_emulator/faults", emu.base_url()))
+        .header("content-type", "application/json")
         .body(serde_json::to_vec(&json!({"status": 429, "drop": true})).unwrap())
         .send()
         .await

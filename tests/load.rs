@@ -136,11 +136,18 @@ async fn random_faults_and_stats_over_http() {
     let r = http.get(&random).send().await.unwrap();
     assert_eq!(json(r).await, json!({"random": null}));
     let set = json!({"seed": 1, "faults": [{"status": 503, "retry_after": 2, "rate": 1.0}]});
-    let r = http.put(&random).body(set.to_string()).send().await.unwrap();
+    let r = http
+        .put(&random)
+        .header("content-type", "application/json")
+        .body(set.to_string())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(json(r).await, json!({"random": set}));
     let bad = http
         .put(&random)
+        .header("content-type", "application/json")
         .body(json!({"faults": [{"drop": true, "rate": 2}]}).to_string())
         .send()
         .await

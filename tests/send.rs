@@ -405,7 +405,7 @@ async fn cli_send_uses_the_token_kept_for_the_pixel_and_the_environment_override
     let ws = workspace_file(&dir, true);
     let tokens = home.join("tokens.json");
     let file = json!({"format": "reddit-capi-console/tokens", "version": 1, "tokens": {"a2_pixel": TOKEN}});
-    reddit_capi_console::store::atomic::write_private(&tokens, file.to_string().as_bytes()).unwrap();
+    reddit_capi_console::store::atomic::write(&tokens, file.to_string().as_bytes()).unwrap();
     let send = |env: Option<&str>| {
         let mut c = cli(&home);
         c.args(["send", "--format", "json", "--endpoint", &emu.base_url(), "--workspace"])

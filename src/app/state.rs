@@ -374,7 +374,7 @@ impl State {
     }
 
     fn unique_name(&self, base: &str) -> String {
-        let taken = |n: &str| self.mappings.iter().any(|m| m.name == n);
+        let taken = |n: &str| crate::workspace::Workspace::name_taken(&self.mappings, n, None);
         if !taken(base) {
             return base.to_string();
         }
@@ -421,7 +421,7 @@ impl State {
         if name.is_empty() {
             return Err("a mapping needs a name".into());
         }
-        if self.mappings.iter().enumerate().any(|(j, m)| j != i && m.name == name) {
+        if crate::workspace::Workspace::name_taken(&self.mappings, name, Some(i)) {
             return Err(format!("another mapping is named {name:?}"));
         }
         self.mappings[i].name = name.to_string();
