@@ -499,8 +499,13 @@ fn a_send_whose_history_cannot_be_written_exits_1() {
     // A data directory under a regular file can never be created (even by root).
     let blocker = dir.join("file");
     std::fs::write(&blocker, b"").unwrap();
-    let out =
-        cli(&blocker.join("home")).args(["send", "--endpoint", "emulator"]).arg(&events).output().unwrap();
+    let ws = workspace(&dir, test_settings());
+    let out = cli(&blocker.join("home"))
+        .args(["send", "--format", "json", "--endpoint", "emulator", "--workspace"])
+        .arg(&ws)
+        .arg(&events)
+        .output()
+        .unwrap();
     assert_eq!(lines(&out.stdout)[0]["outcome"]["kind"], "accepted");
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("history not written"));
@@ -513,8 +518,9 @@ fn the_data_directory_is_0700_and_the_history_0600() {
     let dir = temp_dir("modes");
     let events = write_events(&dir, "e.jsonl", &[purchase("m-1")]);
     let home = dir.join("home");
-    let out = cli(&home).args(["send", "--endpoint", "emulator"]).arg(&events).output().unwrap();
-    assert_eq!(out.status.code(), Some(0));
+    let ws = workspace(&dir, test_settings());
+    let out = cli(&home).args(["send", "--endpoint", "emulator", "--workspace"]).arg(&ws).arg(&events).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&home), 0o700);
     for file in common::files_under(&home) {
