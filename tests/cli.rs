@@ -546,8 +546,10 @@ fn events_from_stdin_with_dash_or_no_argument() {
     let indexes: Vec<Value> = dash.lines().iter().map(|l| l["event_index"].clone()).collect();
     assert_eq!(indexes, [json!(0), json!(1)]);
 
+    // Empty input is an error, not a silent success (issue 11).
     let empty = preview(&[]).run();
-    assert_eq!((empty.code, empty.stdout.as_str()), (0, ""));
+    assert_eq!((empty.code, empty.stdout.as_str()), (2, ""));
+    assert!(empty.stderr.contains("no events in <stdin>"), "{}", empty.stderr);
 }
 
 #[test]

@@ -519,7 +519,12 @@ fn the_data_directory_is_0700_and_the_history_0600() {
     let events = write_events(&dir, "e.jsonl", &[purchase("m-1")]);
     let home = dir.join("home");
     let ws = workspace(&dir, test_settings());
-    let out = cli(&home).args(["send", "--endpoint", "emulator", "--workspace"]).arg(&ws).arg(&events).output().unwrap();
+    let out = cli(&home)
+        .args(["send", "--endpoint", "emulator", "--workspace"])
+        .arg(&ws)
+        .arg(&events)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode(&home), 0o700);
