@@ -193,7 +193,7 @@ def delay(base, port, token, now):
     return run
 
 
-def timed(cmd, stdin=None, timeout=120):
+def timed(cmd, stdin=None, timeout=900):
     """Runs cmd under /usr/bin/time -v; returns (exit code, peak RSS MiB, wall s, stderr tail)."""
     started = time.time()
     p = subprocess.run(["/usr/bin/time", "-v"] + cmd, stdin=stdin, stdout=subprocess.DEVNULL,
