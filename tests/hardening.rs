@@ -3,9 +3,11 @@
 
 mod common;
 
+use common::{cli, purchase, temp_dir, write_events};
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use reddit_capi_console::emulator::{self, Emulator, Fault};
@@ -13,24 +15,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-const BIN: &str = env!("CARGO_BIN_EXE_reddit-capi-console");
 const TOKEN: &str = "tok_SECRET_abcdefghijkl1234";
-
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("rcc-hardening-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn cli(home: &Path) -> Command {
-    let mut c = Command::new(BIN);
-    c.env("REDDIT_CAPI_CONSOLE_HOME", home)
-        .env_remove("REDDIT_CONVERSION_TOKEN")
-        .env("REDDIT_CAPI_CONSOLE_KEYCHAIN", "off")
-        .stdin(Stdio::null());
-    c
-}
 
 /// Waits for `child` at most `limit`; kills it and fails if it is still running.
 fn wait_for(mut child: Child, limit: Duration, what: &str) -> std::process::Output {
@@ -44,20 +29,6 @@ fn wait_for(mut child: Child, limit: Duration, what: &str) -> std::process::Outp
         std::thread::sleep(Duration::from_millis(20));
     }
     child.wait_with_output().unwrap()
-}
-
-fn purchase(message_id: &str) -> Value {
-    let mut e: Value = serde_json::from_str(include_str!("../assets/samples/purchase.json")).unwrap();
-    let now = reddit_capi_console::timestamp::format_rfc3339(reddit_capi_console::timestamp::now_millis());
-    e["timestamp"] = json!(now);
-    e["messageId"] = json!(message_id);
-    e
-}
-
-fn write_events(dir: &Path, name: &str, events: &[Value]) -> PathBuf {
-    let path = dir.join(name);
-    std::fs::write(&path, events.iter().map(|e| format!("{e}\n")).collect::<String>()).unwrap();
-    path
 }
 
 fn workspace(dir: &Path, settings: Value) -> PathBuf {

@@ -3,8 +3,10 @@
 //! store stays bounded, and a `replay` through seeded random faults that delivers every event
 //! exactly once with a history that accounts for every attempt and fault.
 
+mod common;
+
+use common::temp_dir;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -13,13 +15,6 @@ use reddit_capi_console::timestamp::{format_rfc3339, now_millis};
 use serde_json::{Value, json};
 
 const TOKEN: &str = "tok_LOAD_abcdefghijkl1234";
-
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("rcc-load-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 async fn emulator(config: emulator::Config) -> Emulator {
     Emulator::start("127.0.0.1:0".parse().unwrap(), config).await.unwrap()
