@@ -246,7 +246,9 @@ async fn emulate_takes_its_token_from_the_environment() {
         .spawn()
         .unwrap();
     let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    // Kept open until the emulator is stopped (it prints more lines).
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    stdout.read_line(&mut first).unwrap();
     let base = first.trim().rsplit(' ').next().unwrap().to_string();
     assert!(base.starts_with("http://127.0.0.1:"), "{first}");
     let api = format!("{base}/api/v2.0/conversions/events/a2_p");
@@ -254,6 +256,7 @@ async fn emulate_takes_its_token_from_the_environment() {
     let wrong = http().post(&api).bearer_auth("another").body(v2_body(1, "e")).send().await.unwrap().status();
     child.kill().unwrap();
     child.wait().unwrap();
+    drop(stdout);
     assert_eq!((ok.as_u16(), wrong.as_u16()), (200, 401));
 }
 
