@@ -113,14 +113,20 @@ def attack(pid, name, fn, seconds=5):
     return ok
 
 
+def fault_posts(port, length, first):
+    """150 connections that each start a POST /_emulator/faults of `length` bytes with `first`."""
+    socks = []
+    for _ in range(150):
+        s = socket.create_connection(("127.0.0.1", port))
+        s.sendall(b"POST /_emulator/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                  + f"Content-Length: {length}\r\n\r\n".encode() + first)
+        socks.append(s)
+    return socks
+
+
 def control_cap(port):
     def run(seconds):
-        socks, answered = [], 0
-        for _ in range(150):
-            s = socket.create_connection(("127.0.0.1", port))
-            s.sendall(b"POST /_emulator/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                      b"Content-Length: 8388000\r\n\r\n{" + b" " * 65536)
-            socks.append(s)
+        socks, answered = fault_posts(port, 8388000, b"{" + b" " * 65536), 0
         time.sleep(seconds)
         for s in socks:
             s.settimeout(0.5)
@@ -136,12 +142,7 @@ def control_cap(port):
 
 def control_slow(port):
     def run(seconds):
-        socks = []
-        for _ in range(150):
-            s = socket.create_connection(("127.0.0.1", port))
-            s.sendall(b"POST /_emulator/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                      b"Content-Length: 60000\r\n\r\n{")
-            socks.append(s)
+        socks = fault_posts(port, 60000, b"{")
         for _ in range(seconds):
             for s in socks:
                 try:
