@@ -412,7 +412,13 @@ fn soak(bin: &Path, n: usize, seed: u64, [r500, r429, rdrop]: [f64; 3], dir: Opt
         {"drop": true, "rate": rdrop}]});
     let set: Value = runtime.block_on(async {
         let url = format!("{}/_emulator/faults/random", emu.base_url);
-        let r = http.put(url).body(random.to_string()).send().await.unwrap();
+        let r = http
+            .put(url)
+            .header("content-type", "application/json")
+            .body(random.to_string())
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200);
         serde_json::from_slice(&r.bytes().await.unwrap()).unwrap()
     });

@@ -19,6 +19,7 @@ pub mod identity;
 pub mod mapping;
 pub mod net;
 pub mod paths;
+pub mod random;
 pub mod reddit;
 pub mod secret;
 pub mod segment;

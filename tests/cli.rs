@@ -310,7 +310,7 @@ fn saved_workspace_in_the_home_directory_is_used_without_workspace_flag() {
 }
 
 #[test]
-fn a_damaged_saved_workspace_is_moved_aside_named_and_the_command_exits_2() {
+fn a_damaged_or_newer_saved_workspace_is_refused_left_in_place_and_the_command_exits_2() {
     let home = TempDir::new("damaged");
     let damaged = "{\"format\": \"reddit-capi-console/workspace\", \"version\": 1,\n \"mappings\": [tru";
     let run = |home: &TempDir| {
@@ -322,29 +322,25 @@ fn a_damaged_saved_workspace_is_moved_aside_named_and_the_command_exits_2() {
             .output()
             .unwrap()
     };
-    for (text, kind, error) in [
-        (damaged, "corrupt", "line 2, column"),
-        (r#"{"format": "reddit-capi-console/workspace", "version": 7}"#, "newer", "workspace version 7"),
+    for (text, error) in [
+        (damaged, "line 2, column"),
+        (r#"{"format": "reddit-capi-console/workspace", "version": 7}"#, "workspace version 7"),
     ] {
         let saved = home.write("workspace.json", text);
         let out = run(&home);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{stderr}");
         assert_eq!(out.stdout, b"");
-        assert!(
-            stderr.contains(&format!("saved workspace {} could not be used", saved.display())),
-            "{stderr}"
-        );
-        assert!(stderr.contains(error), "{stderr}");
-        assert!(!saved.exists(), "moved, not left to be overwritten");
-        let copy = std::fs::read_dir(home.path())
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(&format!("workspace.{kind}-")))
-            .unwrap();
-        assert!(stderr.contains(&format!("moved to {}", copy.display())), "{stderr}");
-        assert_eq!(std::fs::read_to_string(&copy).unwrap(), text);
+        assert!(stderr.contains(&format!("saved workspace {} cannot be used", saved.display())), "{stderr}");
+        assert!(stderr.contains(error) && stderr.contains("left as it is"), "{stderr}");
+        // A command that only reads never moves the file: an older binary must not take a newer
+        // app's workspace away.
+        assert_eq!(std::fs::read_to_string(&saved).unwrap(), text);
+        assert_eq!(std::fs::read_dir(home.path()).unwrap().count(), 1, "no copy, nothing else written");
     }
+    let newer = r#"{"format": "reddit-capi-console/workspace", "version": 7}"#;
+    home.write("workspace.json", newer);
+    assert!(String::from_utf8_lossy(&run(&home).stderr).contains("update the app"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -550,8 +546,10 @@ fn events_from_stdin_with_dash_or_no_argument() {
     let indexes: Vec<Value> = dash.lines().iter().map(|l| l["event_index"].clone()).collect();
     assert_eq!(indexes, [json!(0), json!(1)]);
 
+    // Empty input is an error, not a silent success (issue 11).
     let empty = preview(&[]).run();
-    assert_eq!((empty.code, empty.stdout.as_str()), (0, ""));
+    assert_eq!((empty.code, empty.stdout.as_str()), (2, ""));
+    assert!(empty.stderr.contains("no events in <stdin>"), "{}", empty.stderr);
 }
 
 #[test]

@@ -114,6 +114,7 @@ async fn events(emu: &Emulator) -> Vec<Value> {
 async fn queue(emu: &Emulator, fault: Value) -> Value {
     let r = client()
         .post(format!("{}/_emulator/faults", emu.base_url()))
+        .header("content-type", "application/json")
         .body(serde_json::to_vec(&fault).unwrap())
         .send()
         .await
@@ -454,6 +455,7 @@ async fn status_faults_fifo_with_retry_after_and_count() {
     // Bad fault definitions are refused.
     let r = client()
         .post(format!("{}/_emulator/faults", emu.base_url()))
+        .header("content-type", "application/json")
         .body(serde_json::to_vec(&json!({"status": 429, "drop": true})).unwrap())
         .send()
         .await
@@ -619,24 +621,27 @@ async fn unknown_paths_methods_and_shutdown() {
 /// At most `max_in_flight` API requests are read and checked at once; the rest wait.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_beyond_the_in_flight_limit_wait_their_turn() {
-    // Two requests at once, the first to be checked delayed 600 ms: how soon is one answered?
-    let quickest_of_two = |max_in_flight: usize| async move {
-        let emu = start(Config { max_in_flight, ..config() }).await;
-        emu.queue_fault(Fault::delay(Duration::from_millis(600)));
-        let payload = body(V::V2, vec![v2_event()]);
-        let timed = || async {
-            let started = Instant::now();
-            let (status, _) = post(&emu, V::V2, &payload).await;
-            assert_eq!(status, 200);
-            started.elapsed()
-        };
-        let (a, b) = tokio::join!(timed(), timed());
+    // One client sends its head and never its body (it holds a slot until the 600 ms read
+    // timeout); how soon is a second request answered?
+    let second_request = |max_in_flight: usize| async move {
+        let emu = start(Config { max_in_flight, read_timeout: Duration::from_millis(600), ..config() }).await;
+        let mut slow = TcpStream::connect(emu.addr()).await.unwrap();
+        let head = format!(
+            "POST /api/v2.0/conversions/events/{PIXEL} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\nContent-Length: 100\r\n\r\n{{"
+        );
+        slow.write_all(head.as_bytes()).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let started = Instant::now();
+        let (status, _) = post(&emu, V::V2, &body(V::V2, vec![v2_event()])).await;
+        assert_eq!(status, 200);
+        let waited = started.elapsed();
+        drop(slow);
         emu.shutdown().await;
-        a.min(b)
+        waited
     };
-    // Two permits: the other request is answered at once. One: it waits behind the delayed one.
-    let two = quickest_of_two(2).await;
-    let one = quickest_of_two(1).await;
-    assert!(two < Duration::from_millis(400), "{two:?}");
-    assert!(one >= Duration::from_millis(600), "{one:?}");
+    // Two permits: the second request is answered at once. One: it waits for the slow one's slot.
+    let two = second_request(2).await;
+    let one = second_request(1).await;
+    assert!(two < Duration::from_millis(300), "{two:?}");
+    assert!(one >= Duration::from_millis(400), "{one:?}");
 }

@@ -3,8 +3,10 @@
 //! store stays bounded, and a `replay` through seeded random faults that delivers every event
 //! exactly once with a history that accounts for every attempt and fault.
 
+mod common;
+
+use common::temp_dir;
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -13,13 +15,6 @@ use reddit_capi_console::timestamp::{format_rfc3339, now_millis};
 use serde_json::{Value, json};
 
 const TOKEN: &str = "tok_LOAD_abcdefghijkl1234";
-
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("rcc-load-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
 
 async fn emulator(config: emulator::Config) -> Emulator {
     Emulator::start("127.0.0.1:0".parse().unwrap(), config).await.unwrap()
@@ -136,11 +131,18 @@ async fn random_faults_and_stats_over_http() {
     let r = http.get(&random).send().await.unwrap();
     assert_eq!(json(r).await, json!({"random": null}));
     let set = json!({"seed": 1, "faults": [{"status": 503, "retry_after": 2, "rate": 1.0}]});
-    let r = http.put(&random).body(set.to_string()).send().await.unwrap();
+    let r = http
+        .put(&random)
+        .header("content-type", "application/json")
+        .body(set.to_string())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(json(r).await, json!({"random": set}));
     let bad = http
         .put(&random)
+        .header("content-type", "application/json")
         .body(json!({"faults": [{"drop": true, "rate": 2}]}).to_string())
         .send()
         .await

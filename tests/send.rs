@@ -4,9 +4,8 @@
 
 mod common;
 
-use common::files_under;
+use common::{cli, files_under, purchase, temp_dir, write_events};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use reddit_capi_console::emulator::{self, Emulator, Fault};
@@ -24,22 +23,6 @@ use reddit_capi_console::workspace::Workspace;
 use serde_json::{Value, json};
 
 const TOKEN: &str = "tok_SECRET_abcdefghijkl1234";
-
-fn temp_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("rcc-send-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-/// A Purchase event stamped "now" (so no age lint and the emulator's window accepts it).
-fn purchase(message_id: &str) -> Value {
-    let mut e: Value = serde_json::from_str(include_str!("../assets/samples/purchase.json")).unwrap();
-    let now = reddit_capi_console::timestamp::format_rfc3339(reddit_capi_console::timestamp::now_millis());
-    e["timestamp"] = json!(now);
-    e["messageId"] = json!(message_id);
-    e
-}
 
 fn settings(version: ApiVersion) -> Settings {
     Settings {
@@ -312,21 +295,6 @@ async fn a_send_can_be_cancelled() {
 // ---------------------------------------------------------------------------------------------
 // The command line
 
-fn cli(home: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_reddit-capi-console"));
-    c.env("REDDIT_CAPI_CONSOLE_HOME", home)
-        .env_remove("REDDIT_CONVERSION_TOKEN")
-        .env("REDDIT_CAPI_CONSOLE_KEYCHAIN", "off");
-    c
-}
-
-fn write_events(dir: &Path, name: &str, events: &[Value]) -> PathBuf {
-    let path = dir.join(name);
-    let text: String = events.iter().map(|e| format!("{e}\n")).collect();
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
 fn workspace_file(dir: &Path, test_mode: bool) -> PathBuf {
     let path = dir.join("workspace.json");
     let w = json!({"format": "reddit-capi-console/workspace", "version": 1,
@@ -405,7 +373,7 @@ async fn cli_send_uses_the_token_kept_for_the_pixel_and_the_environment_override
     let ws = workspace_file(&dir, true);
     let tokens = home.join("tokens.json");
     let file = json!({"format": "reddit-capi-console/tokens", "version": 1, "tokens": {"a2_pixel": TOKEN}});
-    reddit_capi_console::store::atomic::write_private(&tokens, file.to_string().as_bytes()).unwrap();
+    reddit_capi_console::store::atomic::write(&tokens, file.to_string().as_bytes()).unwrap();
     let send = |env: Option<&str>| {
         let mut c = cli(&home);
         c.args(["send", "--format", "json", "--endpoint", &emu.base_url(), "--workspace"])

@@ -486,7 +486,7 @@ impl State {
     }
 
     fn unique_name(&self, base: &str) -> String {
-        let taken = |n: &str| self.mappings.iter().any(|m| m.name == n);
+        let taken = |n: &str| crate::workspace::Workspace::name_taken(&self.mappings, n, None);
         if !taken(base) {
             return base.to_string();
         }
@@ -540,7 +540,7 @@ impl State {
         if name.is_empty() {
             return Err("a mapping needs a name".into());
         }
-        if self.mappings.iter().enumerate().any(|(j, m)| j != i && m.name == name) {
+        if crate::workspace::Workspace::name_taken(&self.mappings, name, Some(i)) {
             return Err(format!("another mapping is named {name:?}"));
         }
         let Some(mapping) = self.mappings.get_mut(i) else {

@@ -12,7 +12,7 @@ use crate::reddit::ApiVersion;
 use crate::secret::Secret;
 use crate::secret::tokens::{Keychain, Tokens};
 use crate::segment::{check_syntax, read_text};
-use crate::store::versioned::{self, Loaded};
+use crate::store::versioned;
 use crate::workspace::Workspace;
 
 pub use crate::secret::tokens::TOKEN_ENV;
@@ -43,18 +43,16 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
 }
 
 /// The workspace a command works on: `--workspace`, else the saved one, else the presets.
-/// A saved workspace that cannot be used is moved aside (the app would do the same) and the
-/// command stops with exit code 2, saying where the copy is; a `--workspace` file is the
-/// user's own and is left where it is.
+/// Commands only read the saved workspace: one they cannot use (damaged, or from a newer
+/// release: "update the app") stops the command with exit code 2 and is left where it is.
 pub fn load_workspace(path: Option<&std::path::Path>) -> Result<Workspace, UsageError> {
     if let Some(path) = path {
         return Workspace::load(path).map_err(|e| UsageError(format!("workspace {}: {e}", path.display())));
     }
     let Some(path) = crate::paths::workspace_file() else { return Ok(Workspace::presets()) };
-    match versioned::load(&path, Workspace::parse_saved) {
-        Loaded::Missing => Ok(Workspace::presets()),
-        Loaded::Read(workspace) => Ok(workspace),
-        Loaded::SetAside(aside) => Err(UsageError(format!("saved workspace {aside}"))),
+    match versioned::read(&path, Workspace::parse_saved) {
+        Ok(found) => Ok(found.unwrap_or_else(Workspace::presets)),
+        Err(unusable) => Err(UsageError(format!("saved workspace {unusable}"))),
     }
 }
 
@@ -100,27 +98,37 @@ impl EngineArgs {
 }
 
 /// Reads every events file (`-` or none: stdin) and checks its syntax, so a broken file is
-/// reported before anything is printed or sent. Returns (text, label) pairs.
+/// reported before anything is printed or sent. Returns (text, label) pairs; no events at all
+/// (empty or blank input, `[]`) is an error.
 pub fn read_sources(sources: &[String]) -> Result<Vec<(String, String)>, UsageError> {
     let stdin = ["-".to_string()];
     let sources = if sources.is_empty() { &stdin[..] } else { sources };
     let mut texts = Vec::with_capacity(sources.len());
+    let mut events = 0;
     for source in sources {
         let (text, label) = read_text(source)?;
-        check_syntax(&text, &label)?;
+        events += check_syntax(&text, &label)?;
         texts.push((text, label));
+    }
+    if events == 0 {
+        let labels: Vec<&str> = texts.iter().map(|(_, label)| label.as_str()).collect();
+        return Err(UsageError(format!("no events in {}", labels.join(", "))));
     }
     Ok(texts)
 }
 
-/// The conversion token from an environment variable.
-pub fn token_from_env(var: &str) -> Option<Secret> {
-    std::env::var(var).ok().and_then(Secret::new)
+/// The conversion token from an environment variable (`None` when unset or blank); a value that
+/// is not UTF-8 or holds a line break is an error naming the variable, never the value.
+pub fn token_from_env(var: &str) -> Result<Option<Secret>, UsageError> {
+    let Some(value) = std::env::var_os(var) else { return Ok(None) };
+    let refused = |e: crate::secret::BadToken| UsageError(format!("${var} {e}"));
+    let value = value.into_string().map_err(|_| refused(crate::secret::BadToken::NotUtf8))?;
+    Secret::token(value).map_err(refused)
 }
 
 /// The token the app keeps for `pixel` (the OS keychain, or the opt-in token file).
 pub fn stored_token(pixel: &str) -> Result<Option<Secret>, UsageError> {
-    let tokens = Tokens::new(Keychain::platform(), crate::paths::data_dir().as_deref(), None);
+    let tokens = Tokens::new(Keychain::platform(), crate::paths::data_dir().as_deref(), None).read_only();
     match tokens.get(pixel) {
         Ok(found) => Ok(found.map(|(token, _)| token)),
         Err(e) => Err(UsageError(format!("conversion token: {e}"))),

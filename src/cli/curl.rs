@@ -26,6 +26,9 @@ pub struct CurlArgs {
 }
 
 pub fn run(args: CurlArgs, out: &mut impl Write) -> Result<u8, UsageError> {
+    if let Some(problem) = args.endpoint.as_deref().and_then(crate::reddit::settings::endpoint_problem) {
+        return Err(UsageError(format!("--endpoint: {problem}")));
+    }
     let (engine, selection) = args.engine.engine()?;
     let texts = read_sources(&args.events)?;
     let options = Options {

@@ -33,7 +33,7 @@ pub struct PreviewArgs {
 pub fn run(args: PreviewArgs, out: &mut impl Write) -> Result<u8, UsageError> {
     let (engine, selection) = args.engine.engine()?;
     let texts = read_sources(&args.events)?;
-    let token = token_from_env(TOKEN_ENV);
+    let token = token_from_env(TOKEN_ENV)?;
     let options = Options {
         batching: if args.batch { Batching::All } else { Batching::Mappings },
         explain: args.explain || args.format == Format::Text,

@@ -33,11 +33,11 @@ pub struct Target {
     /// Proxy URL for every request (default: HTTPS_PROXY / HTTP_PROXY / NO_PROXY).
     #[arg(long)]
     proxy: Option<String>,
-    /// Seconds to wait for a connection.
-    #[arg(long, default_value_t = 10)]
+    /// Seconds to wait for a connection (at least 1).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     connect_timeout: u64,
-    /// Seconds for a whole request, connection to last byte.
-    #[arg(long, default_value_t = 30)]
+    /// Seconds for a whole request, connection to last byte (at least 1).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     timeout: u64,
     #[arg(long, value_enum, default_value_t = Format::Json)]
     format: Format,
@@ -63,9 +63,22 @@ pub struct ReplayArgs {
     engine: EngineArgs,
     #[command(flatten)]
     target: Target,
+    /// Skip the requests the history shows accepted by this endpoint in an earlier run of the
+    /// same files (same paths, same workspace): a replay stopped or killed half way goes on.
+    #[arg(long)]
+    resume: bool,
+    /// Stop after this many requests in a row failed (after their retries), with a summary.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    max_failures: u32,
     /// JSON Lines files of Segment events.
     #[arg(required = true)]
     files: Vec<String>,
+}
+
+/// What only `replay` does.
+struct ReplayMode {
+    resume: bool,
+    max_failures: u32,
 }
 
 /// Token the in-process emulator accepts when the user has none (it checks only that one is sent).
@@ -73,11 +86,12 @@ const EMULATOR_TOKEN: &str = "local-emulator-token";
 
 pub fn run_send(args: SendArgs, out: &mut impl Write) -> Result<u8, UsageError> {
     let batching = if args.batch { Batching::All } else { Batching::Mappings };
-    run(&args.engine, &args.target, batching, &args.events, false, out)
+    run(&args.engine, &args.target, batching, &args.events, None, out)
 }
 
 pub fn run_replay(args: ReplayArgs, out: &mut impl Write) -> Result<u8, UsageError> {
-    run(&args.engine, &args.target, Batching::All, &args.files, true, out)
+    let mode = ReplayMode { resume: args.resume, max_failures: args.max_failures };
+    run(&args.engine, &args.target, Batching::All, &args.files, Some(mode), out)
 }
 
 /// Tallies for the replay summary.
@@ -92,6 +106,11 @@ struct Tally {
     refused_events: usize,
     unmatched_events: usize,
     retries: usize,
+    /// Requests (and their events) skipped by `--resume`: accepted in an earlier run.
+    skipped_requests: usize,
+    skipped_events: usize,
+    /// Failed requests since the last one that did not fail.
+    consecutive_failures: u32,
 }
 
 fn run(
@@ -99,13 +118,14 @@ fn run(
     target: &Target,
     batching: Batching,
     sources: &[String],
-    replay: bool,
+    replay_mode: Option<ReplayMode>,
     out: &mut impl Write,
 ) -> Result<u8, UsageError> {
+    let replay = replay_mode.is_some();
     let (engine, selection) = engine_args.engine()?;
     let texts = read_sources(sources)?;
     // The environment first, then what the app keeps for this pixel (not needed for the emulator).
-    let user_token = match (token_from_env(&target.token_env), target.endpoint.as_deref()) {
+    let user_token = match (token_from_env(&target.token_env)?, target.endpoint.as_deref()) {
         (Some(token), _) => Some(token),
         (None, Some("emulator")) => None,
         (None, _) => stored_token(&engine.settings.pixel_id)?,
@@ -138,6 +158,9 @@ fn run(
             (Some(emu), _) => Endpoint::Emulator(emu.base_url()),
             (None, "reddit") => Endpoint::Reddit,
             (None, url) if url.starts_with("http://") || url.starts_with("https://") => {
+                if let Some(problem) = crate::reddit::settings::endpoint_problem(url) {
+                    return Err(UsageError(format!("--endpoint: {problem}")));
+                }
                 Endpoint::Url(url.trim_end_matches('/').to_string())
             }
             (None, other) => {
@@ -176,6 +199,14 @@ fn run(
         })
         .map_err(UsageError)?;
         let history = crate::paths::data_dir().map(|d| History::in_dir(&d));
+        let accepted_before = match (&replay_mode, &history) {
+            (Some(ReplayMode { resume: true, .. }), Some(history)) => accepted_sources(history, &endpoint)?,
+            (Some(ReplayMode { resume: true, .. }), None) => {
+                return Err(UsageError("--resume: no data directory, so no history to resume from".into()));
+            }
+            _ => std::collections::HashSet::new(),
+        };
+        let max_failures = replay_mode.as_ref().map_or(u32::MAX, |m| m.max_failures);
         let options = Options {
             batching,
             explain: false,
@@ -213,17 +244,20 @@ fn run(
             if replay && target.format == Format::Text && line.get("outcome").is_some_and(|o| o["kind"] == "accepted") {
                 return;
             }
+            // Each outcome is out as soon as it is known (a killed run shows how far it got).
             let written = match target.format {
                 Format::Json => writeln!(out, "{line}"),
                 Format::Text => writeln!(out, "{}", text_line(&line)),
-            };
+            }
+            .and_then(|()| out.flush());
             if let Err(e) = written {
                 failure.get_or_insert(e);
             }
         };
         let mut runner = engine.runner(selection, &options);
         let mut index = 0;
-        for (text, label) in &texts {
+        let mut stopped = false;
+        'events: for (text, label) in &texts {
             for event in stream_events(text, label) {
                 let event = event?;
                 let mut items = Vec::new();
@@ -231,17 +265,29 @@ fn run(
                 index += 1;
                 tally.events += 1;
                 for item in items {
-                    let line = handle(&mut dispatcher, item, label, &mut tally).await;
-                    write(line, &tally);
+                    if let Some(line) = handle(&mut dispatcher, item, label, &accepted_before, &mut tally).await {
+                        write(line, &tally);
+                    }
+                    if tally.consecutive_failures >= max_failures {
+                        stopped = true;
+                        break 'events;
+                    }
                 }
             }
         }
-        let mut items = Vec::new();
-        runner.finish(&mut |item| items.push(item));
-        let last_label = texts.last().map(|(_, l)| l.clone()).unwrap_or_default();
-        for item in items {
-            let line = handle(&mut dispatcher, item, &last_label, &mut tally).await;
-            write(line, &tally);
+        if !stopped {
+            let mut items = Vec::new();
+            runner.finish(&mut |item| items.push(item));
+            let last_label = texts.last().map(|(_, l)| l.clone()).unwrap_or_default();
+            for item in items {
+                if let Some(line) = handle(&mut dispatcher, item, &last_label, &accepted_before, &mut tally).await {
+                    write(line, &tally);
+                }
+                if tally.consecutive_failures >= max_failures {
+                    stopped = true;
+                    break;
+                }
+            }
         }
         if let Some(bar) = &bar {
             bar.finish_and_clear();
@@ -258,9 +304,19 @@ fn run(
                 "refused_events": tally.refused_events,
                 "unmatched_events": tally.unmatched_events,
                 "retries": tally.retries,
+                "skipped_requests": tally.skipped_requests,
+                "skipped_events": tally.skipped_events,
                 "seconds": (started.elapsed().as_secs_f64() * 100.0).round() / 100.0,
                 "endpoint": endpoint.label(),
             });
+            let mut summary = summary;
+            if stopped {
+                summary["stopped"] = json!(format!(
+                    "stopped after {max_failures} failed requests in a row; events read so far: {}. Fix the cause, \
+                     then run the same command with --resume: requests already accepted are skipped",
+                    tally.events
+                ));
+            }
             let written = match target.format {
                 Format::Json => writeln!(out, "{summary}"),
                 Format::Text => writeln!(
@@ -277,55 +333,106 @@ fn run(
                     tally.refused_events,
                     tally.unmatched_events,
                     tally.retries
-                ),
+                )
+                .and_then(|()| match (tally.skipped_requests, summary.get("stopped")) {
+                    (0, None) => Ok(()),
+                    (skipped, stopped) => {
+                        if skipped > 0 {
+                            writeln!(out, "skipped {skipped} requests ({} events) accepted in an earlier run", tally.skipped_events)?;
+                        }
+                        match stopped.and_then(|s| s.as_str()) {
+                            Some(why) => writeln!(out, "{why}"),
+                            None => Ok(()),
+                        }
+                    }
+                }),
             };
-            if let Err(e) = written {
+            if let Err(e) = written.and_then(|()| out.flush()) {
                 failure.get_or_insert(e);
             }
         }
         for e in &dispatcher.history_errors {
             eprintln!("reddit-capi-console: history not written: {e}");
         }
+        let history_failed = !dispatcher.history_errors.is_empty();
         if let Some(emu) = local {
             emu.shutdown().await;
         }
         if let Some(e) = failure {
             return Err(UsageError(format!("writing output: {e}")));
         }
-        let all_good = tally.failed_requests == 0 && tally.blocked_requests == 0 && tally.refused_events == 0;
+        // A send the history does not hold is not a clean success: the record is part of the job.
+        let all_good = tally.failed_requests == 0
+            && tally.blocked_requests == 0
+            && tally.refused_events == 0
+            && !history_failed
+            && !stopped;
         Ok(if all_good { EXIT_OK } else { EXIT_REFUSED })
     })
 }
 
-/// Sends a request item (others pass through) and returns its output line.
+/// The requests (endpoint, mapping, source) the history shows accepted.
+type AcceptedSources = std::collections::HashSet<(String, String, String)>;
+
+fn accepted_sources(history: &History, endpoint: &Endpoint) -> Result<AcceptedSources, UsageError> {
+    let loaded = history.read().map_err(|e| UsageError(format!("--resume: reading the history: {e}")))?;
+    let label = endpoint.label();
+    Ok(loaded
+        .entries
+        .into_iter()
+        .filter(|e| e.endpoint == label && e.outcome().is_some_and(|o| o.accepted()))
+        .map(|e| (e.endpoint, e.mapping, e.source))
+        .collect())
+}
+
+/// `events.jsonl#7` or `events.jsonl#0-999`: where a request's events came from.
+fn source(label: &str, event_indexes: &[usize]) -> String {
+    match event_indexes {
+        [one] => format!("{label}#{one}"),
+        many => format!("{label}#{}-{}", many[0], many[many.len() - 1]),
+    }
+}
+
+/// Sends a request item (others pass through) and returns its output line; `None` for a request
+/// skipped because `accepted_before` holds it.
 async fn handle(
     dispatcher: &mut Dispatcher<'_>,
     item: Item,
     label: &str,
+    accepted_before: &AcceptedSources,
     tally: &mut Tally,
-) -> serde_json::Value {
-    let Item::Request { event_indexes, batched, .. } = &item else {
+) -> Option<serde_json::Value> {
+    let Item::Request { event_indexes, batched, mapping, .. } = &item else {
         match &item {
             Item::Refused { .. } => tally.refused_events += 1,
             Item::Unmatched { .. } => tally.unmatched_events += 1,
             _ => {}
         }
-        return serde_json::to_value(JsonLine { item: &item, explain: false }).expect("items serialize");
+        return Some(
+            serde_json::to_value(JsonLine { item: &item, explain: false }).expect("items serialize"),
+        );
     };
-    let source = match event_indexes.as_slice() {
-        [one] => format!("{label}#{one}"),
-        many => format!("{label}#{}-{}", many[0], many[many.len() - 1]),
-    };
+    let source = source(label, event_indexes);
+    if !accepted_before.is_empty()
+        && accepted_before.contains(&(dispatcher.endpoint.label(), mapping.clone(), source.clone()))
+    {
+        tally.skipped_requests += 1;
+        tally.skipped_events += event_indexes.len();
+        return None;
+    }
     let sent: Sent = dispatcher.send(&item, &source).await.expect("a request item");
     tally.requests += 1;
     tally.retries += sent.attempts.len().saturating_sub(1);
     if sent.blocked {
         tally.blocked_requests += 1;
+        tally.consecutive_failures = 0;
     } else if sent.accepted() {
         tally.accepted_requests += 1;
         tally.accepted_events += event_indexes.len();
+        tally.consecutive_failures = 0;
     } else {
         tally.failed_requests += 1;
+        tally.consecutive_failures += 1;
     }
     let mut line = serde_json::Map::new();
     if *batched {
@@ -341,7 +448,7 @@ async fn handle(
     line.insert("outcome".into(), json!(sent.outcome));
     line.insert("attempts".into(), json!(sent.attempts));
     line.insert("lints".into(), json!(sent.lints));
-    serde_json::Value::Object(line)
+    Some(serde_json::Value::Object(line))
 }
 
 /// One line for people.

@@ -217,13 +217,13 @@ impl RandomFaults {
 #[derive(Debug)]
 pub(crate) struct Dice {
     faults: RandomFaults,
-    state: u64,
+    stream: crate::random::SplitMix64,
 }
 
 impl Dice {
     pub fn new(faults: RandomFaults) -> Dice {
-        let state = faults.seed;
-        Dice { faults, state }
+        let stream = crate::random::SplitMix64::new(faults.seed);
+        Dice { faults, stream }
     }
 
     pub fn faults(&self) -> &RandomFaults {
@@ -232,12 +232,7 @@ impl Dice {
 
     /// The fault for the next request, if the draw picks one.
     pub fn roll(&mut self) -> Option<FaultKind> {
-        self.state = self.state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^= z >> 31;
-        let mut u = (z >> 11) as f64 / (1u64 << 53) as f64;
+        let mut u = crate::random::to_unit(self.stream.next_u64());
         for (kind, rate) in &self.faults.rules {
             if u < *rate {
                 return Some(kind.clone());

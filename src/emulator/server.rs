@@ -4,13 +4,17 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
-use hyper::body::Incoming;
-use hyper::header::{AUTHORIZATION, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
+use hyper::body::{Frame, Incoming, SizeHint};
+use hyper::header::{
+    AUTHORIZATION, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, HOST, HeaderValue, RETRY_AFTER,
+};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
@@ -29,6 +33,12 @@ use crate::reddit::ApiVersion;
 
 /// How long a shutdown waits for in-flight requests.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+/// Largest control request body (a fault or random-fault setting is a few hundred bytes).
+pub const CONTROL_BODY_LIMIT: usize = 64 * 1024;
+/// Control request bodies read at once; the rest wait, unread.
+pub const CONTROL_IN_FLIGHT: usize = 4;
+/// Events serialized per chunk of the `GET /_emulator/events` stream.
+const EVENTS_PER_CHUNK: usize = 64;
 
 /// State shared by every connection.
 struct Shared {
@@ -40,6 +50,8 @@ struct Shared {
     counters: Mutex<Stats>,
     /// Permits to read and check an API request (`Config::max_in_flight`).
     in_flight: Semaphore,
+    /// Permits to read a control request's body ([`CONTROL_IN_FLIGHT`]).
+    control: Semaphore,
 }
 
 /// Counters since the emulator started (clearing the events resets none of them).
@@ -69,6 +81,7 @@ impl Shared {
             random: Mutex::new(None),
             counters: Mutex::new(Stats::default()),
             in_flight: Semaphore::new(config.max_in_flight.max(1)),
+            control: Semaphore::new(CONTROL_IN_FLIGHT),
             config,
         }
     }
@@ -309,10 +322,77 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| s.to_string())
 }
 
-fn respond(reply: Reply) -> Response<Full<Bytes>> {
+/// A response body: whole, or the stored events streamed a chunk at a time.
+enum Body {
+    Full(Full<Bytes>),
+    Events(EventsStream),
+}
+
+/// `{"events": [...]}` serialized a chunk at a time as the client reads, so a client that never
+/// reads holds one chunk, not the listing. It lists the events stored when it started (up to that
+/// id); those evicted or cleared before their chunk is made are left out.
+struct EventsStream {
+    shared: Arc<Shared>,
+    after: u64,
+    upto: u64,
+    started: bool,
+    done: bool,
+}
+
+impl hyper::body::Body for Body {
+    type Data = Bytes;
+    type Error = std::convert::Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        match self.get_mut() {
+            Body::Full(full) => Pin::new(full).poll_frame(cx),
+            Body::Events(stream) => Poll::Ready(stream.next_chunk().map(|c| Ok(Frame::data(c)))),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match self {
+            Body::Full(full) => full.is_end_stream(),
+            Body::Events(stream) => stream.done,
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            Body::Full(full) => full.size_hint(),
+            Body::Events(_) => SizeHint::default(),
+        }
+    }
+}
+
+impl EventsStream {
+    fn next_chunk(&mut self) -> Option<Bytes> {
+        if self.done {
+            return None;
+        }
+        let mut out = Vec::with_capacity(EVENTS_PER_CHUNK * 1024);
+        if !self.started {
+            self.started = true;
+            out.extend_from_slice(b"{\"events\":[");
+        }
+        match lock(&self.shared.store).json_page(self.after, self.upto, EVENTS_PER_CHUNK, &mut out) {
+            Some(last) => self.after = last,
+            None => {
+                out.extend_from_slice(b"]}");
+                self.done = true;
+            }
+        }
+        Some(Bytes::from(out))
+    }
+}
+
+fn respond(reply: Reply) -> Response<Body> {
     let (body, content_type) = reply.body_bytes();
     let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let mut response = Response::new(Full::new(Bytes::from(body)));
+    let mut response = Response::new(Body::Full(Full::new(Bytes::from(body))));
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -326,9 +406,14 @@ fn respond(reply: Reply) -> Response<Full<Bytes>> {
     response
 }
 
-/// Reads the whole body within the limit and the read timeout; the error is the 413 / 408 reply.
-async fn read_body(shared: &Shared, version: ApiVersion, req: Request<Incoming>) -> Result<Bytes, Reply> {
-    let limit = shared.config.body_limit;
+/// Reads the whole body within `limit` and the read timeout; the error is the 413 / 408 reply.
+/// A declared length over the limit is refused before a byte of the body is read.
+async fn read_body(
+    shared: &Shared,
+    version: ApiVersion,
+    req: Request<Incoming>,
+    limit: usize,
+) -> Result<Bytes, Reply> {
     let too_large = || Reply::default_for_status(version, 413, "");
     let declared =
         req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
@@ -344,12 +429,51 @@ async fn read_body(shared: &Shared, version: ApiVersion, req: Request<Incoming>)
     }
 }
 
-async fn handle(shared: &Shared, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, DropConnection> {
-    let reply = match route(req.method(), req.uri().path()) {
-        Route::Api { version, pixel } => {
-            let _permit = shared.in_flight.acquire().await.expect("the semaphore is never closed");
-            return api(shared, version, pixel, req).await;
+/// Whether a `Host` header names this machine's loopback interface (`localhost`, `127.x.x.x`,
+/// `[::1]`, with or without a port). Anything else is a foreign name resolved to loopback: a DNS
+/// rebinding page.
+fn loopback_host(host: Option<&HeaderValue>) -> bool {
+    let Some(host) = host.and_then(|h| h.to_str().ok()) else { return false };
+    let name = match host.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(""),
+        None => host
+            .rsplit_once(':')
+            .map_or(host, |(name, port)| if port.bytes().all(|b| b.is_ascii_digit()) { name } else { host }),
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Whether the request says its body is JSON (`application/json`, parameters allowed).
+fn json_content(req: &Request<Incoming>) -> bool {
+    req.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json"))
+}
+
+async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> Result<Response<Body>, DropConnection> {
+    let route = route(req.method(), req.uri().path());
+    if let Route::Api { version, pixel } = route {
+        // The fault is drawn (and a delay slept) before the request takes an in-flight slot,
+        // so delayed requests never keep others from being served.
+        let fault = shared.next_fault();
+        count(shared, fault.as_ref());
+        match &fault {
+            Some(FaultKind::Drop) => return Err(DropConnection),
+            Some(FaultKind::Delay(delay)) => tokio::time::sleep(*delay).await,
+            _ => {}
         }
+        let _permit = shared.in_flight.acquire().await.expect("the semaphore is never closed");
+        return api(shared, version, pixel, fault, req).await;
+    }
+    let control = matches!(route, Route::Events | Route::Faults | Route::RandomFaults | Route::Stats);
+    if control && !loopback_host(req.headers().get(HOST)) {
+        let message = "the emulator's control endpoints answer only requests addressed to localhost or a loopback address";
+        return Ok(respond(Reply::json(403, json!({ "message": message }))));
+    }
+    let reply = match route {
+        Route::Api { .. } => unreachable!("handled above"),
         Route::ApiMethodNotAllowed(version) => {
             let mut r = respond(Reply::error(version, 405, "Method Not Allowed"));
             r.headers_mut().insert(hyper::header::ALLOW, HeaderValue::from_static("POST"));
@@ -362,9 +486,9 @@ async fn handle(shared: &Shared, req: Request<Incoming>) -> Result<Response<Full
         }
         Route::NotFound => Reply::json(404, json!({ "message": "Not Found" })),
         Route::Events if req.method() == Method::GET => {
-            // Straight to bytes: no copy of the stored events on the way.
-            let body = lock(&shared.store).to_json_bytes();
-            let mut response = Response::new(Full::new(Bytes::from(body)));
+            let upto = lock(&shared.store).recorded();
+            let stream = EventsStream { shared: shared.clone(), after: 0, upto, started: false, done: false };
+            let mut response = Response::new(Body::Events(stream));
             response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             return Ok(response);
         }
@@ -410,7 +534,14 @@ async fn read_control<T>(
     req: Request<Incoming>,
     parse: impl FnOnce(&Value) -> Result<T, String>,
 ) -> Result<T, Reply> {
-    let body = read_body(shared, ApiVersion::V2, req).await?;
+    if !json_content(&req) {
+        let message = "a control request's body must be JSON, sent with Content-Type: application/json";
+        return Err(Reply::json(415, json!({ "message": message })));
+    }
+    let body = {
+        let _permit = shared.control.acquire().await.expect("the semaphore is never closed");
+        read_body(shared, ApiVersion::V2, req, CONTROL_BODY_LIMIT).await?
+    };
     serde_json::from_slice::<Value>(&body)
         .map_err(|e| format!("Malformed JSON in request body: {e}"))
         .and_then(|v| parse(&v))
@@ -453,19 +584,13 @@ async fn api(
     shared: &Shared,
     version: ApiVersion,
     pixel: String,
+    fault: Option<FaultKind>,
     req: Request<Incoming>,
-) -> Result<Response<Full<Bytes>>, DropConnection> {
-    let fault = shared.next_fault();
-    count(shared, fault.as_ref());
-    match &fault {
-        Some(FaultKind::Drop) => return Err(DropConnection),
-        Some(FaultKind::Delay(delay)) => tokio::time::sleep(*delay).await,
-        _ => {}
-    }
+) -> Result<Response<Body>, DropConnection> {
     let authorization = req.headers().get(AUTHORIZATION).map(|v| v.as_bytes().to_vec());
     // The whole body is read first (as a front proxy would), so a reply never leaves unread
     // bytes behind that would reset the connection under the client.
-    let body = match read_body(shared, version, req).await {
+    let body = match read_body(shared, version, req, shared.config.body_limit).await {
         Ok(body) => body,
         Err(reply) => return Ok(respond(reply)),
     };
@@ -531,6 +656,28 @@ mod tests {
         );
         assert_eq!(route(&Method::GET, "/_emulator/stats"), Route::Stats);
         assert_eq!(route(&Method::GET, "/"), Route::NotFound);
+    }
+
+    #[test]
+    fn only_loopback_hosts_reach_the_control_endpoints() {
+        let host = |h: &str| loopback_host(Some(&HeaderValue::from_str(h).unwrap()));
+        for ok in
+            ["127.0.0.1:7878", "127.0.0.1", "localhost:1", "LOCALHOST", "[::1]:7878", "[::1]", "127.1.2.3:80"]
+        {
+            assert!(host(ok), "{ok}");
+        }
+        for bad in [
+            "evil.example:7878",
+            "evil.example",
+            "10.0.0.1:7878",
+            "127.0.0.1.evil.example",
+            "[::2]:1",
+            "",
+            "localhost.evil:1",
+        ] {
+            assert!(!host(bad), "{bad}");
+        }
+        assert!(!loopback_host(None));
     }
 
     #[test]

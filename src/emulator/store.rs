@@ -274,18 +274,33 @@ impl Store {
         self.events.iter().map(Kept::received).collect()
     }
 
-    /// `{"events": [Received…]}`, oldest first, serialized straight from the kept JSON.
+    /// `{"events": [Received…]}`, oldest first, serialized straight from the kept JSON (the
+    /// pages of [`Store::json_page`] put together, as the HTTP listing streams them).
+    #[cfg(test)]
     pub fn to_json_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.events.len() * 1024 + 16);
-        out.extend_from_slice(b"{\"events\":[");
-        for (i, kept) in self.events.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            serde_json::to_writer(&mut out, &kept.view()).expect("events serialize");
+        let mut out = b"{\"events\":[".to_vec();
+        let (mut after, upto) = (0, self.recorded());
+        while let Some(last) = self.json_page(after, upto, 2, &mut out) {
+            after = last;
         }
         out.extend_from_slice(b"]}");
         out
+    }
+
+    /// Appends, comma-separated (with a leading comma unless `after` is 0), up to `max` kept
+    /// events with ids in `after + 1 ..= upto`; returns the last id written, or `None` when
+    /// there are no more. Events evicted or cleared in between are skipped.
+    pub fn json_page(&self, after: u64, upto: u64, max: usize, out: &mut Vec<u8>) -> Option<u64> {
+        let start = self.events.partition_point(|k| k.id <= after);
+        let mut last = None;
+        for kept in self.events.range(start..).take(max).take_while(|k| k.id <= upto) {
+            if after > 0 || last.is_some() {
+                out.push(b',');
+            }
+            serde_json::to_writer(&mut *out, &kept.view()).expect("events serialize");
+            last = Some(kept.id);
+        }
+        last
     }
 
     /// How many events are kept now.

@@ -170,8 +170,15 @@ impl Client {
     ) -> SendResult {
         let mut attempts = Vec::new();
         let mut waited_ms = 0;
-        let mut auth = reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.expose()))
-            .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static("Bearer invalid-token"));
+        let Ok(mut auth) = reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+        else {
+            // Never a stand-in header: say why nothing was sent.
+            let outcome = Outcome::transport(
+                Kind::Cancelled,
+                "not sent: the conversion token contains a character an HTTP header cannot carry (a line break?)",
+            );
+            return SendResult { attempts, outcome };
+        };
         auth.set_sensitive(true);
         for number in 1..=self.config.policy.max_retries + 1 {
             let started_at = timestamp::format_rfc3339(timestamp::now_millis());

@@ -28,14 +28,15 @@ pub fn retryable_status(status: u16) -> bool {
 
 impl Policy {
     /// The wait before retry number `retry` (1-based). `retry_after` wins over the backoff;
-    /// `jitter` in [0, 1) spreads clients (full jitter on the upper half of the backoff).
+    /// `jitter` in [0, 1) spreads clients over the whole backoff ("full jitter": anything from
+    /// 0 to the capped exponential backoff).
     pub fn wait(&self, retry: u32, retry_after: Option<Duration>, jitter: f64) -> Duration {
         if let Some(after) = retry_after {
             return after.min(self.cap);
         }
         let exp = self.base.saturating_mul(1u32 << (retry.saturating_sub(1)).min(16));
         let exp = exp.min(self.cap);
-        exp.mul_f64(0.5 + 0.5 * jitter.clamp(0.0, 1.0))
+        exp.mul_f64(jitter.clamp(0.0, 1.0))
     }
 }
 
@@ -49,16 +50,10 @@ pub fn parse_retry_after(value: &str, now_ms: i64) -> Option<Duration> {
     Some(Duration::from_millis(u64::try_from(at - now_ms).unwrap_or(0)))
 }
 
-/// A small pseudo-random number in [0, 1) for jitter (no need for a crypto RNG here).
+/// A jitter in [0, 1) from the process's random stream (seeded per process from the OS, so
+/// clients started together do not retry together).
 pub fn jitter() -> f64 {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static STATE: AtomicU64 = AtomicU64::new(0);
-    let seed = crate::timestamp::now_millis() as u64 ^ 0x9e37_79b9_7f4a_7c15;
-    let mut x = STATE.fetch_add(seed | 1, Ordering::Relaxed) ^ seed;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    (x >> 11) as f64 / (1u64 << 53) as f64
+    crate::random::unit()
 }
 
 #[cfg(test)]
@@ -79,7 +74,8 @@ mod tests {
     fn backoff_doubles_with_jitter_and_is_capped() {
         let p = Policy { max_retries: 3, base: Duration::from_millis(500), cap: Duration::from_secs(3) };
         assert_eq!(p.wait(1, None, 1.0), Duration::from_millis(500));
-        assert_eq!(p.wait(1, None, 0.0), Duration::from_millis(250));
+        assert_eq!(p.wait(1, None, 0.5), Duration::from_millis(250));
+        assert_eq!(p.wait(1, None, 0.0), Duration::ZERO, "full jitter: down to nothing");
         assert_eq!(p.wait(2, None, 1.0), Duration::from_millis(1000));
         assert_eq!(p.wait(3, None, 1.0), Duration::from_millis(2000));
         assert_eq!(p.wait(4, None, 1.0), Duration::from_secs(3), "capped");
@@ -106,10 +102,14 @@ mod tests {
     }
 
     #[test]
-    fn jitter_stays_in_range() {
-        for _ in 0..1000 {
-            let j = jitter();
-            assert!((0.0..1.0).contains(&j));
-        }
+    fn jitter_spreads_over_the_whole_backoff() {
+        let p = Policy::default();
+        let waits: Vec<Duration> = (0..2000).map(|_| p.wait(1, None, jitter())).collect();
+        assert!(waits.iter().all(|w| *w <= Duration::from_millis(500)));
+        // Both ends of 0..500 ms are reached, not only the upper half.
+        assert!(waits.iter().any(|w| *w < Duration::from_millis(50)));
+        assert!(waits.iter().any(|w| *w > Duration::from_millis(450)));
+        let distinct: std::collections::HashSet<Duration> = waits.into_iter().collect();
+        assert!(distinct.len() > 1000, "{}", distinct.len());
     }
 }

@@ -112,6 +112,8 @@ struct View<'a> {
     currency_set: bool,
     /// (id, item_price × quantity) per product.
     products: Vec<(Option<&'a str>, Option<f64>)>,
+    /// Fields Reddit reads as integers: (path, value).
+    integers: Vec<(String, &'a Value)>,
 }
 
 fn view(event: &Event) -> View<'_> {
@@ -131,6 +133,11 @@ fn view(event: &Event) -> View<'_> {
                     .and_then(|m| m.products.as_ref())
                     .map(|ps| ps.iter().map(|p| (p.id.as_deref(), None)).collect())
                     .unwrap_or_default(),
+                integers: m
+                    .and_then(|m| m.item_count.as_ref())
+                    .map(|c| ("event_metadata.item_count".to_string(), c))
+                    .into_iter()
+                    .collect(),
             }
         }
         Event::V3(e) => {
@@ -156,6 +163,14 @@ fn view(event: &Event) -> View<'_> {
                             .collect()
                     })
                     .unwrap_or_default(),
+                integers: m
+                    .and_then(|m| m.item_count.as_ref())
+                    .map(|c| ("metadata.item_count".to_string(), c))
+                    .into_iter()
+                    .chain(m.and_then(|m| m.products.as_ref()).into_iter().flatten().enumerate().filter_map(
+                        |(i, p)| p.quantity.as_ref().map(|q| (format!("metadata.products[{i}].quantity"), q)),
+                    ))
+                    .collect(),
             }
         }
     }
@@ -236,6 +251,17 @@ pub fn check_event(event: &Event, now_ms: i64) -> Vec<Lint> {
             )
             .hint(hint),
         );
+    }
+    for (path, value) in &v.integers {
+        if value.is_number() && !value.is_i64() && !value.is_u64() {
+            lints.push(
+                Lint::error(
+                    path.clone(),
+                    format!("{value} is out of range: Reddit takes a whole number of at most 64 bits here"),
+                )
+                .hint("Map a whole count (e.g. the number of items), not an amount or an id."),
+            );
+        }
     }
     if v.version == ApiVersion::V2 {
         let present = [
@@ -531,6 +557,22 @@ mod tests {
             ]
         );
         assert_eq!(lints[0].hint.as_deref(), Some("Use \"USD\" (upper case)."));
+    }
+
+    #[test]
+    fn an_item_count_out_of_range_is_an_error_before_sending() {
+        let lints = check(&v2(json!({"event_metadata": {"item_count": 1e20}})), ApiVersion::V2, NOW);
+        assert_eq!(fields(&lints), [("event_metadata.item_count", Level::Error)]);
+        assert!(lints[0].message.contains("out of range"), "{}", lints[0].message);
+        assert!(check(&v2(json!({"event_metadata": {"item_count": 3}})), ApiVersion::V2, NOW).is_empty());
+        let v3 = json!({"event_at": NOW, "action_source": "WEBSITE", "type": {"tracking_type": "PURCHASE"}, "user": {"email": "x"},
+            "metadata": {"item_count": -1e19, "products": [{"id": "a", "quantity": 2}, {"id": "b", "quantity": 2.5}]}});
+        let errors: Vec<_> =
+            check(&v3, ApiVersion::V3, NOW).into_iter().filter(|l| l.level == Level::Error).collect();
+        assert_eq!(
+            fields(&errors),
+            [("metadata.item_count", Level::Error), ("metadata.products[1].quantity", Level::Error)]
+        );
     }
 
     #[test]

@@ -113,13 +113,17 @@ impl Settings {
         }
     }
 
-    /// The endpoint URL on `base` (normally [`REDDIT_API_BASE`]).
+    /// The endpoint URL on `base` (normally [`REDDIT_API_BASE`]). The Pixel ID is
+    /// percent-encoded as one path segment; a query or fragment on `base` (refused by
+    /// [`endpoint_problem`]) stays after the API path rather than swallowing it.
     pub fn url(&self, base: &str) -> String {
+        let cut = base.find(['?', '#']).unwrap_or(base.len());
+        let (base, tail) = base.split_at(cut);
         let base = base.trim_end_matches('/');
-        let pixel = self.pixel_id.trim();
+        let pixel = encode_segment(self.pixel_id.trim());
         match self.api_version {
-            ApiVersion::V2 => format!("{base}/api/v2.0/conversions/events/{pixel}"),
-            ApiVersion::V3 => format!("{base}/api/v3/pixels/{pixel}/conversion_events"),
+            ApiVersion::V2 => format!("{base}/api/v2.0/conversions/events/{pixel}{tail}"),
+            ApiVersion::V3 => format!("{base}/api/v3/pixels/{pixel}/conversion_events{tail}"),
         }
     }
 
@@ -132,13 +136,100 @@ impl Settings {
             Some("the Pixel ID contains whitespace")
         } else if p.contains('/') {
             Some("the Pixel ID contains \"/\"")
+        } else if matches!(p.trim(), "." | "..") {
+            Some("the Pixel ID cannot be \".\" or \"..\"")
         } else {
             None
         }
     }
 }
 
+/// Percent-encodes everything but RFC 3986's unreserved characters, so `s` stays one path
+/// segment (`#`, `?`, `%` and `/` cannot change where the request goes).
+pub fn encode_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Why `url` cannot be an endpoint base URL, if it cannot: it must be `http://` or `https://`
+/// with a host and an optional path, and nothing that could carry a credential or cut the API
+/// path off (no user info, query or fragment, no whitespace or control characters).
+pub fn endpoint_problem(url: &str) -> Option<&'static str> {
+    let Some(rest) = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")) else {
+        return Some("expected an http:// or https:// URL");
+    };
+    let authority = rest.split('/').next().unwrap_or("");
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        Some("the URL contains whitespace or control characters")
+    } else if authority.contains('@') {
+        Some("the URL carries user info (user:password@): put the token in the environment, not the URL")
+    } else if url.contains('?') || url.contains('#') {
+        Some("the URL has a query or fragment: give the base URL only (a token must never go in a URL)")
+    } else if authority.is_empty() || authority.starts_with(':') {
+        Some("the URL has no host")
+    } else {
+        None
+    }
+}
+
 /// `reddit-capi-console/<version>`.
 pub fn default_user_agent() -> String {
     format!("reddit-capi-console/{}", env!("CARGO_PKG_VERSION"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v2(pixel: &str) -> Settings {
+        Settings { pixel_id: pixel.into(), ..Settings::default() }
+    }
+
+    #[test]
+    fn the_pixel_id_is_one_encoded_path_segment() {
+        let url = |p: &str| v2(p).url("http://h:1");
+        assert_eq!(url("a2_x"), "http://h:1/api/v2.0/conversions/events/a2_x");
+        assert_eq!(url("a2_x#z"), "http://h:1/api/v2.0/conversions/events/a2_x%23z");
+        assert_eq!(url("a2_x?y=1"), "http://h:1/api/v2.0/conversions/events/a2_x%3Fy%3D1");
+        assert_eq!(url("a%2F"), "http://h:1/api/v2.0/conversions/events/a%252F");
+        assert_eq!(url("é"), "http://h:1/api/v2.0/conversions/events/%C3%A9");
+        let v3 = Settings { api_version: ApiVersion::V3, ..v2("t2 x") };
+        assert_eq!(v3.url("http://h/"), "http://h/api/v3/pixels/t2%20x/conversion_events");
+        for dots in [".", ".."] {
+            assert!(v2(dots).pixel_id_problem().is_some(), "{dots}");
+        }
+    }
+
+    #[test]
+    fn a_query_or_fragment_on_the_base_never_swallows_the_api_path() {
+        assert_eq!(v2("p").url("http://h/base/?q=1#f"), "http://h/base/api/v2.0/conversions/events/p?q=1#f");
+    }
+
+    #[test]
+    fn endpoints_with_credentials_queries_or_fragments_are_refused() {
+        for ok in ["http://127.0.0.1:7878", "https://ads-api.reddit.com", "http://h/base/", "http://[::1]:80"]
+        {
+            assert_eq!(endpoint_problem(ok), None, "{ok}");
+        }
+        for bad in [
+            "http://user:tok@h",
+            "http://tok@h/x",
+            "http://h/?access_token=tok",
+            "http://h/#f",
+            "ftp://h",
+            "http://",
+            "http://:80/x",
+            "http://h/a b",
+            "http://h/\r\n",
+        ] {
+            assert!(endpoint_problem(bad).is_some(), "{bad}");
+        }
+    }
 }

@@ -22,6 +22,17 @@ impl Secret {
         secret
     }
 
+    /// Wraps a conversion token as typed or read: blank → `None`; one with a line break or
+    /// another control character inside is refused (it cannot go into an HTTP header, and
+    /// replacing it silently would send something else).
+    pub fn token(value: impl Into<String>) -> Result<Option<Secret>, BadToken> {
+        let secret = Secret::new(value);
+        if secret.as_ref().is_some_and(|s| s.0.chars().any(char::is_control)) {
+            return Err(BadToken::ControlCharacter);
+        }
+        Ok(secret)
+    }
+
     /// The clear text.
     pub fn expose(&self) -> &str {
         &self.0
@@ -32,6 +43,15 @@ impl Secret {
         let chars: Vec<char> = self.0.chars().collect();
         if chars.len() > 8 { chars[chars.len() - 4..].iter().collect() } else { String::new() }
     }
+}
+
+/// Why a token cannot be used (the message never shows the token).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum BadToken {
+    #[error("contains a line break or another control character; a conversion token is one line of text")]
+    ControlCharacter,
+    #[error("is not valid UTF-8 text")]
+    NotUtf8,
 }
 
 impl Drop for Secret {
@@ -65,5 +85,13 @@ mod tests {
         assert!(!format!("{:?}", Some(&s)).contains("abcdefgh"));
         assert!(Secret::new("  ").is_none());
         assert_eq!(Secret::new("short").unwrap().to_string(), "••••");
+    }
+
+    #[test]
+    fn a_token_with_a_line_break_is_refused_not_replaced() {
+        assert_eq!(Secret::token("tok_abc\r\nX-Evil: 1"), Err(BadToken::ControlCharacter));
+        assert_eq!(Secret::token("tok\u{0}abc"), Err(BadToken::ControlCharacter));
+        assert_eq!(Secret::token(" tok_abcdefgh1234\n").unwrap().unwrap().expose(), "tok_abcdefgh1234");
+        assert_eq!(Secret::token("  "), Ok(None));
     }
 }

@@ -169,12 +169,20 @@ pub struct Tokens {
     keychain: Keychain,
     file: Option<PathBuf>,
     env: Option<Secret>,
+    /// A token file that cannot be used is refused and left in place (commands that only read).
+    read_only: bool,
 }
 
 impl Tokens {
     /// Stores over `keychain`, the token file in `data_dir`, and the environment's token.
     pub fn new(keychain: Keychain, data_dir: Option<&Path>, env: Option<Secret>) -> Tokens {
-        Tokens { keychain, file: data_dir.map(|d| d.join(FILE_NAME)), env }
+        Tokens { keychain, file: data_dir.map(|d| d.join(FILE_NAME)), env, read_only: false }
+    }
+
+    /// For a command that only reads: a damaged or newer token file is refused, never moved.
+    pub fn read_only(mut self) -> Tokens {
+        self.read_only = true;
+        self
     }
 
     /// `REDDIT_CONVERSION_TOKEN`, if set and not blank.
@@ -305,6 +313,10 @@ impl Tokens {
                 Err(e) => Err((format!("damaged: {e}"), false)),
             }
         };
+        if self.read_only {
+            return versioned::read(path, parse)
+                .map_err(|e| file_error(path, format!("{}; it was left as it is", e.error)));
+        }
         match versioned::load(path, parse) {
             Loaded::Missing => Ok(None),
             Loaded::Read(file) => Ok(Some(file)),
@@ -323,7 +335,7 @@ impl Tokens {
         let path = self.file.as_deref().ok_or(TokenError::NoDataDir)?;
         let mut bytes = serde_json::to_vec_pretty(file).expect("a token file serializes");
         bytes.push(b'\n');
-        let written = atomic::write_private(path, &bytes);
+        let written = atomic::write(path, &bytes);
         bytes.zeroize();
         written.map_err(|e| file_error(path, e.to_string()))
     }
@@ -433,7 +445,7 @@ mod tests {
     fn a_damaged_token_file_is_reported_without_its_content() {
         let dir = dir("damaged");
         let path = dir.join(FILE_NAME);
-        atomic::write_private(&path, format!("{{\"tokens\": {{\"a2\": \"{TOKEN}\"").as_bytes()).unwrap();
+        atomic::write(&path, format!("{{\"tokens\": {{\"a2\": \"{TOKEN}\"").as_bytes()).unwrap();
         let tokens = Tokens::new(Keychain::Unavailable("none".into()), Some(&dir), None);
         let err = tokens.get("a2").unwrap_err().to_string();
         assert!(err.contains("damaged") && err.contains("moved to"), "{err}");

@@ -27,14 +27,15 @@ pub fn parse_events(text: &str, source_name: &str) -> Result<Vec<Event>, EventsE
 
 /// Checks the whole text's JSON syntax without building anything (fast), so that a command can
 /// refuse a broken file before it prints a single result. Top-level values must be objects or
-/// arrays.
-pub fn check_syntax(text: &str, source_name: &str) -> Result<(), EventsError> {
+/// arrays. Returns how many events the text holds.
+pub fn check_syntax(text: &str, source_name: &str) -> Result<usize, EventsError> {
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let mut values = serde_json::Deserializer::from_str(&text[bom..]).into_iter::<Syntax>();
+    let mut events = 0;
     loop {
         let previous_end = bom + values.byte_offset();
         match values.next() {
-            None => return Ok(()),
+            None => return Ok(events),
             Some(Err(e)) => return Err(serde_error(text, source_name, &e)),
             Some(Ok(_)) => {
                 let rest = &text[previous_end..];
@@ -54,7 +55,7 @@ pub fn check_syntax(text: &str, source_name: &str) -> Result<(), EventsError> {
                     }
                 };
                 match text.as_bytes().get(start) {
-                    Some(b'{') => {}
+                    Some(b'{') => events += 1,
                     Some(b'[') => {
                         // A JSON array of events: every element must be an object.
                         let items: Vec<&RawValue> =
@@ -62,6 +63,7 @@ pub fn check_syntax(text: &str, source_name: &str) -> Result<(), EventsError> {
                         if let Some(bad) = items.iter().find(|r| !r.get().starts_with('{')) {
                             return Err(not_an_event(offset_of(text, bad.get()), bad.get()));
                         }
+                        events += items.len();
                     }
                     _ => return Err(not_an_event(start, &text[start..end])),
                 }
@@ -125,14 +127,14 @@ impl<'de> serde::de::Visitor<'de> for Syntax {
 }
 
 /// Events one at a time, parsed as they are asked for (one pass over the text; positions are
-/// worked out only when something is wrong).
+/// worked out only when something is wrong). A top-level array is handed out element by element:
+/// only the event being handed out is ever built, however large the array.
 pub fn stream_events<'t>(text: &'t str, source_name: &'t str) -> EventStream<'t> {
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     EventStream {
         text,
         source_name,
-        bom,
-        values: serde_json::Deserializer::from_str(&text[bom..]).into_iter::<Value>(),
+        values: serde_json::Deserializer::from_str(&text[bom..]).into_iter::<&RawValue>(),
         array: None,
         failed: false,
     }
@@ -142,27 +144,31 @@ pub fn stream_events<'t>(text: &'t str, source_name: &'t str) -> EventStream<'t>
 pub struct EventStream<'t> {
     text: &'t str,
     source_name: &'t str,
-    bom: usize,
-    values: serde_json::StreamDeserializer<'t, serde_json::de::StrRead<'t>, Value>,
-    /// Items of a top-level array being handed out, with the array's byte range.
-    array: Option<(std::vec::IntoIter<Value>, usize, usize, usize)>,
+    values: serde_json::StreamDeserializer<'t, serde_json::de::StrRead<'t>, &'t RawValue>,
+    /// Elements of a top-level array being handed out.
+    array: Option<std::vec::IntoIter<&'t RawValue>>,
     failed: bool,
 }
 
-impl EventStream<'_> {
-    fn error_at(&self, offset: usize, message: String) -> EventsError {
-        let (line, column) = line_column(self.text, offset);
-        EventsError { source_name: self.source_name.to_string(), line, column, message }
+impl<'t> EventStream<'t> {
+    /// A parse error inside `part` (a slice of the text), placed in the whole text.
+    fn error_in(&self, part: &str, e: &serde_json::Error) -> EventsError {
+        let offset = offset_of(self.text, part) + offset_of_position(part, e.line(), e.column());
+        build_error(self.text, self.source_name, offset, e)
     }
 
-    fn not_an_event(&self, offset: usize, v: &Value) -> EventsError {
-        self.error_at(offset, format!("expected a Segment event (a JSON object), found {}", json_kind(v)))
-    }
-
-    /// Start of the value that ends at `end`, found from where the previous one ended.
-    fn start_after(&self, previous_end: usize) -> usize {
-        let rest = &self.text[previous_end..];
-        previous_end + (rest.len() - rest.trim_start().len())
+    /// The event in `raw`, or why it is not one.
+    fn event(&self, raw: &'t RawValue) -> Result<Event, EventsError> {
+        match serde_json::from_str::<Value>(raw.get()) {
+            Ok(value @ Value::Object(_)) => Ok(Event::from_value(value).expect("an object")),
+            Ok(other) => {
+                let (line, column) = line_column(self.text, offset_of(self.text, raw.get()));
+                let message =
+                    format!("expected a Segment event (a JSON object), found {}", json_kind(&other));
+                Err(EventsError { source_name: self.source_name.to_string(), line, column, message })
+            }
+            Err(e) => Err(self.error_in(raw.get(), &e)),
+        }
     }
 }
 
@@ -174,35 +180,33 @@ impl Iterator for EventStream<'_> {
             return None;
         }
         let result = loop {
-            if let Some((items, index, start, end)) = &mut self.array {
+            if let Some(items) = &mut self.array {
                 match items.next() {
-                    Some(Value::Object(map)) => {
-                        *index += 1;
-                        break Ok(Event::from_value(Value::Object(map)).expect("an object"));
-                    }
-                    Some(other) => {
-                        // Rare: find the item's position by reading the array's elements raw.
-                        let (i, start) = (*index, *start);
-                        let raw: Vec<&RawValue> =
-                            serde_json::from_str(&self.text[start..*end]).unwrap_or_default();
-                        let at = raw.get(i).map_or(start, |r| offset_of(self.text, r.get()));
-                        break Err(self.not_an_event(at, &other));
-                    }
+                    Some(raw) => break self.event(raw),
                     None => self.array = None,
                 }
                 continue;
             }
-            let previous_end = self.bom + self.values.byte_offset();
-            match self.values.next()? {
-                Ok(Value::Object(map)) => break Ok(Event::from_value(Value::Object(map)).expect("an object")),
-                Ok(Value::Array(items)) => {
-                    let start = self.start_after(previous_end);
-                    let end = self.bom + self.values.byte_offset();
-                    self.array = Some((items.into_iter(), 0, start, end));
+            let raw = match self.values.next()? {
+                Ok(raw) => raw,
+                // The raw scan places some errors a column off (a control character in a
+                // string): the full syntax check, which fails here too, gives the canonical one.
+                Err(e) => {
+                    break Err(check_syntax(self.text, self.source_name)
+                        .err()
+                        .unwrap_or_else(|| serde_error(self.text, self.source_name, &e)));
                 }
-                Ok(other) => break Err(self.not_an_event(self.start_after(previous_end), &other)),
-                Err(e) => break Err(serde_error(self.text, self.source_name, &e)),
+            };
+            if !raw.get().starts_with('[') {
+                break self.event(raw);
             }
+            // The whole array's syntax first (nothing is built), so an error anywhere in it comes
+            // before any "not an event"; then its elements, unparsed until they are handed out.
+            if let Err(e) = serde_json::from_str::<Syntax>(raw.get()) {
+                break Err(self.error_in(raw.get(), &e));
+            }
+            let items: Vec<&RawValue> = serde_json::from_str(raw.get()).expect("checked just above");
+            self.array = Some(items.into_iter());
         };
         self.failed = result.is_err();
         Some(result)
@@ -215,26 +219,68 @@ pub fn read_events(path: &str) -> Result<Vec<Event>, EventsError> {
     parse_events(&text, &label)
 }
 
-/// The text of an events file (or of standard input for `-`) and its label for errors.
+/// The most of one events input (a file or standard input) that is read: 256 MiB. Memory is
+/// bounded by it; a larger input is refused, not truncated.
+pub const MAX_INPUT_BYTES: usize = 256 << 20;
+
+/// The text of an events file (or of standard input for `-`) and its label for errors. It is
+/// read in chunks, up to [`MAX_INPUT_BYTES`]; a byte JSON never holds (a NUL or another control
+/// character outside tab, CR and LF) stops the read at once, so binary data and endless devices
+/// fail within their first chunk.
 pub fn read_text(path: &str) -> Result<(String, String), EventsError> {
     if path == "-" {
-        let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map_err(|e| io_error("<stdin>", &e))?;
-        return Ok((text, "<stdin>".to_string()));
+        return read_capped(std::io::stdin().lock(), "<stdin>", 0, MAX_INPUT_BYTES);
     }
-    let bytes = std::fs::read(Path::new(path)).map_err(|e| io_error(path, &e))?;
+    let file = std::fs::File::open(Path::new(path)).map_err(|e| io_error(path, &e))?;
+    let size = file.metadata().map_or(0, |m| m.len());
+    read_capped(file, path, usize::try_from(size).unwrap_or(usize::MAX), MAX_INPUT_BYTES)
+}
+
+/// [`read_text`] from any reader: `size_hint` reserves room (a regular file's length), `cap` bounds it.
+pub fn read_capped(
+    mut reader: impl Read,
+    label: &str,
+    size_hint: usize,
+    cap: usize,
+) -> Result<(String, String), EventsError> {
+    let mut bytes = Vec::with_capacity(size_hint.min(cap) + 1);
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n = match reader.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(io_error(label, &e)),
+        };
+        if let Some(i) = chunk[..n].iter().position(|b| *b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) {
+            let at = bytes.len() + i;
+            bytes.extend_from_slice(&chunk[..=i]);
+            let text = String::from_utf8_lossy(&bytes);
+            let (line, column) = line_column(&text, text.len() - 1);
+            let message = format!(
+                "byte 0x{:02x} cannot appear in JSON text (at byte {at}): is this a binary file?",
+                chunk[i]
+            );
+            return Err(EventsError { source_name: label.to_string(), line, column, message });
+        }
+        if bytes.len() + n > cap {
+            let message = format!("larger than {} MiB, the most one input may hold: split it", cap >> 20);
+            return Err(EventsError { source_name: label.to_string(), line: 0, column: 0, message });
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+    }
     let text = String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(&e.as_bytes()[..offset]).into_owned();
         let (line, column) = line_column(&text, offset);
         EventsError {
-            source_name: path.to_string(),
+            source_name: label.to_string(),
             line,
             column,
             message: "the file is not valid UTF-8".into(),
         }
     })?;
-    Ok((text, path.to_string()))
+    Ok((text, label.to_string()))
 }
 
 fn io_error(source: &str, e: &std::io::Error) -> EventsError {
@@ -379,9 +425,46 @@ mod tests {
         ] {
             let parsed = parse_events(text, "x").map(|_| ());
             assert!(parsed.is_err(), "{text:?}");
-            assert_eq!(check_syntax(text, "x"), parsed, "{text:?}");
+            assert_eq!(check_syntax(text, "x").map(|_| ()), parsed, "{text:?}");
         }
-        assert_eq!(check_syntax("{\"n\": 1e308, \"s\": \"\\ud83d\\ude00\"}", "x"), Ok(()));
+        assert_eq!(check_syntax("{\"n\": 1e308, \"s\": \"\\ud83d\\ude00\"}", "x"), Ok(1));
+    }
+
+    #[test]
+    fn input_is_read_with_a_cap_and_binary_stops_at_its_first_bytes() {
+        // An endless reader of NULs (like /dev/zero): refused within the first chunk.
+        let err = read_capped(std::io::repeat(0), "zero", 0, 1 << 20).unwrap_err();
+        assert_eq!((err.source_name.as_str(), err.line, err.column), ("zero", 1, 1));
+        assert!(err.message.contains("0x00"), "{}", err.message);
+        let err = read_capped(&b"{\"a\": 1}\n{\"b\":\x01}"[..], "x", 0, 1 << 20).unwrap_err();
+        assert_eq!((err.line, err.column), (2, 6));
+        // An endless reader of JSON whitespace: stopped at the cap.
+        let err = read_capped(std::io::repeat(b' '), "spaces", 0, 1 << 20).unwrap_err();
+        assert!(err.message.contains("larger than 1 MiB"), "{}", err.message);
+        let (text, label) = read_capped(&b"\t{\"del\": \"\x7f\"}\r\n"[..], "ok", 0, 1 << 20).unwrap();
+        assert_eq!((text.as_str(), label.as_str()), ("\t{\"del\": \"\u{7f}\"}\r\n", "ok"));
+    }
+
+    #[test]
+    fn check_syntax_counts_the_events() {
+        assert_eq!(check_syntax("", "x"), Ok(0));
+        assert_eq!(check_syntax(" \n[]\n", "x"), Ok(0));
+        assert_eq!(check_syntax("{}\n[{}, {}]\n{}", "x"), Ok(4));
+    }
+
+    #[test]
+    fn array_elements_are_streamed_with_their_errors_in_place() {
+        let text = "[{\"a\": 1},\n {\"b\": 2}, 7]";
+        let mut stream = stream_events(text, "x");
+        assert_eq!(stream.next().unwrap().unwrap().value()["a"], 1);
+        assert_eq!(stream.next().unwrap().unwrap().value()["b"], 2);
+        let err = stream.next().unwrap().unwrap_err();
+        assert_eq!((err.line, err.column), (2, 12));
+        assert!(stream.next().is_none());
+        // A syntax error anywhere in the array comes first, where it stands.
+        let err = parse_events("[7,\n {\"n\": 1e400}]", "x").unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(err.message.contains("number out of range"), "{}", err.message);
     }
 
     #[test]

@@ -31,16 +31,7 @@ pub fn stamp(event: &mut Value) {
 
 /// A random RFC 4122 version-4-shaped id (not cryptographic; it only has to be unique).
 pub fn new_message_id() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static STATE: AtomicU64 = AtomicU64::new(0x2545_f491_4f6c_dd1d);
-    let next = || {
-        let mut x = STATE.fetch_add(crate::timestamp::now_millis() as u64 | 1, Ordering::Relaxed);
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        x
-    };
-    let (a, b) = (next(), next());
+    let (a, b) = (crate::random::next_u64(), crate::random::next_u64());
     format!(
         "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
         a >> 32,

@@ -4,6 +4,10 @@
 //! append terminates; earlier lines are never rewritten. When the file passes its cap it is
 //! rotated to `history.1.jsonl` (the previous rotation is dropped), so the store stays bounded.
 //!
+//! Several processes may append at once (the app and `send`, two `replay`s): every append holds
+//! an exclusive lock on `history.lock` (`flock`) from the size check to the fsync, so a rotation
+//! never renames a file another writer has just started. The files are 0600 in a 0700 directory.
+//!
 //! Why not SQLite: one writer, append-only records and "newest first" reads need no query
 //! engine; a text file is crash-safe with fsync alone, greppable, and adds no C dependency.
 
@@ -14,6 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::atomic;
 use crate::net::AttemptRecord;
 use crate::reddit::Lint;
 use crate::reddit::response::Outcome;
@@ -82,6 +87,8 @@ pub struct Entry {
 pub struct History {
     path: PathBuf,
     cap_bytes: u64,
+    /// Test hook: a pause between deciding to rotate and rotating (where the race was).
+    rotation_pause: Option<std::time::Duration>,
 }
 
 /// What reading found.
@@ -96,12 +103,19 @@ pub struct Loaded {
 impl History {
     /// The history kept in `dir` (created on first write).
     pub fn in_dir(dir: &Path) -> History {
-        History { path: dir.join("history.jsonl"), cap_bytes: DEFAULT_CAP_BYTES }
+        History { path: dir.join("history.jsonl"), cap_bytes: DEFAULT_CAP_BYTES, rotation_pause: None }
     }
 
     /// With another size cap (tests).
     pub fn with_cap(mut self, cap_bytes: u64) -> History {
         self.cap_bytes = cap_bytes;
+        self
+    }
+
+    /// Sleeps this long between deciding to rotate and rotating (tests of concurrent writers).
+    #[doc(hidden)]
+    pub fn with_rotation_pause(mut self, pause: std::time::Duration) -> History {
+        self.rotation_pause = Some(pause);
         self
     }
 
@@ -114,17 +128,23 @@ impl History {
         self.path.with_file_name("history.1.jsonl")
     }
 
-    /// Appends one entry as one fsynced line.
+    /// Appends one entry as one fsynced line, under the history lock.
     pub fn append(&self, entry: &Entry) -> io::Result<()> {
         let mut line = serde_json::to_vec(entry).map_err(io::Error::other)?;
         line.push(b'\n');
-        if let Some(dir) = self.path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
+        let dir = self.path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        atomic::create_private_dir(dir)?;
+        atomic::make_private(dir)?;
+        let lock = private_options().write(true).open(dir.join("history.lock"))?;
+        lock.lock()?;
         if std::fs::metadata(&self.path).is_ok_and(|m| m.len() + line.len() as u64 > self.cap_bytes) {
+            if let Some(pause) = self.rotation_pause {
+                std::thread::sleep(pause);
+            }
             std::fs::rename(&self.path, self.rotated())?;
         }
-        let mut file = OpenOptions::new().create(true).append(true).read(true).open(&self.path)?;
+        let mut file = private_options().append(true).read(true).open(&self.path)?;
+        atomic::make_private(&self.path)?;
         if ends_torn(&mut file)? {
             // A crash tore the last line: end it so this one stands alone.
             file.write_all(b"\n")?;
@@ -165,6 +185,15 @@ impl History {
         }
         Ok(out)
     }
+}
+
+/// Create-if-missing at mode 0600.
+fn private_options() -> OpenOptions {
+    let mut options = OpenOptions::new();
+    options.create(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options
 }
 
 fn ends_torn(file: &mut File) -> io::Result<bool> {
@@ -281,6 +310,65 @@ mod tests {
         assert!(live <= 4096 && rotated <= 4096, "{live} {rotated}");
         let read = h.read().unwrap();
         assert_eq!(read.entries.last().unwrap().send_id, "s99", "the newest survive");
+    }
+
+    /// Child processes of `writers_at_the_rotation_point_lose_nothing` run this (a no-op otherwise).
+    #[test]
+    fn rotation_child() {
+        let (Ok(dir), Ok(id)) =
+            (std::env::var("RCC_HISTORY_CHILD_DIR"), std::env::var("RCC_HISTORY_CHILD_ID"))
+        else {
+            return;
+        };
+        let h = History::in_dir(Path::new(&dir))
+            .with_cap(CHILD_CAP)
+            .with_rotation_pause(std::time::Duration::from_millis(200));
+        for k in 0..5 {
+            h.append(&entry(&format!("child-{id}-{k}"), 1, State::Completed)).unwrap();
+        }
+    }
+
+    const CHILD_CAP: u64 = 64 * 1024;
+
+    #[test]
+    fn writers_at_the_rotation_point_lose_nothing() {
+        let d = dir("race");
+        let h = History::in_dir(&d).with_cap(CHILD_CAP);
+        // Fill the live file to just under the cap: the next append of every writer rotates.
+        let mut before = 0;
+        while std::fs::metadata(h.path()).map_or(0, |m| m.len()) < CHILD_CAP - 600 {
+            h.append(&entry(&format!("before-{before}"), 1, State::Completed)).unwrap();
+            before += 1;
+        }
+        let children: Vec<_> = (0..6)
+            .map(|id| {
+                std::process::Command::new(std::env::current_exe().unwrap())
+                    .args(["--exact", "store::history::tests::rotation_child", "--test-threads=1", "--quiet"])
+                    .env("RCC_HISTORY_CHILD_DIR", &d)
+                    .env("RCC_HISTORY_CHILD_ID", id.to_string())
+                    .stdout(std::process::Stdio::null())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for mut child in children {
+            assert!(child.wait().unwrap().success(), "a writer failed");
+        }
+        let read = h.read().unwrap();
+        assert_eq!(read.skipped_lines, 0);
+        let ids: std::collections::HashSet<String> = read.entries.iter().map(|e| e.send_id.clone()).collect();
+        assert_eq!(ids.len(), before + 30, "every entry of every writer is kept");
+        for id in 0..6 {
+            for k in 0..5 {
+                assert!(ids.contains(&format!("child-{id}-{k}")), "child-{id}-{k} lost");
+            }
+        }
+        #[cfg(unix)]
+        for f in [h.path().to_path_buf(), d.join("history.1.jsonl"), d.join("history.lock"), d.clone()] {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&f).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode & 0o077, 0, "{} is {mode:o}", f.display());
+        }
     }
 
     #[test]

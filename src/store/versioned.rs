@@ -1,7 +1,9 @@
 //! The console's own JSON files (workspace, settings) carry `"format"` and `"version"`.
 //! [`upgrade`] checks both and runs the migrations that bring an older file to the current
-//! version; [`load`] reads a file and, when it cannot be used, renames it aside with a timestamp
-//! (never overwritten, never silently replaced by defaults) and says where the copy went.
+//! version; [`load`] (for the app, which writes these files) reads a file and, when it cannot be
+//! used, renames it aside with a timestamp (never overwritten, never silently replaced by
+//! defaults) and says where the copy went. [`read`] is for commands that only read: a file they
+//! cannot use is refused and left exactly where it is.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -126,17 +128,42 @@ pub enum Loaded<T> {
     SetAside(SetAside),
 }
 
-/// Reads `path` with `parse`. A file that fails (`Err((message, newer))`) is renamed to
-/// `<stem>.corrupt-<UTC time>.<ext>` (or `.newer-…` for a newer release's file) beside it.
-pub fn load<T>(path: &Path, parse: impl FnOnce(&str) -> Result<T, (String, bool)>) -> Loaded<T> {
+/// A file that cannot be used, left where it is.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{} cannot be used ({error}); it was left as it is", path.display())]
+pub struct Unusable {
+    pub path: PathBuf,
+    pub error: String,
+    /// From a newer release rather than damaged.
+    pub newer: bool,
+}
+
+/// Reads `path` with `parse` (`Err((message, newer))` when it cannot be used) and never moves or
+/// changes it: `Ok(None)` when there is no such file.
+pub fn read<T>(
+    path: &Path,
+    parse: impl FnOnce(&str) -> Result<T, (String, bool)>,
+) -> Result<Option<T>, Unusable> {
+    let unusable = |(error, newer): (String, bool)| Unusable { path: path.to_path_buf(), error, newer };
     let text = match std::fs::read(path) {
         Ok(bytes) => String::from_utf8(bytes).map_err(|_| ("not UTF-8 text".to_string(), false)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Loaded::Missing,
+        // Under a path that is not a directory, the file cannot exist either.
+        Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => {
+            return Ok(None);
+        }
         Err(e) => Err((e.to_string(), false)),
     };
-    match text.and_then(|t| parse(&t)) {
-        Ok(v) => Loaded::Read(v),
-        Err((error, newer)) => {
+    text.and_then(|t| parse(&t)).map(Some).map_err(unusable)
+}
+
+/// Reads `path` with `parse`, for the app that writes it. A file that fails is renamed to
+/// `<stem>.corrupt-<UTC time>.<ext>` (or `.newer-…` for a newer release's file) beside it, so
+/// that saving never overwrites it.
+pub fn load<T>(path: &Path, parse: impl FnOnce(&str) -> Result<T, (String, bool)>) -> Loaded<T> {
+    match read(path, parse) {
+        Ok(None) => Loaded::Missing,
+        Ok(Some(v)) => Loaded::Read(v),
+        Err(Unusable { error, newer, .. }) => {
             let copy = aside_name(path, if newer { "newer" } else { "corrupt" });
             let copy = std::fs::rename(path, &copy).ok().map(|()| copy);
             Loaded::SetAside(SetAside { path: path.to_path_buf(), copy, error })
@@ -229,6 +256,22 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         dir
+    }
+
+    #[test]
+    fn reading_only_never_moves_a_file() {
+        let dir = dir("read-only");
+        let path = dir.join("workspace.json");
+        assert_eq!(read(&path, |_| Ok::<_, (String, bool)>(())), Ok(None));
+        for (bytes, newer) in [(&b"{\"format\": tru"[..], false), (&b"{}"[..], true)] {
+            std::fs::write(&path, bytes).unwrap();
+            let err = read(&path, |_| Err::<(), _>(("why".into(), newer))).unwrap_err();
+            assert_eq!(err.newer, newer);
+            assert!(err.to_string().ends_with("(why); it was left as it is"), "{err}");
+            assert_eq!(std::fs::read(&path).unwrap(), bytes, "untouched");
+            assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no copy made");
+        }
+        assert_eq!(read(&path, |t| Ok::<_, (String, bool)>(t.len())), Ok(Some(2)));
     }
 
     #[test]

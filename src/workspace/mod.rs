@@ -63,6 +63,26 @@ pub enum WorkspaceError {
     Mapping(#[from] MappingError),
 }
 
+/// A mapping name as the app's list shows it: case and surrounding spaces do not tell names apart.
+fn name_key(name: &str) -> String {
+    name.trim().to_lowercase()
+}
+
+/// serde reads a JSON array into a struct by position (`"settings": ["a2_p", "v3", …]`): the
+/// objects of a workspace must be spelled out as objects.
+fn require_objects(value: &Value) -> Result<(), WorkspaceError> {
+    let not_object = |what: String| WorkspaceError::Invalid(format!("{what} must be a JSON object"));
+    if value.get("settings").is_some_and(|s| !s.is_object()) {
+        return Err(not_object("\"settings\"".into()));
+    }
+    if let Some(Value::Array(mappings)) = value.get("mappings")
+        && let Some(i) = mappings.iter().position(|m| !m.is_object())
+    {
+        return Err(not_object(format!("mappings[{i}]")));
+    }
+    Ok(())
+}
+
 impl Default for Workspace {
     fn default() -> Workspace {
         Workspace::presets()
@@ -93,6 +113,7 @@ impl Workspace {
             VersionError::NotAnObject => WorkspaceError::Invalid("a workspace is a JSON object".into()),
             e => WorkspaceError::Version(e),
         })?;
+        require_objects(&value)?;
         let workspace: Workspace =
             serde_json::from_value(value).map_err(|e| WorkspaceError::Invalid(e.to_string()))?;
         workspace.check()?;
@@ -118,11 +139,18 @@ impl Workspace {
         }
         let mut names = std::collections::HashSet::new();
         for m in &self.mappings {
-            if !names.insert(m.name.as_str()) {
+            if !names.insert(name_key(&m.name)) {
                 return Err(WorkspaceError::DuplicateName(m.name.clone()));
             }
         }
         Ok(())
+    }
+
+    /// Whether `name` would clash with a mapping other than the one at `except`: names that
+    /// differ only by case or surrounding spaces look the same in the app's list.
+    pub fn name_taken(mappings: &[MappingEntry], name: &str, except: Option<usize>) -> bool {
+        let key = name_key(name);
+        mappings.iter().enumerate().any(|(i, m)| Some(i) != except && name_key(&m.name) == key)
     }
 
     /// Compiles every mapping under `profile`.
@@ -183,11 +211,43 @@ mod tests {
                 "two mappings are named \"Purchase\"",
             ),
             ("{\"format\": 1".to_string(), "line 1, column 12"),
+            (
+                EXAMPLE.replace("\"name\": \"Checkout\"", "\"name\": \"purchase \""),
+                "two mappings are named \"purchase \"",
+            ),
         ];
         for (text, want) in cases {
             let err = Workspace::parse(&text).unwrap_err().to_string();
             assert!(err.contains(want), "{err}\n  wanted: {want}");
         }
+    }
+
+    #[test]
+    fn arrays_are_refused_where_objects_are_expected() {
+        let base = |settings: &str, mapping: &str| {
+            format!(
+                r#"{{"format": "{FORMAT}", "version": 1, "settings": {settings}, "mappings": [{mapping}]}}"#
+            )
+        };
+        let ok = base(r#"{"pixel_id": "a2_p"}"#, r#"{"name": "Purchase", "preset": "Purchase"}"#);
+        assert!(Workspace::parse(&ok).is_ok());
+        let positional =
+            base(r#"["a2_p", "v3", false, "T"]"#, r#"{"name": "Purchase", "preset": "Purchase"}"#);
+        assert_eq!(
+            Workspace::parse(&positional).unwrap_err().to_string(),
+            "\"settings\" must be a JSON object"
+        );
+        let mapping = base(r#"{"pixel_id": "a2_p"}"#, r#"["Purchase", true, "Purchase"]"#);
+        assert_eq!(Workspace::parse(&mapping).unwrap_err().to_string(), "mappings[0] must be a JSON object");
+    }
+
+    #[test]
+    fn names_differing_only_by_case_or_spaces_are_taken() {
+        let w = Workspace::presets();
+        assert!(Workspace::name_taken(&w.mappings, "purchase ", None));
+        let own = w.mappings.iter().position(|m| m.name == "Purchase");
+        assert!(!Workspace::name_taken(&w.mappings, "Purchase", own), "its own name");
+        assert!(!Workspace::name_taken(&w.mappings, "Purchases", None));
     }
 
     #[test]
