@@ -318,7 +318,7 @@ fn without_a_keychain_the_token_stays_in_the_session_unless_the_file_is_chosen()
 }
 
 #[test]
-fn damaged_saved_files_are_moved_aside_and_reported_in_the_app() {
+fn damaged_files_are_moved_aside_and_a_newer_release_s_file_is_left_as_it_is() {
     let dir = data_dir("damaged");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("app-state.json"), "{\"active\": 0,\n  \"samples\": [tru").unwrap();
@@ -328,16 +328,20 @@ fn damaged_saved_files_are_moved_aside_and_reported_in_the_app() {
     let notices: Vec<String> = h.state().state.notices.iter().map(|n| n.text.clone()).collect();
     let settings = notices.iter().find(|n| n.contains("app-state.json could not be used")).unwrap();
     assert!(settings.contains("line 2") && settings.contains("app-state.corrupt-"), "{settings}");
-    let workspace = notices.iter().find(|n| n.contains("workspace.json could not be used")).unwrap();
-    assert!(
-        workspace.contains("workspace version 9") && workspace.contains("workspace.newer-"),
-        "{workspace}"
-    );
+    let workspace =
+        notices.iter().find(|n| n.contains("workspace.json was written by a newer release")).unwrap();
+    assert!(workspace.contains("workspace version 9") && workspace.contains("update the app"), "{workspace}");
     assert!(h.query_by_label_contains("app-state.json could not be used").is_some(), "shown on screen");
     let names: Vec<String> =
         files_under(&dir).iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
-    let copy = names.iter().find(|n| n.starts_with("workspace.newer-")).unwrap();
-    assert_eq!(std::fs::read_to_string(dir.join(copy)).unwrap(), newer, "the copy is byte for byte");
+    assert!(names.iter().any(|n| n.starts_with("app-state.corrupt-")), "{names:?}");
+    // The newer file stays where it is, byte for byte, even after saving.
+    let mut h = h;
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.run_steps(2);
+    assert_eq!(std::fs::read_to_string(dir.join("workspace.json")).unwrap(), newer, "left as it is");
+    assert!(!names.iter().any(|n| n.starts_with("workspace.newer-")), "{names:?}");
+    assert!(dir.join("app-state.json").exists(), "the other file is saved as usual");
 }
 
 #[test]

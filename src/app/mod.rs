@@ -199,6 +199,8 @@ pub struct ConsoleApp {
     save_generation: u64,
     written: Arc<std::sync::Mutex<u64>>,
     worker_gone: bool,
+    /// Files a newer release wrote: left as they are, and never saved over this session.
+    newer: Vec<PathBuf>,
     geometry_written: Instant,
     ctx: egui::Context,
     shown: bool,
@@ -214,10 +216,11 @@ impl ConsoleApp {
         ctx.options_mut(|o| o.theme_preference = egui::ThemePreference::System);
         install_fonts(&ctx);
         let mut notices = Vec::new();
+        let mut newer = Vec::new();
         let (workspace, saved) = match &config.data_dir {
             Some(dir) => (
-                load(&worker::workspace_path(dir), &mut notices, Workspace::parse_saved),
-                load(&worker::app_state_path(dir), &mut notices, Saved::parse),
+                load(&worker::workspace_path(dir), &mut notices, &mut newer, Workspace::parse_saved),
+                load(&worker::app_state_path(dir), &mut notices, &mut newer, Saved::parse),
             ),
             None => (None, None),
         };
@@ -240,6 +243,7 @@ impl ConsoleApp {
             save_generation: 0,
             written: Arc::default(),
             worker_gone: false,
+            newer,
             geometry_written: Instant::now(),
             ctx,
             shown: false,
@@ -545,12 +549,13 @@ impl ConsoleApp {
         let mut workspace = self.state.workspace();
         workspace.settings.test_id = None;
         self.save_generation += 1;
+        let files = vec![
+            (worker::workspace_path(dir), workspace.to_export_json().into_bytes()),
+            (worker::app_state_path(dir), self.state.saved.to_json()),
+        ];
         Some(Snapshot {
             generation: self.save_generation,
-            files: vec![
-                (worker::workspace_path(dir), workspace.to_export_json().into_bytes()),
-                (worker::app_state_path(dir), self.state.saved.to_json()),
-            ],
+            files: files.into_iter().filter(|(path, _)| !self.newer.contains(path)).collect(),
             written: self.written.clone(),
         })
     }
@@ -608,20 +613,35 @@ fn install_fonts(ctx: &egui::Context) {
     ctx.set_fonts(fonts);
 }
 
-/// Reads a file the app keeps; one that cannot be used is moved aside (never overwritten) and
-/// reported.
+/// Reads a file the app keeps. A newer release's file is left where it is (and added to
+/// `newer`, so this session never saves over it); a damaged one is moved aside (never
+/// overwritten). Either is reported.
 fn load<T>(
     path: &std::path::Path,
     notices: &mut Vec<String>,
+    newer: &mut Vec<PathBuf>,
     parse: impl FnOnce(&str) -> Result<T, (String, bool)>,
 ) -> Option<T> {
-    match versioned::load(path, parse) {
-        Loaded::Missing => None,
-        Loaded::Read(v) => Some(v),
-        Loaded::SetAside(aside) => {
-            notices.push(format!("{aside}. Defaults are in use until you restore it."));
+    match versioned::read(path, parse) {
+        Ok(found) => found,
+        Err(unusable) if unusable.newer => {
+            notices.push(format!(
+                "{} was written by a newer release ({}): update the app. It is left as it is, and this session \
+                 does not save over it.",
+                path.display(),
+                unusable.error
+            ));
+            newer.push(path.to_path_buf());
             None
         }
+        // Damaged: moved aside (the same reading again, so the message is the reading's).
+        Err(unusable) => match versioned::load(path, |_| Err::<T, _>((unusable.error, false))) {
+            Loaded::SetAside(aside) => {
+                notices.push(format!("{aside}. Defaults are in use until you restore it."));
+                None
+            }
+            Loaded::Missing | Loaded::Read(_) => None,
+        },
     }
 }
 

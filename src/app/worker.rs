@@ -324,7 +324,7 @@ impl Snapshot {
             return Ok(());
         }
         for (path, bytes) in &self.files {
-            atomic::write_private(path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+            atomic::write(path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
         }
         *written = self.generation;
         Ok(())
