@@ -20,6 +20,7 @@ pub mod mapping;
 pub mod net;
 pub mod paths;
 pub mod reddit;
+pub mod report;
 pub mod secret;
 pub mod segment;
 pub mod store;

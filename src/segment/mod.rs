@@ -4,8 +4,10 @@
 //! fields everybody asks about.
 
 mod parse;
+mod read;
 pub mod samples;
 
+pub use read::EventReader;
 pub use parse::{
     EventStream, EventsError, check_syntax, parse_events, read_events, read_text, stream_events,
 };
