@@ -178,7 +178,8 @@ pub struct RuleCount {
     pub events: Examples,
 }
 
-/// Lints with the same level and field (indexes in the path folded: `products[].id`).
+/// Lints of one rule: the same level, field (indexes in the path folded: `products[].id`) and
+/// message but for the numbers and quoted values in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LintGroup {
     pub level: Level,
@@ -221,7 +222,7 @@ pub struct Corpus<'e> {
     now_ms: i64,
     report: Report,
     refusal_groups: Vec<HashMap<(String, String), usize>>,
-    lint_groups: HashMap<(Level, String), usize>,
+    lint_groups: HashMap<(Level, String, String), usize>,
     range: Option<(i64, i64)>,
     dedup: dedup::Index,
 }
@@ -345,8 +346,8 @@ impl<'e> Corpus<'e> {
         }
 
         for lint in &built.lints {
-            let key = (lint.level, fold_indexes(&lint.field));
-            let g = group(&mut report.lints, &mut self.lint_groups, key, |(level, field), other| LintGroup {
+            let key = (lint.level, fold_indexes(&lint.field), shape(&lint.message));
+            let g = group(&mut report.lints, &mut self.lint_groups, key, |(level, field, _), other| LintGroup {
                 level,
                 field: if other { OTHER.into() } else { field },
                 message: if other { OTHER.into() } else { lint.message.clone() },
@@ -463,6 +464,26 @@ fn evaluate(engine: &Engine, selection: Selection, now_ms: i64, event: &Event) -
             (m, engine.apply(m, event, mode, true, now_ms))
         })
         .collect()
+}
+
+/// A message with its numbers and quoted values blanked (`event_at is 9 days old` →
+/// `event_at is # days old`), so that one rule is one group whatever it quotes.
+fn shape(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut quoted = false;
+    for c in message.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                out.push(c);
+            }
+            _ if quoted => {}
+            '0'..='9' if out.ends_with('#') => {}
+            '0'..='9' => out.push('#'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Runs `events` through `corpus` on every core: the iterator (the parsing) on one thread,
