@@ -73,12 +73,16 @@ fn every_count_of_the_hand_made_corpus() {
     assert_eq!(r["built"], 5);
     assert_eq!(r["unmatched"], serde_json::json!({"count": 1, "first": [8]}));
     let purchase = mapping(&r, "Purchase");
-    assert_eq!((&purchase["matched"], &purchase["built"], &purchase["refused"]), (&6.into(), &4.into(), &2.into()));
+    assert_eq!(
+        (&purchase["matched"], &purchase["built"], &purchase["refused"]),
+        (&6.into(), &4.into(), &2.into())
+    );
     assert_eq!(purchase["refusals"][0]["field"], "event_metadata.currency");
     assert_eq!(purchase["refusals"][0]["events"]["first"], serde_json::json!([3, 4]));
     assert_eq!(mapping(&r, "Sign Up")["refusals"][0]["field"], "event_at");
     assert_eq!(mapping(&r, "Reddit Browser Plugin")["web_only"], 9);
-    let signals: Vec<u64> = r["signals"].as_array().unwrap().iter().map(|e| e["count"].as_u64().unwrap()).collect();
+    let signals: Vec<u64> =
+        r["signals"].as_array().unwrap().iter().map(|e| e["count"].as_u64().unwrap()).collect();
     assert_eq!(signals, [0, 2, 2, 0, 0, 0, 0, 1]);
     let email = r["coverage"].as_array().unwrap().iter().find(|c| c["signal"] == "email").unwrap();
     assert_eq!((&email["present"], &email["missing"]["first"]), (&3.into(), &serde_json::json!([5, 6])));
@@ -93,7 +97,8 @@ fn every_count_of_the_hand_made_corpus() {
 #[test]
 fn an_array_and_json_lines_in_two_files_and_stdin_give_the_same_report() {
     let whole = json(&[fixture("events.jsonl").to_str().unwrap()], "");
-    let parts = json(&[fixture("part-1.json").to_str().unwrap(), fixture("part-2.jsonl").to_str().unwrap()], "");
+    let parts =
+        json(&[fixture("part-1.json").to_str().unwrap(), fixture("part-2.jsonl").to_str().unwrap()], "");
     assert_eq!(parts, whole);
     let text = std::fs::read_to_string(fixture("events.jsonl")).unwrap();
     assert_eq!(json(&[], &text), whole);
@@ -132,6 +137,9 @@ fn input_errors_name_file_line_and_column_and_exit_2() {
 
 #[test]
 fn a_file_whose_events_all_build_exits_0() {
-    let run = report(&["--format", "json"], "{\"type\":\"page\",\"timestamp\":\"2026-12-01T11:00:00Z\",\"userId\":\"u\"}");
+    let run = report(
+        &["--format", "json"],
+        "{\"type\":\"page\",\"timestamp\":\"2026-12-01T11:00:00Z\",\"userId\":\"u\"}",
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
 }

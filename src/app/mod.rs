@@ -70,6 +70,8 @@ pub struct View {
     pub new_destination: String,
     /// The mapping editor's trigger builder: mapping index, call type, event name.
     pub builder: Option<(usize, String, String)>,
+    /// The Corpus window.
+    pub corpus: panels::corpus::CorpusView,
 }
 
 /// What the user asked for.
@@ -89,6 +91,8 @@ pub enum Intent {
     UseToken,
     /// Drop the active pixel's token from the session, the keychain and the token file.
     ForgetToken,
+    /// Ask where to save these bytes, then write them.
+    Export(FileKind, String, Vec<u8>),
 }
 
 /// The app.
@@ -182,6 +186,10 @@ impl ConsoleApp {
     }
 
     fn opened(&mut self, kind: FileKind, name: &str, bytes: Vec<u8>) {
+        if kind == FileKind::Corpus {
+            self.view.corpus.pending = Some((name.to_string(), bytes));
+            return;
+        }
         let s = &mut self.state;
         let Ok(text) = String::from_utf8(bytes) else {
             s.notice(true, format!("{name} is not UTF-8 text"));
@@ -212,6 +220,7 @@ impl ConsoleApp {
                 Err(e) => s.notice(true, format!("{name}: {e}")),
             },
             FileKind::Sample => s.set_event_text(text),
+            FileKind::Corpus => {}
         }
     }
 
@@ -294,6 +303,9 @@ impl ConsoleApp {
                 });
             }
             Intent::RefreshEmulator => self.worker.send(Command::RefreshEmulator),
+            Intent::Export(kind, suggested, bytes) => {
+                self.worker.send(Command::Export { kind, suggested, bytes })
+            }
             Intent::UseToken => {
                 // Secret::new wipes the typed text once copied.
                 let Some(token) = Secret::new(std::mem::take(&mut self.view.token_input)) else {
@@ -442,6 +454,7 @@ impl ConsoleApp {
         panels::composer::show(ui, &mut self.state, &mut self.view, &mut intents);
         panels::settings::show(&ctx, &mut self.state, &mut self.view, &mut intents);
         panels::mapping_editor::show(&ctx, &mut self.state, &mut self.view, &mut intents);
+        panels::corpus::show(&ctx, &mut self.view.corpus, &mut self.state, &mut intents);
         if self.view.confirm_production {
             let modal = egui::Modal::new(egui::Id::unique("confirm-production")).show(&ctx, |ui| {
                 ui.heading("Send to production?");

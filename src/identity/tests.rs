@@ -524,7 +524,19 @@ fn every_step_has_a_rule() {
             }
         }
     }
-    for rule in ["trim", "lowercase", "uppercase", "dot removal", "+ suffix removal", "digits only", "+ prefix", "extension cut", "blank", "already hashed", "non-alphanumeric removal"] {
+    for rule in [
+        "trim",
+        "lowercase",
+        "uppercase",
+        "dot removal",
+        "+ suffix removal",
+        "digits only",
+        "+ prefix",
+        "extension cut",
+        "blank",
+        "already hashed",
+        "non-alphanumeric removal",
+    ] {
         assert!(rules.contains(rule), "{rule} never seen: {rules:?}");
     }
 }

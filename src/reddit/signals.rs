@@ -48,7 +48,9 @@ impl Signal {
     /// Whether a built event carries this signal (a non-empty value).
     pub fn in_event(self, event: &Event) -> bool {
         let user = event.user();
-        let has = |f: fn(&User) -> &Option<String>| user.is_some_and(|u| f(u).as_deref().is_some_and(|s| !s.is_empty()));
+        let has = |f: fn(&User) -> &Option<String>| {
+            user.is_some_and(|u| f(u).as_deref().is_some_and(|s| !s.is_empty()))
+        };
         match self {
             Signal::ClickId => event.click_id().is_some_and(|c| !c.is_empty()),
             Signal::Uuid => has(|u| &u.uuid),

@@ -18,8 +18,7 @@ pub const CAPACITY: usize = 1 << 20;
 /// The deduplication key of an event: its conversion id, tracking type (case and `_` folded,
 /// so v2 `AddToCart` and v3 `ADD_TO_CART` agree) and custom event name.
 pub fn key(conversion_id: &str, tracking_type: &str, custom_name: Option<&str>) -> u64 {
-    let tracking: String =
-        tracking_type.chars().filter(|c| *c != '_').flat_map(char::to_uppercase).collect();
+    let tracking: String = tracking_type.chars().filter(|c| *c != '_').flat_map(char::to_uppercase).collect();
     BuildHasherDefault::<DefaultHasher>::default().hash_one((conversion_id.trim(), tracking, custom_name))
 }
 

@@ -103,7 +103,10 @@ impl Report {
             out.push((format!("{}: {}", g.field, g.rule), &g.events));
         }
         out.push(("already hashed".into(), &n.already_hashed));
-        out.push((format!("hash differs under the {} profile", n.other_profile), &n.differs_under_other_profile));
+        out.push((
+            format!("hash differs under the {} profile", n.other_profile),
+            &n.differs_under_other_profile,
+        ));
         for l in &self.lints {
             out.push((format!("{} {}: {}", l.level.as_str(), l.field, l.message), &l.events));
         }
@@ -245,7 +248,12 @@ impl<'e> Corpus<'e> {
             built: 0,
             coverage: Signal::ALL
                 .iter()
-                .map(|&signal| Coverage { signal, label: signal.label(), present: 0, missing: Examples::default() })
+                .map(|&signal| Coverage {
+                    signal,
+                    label: signal.label(),
+                    present: 0,
+                    missing: Examples::default(),
+                })
                 .collect(),
             signals: vec![Examples::default(); Signal::ALL.len() + 1],
             normalization: Normalization {
@@ -289,10 +297,16 @@ impl<'e> Corpus<'e> {
                 Outcome::Refused(refusal) => {
                     tally.refused += 1;
                     let key = (refusal.field, refusal.message);
-                    let group = group(&mut tally.refusals, &mut self.refusal_groups[m], key, |(field, reason), other| {
-                        let (field, reason) = if other { (OTHER.into(), OTHER.into()) } else { (field, reason) };
-                        RefusalGroup { field, reason, events: Examples::default() }
-                    });
+                    let group = group(
+                        &mut tally.refusals,
+                        &mut self.refusal_groups[m],
+                        key,
+                        |(field, reason), other| {
+                            let (field, reason) =
+                                if other { (OTHER.into(), OTHER.into()) } else { (field, reason) };
+                            RefusalGroup { field, reason, events: Examples::default() }
+                        },
+                    );
                     tally.refusals[group].events.add(index);
                 }
                 Outcome::Built(built) => {
@@ -347,17 +361,20 @@ impl<'e> Corpus<'e> {
 
         for lint in &built.lints {
             let key = (lint.level, fold_indexes(&lint.field), shape(&lint.message));
-            let g = group(&mut report.lints, &mut self.lint_groups, key, |(level, field, _), other| LintGroup {
-                level,
-                field: if other { OTHER.into() } else { field },
-                message: if other { OTHER.into() } else { lint.message.clone() },
-                events: Examples::default(),
-            });
+            let g =
+                group(&mut report.lints, &mut self.lint_groups, key, |(level, field, _), other| LintGroup {
+                    level,
+                    field: if other { OTHER.into() } else { field },
+                    message: if other { OTHER.into() } else { lint.message.clone() },
+                    events: Examples::default(),
+                });
             report.lints[g].events.add(index);
         }
 
         let (event_at, metadata_id) = match &built.body {
-            wire::Event::V2(e) => (&e.event_at, e.event_metadata.as_ref().and_then(|m| m.conversion_id.as_deref())),
+            wire::Event::V2(e) => {
+                (&e.event_at, e.event_metadata.as_ref().and_then(|m| m.conversion_id.as_deref()))
+            }
             wire::Event::V3(e) => (&e.event_at, e.metadata.as_ref().and_then(|m| m.conversion_id.as_deref())),
         };
         let at = crate::timestamp::parse_json(event_at).map(|p| p.millis());

@@ -138,7 +138,13 @@ fn render(r: &Report, style: Style) -> String {
         .iter()
         .flat_map(|m| {
             m.refusals.iter().map(|g| {
-                vec![m.name.clone(), g.field.clone(), g.reason.clone(), g.events.count.to_string(), first(&g.events)]
+                vec![
+                    m.name.clone(),
+                    g.field.clone(),
+                    g.reason.clone(),
+                    g.events.count.to_string(),
+                    first(&g.events),
+                ]
             })
         })
         .collect();
@@ -153,9 +159,7 @@ fn render(r: &Report, style: Style) -> String {
     let rows: Vec<Vec<String>> = r
         .coverage
         .iter()
-        .map(|c| {
-            vec![c.label.into(), c.present.to_string(), percent(c.present, r.built), first(&c.missing)]
-        })
+        .map(|c| vec![c.label.into(), c.present.to_string(), percent(c.present, r.built), first(&c.missing)])
         .collect();
     out.table(&["signal", "events", "share", "first events without it"], &rows);
 
@@ -192,7 +196,8 @@ fn render(r: &Report, style: Style) -> String {
     ));
     out.line(&format!(
         "Hash differently under the {} profile: {}{}.",
-        n.other_profile, n.differs_under_other_profile.count,
+        n.other_profile,
+        n.differs_under_other_profile.count,
         suffix(&n.differs_under_other_profile)
     ));
 
@@ -201,7 +206,13 @@ fn render(r: &Report, style: Style) -> String {
         .lints
         .iter()
         .map(|l| {
-            vec![l.level.as_str().into(), l.field.clone(), l.events.count.to_string(), first(&l.events), l.message.clone()]
+            vec![
+                l.level.as_str().into(),
+                l.field.clone(),
+                l.events.count.to_string(),
+                first(&l.events),
+                l.message.clone(),
+            ]
         })
         .collect();
     out.table(&["level", "field", "events", "first events", "first message"], &rows);

@@ -10,7 +10,7 @@ use proptest::prelude::*;
 
 const FIXTURE: &str = include_str!("../../tests/fixtures/report/events.jsonl");
 /// 2026-12-01T12:00:00Z.
-const NOW: i64 = 1_764_590_400_000;
+const NOW: i64 = 1_796_126_400_000;
 
 fn engine(profile: Profile) -> Engine {
     let workspace = Workspace::presets();
@@ -108,7 +108,8 @@ fn every_count_of_the_fixture() {
     assert_eq!(r.dedup.unchecked, 0);
 
     // The age lint and the future lint are two groups of the same field.
-    let lint = |text: &str| r.lints.iter().find(|l| l.field == "event_at" && l.message.contains(text)).unwrap();
+    let lint =
+        |text: &str| r.lints.iter().find(|l| l.field == "event_at" && l.message.contains(text)).unwrap();
     assert_eq!(lint("days old").events, examples(1, &[5]));
     assert_eq!(lint("in the future").events, examples(1, &[6]));
     assert_eq!(r.lints.len(), 2, "{:?}", r.lints);
@@ -126,7 +127,10 @@ fn the_reddit_profile_refuses_nothing_of_the_currency_and_compares_with_segment(
 #[test]
 fn lint_messages_group_by_shape() {
     assert_eq!(shape("event_at is 12 days old (\"168h0m0s\")"), "event_at is # days old (\"\")");
-    assert_eq!(shape("\"usd\" is not an ISO 4217 currency code"), shape("\"eur\" is not an ISO 4217 currency code"));
+    assert_eq!(
+        shape("\"usd\" is not an ISO 4217 currency code"),
+        shape("\"eur\" is not an ISO 4217 currency code")
+    );
 }
 
 #[test]
@@ -192,7 +196,10 @@ fn renderers_state_what_the_report_is_and_show_the_counts() {
     assert!(md.contains("Repeated conversion ids (same type within 48 h of an earlier one; Reddit would drop them): 1 (first: 2)."));
     let text = text(&r);
     assert!(text.contains(ABOUT));
-    assert!(text.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["Purchase", "6", "4", "2", "0"]), "{text}");
+    assert!(
+        text.lines().any(|l| l.split_whitespace().collect::<Vec<_>>() == ["Purchase", "6", "4", "2", "0"]),
+        "{text}"
+    );
     let json = serde_json::to_value(&r).unwrap();
     assert_eq!(json["about"], ABOUT);
     assert_eq!(json["mappings"].as_array().unwrap().len(), 9);
@@ -218,9 +225,19 @@ fn arbitrary_event() -> impl Strategy<Value = String> {
         r#","timestamp":"not a date""#,
         "",
     ]);
-    let email = prop::sample::select(vec!["", r#","email":" A.B+c@D.com ""#, r#","email":"no-at""#, r#","email":"""#]);
-    let currency = prop::sample::select(vec!["", r#","properties":{"currency":"usd"}"#, r#","properties":{"currency":"EUR","revenue":"12.5"}"#]);
-    let id = prop::sample::select(vec!["", r#","messageId":"m1""#, r#","messageId":"m2""#, r#","userId":"u""#]);
+    let email = prop::sample::select(vec![
+        "",
+        r#","email":" A.B+c@D.com ""#,
+        r#","email":"no-at""#,
+        r#","email":"""#,
+    ]);
+    let currency = prop::sample::select(vec![
+        "",
+        r#","properties":{"currency":"usd"}"#,
+        r#","properties":{"currency":"EUR","revenue":"12.5"}"#,
+    ]);
+    let id =
+        prop::sample::select(vec!["", r#","messageId":"m1""#, r#","messageId":"m2""#, r#","userId":"u""#]);
     (kind, timestamp, email, currency, id).prop_map(|(k, t, e, c, i)| {
         format!(r#"{{{k}{t}{i}{c},"context":{{"ip":"1.2.3.4","traits":{{"x":1{e}}}}}}}"#)
     })

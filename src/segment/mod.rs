@@ -7,10 +7,10 @@ mod parse;
 mod read;
 pub mod samples;
 
-pub use read::EventReader;
 pub use parse::{
     EventStream, EventsError, check_syntax, parse_events, read_events, read_text, stream_events,
 };
+pub use read::EventReader;
 
 use serde_json::{Map, Value};
 

@@ -150,7 +150,12 @@ impl<R: Read> EventReader<R> {
             None => (0, self.dropped_columns),
         };
         let column = base + String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
-        EventsError { source_name: self.source_name.clone(), line: self.dropped_lines + lines + 1, column, message }
+        EventsError {
+            source_name: self.source_name.clone(),
+            line: self.dropped_lines + lines + 1,
+            column,
+            message,
+        }
     }
 
     fn event(&mut self) -> Result<Event, EventsError> {
@@ -266,7 +271,11 @@ mod tests {
             for step in [1, 2, 1 << 20] {
                 let ours = read_all(text, step).unwrap_err();
                 let theirs = parse_events(text, "t").unwrap_err();
-                assert_eq!((ours.line, ours.column), (theirs.line, theirs.column), "{text:?} by {step}: {ours}");
+                assert_eq!(
+                    (ours.line, ours.column),
+                    (theirs.line, theirs.column),
+                    "{text:?} by {step}: {ours}"
+                );
             }
         }
     }

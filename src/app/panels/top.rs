@@ -61,6 +61,13 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
                 if ui.button("Settings").clicked() {
                     view.show_settings = true;
                 }
+                if ui
+                    .button("Corpus")
+                    .on_hover_text("A whole file of events at once: a coverage report")
+                    .clicked()
+                {
+                    view.corpus.open = true;
+                }
                 if state.sending {
                     if ui.button("Cancel").clicked() {
                         intents.push(Intent::Cancel);
