@@ -207,7 +207,7 @@ pub fn show(ctx: &egui::Context, view: &mut CorpusView, state: &mut State, inten
     let mut open = view.open;
     egui::Window::new("Corpus report")
         .open(&mut open)
-        .default_size([920.0, 680.0])
+        .default_size([1300.0, 800.0])
         .vscroll(true)
         .show(ctx, |ui| window(ui, view, state, intents));
     view.open = open;
@@ -270,26 +270,6 @@ fn window(ui: &mut egui::Ui, view: &mut CorpusView, state: &mut State, intents: 
         ui.separator();
     }
 
-    ui.heading("Mappings");
-    egui::Grid::new("corpus-mappings").striped(true).num_columns(5).show(ui, |ui| {
-        for h in ["mapping", "matched", "built", "refused", "web only"] {
-            ui.label(RichText::new(h).strong());
-        }
-        ui.end_row();
-        for m in r.mappings.iter().filter(|m| m.matched > 0) {
-            ui.label(&m.name);
-            ui.label(m.matched.to_string());
-            ui.label(m.built.to_string());
-            ui.label(m.refused.to_string());
-            ui.label(m.web_only.to_string());
-            ui.end_row();
-        }
-    });
-    if r.unmatched.count > 0 && ui.link(format!("{} events matched no mapping", r.unmatched.count)).clicked()
-    {
-        choose("matched no mapping".into(), &r.unmatched);
-    }
-
     let refusals: Vec<(String, &Examples)> = r
         .mappings
         .iter()
@@ -299,62 +279,87 @@ fn window(ui: &mut egui::Ui, view: &mut CorpusView, state: &mut State, intents: 
                 .map(move |g| (format!("{} refused: {}: {}", m.name, g.field, g.reason), &g.events))
         })
         .collect();
-    if !refusals.is_empty() {
-        ui.heading("Refusals by reason");
+    ui.columns(3, |cols| {
+        cols[0].strong("Attribution signals per request");
+        let bars = r
+            .signals
+            .iter()
+            .enumerate()
+            .map(|(n, e)| Bar::new(n as f64, e.count as f64).name(format!("{n} of 7")))
+            .collect();
+        if let Some(n) = bar_chart(&mut cols[0], "corpus-signals", "built events", bars, BLUE) {
+            choose(format!("{n} of 7 signals"), &r.signals[n]);
+        }
+        cols[1].strong(format!("Identifier coverage (% of {} built)", r.built));
+        let bars = r
+            .coverage
+            .iter()
+            .enumerate()
+            .map(|(i, c)| Bar::new(i as f64, share(c.present, r.built)).name(c.label))
+            .collect();
+        if let Some(i) = bar_chart(&mut cols[1], "corpus-coverage", "%", bars, GREEN) {
+            let c = &r.coverage[i];
+            choose(format!("without {}", c.label), &c.missing);
+        }
+        cols[2].strong("Refusals by reason");
         let bars = refusals
             .iter()
             .enumerate()
             .map(|(i, (t, e))| Bar::new(i as f64, e.count as f64).name(t))
             .collect();
-        if let Some(i) = bar_chart(ui, "corpus-refusals", "refused events", bars) {
+        if let Some(i) = bar_chart(&mut cols[2], "corpus-refusals", "refused events", bars, RED) {
             choose(refusals[i].0.clone(), refusals[i].1);
+        }
+    });
+
+    ui.columns(2, |cols| {
+        let ui = &mut cols[0];
+        ui.heading("Mappings");
+        egui::Grid::new("corpus-mappings").striped(true).num_columns(5).show(ui, |ui| {
+            for h in ["mapping", "matched", "built", "refused", "web only"] {
+                ui.label(RichText::new(h).strong());
+            }
+            ui.end_row();
+            for m in r.mappings.iter().filter(|m| m.matched > 0) {
+                ui.label(&m.name);
+                ui.label(m.matched.to_string());
+                ui.label(m.built.to_string());
+                ui.label(m.refused.to_string());
+                ui.label(m.web_only.to_string());
+                ui.end_row();
+            }
+        });
+        if r.unmatched.count > 0
+            && ui.link(format!("{} events matched no mapping", r.unmatched.count)).clicked()
+        {
+            choose("matched no mapping".into(), &r.unmatched);
         }
         for (title, e) in &refusals {
             if ui.selectable_label(false, format!("{title} ({})", e.count)).clicked() {
                 choose(title.clone(), e);
             }
         }
-    }
 
-    ui.heading(format!("Identifier coverage (of {} built events)", r.built));
-    let bars = r
-        .coverage
-        .iter()
-        .enumerate()
-        .map(|(i, c)| Bar::new(i as f64, share(c.present, r.built)).name(c.label))
-        .collect();
-    if let Some(i) = bar_chart(ui, "corpus-coverage", "% of built events", bars) {
-        let c = &r.coverage[i];
-        choose(format!("without {}", c.label), &c.missing);
-    }
-    egui::Grid::new("corpus-coverage-table").striped(true).num_columns(3).show(ui, |ui| {
-        for c in &r.coverage {
-            if ui.selectable_label(false, c.label).on_hover_text("List events without it").clicked() {
-                choose(format!("without {}", c.label), &c.missing);
+        let ui = &mut cols[1];
+        ui.heading("Identifier coverage");
+        egui::Grid::new("corpus-coverage-table").striped(true).num_columns(3).show(ui, |ui| {
+            for c in &r.coverage {
+                if ui.selectable_label(false, c.label).on_hover_text("List events without it").clicked() {
+                    choose(format!("without {}", c.label), &c.missing);
+                }
+                ui.label(c.present.to_string());
+                ui.label(report::percent(c.present, r.built));
+                ui.end_row();
             }
-            ui.label(c.present.to_string());
-            ui.label(report::percent(c.present, r.built));
-            ui.end_row();
+        });
+        ui.heading("Normalization, lints, timing, deduplication");
+        for (title, e) in r.groups().into_iter().skip(1 + refusals.len() + r.coverage.len() + r.signals.len())
+        {
+            if e.count > 0 && ui.selectable_label(false, format!("{title} ({})", e.count)).clicked() {
+                choose(title, e);
+            }
         }
     });
-
-    ui.heading("Attribution signals per request");
-    let bars = r
-        .signals
-        .iter()
-        .enumerate()
-        .map(|(n, e)| Bar::new(n as f64, e.count as f64).name(format!("{n} of 7")))
-        .collect();
-    if let Some(n) = bar_chart(ui, "corpus-signals", "built events", bars) {
-        choose(format!("{n} of 7 signals"), &r.signals[n]);
-    }
-
-    ui.heading("Normalization, lints, timing, deduplication");
-    for (title, e) in r.groups().into_iter().skip(1 + refusals.len() + r.coverage.len() + r.signals.len()) {
-        if e.count > 0 && ui.selectable_label(false, format!("{title} ({})", e.count)).clicked() {
-            choose(title, e);
-        }
-    }
     if r.dedup.unchecked > 0 {
         ui.label(format!(
             "{} events were not checked for repeated conversion ids: the index holds at most {} ids from the last 48 h.",
@@ -370,8 +375,12 @@ fn share(part: u64, whole: u64) -> f64 {
     if whole == 0 { 0.0 } else { part as f64 * 100.0 / whole as f64 }
 }
 
+const BLUE: egui::Color32 = egui::Color32::from_rgb(0x42, 0x85, 0xf4);
+const GREEN: egui::Color32 = egui::Color32::from_rgb(0x34, 0xa8, 0x53);
+const RED: egui::Color32 = egui::Color32::from_rgb(0xea, 0x43, 0x35);
+
 /// A bar chart; returns the index of the bar clicked.
-fn bar_chart(ui: &mut egui::Ui, id: &str, y: &str, bars: Vec<Bar>) -> Option<usize> {
+fn bar_chart(ui: &mut egui::Ui, id: &str, y: &str, bars: Vec<Bar>, color: egui::Color32) -> Option<usize> {
     let count = bars.len();
     let response = Plot::new(id)
         .height(150.0)
@@ -381,7 +390,7 @@ fn bar_chart(ui: &mut egui::Ui, id: &str, y: &str, bars: Vec<Bar>) -> Option<usi
         .allow_boxed_zoom(false)
         .y_axis_label(y)
         .show(ui, |plot| {
-            plot.bar_chart(BarChart::new(id, bars).width(0.7));
+            plot.bar_chart(BarChart::new(id, bars).width(0.7).color(color));
             plot.response().clicked().then(|| plot.pointer_coordinate()).flatten()
         });
     let x = response.inner?.x.round();
