@@ -32,11 +32,29 @@ pub enum Verdict {
     Unchecked,
 }
 
+/// Keys are already hashes: the table uses them as they are.
+#[derive(Debug, Default, Clone, Copy)]
+struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
 /// The bounded index.
 #[derive(Debug, Default)]
 pub struct Index {
     /// Fingerprint → `event_at` of the event that opened its window.
-    seen: HashMap<u64, i64>,
+    seen: HashMap<u64, i64, BuildHasherDefault<Prehashed>>,
     newest: i64,
     capacity: Option<usize>,
 }

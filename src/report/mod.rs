@@ -289,14 +289,14 @@ impl<'e> Corpus<'e> {
         if evaluated.is_empty() {
             self.report.unmatched.add(index);
         }
-        for (m, outcome) in evaluated {
+        for (m, seen) in evaluated {
             let tally = &mut self.report.mappings[m];
             tally.matched += 1;
-            match outcome {
-                Outcome::WebOnly => tally.web_only += 1,
-                Outcome::Refused(refusal) => {
+            match seen {
+                Seen::WebOnly => tally.web_only += 1,
+                Seen::Refused { field, message } => {
                     tally.refused += 1;
-                    let key = (refusal.field, refusal.message);
+                    let key = (field, message);
                     let group = group(
                         &mut tally.refusals,
                         &mut self.refusal_groups[m],
@@ -309,49 +309,42 @@ impl<'e> Corpus<'e> {
                     );
                     tally.refusals[group].events.add(index);
                 }
-                Outcome::Built(built) => {
+                Seen::Built(facts) => {
                     tally.built += 1;
-                    self.built(index, &built);
+                    self.built(index, *facts);
                 }
             }
         }
     }
 
-    fn built(&mut self, index: usize, built: &BuiltEvent) {
+    fn built(&mut self, index: usize, facts: Facts) {
         let report = &mut self.report;
         report.built += 1;
-        let present = signals::present(&built.body);
-        for (coverage, has) in report.coverage.iter_mut().zip(present) {
+        for (coverage, has) in report.coverage.iter_mut().zip(facts.signals) {
             if has {
                 coverage.present += 1;
             } else {
                 coverage.missing.add(index);
             }
         }
-        report.signals[present.iter().filter(|&&p| p).count()].add(index);
+        report.signals[facts.signals.iter().filter(|&&p| p).count()].add(index);
 
         let n = &mut report.normalization;
-        for id in &built.identifiers {
-            let h = &id.hashed;
-            if let Some(count) = n.values.iter_mut().find(|c| c.field == h.field) {
+        for id in &facts.identifiers {
+            if let Some(count) = n.values.iter_mut().find(|c| c.field == id.field) {
                 count.values += 1;
             }
-            if h.already_hashed {
+            if id.already_hashed {
                 n.already_hashed.add(index);
             }
-            if h.other_profile_hash.is_some() {
+            if id.differs {
                 n.differs_under_other_profile.add(index);
             }
-            let mut seen: Vec<&'static str> = Vec::with_capacity(h.steps.len());
-            for rule in h.steps.iter().map(|s| step_rule(s)) {
-                if seen.contains(&rule) {
-                    continue;
-                }
-                seen.push(rule);
-                let g = match n.rules.iter().position(|r| r.field == h.field && r.rule == rule) {
+            for &rule in &id.rules {
+                let g = match n.rules.iter().position(|r| r.field == id.field && r.rule == rule) {
                     Some(g) => g,
                     None => {
-                        n.rules.push(RuleCount { field: h.field, rule, events: Examples::default() });
+                        n.rules.push(RuleCount { field: id.field, rule, events: Examples::default() });
                         n.rules.len() - 1
                     }
                 };
@@ -359,26 +352,20 @@ impl<'e> Corpus<'e> {
             }
         }
 
-        for lint in &built.lints {
-            let key = (lint.level, fold_indexes(&lint.field), shape(&lint.message));
+        for lint in facts.lints {
+            let message = lint.message;
+            let key = (lint.level, lint.field, lint.shape);
             let g =
                 group(&mut report.lints, &mut self.lint_groups, key, |(level, field, _), other| LintGroup {
                     level,
                     field: if other { OTHER.into() } else { field },
-                    message: if other { OTHER.into() } else { lint.message.clone() },
+                    message: if other { OTHER.into() } else { message },
                     events: Examples::default(),
                 });
             report.lints[g].events.add(index);
         }
 
-        let (event_at, metadata_id) = match &built.body {
-            wire::Event::V2(e) => {
-                (&e.event_at, e.event_metadata.as_ref().and_then(|m| m.conversion_id.as_deref()))
-            }
-            wire::Event::V3(e) => (&e.event_at, e.metadata.as_ref().and_then(|m| m.conversion_id.as_deref())),
-        };
-        let at = crate::timestamp::parse_json(event_at).map(|p| p.millis());
-        if let Some(ms) = at {
+        if let Some(ms) = facts.at {
             if self.now_ms - ms > MAX_AGE_MS {
                 report.timing.too_old.add(index);
             } else if ms - self.now_ms > MAX_FUTURE_MS {
@@ -386,13 +373,11 @@ impl<'e> Corpus<'e> {
             }
             self.range = Some(self.range.map_or((ms, ms), |(lo, hi)| (lo.min(ms), hi.max(ms))));
         }
-        match metadata_id.filter(|c| !c.trim().is_empty()) {
+        match facts.dedup_key {
             None => report.dedup.without_conversion_id += 1,
-            Some(id) => {
+            Some(key) => {
                 report.dedup.with_conversion_id += 1;
-                let kind = built.body.event_type();
-                let key = dedup::key(id, &kind.tracking_type, kind.custom_event_name.as_deref());
-                match self.dedup.check(key, at.unwrap_or(self.now_ms)) {
+                match self.dedup.check(key, facts.at.unwrap_or(self.now_ms)) {
                     dedup::Verdict::Unique => {}
                     dedup::Verdict::Duplicate => report.dedup.duplicates.add(index),
                     dedup::Verdict::Unchecked => report.dedup.unchecked += 1,
@@ -468,8 +453,95 @@ fn fold_indexes(field: &str) -> String {
     out
 }
 
-/// What the mappings made of one event: each target mapping's outcome (none: no mapping matched).
-type Evaluated = Vec<(usize, Outcome)>;
+/// What one mapping made of one event, reduced to what the report counts. It is worked out
+/// where the event was built (a worker), so that the request itself never crosses threads.
+enum Seen {
+    WebOnly,
+    Refused { field: String, message: String },
+    Built(Box<Facts>),
+}
+
+/// The facts of one built event.
+struct Facts {
+    signals: [bool; 7],
+    identifiers: Vec<IdFacts>,
+    lints: Vec<LintFacts>,
+    /// `event_at` in epoch milliseconds.
+    at: Option<i64>,
+    /// The deduplication key, when the event carries a conversion id.
+    dedup_key: Option<u64>,
+}
+
+struct IdFacts {
+    field: IdentifierField,
+    /// The rules that changed the value, each once.
+    rules: Vec<&'static str>,
+    already_hashed: bool,
+    differs: bool,
+}
+
+struct LintFacts {
+    level: Level,
+    /// Indexes folded.
+    field: String,
+    /// The message's shape (the group key) and the message.
+    shape: String,
+    message: String,
+}
+
+impl Facts {
+    fn of(built: BuiltEvent) -> Facts {
+        let identifiers = built
+            .identifiers
+            .iter()
+            .map(|id| {
+                let h = &id.hashed;
+                let mut rules: Vec<&'static str> = Vec::with_capacity(h.steps.len());
+                for rule in h.steps.iter().map(|s| step_rule(s)) {
+                    if !rules.contains(&rule) {
+                        rules.push(rule);
+                    }
+                }
+                IdFacts {
+                    field: h.field,
+                    rules,
+                    already_hashed: h.already_hashed,
+                    differs: h.other_profile_hash.is_some(),
+                }
+            })
+            .collect();
+        let lints = built
+            .lints
+            .into_iter()
+            .map(|l| LintFacts {
+                level: l.level,
+                field: fold_indexes(&l.field),
+                shape: shape(&l.message),
+                message: l.message,
+            })
+            .collect();
+        let (event_at, conversion_id) = match &built.body {
+            wire::Event::V2(e) => {
+                (&e.event_at, e.event_metadata.as_ref().and_then(|m| m.conversion_id.as_deref()))
+            }
+            wire::Event::V3(e) => (&e.event_at, e.metadata.as_ref().and_then(|m| m.conversion_id.as_deref())),
+        };
+        let kind = built.body.event_type();
+        let dedup_key = conversion_id
+            .filter(|c| !c.trim().is_empty())
+            .map(|id| dedup::key(id, &kind.tracking_type, kind.custom_event_name.as_deref()));
+        Facts {
+            signals: signals::present(&built.body),
+            identifiers,
+            lints,
+            at: crate::timestamp::parse_json(event_at).map(|p| p.millis()),
+            dedup_key,
+        }
+    }
+}
+
+/// What the mappings made of one event: each target mapping's (none: no mapping matched).
+type Evaluated = Vec<(usize, Seen)>;
 
 /// Runs one event through the mappings `selection` picks (the expensive part, done in parallel).
 fn evaluate(engine: &Engine, selection: Selection, now_ms: i64, event: &Event) -> Evaluated {
@@ -478,7 +550,12 @@ fn evaluate(engine: &Engine, selection: Selection, now_ms: i64, event: &Event) -
         .into_iter()
         .map(|m| {
             let mode = if engine.batches(m, Batching::Mappings) { Mode::Batch } else { Mode::Single };
-            (m, engine.apply(m, event, mode, true, now_ms))
+            let seen = match engine.apply(m, event, mode, true, now_ms) {
+                Outcome::WebOnly => Seen::WebOnly,
+                Outcome::Refused(r) => Seen::Refused { field: r.field, message: r.message },
+                Outcome::Built(built) => Seen::Built(Box::new(Facts::of(*built))),
+            };
+            (m, seen)
         })
         .collect()
 }
@@ -519,12 +596,18 @@ pub fn run<E: Send>(
     // Shared by the workers; when they are all gone, the parser's next send fails and it stops.
     let to_do = Arc::new(Mutex::new(to_do));
     let (done, results) = sync_channel::<Result<(usize, Vec<Evaluated>), E>>(4 * workers);
+    // Evaluated events go back to the parser to be freed on the thread that allocated them
+    // (the allocator frees a thread's own blocks much faster than another thread's).
+    let (recycle, used) = std::sync::mpsc::channel::<Vec<Event>>();
     std::thread::scope(|scope| {
         let failed = done.clone();
         scope.spawn(move || {
             let mut chunk = Vec::with_capacity(CHUNK);
             let mut seq = 0;
             for event in events {
+                if chunk.is_empty() {
+                    while used.try_recv().is_ok() {}
+                }
                 match event {
                     Ok(event) => chunk.push(event),
                     Err(e) => {
@@ -544,19 +627,20 @@ pub fn run<E: Send>(
             }
         });
         for _ in 0..workers {
-            let (to_do, done) = (Arc::clone(&to_do), done.clone());
+            let (to_do, done, recycle) = (Arc::clone(&to_do), done.clone(), recycle.clone());
             scope.spawn(move || {
                 loop {
                     let next = to_do.lock().map_err(|_| ()).and_then(|rx| rx.recv().map_err(|_| ()));
                     let Ok((seq, events)) = next else { return };
                     let evaluated = events.iter().map(|e| evaluate(engine, selection, now_ms, e)).collect();
+                    let _ = recycle.send(events);
                     if done.send(Ok((seq, evaluated))).is_err() {
                         return;
                     }
                 }
             });
         }
-        drop((done, to_do));
+        drop((done, to_do, recycle));
         // Chunks arrive in any order; they are counted in input order.
         let mut waiting = BTreeMap::new();
         let mut next = 0;
