@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs the real app under Xvfb (wgpu on Mesa's software Vulkan) and saves PNGs of the main
 # screens to docs/. Needs: xvfb mesa-vulkan-drivers imagemagick xdotool (apt).
-#   scripts/screenshot.sh [debug|release]
+#   scripts/screenshot.sh [debug|release] [corpus]
+# With `corpus`, only docs/corpus.png: the Corpus window on 20,000 events made by
+# scripts/bench-report.sh's generator (the clicks are at the default 1400×900 layout's places:
+# the Corpus button, then the window's Path field and Read).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=${1:-release}
@@ -31,6 +34,22 @@ printf 'window after %.2f s\n' "$(echo "$ready - $start" | bc)"
 sleep 3
 xdotool windowsize "$win" 1400 900 windowmove "$win" 0 0 || true
 sleep 2
+if [ "${2:-}" = corpus ]; then
+  events=$home/events.jsonl
+  awk '/^python3 - /{f=1;next} /^PY$/{f=0} f' scripts/bench-report.sh | python3 - 20000 "$events"
+  xdotool windowfocus "$win" 2>/dev/null || true
+  xdotool mousemove 1292 12 click 1
+  sleep 2
+  xdotool mousemove 320 66 click 1
+  sleep 0.5
+  xdotool type --window "$win" --delay 10 "$events"
+  sleep 1
+  xdotool mousemove 480 66 click 1
+  sleep "${WAIT:-15}"
+  import -window root "$out/corpus.png"
+  echo "screenshot in $out/corpus.png"
+  exit 0
+fi
 import -window root "$out/main.png"
 xdotool windowfocus "$win" 2>/dev/null || true
 # Send to the local emulator (Ctrl+Enter), then the response.

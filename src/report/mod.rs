@@ -181,8 +181,8 @@ pub struct RuleCount {
     pub events: Examples,
 }
 
-/// Lints of one rule: the same level, field (indexes in the path folded: `products[].id`) and
-/// message but for the numbers and quoted values in it.
+/// Lints of one rule: the same level, field and message but for the numbers (array indexes
+/// too: `products[#].id`) and quoted values in them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LintGroup {
     pub level: Level,
@@ -431,28 +431,6 @@ fn group<K: Eq + std::hash::Hash + Clone, G>(
     groups.len() - 1
 }
 
-/// A lint's field with array indexes folded (`products[3].id` → `products[].id`), so one rule
-/// is one group.
-fn fold_indexes(field: &str) -> String {
-    let mut out = String::with_capacity(field.len());
-    let mut in_index = false;
-    for c in field.chars() {
-        match c {
-            '[' => {
-                in_index = true;
-                out.push(c);
-            }
-            ']' => {
-                in_index = false;
-                out.push(c);
-            }
-            c if in_index && c.is_ascii_digit() => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// What one mapping made of one event, reduced to what the report counts. It is worked out
 /// where the event was built (a worker), so that the request itself never crosses threads.
 enum Seen {
@@ -482,7 +460,7 @@ struct IdFacts {
 
 struct LintFacts {
     level: Level,
-    /// Indexes folded.
+    /// Array indexes folded (`products[#].id`).
     field: String,
     /// The message's shape (the group key) and the message.
     shape: String,
@@ -515,7 +493,7 @@ impl Facts {
             .into_iter()
             .map(|l| LintFacts {
                 level: l.level,
-                field: fold_indexes(&l.field),
+                field: shape(&l.field),
                 shape: shape(&l.message),
                 message: l.message,
             })
@@ -560,8 +538,9 @@ fn evaluate(engine: &Engine, selection: Selection, now_ms: i64, event: &Event) -
         .collect()
 }
 
-/// A message with its numbers and quoted values blanked (`event_at is 9 days old` →
-/// `event_at is # days old`), so that one rule is one group whatever it quotes.
+/// A message or field with its numbers and quoted values blanked (`event_at is 9 days old` →
+/// `event_at is # days old`, `products[3].id` → `products[#].id`), so that one rule is one
+/// group whatever it quotes.
 fn shape(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut quoted = false;

@@ -135,8 +135,8 @@ fn lint_messages_group_by_shape() {
 
 #[test]
 fn lint_fields_fold_indexes() {
-    assert_eq!(fold_indexes("metadata.products[12].id"), "metadata.products[].id");
-    assert_eq!(fold_indexes("user.email"), "user.email");
+    assert_eq!(shape("metadata.products[12].id"), "metadata.products[#].id");
+    assert_eq!(shape("user.email"), "user.email");
 }
 
 #[test]
