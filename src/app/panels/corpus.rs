@@ -23,6 +23,8 @@ use crate::segment::EventReader;
 
 /// Example events larger than this are listed but not kept (nor loaded into the composer).
 pub const MAX_EXAMPLE_BYTES: usize = 256 * 1024;
+/// The text of all the example events kept, at most (the rest are listed, not kept).
+pub const MAX_EXAMPLES_BYTES: usize = 16 * 1024 * 1024;
 
 /// Where the events come from.
 #[derive(Clone)]
@@ -49,7 +51,8 @@ impl Source {
 pub struct Done {
     pub name: String,
     pub report: Report,
-    /// Pretty JSON of each listed event (None: larger than [`MAX_EXAMPLE_BYTES`]).
+    /// Pretty JSON of each listed event (None: not kept, see [`MAX_EXAMPLE_BYTES`] and
+    /// [`MAX_EXAMPLES_BYTES`]).
     pub examples: HashMap<usize, Option<String>>,
 }
 
@@ -180,13 +183,16 @@ fn read(
     let report = corpus.finish();
     let wanted = report.example_indexes();
     let mut examples = HashMap::new();
+    let mut kept = 0;
     if let Some(&last) = wanted.last() {
         let (reader, _) = source.open().map_err(|e| format!("{name}: {e}"))?;
         for (i, event) in EventReader::new(reader, name).enumerate().take(last + 1) {
             if wanted.contains(&i) {
                 let text = serde_json::to_string_pretty(event.map_err(|e| e.to_string())?.value())
                     .expect("events serialize");
-                examples.insert(i, (text.len() <= MAX_EXAMPLE_BYTES).then_some(text));
+                let keep = text.len() <= MAX_EXAMPLE_BYTES && kept + text.len() <= MAX_EXAMPLES_BYTES;
+                kept += if keep { text.len() } else { 0 };
+                examples.insert(i, keep.then_some(text));
             }
         }
     }
@@ -410,7 +416,7 @@ fn events_list(ui: &mut egui::Ui, title: &str, examples: &Examples, done: &Done,
                 }
                 _ => {
                     ui.add_enabled(false, egui::Button::new(format!("event {i}")))
-                        .on_disabled_hover_text("too large to load here");
+                        .on_disabled_hover_text("not kept: too large to load here");
                 }
             }
         }
