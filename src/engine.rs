@@ -130,6 +130,24 @@ impl Engine {
             .collect()
     }
 
+    /// The mappings an event goes through under `selection`.
+    pub fn targets(&self, selection: Selection, event: &Event) -> Vec<usize> {
+        match selection {
+            Selection::Mapping(m) => vec![m],
+            Selection::Triggers => self.matching(event),
+        }
+    }
+
+    /// Whether mapping `m` batches its events under `batching` (its schema step then runs in
+    /// batch mode).
+    pub fn batches(&self, m: usize, batching: Batching) -> bool {
+        match batching {
+            Batching::All => true,
+            Batching::Mappings => self.mappings[m].batching,
+            Batching::Never => false,
+        }
+    }
+
     fn rules(&self) -> Rules {
         Rules { segment_currencies: self.settings.profile == Profile::Segment }
     }
@@ -245,19 +263,12 @@ impl Runner<'_> {
     pub fn push(&mut self, index: usize, event: &Event, emit: &mut impl FnMut(Item)) {
         let engine = self.engine;
         let options = self.options;
-        let targets = match self.selection {
-            Selection::Mapping(m) => vec![m],
-            Selection::Triggers => engine.matching(event),
-        };
+        let targets = engine.targets(self.selection, event);
         if targets.is_empty() {
             emit(Item::Unmatched { event_index: index });
         }
         for m in targets {
-            let batching = match options.batching {
-                Batching::All => true,
-                Batching::Mappings => engine.mappings[m].batching,
-                Batching::Never => false,
-            };
+            let batching = engine.batches(m, options.batching);
             let mode = if batching { Mode::Batch } else { Mode::Single };
             let name = &engine.mappings[m].name;
             match engine.apply(m, event, mode, options.explain, options.now_ms) {

@@ -21,6 +21,7 @@ pub mod net;
 pub mod paths;
 pub mod random;
 pub mod reddit;
+pub mod report;
 pub mod secret;
 pub mod segment;
 pub mod store;

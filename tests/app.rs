@@ -845,3 +845,41 @@ fn a_source_that_does_not_compile_gets_one_error_in_plain_words_and_is_not_taken
     let purchase = h.state().state.mappings.iter().find(|m| m.name == "Purchase").unwrap();
     assert!(!purchase.mapping.contains_key("conversion_id"), "nothing that does not compile is taken");
 }
+
+#[test]
+fn the_corpus_report_reads_a_file_lists_a_refusal_group_and_loads_an_event() {
+    let dialogs = Arc::new(FakeDialogs::default());
+    let fixture =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/report/events.jsonl"))
+            .unwrap();
+    *dialogs.to_open.lock().unwrap() = Some(("events.jsonl".into(), fixture));
+    let mut h = app("corpus", dialogs.clone());
+    h.get_by_label("Corpus").click();
+    h.run_steps(2);
+    h.get_by_label("Open events file…").click();
+    h.run_steps(2);
+    wait(&mut h, |a| a.view.corpus.done.is_some());
+    h.run_steps(2);
+    let report = &h.state().view.corpus.done.as_ref().unwrap().report;
+    assert_eq!(report.events, 10);
+    assert!(h.query_by_label_contains("10 events · 5 built into requests").is_some());
+
+    // The refusal group of the Purchase mapping lists events 3 and 4.
+    h.get_by_label_contains("Purchase refused: event_metadata.currency").click();
+    h.run_steps(2);
+    let (title, examples) = h.state().view.corpus.selected.clone().unwrap();
+    assert!(title.starts_with("Purchase refused"), "{title}");
+    assert_eq!(examples.first, [3, 4]);
+    h.get_by_label("event 4").click();
+    h.run_steps(2);
+    let composer = &h.state().state.saved.composer_text;
+    assert!(composer.contains("\"m5\"") && composer.contains("XYZ"), "{composer}");
+    assert!(h.state().state.event.is_ok());
+
+    h.get_by_label("Export Markdown").click();
+    h.run_steps(2);
+    wait(&mut h, |_| !dialogs.saved.lock().unwrap().is_empty());
+    let (kind, name, bytes) = dialogs.saved.lock().unwrap()[0].clone();
+    assert_eq!((kind, name.as_str()), (FileKind::Corpus, "report.md"));
+    assert!(String::from_utf8(bytes).unwrap().contains("| Purchase | 6 | 4 | 2 | 0 |"));
+}

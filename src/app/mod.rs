@@ -97,6 +97,8 @@ pub struct View {
     pub editor_cache: panels::mapping_editor::EditorCache,
     /// Where each panel was drawn last frame (layout tests read it).
     pub rects: PanelRects,
+    /// The Corpus window.
+    pub corpus: panels::corpus::CorpusView,
 }
 
 /// The rectangles of the main panels, as last drawn, and of a few controls a smoke test drives.
@@ -184,6 +186,8 @@ pub enum Intent {
     UseToken,
     /// Drop the active pixel's token from the session, the keychain and the token file.
     ForgetToken,
+    /// Ask where to save these bytes, then write them.
+    Export(FileKind, String, Vec<u8>),
 }
 
 /// The app.
@@ -336,6 +340,10 @@ impl ConsoleApp {
     }
 
     fn opened(&mut self, kind: FileKind, name: &str, bytes: Vec<u8>) {
+        if kind == FileKind::Corpus {
+            self.view.corpus.pending = Some((name.to_string(), bytes));
+            return;
+        }
         let s = &mut self.state;
         let Ok(text) = String::from_utf8(bytes) else {
             s.notice(true, format!("{name} is not UTF-8 text"));
@@ -369,6 +377,7 @@ impl ConsoleApp {
                 s.load_event(text);
                 s.notice(false, format!("opened {name}"));
             }
+            FileKind::Corpus => {}
         }
     }
 
@@ -486,6 +495,7 @@ impl ConsoleApp {
                 self.export(FileKind::Sample, "event.json".into(), bytes);
             }
             Intent::RefreshEmulator => self.command(Command::RefreshEmulator),
+            Intent::Export(kind, suggested, bytes) => self.export(kind, suggested, bytes),
             Intent::UseToken => {
                 // Secret::new wipes the typed text once copied.
                 let Some(token) = Secret::new(std::mem::take(&mut self.view.token_input)) else {
@@ -724,6 +734,7 @@ impl ConsoleApp {
         panels::settings::show(&ctx, &mut self.state, &mut self.view, &mut intents);
         panels::mapping_editor::show(&ctx, &mut self.state, &mut self.view, &mut intents);
         dialogs(&ctx, &mut self.view, &mut self.state, &mut intents);
+        panels::corpus::show(&ctx, &mut self.view.corpus, &mut self.state, &mut intents);
         if self.view.confirm_production {
             let modal = egui::Modal::new(egui::Id::unique("confirm-production")).show(&ctx, |ui| {
                 ui.heading("Send to production?");

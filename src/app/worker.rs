@@ -23,6 +23,8 @@ pub enum FileKind {
     Workspace,
     Mapping,
     Sample,
+    /// A file of events for the corpus report (and the report's exports).
+    Corpus,
 }
 
 /// Boxed future (file dialogs are async).
@@ -91,6 +93,7 @@ fn title(kind: FileKind, verb: &str) -> String {
         FileKind::Workspace => "workspace",
         FileKind::Mapping => "mapping",
         FileKind::Sample => "sample event",
+        FileKind::Corpus => "events file",
     };
     format!("{verb} {what}")
 }

@@ -9,6 +9,7 @@ mod hash;
 mod history;
 mod paths;
 mod preview;
+mod report;
 mod send;
 mod text;
 
@@ -51,6 +52,9 @@ pub enum Command {
     Send(send::SendArgs),
     /// Send large JSON Lines files in requests of up to 1,000 events, with a summary.
     Replay(send::ReplayArgs),
+    /// Sum up a whole file of events: per mapping matched/built/refused, identifier coverage
+    /// and signals, normalization, lints, timing, deduplication.
+    Report(report::ReportArgs),
     /// List past sends (newest first).
     History(history::HistoryArgs),
     /// Print a runnable cURL command for each request, the token as $REDDIT_CONVERSION_TOKEN.
@@ -88,6 +92,7 @@ pub fn main() -> ExitCode {
         Some(Command::Hash(args)) => hash::run(args, &mut out),
         Some(Command::Send(args)) => send::run_send(args, &mut out),
         Some(Command::Replay(args)) => send::run_replay(args, &mut out),
+        Some(Command::Report(args)) => report::run(args, &mut out),
         Some(Command::History(args)) => history::run(args, &mut out),
         Some(Command::Curl(args)) => curl::run(args, &mut out),
         Some(Command::Emulate(args)) => emulate::run(args),

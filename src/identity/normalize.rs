@@ -313,3 +313,29 @@ fn reddit_case<'a>(raw: &'a str, trace: &mut Trace<'_>, upper: bool) -> Cow<'a, 
         Cow::Owned(cased)
     }
 }
+
+/// The rule a recorded step belongs to, for counting steps whose text carries values
+/// ("trimmed 2 characters" and "trimmed 1 character" are both `trim`).
+pub fn step_rule(step: &str) -> &'static str {
+    const RULES: [(&str, &str); 15] = [
+        (STEP_BLANK, "blank"),
+        (STEP_ALREADY_HASHED, "already hashed"),
+        ("nothing left", "nothing left"),
+        ("trimmed", "trim"),
+        ("lowercased", "lowercase"),
+        ("uppercased", "uppercase"),
+        ("cut local part at first +", "+ suffix removal"),
+        ("ignored everything from the second", "second @ ignored"),
+        ("several \"@\"", "split at last @"),
+        ("no \"@\"", "no @"),
+        ("cut at extension", "extension cut"),
+        ("found extension", "extension cut"),
+        ("kept digits only", "digits only"),
+        ("no digits left", "no digits left"),
+        ("prefixed +", "+ prefix"),
+    ];
+    if step.starts_with("removed") {
+        return if step.contains("non-alphanumeric") { "non-alphanumeric removal" } else { "dot removal" };
+    }
+    RULES.iter().find(|(prefix, _)| step.starts_with(prefix)).map_or("other", |(_, rule)| rule)
+}

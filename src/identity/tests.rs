@@ -494,3 +494,49 @@ fn sha256_block_boundaries() {
         assert_eq!(sha256_hex(&text), hex, "{n} bytes");
     }
 }
+
+#[test]
+fn every_step_has_a_rule() {
+    use IdentifierField as F;
+    let inputs = [
+        (F::Email, " J.Doe+x@Ex.com "),
+        (F::Email, "a@b@c"),
+        (F::Email, "ab"),
+        (F::Email, "é.x-y@Z.com"),
+        (F::Email, "+++@"),
+        (F::Phone, "+1 (415) 555-0132 ext. 89"),
+        (F::Phone, "abc"),
+        (F::Phone, "415 x 12"),
+        (F::Idfa, "ab-cd"),
+        (F::Aaid, "AB-CD"),
+        (F::ExternalId, "  "),
+        (F::ExternalId, " u1 "),
+        (F::ConversionId, &"a".repeat(64)),
+    ];
+    let mut rules = std::collections::BTreeSet::new();
+    for profile in Profile::ALL {
+        for (field, raw) in inputs {
+            let Ok(hashed) = hash_identifier(field, profile, raw) else { continue };
+            for step in &hashed.steps {
+                let rule = step_rule(step);
+                assert_ne!(rule, "other", "{step:?}");
+                rules.insert(rule);
+            }
+        }
+    }
+    for rule in [
+        "trim",
+        "lowercase",
+        "uppercase",
+        "dot removal",
+        "+ suffix removal",
+        "digits only",
+        "+ prefix",
+        "extension cut",
+        "blank",
+        "already hashed",
+        "non-alphanumeric removal",
+    ] {
+        assert!(rules.contains(rule), "{rule} never seen: {rules:?}");
+    }
+}

@@ -17,6 +17,16 @@ pub enum Level {
     Error,
 }
 
+impl Level {
+    /// `"warning"` or `"error"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Warning => "warning",
+            Level::Error => "error",
+        }
+    }
+}
+
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Lint {
@@ -349,12 +359,7 @@ pub fn check_event(event: &Event, now_ms: i64) -> Vec<Lint> {
     }
 
     // Attribution signal.
-    let signal = non_empty(event.click_id()).is_some()
-        || user.is_some_and(|u| {
-            let has = |v: &Option<String>| non_empty(v.as_deref()).is_some();
-            [&u.uuid, &u.email, &u.idfa, &u.aaid, &u.external_id, &u.phone_number].into_iter().any(has)
-                || (has(&u.ip_address) && has(&u.user_agent) && u.screen_dimensions.is_some())
-        });
+    let signal = super::signals::present(event).contains(&true);
     if !signal {
         lints.push(
             Lint::warning("user", "no attribution signal: Reddit cannot match this conversion to anyone")

@@ -7,6 +7,7 @@ pub mod lint;
 pub mod request;
 pub mod response;
 pub mod settings;
+pub mod signals;
 pub mod wire;
 
 pub use build::{BuiltEvent, Identifier, Refusal, build_event};

@@ -4,11 +4,13 @@
 //! fields everybody asks about.
 
 mod parse;
+mod read;
 pub mod samples;
 
 pub use parse::{
     EventStream, EventsError, check_syntax, parse_events, read_events, read_text, stream_events,
 };
+pub use read::EventReader;
 
 use serde_json::{Map, Value};
 

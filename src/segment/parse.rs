@@ -283,7 +283,7 @@ pub fn read_capped(
     Ok((text, label.to_string()))
 }
 
-fn io_error(source: &str, e: &std::io::Error) -> EventsError {
+pub(super) fn io_error(source: &str, e: &std::io::Error) -> EventsError {
     EventsError { source_name: source.to_string(), line: 0, column: 0, message: e.to_string() }
 }
 
@@ -335,13 +335,16 @@ fn serde_error(text: &str, source_name: &str, e: &serde_json::Error) -> EventsEr
 
 fn build_error(text: &str, source_name: &str, offset: usize, e: &serde_json::Error) -> EventsError {
     let (line, column) = line_column(text, offset);
+    EventsError { source_name: source_name.to_string(), line, column, message: serde_message(e) }
+}
+
+/// serde_json's message without the " at line L column C" it appends (our position replaces it).
+pub(super) fn serde_message(e: &serde_json::Error) -> String {
     let message = e.to_string();
-    // serde_json appends " at line L column C"; our own position replaces it.
-    let message = match message.rfind(" at line ") {
+    match message.rfind(" at line ") {
         Some(i) => message[..i].to_string(),
         None => message,
-    };
-    EventsError { source_name: source_name.to_string(), line, column, message }
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 pub mod bottom;
 pub mod composer;
+pub mod corpus;
 pub mod mapping_editor;
 pub mod mappings;
 pub mod preview;

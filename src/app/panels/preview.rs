@@ -10,6 +10,7 @@ use eframe::egui::{self, RichText};
 use super::super::state::State;
 use super::super::{Intent, View};
 use crate::engine::Item;
+use crate::reddit::signals::Signal;
 use crate::reddit::wire::Event;
 
 pub fn show(
@@ -285,30 +286,13 @@ fn body_view(ui: &mut egui::Ui, body: &str, salt: impl std::hash::Hash + std::fm
 
 /// How many of Reddit's matching signals the event carries.
 fn signal_meter(ui: &mut egui::Ui, event: &Event) {
-    let user = event.user();
-    let has = |f: fn(&crate::reddit::wire::User) -> &Option<String>| {
-        user.is_some_and(|u| f(u).as_deref().is_some_and(|s| !s.is_empty()))
-    };
-    let signals = [
-        ("click id", event.click_id().is_some_and(|c| !c.is_empty())),
-        ("uuid", has(|u| &u.uuid)),
-        ("email", has(|u| &u.email)),
-        ("external id", has(|u| &u.external_id)),
-        ("phone", has(|u| &u.phone_number)),
-        ("device id", has(|u| &u.idfa) || has(|u| &u.aaid)),
-        (
-            "ip + user agent + screen",
-            has(|u| &u.ip_address)
-                && has(|u| &u.user_agent)
-                && user.is_some_and(|u| u.screen_dimensions.is_some()),
-        ),
-    ];
-    let present: Vec<&str> = signals.iter().filter(|(_, p)| *p).map(|(n, _)| *n).collect();
-    let fraction = present.len() as f32 / signals.len() as f32;
+    let present: Vec<&str> =
+        Signal::ALL.into_iter().filter(|s| s.in_event(event)).map(Signal::label).collect();
+    let fraction = present.len() as f32 / Signal::ALL.len() as f32;
     ui.add(egui::ProgressBar::new(fraction).text(format!(
         "attribution signals: {}/{} ({})",
         present.len(),
-        signals.len(),
+        Signal::ALL.len(),
         present.join(", ")
     )));
 }

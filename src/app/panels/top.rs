@@ -102,6 +102,12 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
                         intents.push(Intent::Send);
                     }
                 }
+                let corpus =
+                    ui.button("Corpus").on_hover_text("A whole file of events at once: a coverage report");
+                view.rects.mark("Corpus", corpus.rect);
+                if corpus.clicked() {
+                    view.corpus.open = true;
+                }
                 let settings = ui.button("Settings");
                 view.rects.mark("Settings", settings.rect);
                 if settings.clicked() {

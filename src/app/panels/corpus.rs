@@ -1,0 +1,424 @@
+//! The Corpus window: a whole file of events through the mappings at once. A file comes from
+//! the open dialog, a typed path or a drop on the window; a background thread streams it
+//! through [`crate::report`] with a progress bar; then tables and charts (signal distribution,
+//! coverage, refusals by reason). Clicking a row or a bar lists its events; clicking an event
+//! loads it into the composer. The report exports as JSON and Markdown.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, TryRecvError, channel};
+
+use eframe::egui::{self, RichText};
+use egui_plot::{Bar, BarChart, Plot};
+
+use super::super::Intent;
+use super::super::state::State;
+use super::super::worker::FileKind;
+use crate::engine::{Engine, Selection};
+use crate::report::{self, Corpus, Examples, Report};
+use crate::segment::EventReader;
+
+/// Example events larger than this are listed but not kept (nor loaded into the composer).
+pub const MAX_EXAMPLE_BYTES: usize = 256 * 1024;
+/// The text of all the example events kept, at most (the rest are listed, not kept).
+pub const MAX_EXAMPLES_BYTES: usize = 16 * 1024 * 1024;
+
+/// Where the events come from.
+#[derive(Clone)]
+pub enum Source {
+    Path(PathBuf),
+    /// A file's contents, from the open dialog.
+    Bytes(Arc<[u8]>),
+}
+
+impl Source {
+    fn open(&self) -> std::io::Result<(Box<dyn Read + Send>, u64)> {
+        Ok(match self {
+            Source::Path(p) => {
+                let file = std::fs::File::open(p)?;
+                let len = file.metadata()?.len();
+                (Box::new(file), len)
+            }
+            Source::Bytes(b) => (Box::new(std::io::Cursor::new(b.clone())), b.len() as u64),
+        })
+    }
+}
+
+/// A finished run: the report and the text of the events its groups list.
+pub struct Done {
+    pub name: String,
+    pub report: Report,
+    /// Pretty JSON of each listed event (None: not kept, see [`MAX_EXAMPLE_BYTES`] and
+    /// [`MAX_EXAMPLES_BYTES`]).
+    pub examples: HashMap<usize, Option<String>>,
+}
+
+/// A run in progress.
+struct Job {
+    name: String,
+    bytes: Arc<AtomicU64>,
+    total: u64,
+    events: Arc<AtomicU64>,
+    stop: Arc<AtomicBool>,
+    result: Receiver<Result<Done, String>>,
+}
+
+/// The Corpus window's state.
+#[derive(Default)]
+pub struct CorpusView {
+    pub open: bool,
+    /// The typed path.
+    pub path: String,
+    job: Option<Job>,
+    pub done: Option<Done>,
+    pub error: Option<String>,
+    /// The group whose events are listed: its title and examples.
+    pub selected: Option<(String, Examples)>,
+    /// A file from the open dialog, started on the next frame.
+    pub pending: Option<(String, Vec<u8>)>,
+}
+
+impl CorpusView {
+    /// Whether a file is being read.
+    pub fn running(&self) -> bool {
+        self.job.is_some()
+    }
+
+    /// Starts reading `source` through the state's mappings on a background thread.
+    pub fn start(&mut self, ctx: &egui::Context, state: &State, name: String, source: Source) {
+        self.open = true;
+        self.error = None;
+        self.selected = None;
+        if let Some(job) = self.job.take() {
+            job.stop.store(true, Ordering::Relaxed);
+        }
+        let engine = match Engine::new(&state.workspace(), state.settings().clone()) {
+            Ok(engine) => engine,
+            Err(e) => {
+                self.error = Some(format!("the workspace's mappings: {e}"));
+                return;
+            }
+        };
+        let (reader, total) = match source.open() {
+            Ok(opened) => opened,
+            Err(e) => {
+                self.error = Some(format!("{name}: {e}"));
+                return;
+            }
+        };
+        let (bytes, events, stop) = (Arc::default(), Arc::default(), Arc::<AtomicBool>::default());
+        let (tx, result) = channel();
+        let job = Job {
+            name: name.clone(),
+            bytes: Arc::clone(&bytes),
+            total,
+            events: Arc::clone(&events),
+            stop: Arc::clone(&stop),
+            result,
+        };
+        let ctx = ctx.clone();
+        let spawned = std::thread::Builder::new().name("corpus".into()).spawn(move || {
+            let done = read(&engine, &name, reader, &source, &bytes, &events, &stop, &ctx);
+            let _ = tx.send(done);
+            ctx.request_repaint();
+        });
+        match spawned {
+            Ok(_) => self.job = Some(job),
+            Err(e) => self.error = Some(format!("cannot start reading: {e}")),
+        }
+    }
+
+    /// Takes a finished run's result.
+    fn poll(&mut self) {
+        let Some(job) = &self.job else { return };
+        match job.result.try_recv() {
+            Err(TryRecvError::Empty) => {}
+            Ok(Ok(done)) => {
+                self.done = Some(done);
+                self.job = None;
+            }
+            Ok(Err(e)) => {
+                self.error = Some(e);
+                self.job = None;
+            }
+            Err(TryRecvError::Disconnected) => {
+                self.error = Some("reading stopped".into());
+                self.job = None;
+            }
+        }
+    }
+}
+
+/// The background run: the report, then one more pass for the text of the listed events.
+#[allow(clippy::too_many_arguments)]
+fn read(
+    engine: &Engine,
+    name: &str,
+    reader: Box<dyn Read + Send>,
+    source: &Source,
+    bytes: &AtomicU64,
+    events: &AtomicU64,
+    stop: &AtomicBool,
+    ctx: &egui::Context,
+) -> Result<Done, String> {
+    let mut reader = EventReader::new(reader, name);
+    let stream = std::iter::from_fn(|| {
+        let next = reader.next();
+        bytes.store(reader.bytes_read(), Ordering::Relaxed);
+        next
+    });
+    let mut corpus = Corpus::new(engine, Selection::Triggers, crate::timestamp::now_millis());
+    let finished = report::run(&mut corpus, stream, |n| {
+        events.store(n, Ordering::Relaxed);
+        ctx.request_repaint();
+        !stop.load(Ordering::Relaxed)
+    })
+    .map_err(|e| e.to_string())?;
+    if !finished {
+        return Err("stopped".into());
+    }
+    let report = corpus.finish();
+    let wanted = report.example_indexes();
+    let mut examples = HashMap::new();
+    let mut kept = 0;
+    if let Some(&last) = wanted.last() {
+        let (reader, _) = source.open().map_err(|e| format!("{name}: {e}"))?;
+        for (i, event) in EventReader::new(reader, name).enumerate().take(last + 1) {
+            if wanted.contains(&i) {
+                let text = serde_json::to_string_pretty(event.map_err(|e| e.to_string())?.value())
+                    .expect("events serialize");
+                let keep = text.len() <= MAX_EXAMPLE_BYTES && kept + text.len() <= MAX_EXAMPLES_BYTES;
+                kept += if keep { text.len() } else { 0 };
+                examples.insert(i, keep.then_some(text));
+            }
+        }
+    }
+    Ok(Done { name: name.to_string(), report, examples })
+}
+
+/// Draws the window (when open), and starts a run for a file dropped anywhere on the app.
+pub fn show(ctx: &egui::Context, view: &mut CorpusView, state: &mut State, intents: &mut Vec<Intent>) {
+    let dropped = ctx.input(|i| i.raw.dropped_files.first().map(|f| f.path().to_path_buf()));
+    if let Some(path) = dropped {
+        view.path = path.display().to_string();
+        view.start(ctx, state, view.path.clone(), Source::Path(path));
+    }
+    if let Some((name, bytes)) = view.pending.take() {
+        view.start(ctx, state, name, Source::Bytes(Arc::from(bytes)));
+    }
+    view.poll();
+    let mut open = view.open;
+    egui::Window::new("Corpus report")
+        .open(&mut open)
+        .default_size([1300.0, 800.0])
+        .vscroll(true)
+        .show(ctx, |ui| window(ui, view, state, intents));
+    view.open = open;
+}
+
+fn window(ui: &mut egui::Ui, view: &mut CorpusView, state: &mut State, intents: &mut Vec<Intent>) {
+    ui.horizontal(|ui| {
+        if ui.button("Open events file…").clicked() {
+            intents.push(Intent::Open(FileKind::Corpus));
+        }
+        super::text_field(ui, "Path", &mut view.path);
+        if ui.add_enabled(!view.path.trim().is_empty(), egui::Button::new("Read")).clicked() {
+            let path = PathBuf::from(view.path.trim());
+            view.start(ui.ctx(), state, view.path.trim().to_string(), Source::Path(path));
+        }
+        if let Some(done) = &view.done {
+            if ui.button("Export JSON").clicked() {
+                let bytes = serde_json::to_vec_pretty(&done.report).expect("reports serialize");
+                intents.push(Intent::Export(FileKind::Corpus, "report.json".into(), bytes));
+            }
+            if ui.button("Export Markdown").clicked() {
+                let bytes = report::markdown(&done.report).into_bytes();
+                intents.push(Intent::Export(FileKind::Corpus, "report.md".into(), bytes));
+            }
+        }
+    });
+    ui.label(RichText::new("JSON Lines, a JSON array or JSON objects; or drop a file on the window.").weak());
+    if let Some(job) = &view.job {
+        let done = job.bytes.load(Ordering::Relaxed);
+        let fraction = if job.total == 0 { 0.0 } else { done as f32 / job.total as f32 };
+        ui.add(egui::ProgressBar::new(fraction).show_percentage().text(format!(
+            "reading {}: {} events",
+            job.name,
+            job.events.load(Ordering::Relaxed)
+        )));
+        if ui.button("Stop").clicked() {
+            job.stop.store(true, Ordering::Relaxed);
+        }
+    }
+    if let Some(e) = &view.error {
+        ui.label(RichText::new(e).color(ui.visuals().error_fg_color));
+    }
+    let Some(done) = &view.done else { return };
+    let r = &done.report;
+    ui.separator();
+    ui.label(RichText::new(format!("{} — {}", done.name, report::ABOUT)).weak());
+    ui.label(format!(
+        "{} events · {} built into requests · {} matched no mapping · profile {} · API {}",
+        r.events,
+        r.built,
+        r.unmatched.count,
+        r.profile,
+        r.api_version.as_str()
+    ));
+    let mut pick: Option<(String, Examples)> = None;
+    let mut choose = |title: String, e: &Examples| pick = Some((title, e.clone()));
+
+    if let Some((title, examples)) = &view.selected {
+        events_list(ui, title, examples, done, state);
+        ui.separator();
+    }
+
+    let refusals: Vec<(String, &Examples)> = r
+        .mappings
+        .iter()
+        .flat_map(|m| {
+            m.refusals
+                .iter()
+                .map(move |g| (format!("{} refused: {}: {}", m.name, g.field, g.reason), &g.events))
+        })
+        .collect();
+    ui.columns(3, |cols| {
+        cols[0].strong("Attribution signals per request");
+        let bars = r
+            .signals
+            .iter()
+            .enumerate()
+            .map(|(n, e)| Bar::new(n as f64, e.count as f64).name(format!("{n} of 7")))
+            .collect();
+        if let Some(n) = bar_chart(&mut cols[0], "corpus-signals", "built events", bars, BLUE) {
+            choose(format!("{n} of 7 signals"), &r.signals[n]);
+        }
+        cols[1].strong(format!("Identifier coverage (% of {} built)", r.built));
+        let bars = r
+            .coverage
+            .iter()
+            .enumerate()
+            .map(|(i, c)| Bar::new(i as f64, share(c.present, r.built)).name(c.label))
+            .collect();
+        if let Some(i) = bar_chart(&mut cols[1], "corpus-coverage", "%", bars, GREEN) {
+            let c = &r.coverage[i];
+            choose(format!("without {}", c.label), &c.missing);
+        }
+        cols[2].strong("Refusals by reason");
+        let bars = refusals
+            .iter()
+            .enumerate()
+            .map(|(i, (t, e))| Bar::new(i as f64, e.count as f64).name(t))
+            .collect();
+        if let Some(i) = bar_chart(&mut cols[2], "corpus-refusals", "refused events", bars, RED) {
+            choose(refusals[i].0.clone(), refusals[i].1);
+        }
+    });
+
+    ui.columns(2, |cols| {
+        let ui = &mut cols[0];
+        ui.heading("Mappings");
+        egui::Grid::new("corpus-mappings").striped(true).num_columns(5).show(ui, |ui| {
+            for h in ["mapping", "matched", "built", "refused", "web only"] {
+                ui.label(RichText::new(h).strong());
+            }
+            ui.end_row();
+            for m in r.mappings.iter().filter(|m| m.matched > 0) {
+                ui.label(&m.name);
+                ui.label(m.matched.to_string());
+                ui.label(m.built.to_string());
+                ui.label(m.refused.to_string());
+                ui.label(m.web_only.to_string());
+                ui.end_row();
+            }
+        });
+        if r.unmatched.count > 0
+            && ui.link(format!("{} events matched no mapping", r.unmatched.count)).clicked()
+        {
+            choose("matched no mapping".into(), &r.unmatched);
+        }
+        for (title, e) in &refusals {
+            if ui.selectable_label(false, format!("{title} ({})", e.count)).clicked() {
+                choose(title.clone(), e);
+            }
+        }
+
+        let ui = &mut cols[1];
+        ui.heading("Identifier coverage");
+        egui::Grid::new("corpus-coverage-table").striped(true).num_columns(3).show(ui, |ui| {
+            for c in &r.coverage {
+                if ui.selectable_label(false, c.label).on_hover_text("List events without it").clicked() {
+                    choose(format!("without {}", c.label), &c.missing);
+                }
+                ui.label(c.present.to_string());
+                ui.label(report::percent(c.present, r.built));
+                ui.end_row();
+            }
+        });
+        ui.heading("Normalization, lints, timing, deduplication");
+        for (title, e) in r.groups().into_iter().skip(1 + refusals.len() + r.coverage.len() + r.signals.len())
+        {
+            if e.count > 0 && ui.selectable_label(false, format!("{title} ({})", e.count)).clicked() {
+                choose(title, e);
+            }
+        }
+    });
+    if r.dedup.unchecked > 0 {
+        ui.label(format!(
+            "{} events were not checked for repeated conversion ids: the index holds at most {} ids from the last 48 h.",
+            r.dedup.unchecked, r.dedup.capacity
+        ));
+    }
+    if let Some(p) = pick {
+        view.selected = Some(p);
+    }
+}
+
+fn share(part: u64, whole: u64) -> f64 {
+    if whole == 0 { 0.0 } else { part as f64 * 100.0 / whole as f64 }
+}
+
+const BLUE: egui::Color32 = egui::Color32::from_rgb(0x42, 0x85, 0xf4);
+const GREEN: egui::Color32 = egui::Color32::from_rgb(0x34, 0xa8, 0x53);
+const RED: egui::Color32 = egui::Color32::from_rgb(0xea, 0x43, 0x35);
+
+/// A bar chart; returns the index of the bar clicked.
+fn bar_chart(ui: &mut egui::Ui, id: &str, y: &str, bars: Vec<Bar>, color: egui::Color32) -> Option<usize> {
+    let count = bars.len();
+    let response = Plot::new(id)
+        .height(150.0)
+        .allow_zoom(false)
+        .allow_drag(false)
+        .allow_scroll(false)
+        .allow_boxed_zoom(false)
+        .y_axis_label(y)
+        .show(ui, |plot| {
+            plot.bar_chart(BarChart::new(id, bars).width(0.7).color(color));
+            plot.response().clicked().then(|| plot.pointer_coordinate()).flatten()
+        });
+    let x = response.inner?.x.round();
+    (x >= 0.0 && (x as usize) < count).then_some(x as usize)
+}
+
+/// The listed events of the selected group: each loads into the composer when clicked.
+fn events_list(ui: &mut egui::Ui, title: &str, examples: &Examples, done: &Done, state: &mut State) {
+    ui.label(RichText::new(format!("{title}: {} events; the first:", examples.count)).strong());
+    ui.horizontal_wrapped(|ui| {
+        for i in &examples.first {
+            match done.examples.get(i) {
+                Some(Some(text)) => {
+                    if ui.button(format!("event {i}")).on_hover_text("Load it into the composer").clicked() {
+                        state.set_event_text(text.clone());
+                    }
+                }
+                _ => {
+                    ui.add_enabled(false, egui::Button::new(format!("event {i}")))
+                        .on_disabled_hover_text("not kept: too large to load here");
+                }
+            }
+        }
+    });
+}

@@ -1,0 +1,79 @@
+//! `reddit-capi-console report`: a whole file of events at once — per mapping matched, built
+//! and refused, identifier coverage and signals, normalization, lints, timing, deduplication.
+
+use std::io::{Read, Write};
+
+use clap::{Args, ValueEnum};
+
+use super::common::EngineArgs;
+use super::{EXIT_OK, EXIT_REFUSED, UsageError};
+use crate::report::{self, Corpus};
+use crate::segment::{Event, EventReader, EventsError};
+
+/// How the report is printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// For people: aligned columns.
+    Text,
+    /// One JSON object, for tools.
+    Json,
+    /// Headings and tables to paste into a ticket.
+    Markdown,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    engine: EngineArgs,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    format: ReportFormat,
+    /// "Now" for the timing section (an RFC 3339 timestamp; default: the clock).
+    #[arg(long, value_parser = parse_now)]
+    now: Option<i64>,
+    /// Event files (JSON Lines, a JSON array or objects), read as a stream; `-` or nothing reads stdin.
+    events: Vec<String>,
+}
+
+fn parse_now(s: &str) -> Result<i64, String> {
+    match crate::timestamp::parse(s) {
+        Some(crate::timestamp::Parsed::Calendar(ms)) => Ok(ms),
+        _ => Err(format!("{s:?} is not a timestamp (e.g. 2026-12-01T12:00:00Z)")),
+    }
+}
+
+/// The events of one source, streamed (an error opening it is its only item).
+fn source(path: &str) -> Box<dyn Iterator<Item = Result<Event, EventsError>> + Send> {
+    let opened: Result<(Box<dyn Read + Send>, String), std::io::Error> = if path == "-" {
+        Ok((Box::new(std::io::stdin()), "<stdin>".into()))
+    } else {
+        std::fs::File::open(path).map(|f| (Box::new(f) as Box<dyn Read + Send>, path.to_string()))
+    };
+    match opened {
+        Ok((reader, label)) => Box::new(EventReader::new(reader, label)),
+        Err(e) => Box::new(std::iter::once(Err(EventsError {
+            source_name: path.into(),
+            line: 0,
+            column: 0,
+            message: e.to_string(),
+        }))),
+    }
+}
+
+pub fn run(args: ReportArgs, out: &mut impl Write) -> Result<u8, UsageError> {
+    let (engine, selection) = args.engine.engine()?;
+    let sources = if args.events.is_empty() { vec!["-".to_string()] } else { args.events };
+    let events = sources.into_iter().flat_map(|s| source(&s));
+    let mut corpus = Corpus::new(&engine, selection, args.now.unwrap_or_else(crate::timestamp::now_millis));
+    report::run(&mut corpus, events, |_| true)?;
+    let report = corpus.finish();
+    let written = match args.format {
+        ReportFormat::Json => serde_json::to_writer_pretty(&mut *out, &report)
+            .map_err(std::io::Error::from)
+            .and_then(|()| out.write_all(b"\n")),
+        ReportFormat::Text => out.write_all(report::text(&report).as_bytes()),
+        ReportFormat::Markdown => out.write_all(report::markdown(&report).as_bytes()),
+    };
+    written.map_err(|e| UsageError(format!("writing output: {e}")))?;
+    let refused = report.mappings.iter().any(|m| m.refused > 0);
+    Ok(if refused { EXIT_REFUSED } else { EXIT_OK })
+}
