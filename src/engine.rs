@@ -58,6 +58,8 @@ pub enum Batching {
     Mappings,
     /// All of them (`--batch`).
     All,
+    /// All of them, a batch closing after this many events (`--batch-size`; at most 1,000).
+    Size(usize),
     /// None: one event per request (v3 Event Testing).
     Never,
 }
@@ -75,7 +77,11 @@ pub enum Selection {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     Built(Box<BuiltEvent>),
+    /// Segment's schema step refused the event (in a batch: a multistatus 400 for it alone).
     Refused(Refusal),
+    /// The destination code throws on the event (e.g. an email without `@`): in a batch the
+    /// whole batch fails, as in the release.
+    Thrown(Refusal),
     /// The browser plugin preset: nothing to build.
     WebOnly,
 }
@@ -131,7 +137,10 @@ impl Engine {
     }
 
     fn rules(&self) -> Rules {
-        Rules { segment_currencies: self.settings.profile == Profile::Segment }
+        Rules {
+            segment_currencies: self.settings.profile == Profile::Segment,
+            v2: self.settings.api_version == crate::reddit::ApiVersion::V2,
+        }
     }
 
     /// Runs one mapping over one event.
@@ -159,7 +168,7 @@ impl Engine {
                 built.lints.splice(0..0, validated.dropped.iter().map(|path| dropped_key_lint(m, path)));
                 Outcome::Built(Box::new(built))
             }
-            Err(refusal) => Outcome::Refused(refusal),
+            Err(refusal) => Outcome::Thrown(refusal),
         }
     }
 
@@ -254,42 +263,76 @@ impl Runner<'_> {
         }
         for m in targets {
             let batching = match options.batching {
-                Batching::All => true,
+                Batching::All | Batching::Size(_) => true,
                 Batching::Mappings => engine.mappings[m].batching,
                 Batching::Never => false,
+            };
+            let size = match options.batching {
+                Batching::Size(n) => n.clamp(1, MAX_EVENTS_PER_REQUEST),
+                _ => MAX_EVENTS_PER_REQUEST,
             };
             let mode = if batching { Mode::Batch } else { Mode::Single };
             let name = &engine.mappings[m].name;
             match engine.apply(m, event, mode, options.explain, options.now_ms) {
-                Outcome::Refused(error) => {
+                Outcome::Refused(error) | Outcome::Thrown(error) if !batching => {
                     emit(Item::Refused { event_index: index, mapping: name.clone(), error })
+                }
+                Outcome::Refused(error) => {
+                    emit(Item::Refused { event_index: index, mapping: name.clone(), error });
+                    self.open[m].seen += 1;
+                }
+                Outcome::Thrown(error) => {
+                    self.open[m].thrown.push((index, error));
+                    self.open[m].seen += 1;
                 }
                 Outcome::WebOnly => emit(Item::WebOnly {
                     event_index: index,
                     mapping: name.clone(),
                     note: BROWSER_PLUGIN_NOTE,
                 }),
-                Outcome::Built(built) if batching => {
-                    self.open[m].push(index, *built);
-                    if self.open[m].indexes.len() == MAX_EVENTS_PER_REQUEST {
-                        emit(engine.request(m, std::mem::take(&mut self.open[m]), true, options));
-                    }
-                }
+                Outcome::Built(built) if batching => self.open[m].push(index, *built),
                 Outcome::Built(built) => {
                     let mut one = Batch::default();
                     one.push(index, *built);
                     emit(engine.request(m, one, false, options));
                 }
             }
+            // A batch is the events Segment hands over together, refused ones included.
+            if batching && self.open[m].seen >= size {
+                self.flush(m, emit);
+            }
+        }
+    }
+
+    /// Closes mapping `m`'s open batch: one request, or — when the destination code threw on
+    /// one of its events — every event refused, as the release fails the whole batch.
+    fn flush(&mut self, m: usize, emit: &mut impl FnMut(Item)) {
+        let batch = std::mem::take(&mut self.open[m]);
+        let name = &self.engine.mappings[m].name;
+        let Some((first, cause)) = batch.thrown.first() else {
+            if !batch.indexes.is_empty() {
+                emit(self.engine.request(m, batch, true, self.options));
+            }
+            return;
+        };
+        let whole = Refusal {
+            field: cause.field.clone(),
+            message: format!(
+                "not sent: the destination code throws on event {first} of this batch ({cause}), which fails the whole batch at Segment"
+            ),
+        };
+        let mut refused: Vec<(usize, Refusal)> =
+            batch.indexes.into_iter().map(|i| (i, whole.clone())).chain(batch.thrown).collect();
+        refused.sort_by_key(|(i, _)| *i);
+        for (event_index, error) in refused {
+            emit(Item::Refused { event_index, mapping: name.clone(), error });
         }
     }
 
     /// Sends out the batches still open, in mapping order.
-    pub fn finish(self, emit: &mut impl FnMut(Item)) {
-        for (m, batch) in self.open.into_iter().enumerate() {
-            if !batch.indexes.is_empty() {
-                emit(self.engine.request(m, batch, true, self.options));
-            }
+    pub fn finish(mut self, emit: &mut impl FnMut(Item)) {
+        for m in 0..self.open.len() {
+            self.flush(m, emit);
         }
     }
 }
@@ -298,12 +341,17 @@ impl Runner<'_> {
 struct Batch {
     indexes: Vec<usize>,
     built: Vec<BuiltEvent>,
+    /// Events the destination code threw on (index, why).
+    thrown: Vec<(usize, Refusal)>,
+    /// Events handed to this batch so far, refused ones included.
+    seen: usize,
 }
 
 impl Batch {
     fn push(&mut self, index: usize, built: BuiltEvent) {
         self.indexes.push(index);
         self.built.push(built);
+        self.seen += 1;
     }
 }
 
@@ -329,11 +377,13 @@ fn dropped_key_lint(mapping: &CompiledMapping, path: &str) -> Lint {
 }
 
 /// One item as `preview --format json` prints it: `event_index` (or `event_indexes` for a
-/// batch), `mapping`, then `request` + `lints` (+ `identifiers` when explaining), `error`,
+/// batch), `mapping`, then `request` + `lints` (+ `identifiers` and `reference` when explaining), `error`,
 /// `web_only` + `note`, or `unmatched`.
 pub struct JsonLine<'a> {
     pub item: &'a Item,
     pub explain: bool,
+    /// With `explain`: what the body matches (`mapping::release::body_reference`).
+    pub reference: Option<&'a str>,
 }
 
 impl Serialize for JsonLine<'_> {
@@ -352,6 +402,9 @@ impl Serialize for JsonLine<'_> {
                 map.serialize_entry("lints", lints)?;
                 if self.explain {
                     map.serialize_entry("identifiers", identifiers)?;
+                    if let Some(reference) = self.reference {
+                        map.serialize_entry("reference", reference)?;
+                    }
                 }
             }
             Item::Refused { event_index, mapping, error } => {

@@ -240,6 +240,7 @@ impl State {
             version: VERSION,
             settings: self.settings().clone(),
             mappings: self.mappings.clone(),
+            segment: None,
         }
     }
 

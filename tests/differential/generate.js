@@ -234,7 +234,41 @@ const PATHS = [
   'properties.country', 'properties.region', 'properties.modes'
 ]
 
+// Good values for realistic events (still with JavaScript string edge cases).
+const GOOD_EMAILS = ['Test@Test.com', '  John.Doe+promo@Gmail.COM  ', 'Al.ice$+Apple@Example.Com', 'ΑΣ@ΣΑΣ.gr', 'İSTANBUL@EXAMPLE.COM', 'a@b@c.com', '.+@x']
+const GOOD_CURRENCIES = ['USD', 'EUR', 'JPY', 'CHF', 'GBP', 'AED', 'ZWL', 'SLE', 'VED']
+const GOOD_TIMES = [
+  '2024-01-08T13:52:50.212Z', '2024-02-30T00:00:00Z', '2024-01-08', '2024-01-08T13:52:50.212+05:00', '1704721970212',
+  'Mon, 08 Jan 2024 13:52:50 GMT', '2024-01-08 13:52:50 PST', '\u30002024-01-08\u3000', 'abc 2024'
+]
+
+/** A realistic event: what most of the traffic looks like (the rest is hostile). */
+function realistic(r, e) {
+  const p = e.properties
+  if ('currency' in p) p.currency = r.pick(GOOD_CURRENCIES)
+  if ('quantity' in p) p.quantity = 1 + r.int(9)
+  if ('revenue' in p) p.revenue = r.int(100000) / 100
+  if ('price' in p) p.price = r.int(10000) / 100
+  if ('email' in p) p.email = r.pick(GOOD_EMAILS)
+  if (e.context.traits) e.context.traits.email = r.pick(GOOD_EMAILS)
+  if (e.context.screen) e.context.screen = { height: r.pick([1080, 768, 40000]), width: r.pick([1920, 360]) }
+  if ('products' in p) {
+    p.products = [0, 1].map(() => ({
+      product_id: wrap(r, `sku-${r.int(1000)}`),
+      name: `Name ${r.pick(CASE)} & <Co>`,
+      category: r.pick(['Shoes', ' Books ', '']),
+      price: r.int(10000) / 100,
+      quantity: 1 + r.int(3)
+    }))
+  }
+  if ('country' in p) p.country = r.pick(['US', 'DE'])
+  if ('modes' in p) p.modes = 'LDU'
+  e.timestamp = r.chance(0.7) ? '2024-01-08T13:52:50.212Z' : r.pick(GOOD_TIMES)
+  return e
+}
+
 function event(r, i) {
+  const hostile = r.chance(0.4)
   const type = r.chance(0.85) ? 'track' : r.pick(['page', 'identify'])
   const e = {
     type,
@@ -288,8 +322,9 @@ function event(r, i) {
       ])
     }
   }
+  if (!hostile) return realistic(r, e)
   // Values of the wrong type at mapped paths.
-  const wrongs = r.chance(0.35) ? 1 + r.int(3) : 0
+  const wrongs = r.chance(0.7) ? 1 + r.int(3) : 0
   for (let k = 0; k < wrongs; k++) setPath(e, r.pick(PATHS), wrong(r))
   if (r.chance(0.05)) delete e.timestamp
   return e

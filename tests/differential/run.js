@@ -27,7 +27,7 @@ const opt = (name, dflt) => {
 const BIN = opt('bin')
 const N = Number(opt('events', 2000))
 const SEED = Number(opt('seed', 20261201))
-const BATCH = Number(opt('batch-size', 25))
+const BATCH = Number(opt('batch-size', 10))
 const SHOW = Number(opt('show', 5))
 const OUT = opt('out', fs.mkdtempSync(nodePath.join(os.tmpdir(), 'differential-')))
 if (!BIN) {
@@ -50,8 +50,23 @@ fetchModule.default = async (request) => {
 const { Destination, defaultValues } = require('@segment/actions-core')
 const definition = require('@segment/action-destinations/dist/destinations/reddit-conversions-api').default
 const releaseVersion = require('@segment/action-destinations/package.json').version
-const coreVersion = require('@segment/actions-core/package.json').version
+const coreVersion = JSON.parse(
+  fs.readFileSync(nodePath.join(__dirname, 'node_modules/@segment/actions-core/package.json'), 'utf8')
+).version
 const destination = new Destination(definition)
+
+// The console names the release it reproduces in one place; it must be the one installed here.
+{
+  const pinned = fs.readFileSync(nodePath.join(__dirname, '../../src/mapping/release.rs'), 'utf8')
+  const version = (name) => (pinned.match(new RegExp(`${name}: &str = "([^"]+)"`)) || [])[1]
+  if (version('ACTION_DESTINATIONS_VERSION') !== releaseVersion || version('ACTIONS_CORE_VERSION') !== coreVersion) {
+    console.error(
+      `src/mapping/release.rs names ${version('ACTION_DESTINATIONS_VERSION')} / ${version('ACTIONS_CORE_VERSION')}, ` +
+        `but ${releaseVersion} / ${coreVersion} is installed: bump one or the other`
+    )
+    process.exit(2)
+  }
+}
 
 const PIXEL = 'a2_differential'
 const SETTINGS = { ad_account_id: PIXEL, conversion_token: 'differential-token-0000', test_mode: false }
@@ -256,10 +271,15 @@ async function main() {
         const release = await releaseBatch(config, events)
         divergences = compareBatch(config, events, release, lines)
         units = release.length
+        const thrown = release.filter((c) => c.thrown !== undefined).length
+        const left = release.reduce((n, c) => n + (c.refused ? c.refused.length : 0), 0)
+        row.batchKinds = `${units - thrown} sent (${left} events left out), ${thrown} thrown`
       } else {
         const release = await releaseSingle(config, events)
         divergences = compareSingle(config, events, release, lines)
         units = N
+        const refused = release.filter((r) => r.error !== undefined).length
+        row.singleKinds = `${N - refused} sent, ${refused} refused`
       }
       row[batch ? 'batch' : 'single'] = { agree: units - divergences.length, of: units }
       all.push(...divergences)
@@ -271,9 +291,11 @@ async function main() {
     `Segment release: @segment/action-destinations ${releaseVersion}, @segment/actions-core ${coreVersion}; ` +
       `${N} events, seed ${SEED}, batches of ${BATCH}`
   )
-  console.log('| configuration | single (events) | batch (batches) |')
-  console.log('| --- | --- | --- |')
-  for (const row of table) console.log(`| ${row.config} | ${pct(row.single)} | ${pct(row.batch)} |`)
+  console.log('| configuration | single: agree (events) | release sent / refused | batch: agree (batches) | release batches |')
+  console.log('| --- | --- | --- | --- | --- |')
+  for (const row of table) {
+    console.log(`| ${row.config} | ${pct(row.single)} | ${row.singleKinds || 'web only'} | ${pct(row.batch)} | ${row.batchKinds || 'n/a'} |`)
+  }
   fs.writeFileSync(nodePath.join(OUT, 'divergences.jsonl'), all.map((d) => JSON.stringify(d)).join('\n'))
   for (const d of all.slice(0, SHOW)) console.log(JSON.stringify(d, null, 1))
   console.log(`${all.length} divergences (all in ${nodePath.join(OUT, 'divergences.jsonl')}); ${((Date.now() - started) / 1000).toFixed(1)} s`)
