@@ -48,7 +48,8 @@ pub fn run(args: PreviewArgs, out: &mut impl Write) -> Result<u8, UsageError> {
         auth: Authorization::for_token(token.as_ref().map(Secret::expose), args.show_token),
         ..Options::default()
     };
-    let reference = crate::mapping::release::body_reference(engine.settings.profile, engine.settings.api_version);
+    let reference =
+        crate::mapping::release::body_reference(engine.settings.profile, engine.settings.api_version);
     let mut refused = false;
     let mut failure = None;
     let mut runner = engine.runner(selection, &options);

@@ -62,7 +62,10 @@ pub fn run_import(args: ImportArgs, out: &mut impl Write) -> Result<u8, UsageErr
             Tokens::new(Keychain::platform(), None, None)
                 .put(pixel, token, Place::Keychain)
                 .map_err(|e| UsageError(format!("conversion token: {e}")))?;
-            eprintln!("note: the conversion token (••••{}) is in the OS keychain for Pixel ID {pixel}", token.tail());
+            eprintln!(
+                "note: the conversion token (••••{}) is in the OS keychain for Pixel ID {pixel}",
+                token.tail()
+            );
         } else {
             eprintln!(
                 "note: the destination holds a conversion token (••••{}); rerun with --store-token to keep it in the OS keychain",

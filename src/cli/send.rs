@@ -301,7 +301,8 @@ async fn handle(
             Item::Unmatched { .. } => tally.unmatched_events += 1,
             _ => {}
         }
-        return serde_json::to_value(JsonLine { item: &item, explain: false, reference: None }).expect("items serialize");
+        return serde_json::to_value(JsonLine { item: &item, explain: false, reference: None })
+            .expect("items serialize");
     };
     let source = match event_indexes.as_slice() {
         [one] => format!("{label}#{one}"),

@@ -356,7 +356,8 @@ impl Day {
                 year += 1900;
             }
         }
-        (between(year, -(1 << 30), (1 << 30) - 1) && is_month(month) && is_day(day)).then_some((year, month, day))
+        (between(year, -(1 << 30), (1 << 30) - 1) && is_month(month) && is_day(day))
+            .then_some((year, month, day))
     }
 }
 
@@ -372,7 +373,9 @@ impl Time {
         self.index == 0
     }
     fn is_expecting(&self, n: i64) -> bool {
-        (self.index == 1 && is_minute(n)) || (self.index == 2 && is_minute(n)) || (self.index == 3 && between(n, 0, 999))
+        (self.index == 1 && is_minute(n))
+            || (self.index == 2 && is_minute(n))
+            || (self.index == 3 && between(n, 0, 999))
     }
     fn add(&mut self, n: i64) -> bool {
         if self.index < 4 {
@@ -522,7 +525,10 @@ fn parse_es5(sc: &mut Scanner, day: &mut Day, time: &mut Time, tz: &mut Zone) ->
         if !sc.skip_symbol(':') {
             return Token::Invalid;
         }
-        if !sc.peek().is_fixed_number(2) || !is_minute(sc.peek().number()) || (hour_is_24 && sc.peek().number() > 0) {
+        if !sc.peek().is_fixed_number(2)
+            || !is_minute(sc.peek().number())
+            || (hour_is_24 && sc.peek().number() > 0)
+        {
             return Token::Invalid;
         }
         time.add(sc.next().number());

@@ -14,17 +14,23 @@ pub const ACTIONS_CORE_VERSION: &str = "3.170.0";
 
 /// `@segment/action-destinations 3.497.0 (@segment/actions-core 3.170.0)`.
 pub fn segment_release() -> String {
-    format!("@segment/action-destinations {ACTION_DESTINATIONS_VERSION} (@segment/actions-core {ACTIONS_CORE_VERSION})")
+    format!(
+        "@segment/action-destinations {ACTION_DESTINATIONS_VERSION} (@segment/actions-core {ACTIONS_CORE_VERSION})"
+    )
 }
 
 /// What a body built with this profile and API version matches, in one line for people.
 pub fn body_reference(profile: Profile, api: ApiVersion) -> String {
     match (profile, api) {
-        (Profile::Segment, ApiVersion::V2) => format!("matches Segment's published release: {}", segment_release()),
+        (Profile::Segment, ApiVersion::V2) => {
+            format!("matches Segment's published release: {}", segment_release())
+        }
         (Profile::Segment, ApiVersion::V3) => {
             "v3 follows Reddit's v3 rules (unreleased at Segment: no Segment release sends v3)".to_string()
         }
-        (Profile::Reddit, _) => "reddit profile: Reddit's published advanced-matching rules, not Segment's".to_string(),
+        (Profile::Reddit, _) => {
+            "reddit profile: Reddit's published advanced-matching rules, not Segment's".to_string()
+        }
     }
 }
 

@@ -409,7 +409,10 @@ mod tests {
             assert_eq!(ok.payload["event_metadata"]["currency"], code);
         }
         for code in ["BTC", "XXX", " USD"] {
-            assert!(run(with(json!({"event_metadata": {"currency": code}})), Mode::Single).is_err(), "{code}");
+            assert!(
+                run(with(json!({"event_metadata": {"currency": code}})), Mode::Single).is_err(),
+                "{code}"
+            );
         }
         let relaxed = run_with(
             with(json!({"event_metadata": {"currency": "JPY"}})),
@@ -480,7 +483,8 @@ mod tests {
     fn v2_products_are_the_releases_category_id_name() {
         // The release's product schema has no item_price: a non-numeric price is no refusal,
         // and quantity / item_price are removed without a lint.
-        let payload = with(json!({"products": [{"id": "p1", "item_price": "free", "quantity": "x", "colour": "red"}]}));
+        let payload =
+            with(json!({"products": [{"id": "p1", "item_price": "free", "quantity": "x", "colour": "red"}]}));
         let ok = run(payload.clone(), Mode::Single).unwrap();
         assert_eq!(ok.payload["products"], json!([{"id": "p1"}]));
         assert_eq!(ok.dropped, ["products[0].colour"]);
@@ -499,9 +503,12 @@ mod tests {
     #[test]
     fn event_at_is_checked_with_the_releases_date_like_format() {
         // Release output: 2024-02-30 is accepted and sent as given; U+2003-wrapped is refused.
-        let ok = run(json!({"event_at": "2024-02-30T00:00:00Z", "tracking_type": "Purchase"}), Mode::Single).unwrap();
+        let ok = run(json!({"event_at": "2024-02-30T00:00:00Z", "tracking_type": "Purchase"}), Mode::Single)
+            .unwrap();
         assert_eq!(ok.payload["event_at"], "2024-02-30T00:00:00Z");
-        let e = first_error(json!({"event_at": "\u{2003}2024-01-08T13:52:50.212Z\u{2003}", "tracking_type": "Purchase"}));
+        let e = first_error(
+            json!({"event_at": "\u{2003}2024-01-08T13:52:50.212Z\u{2003}", "tracking_type": "Purchase"}),
+        );
         assert_eq!(e.field, "event_at");
         // A one-element array is unwrapped and coerced to the union's first type, a string.
         let ok = run(json!({"event_at": [7], "tracking_type": "Purchase"}), Mode::Single).unwrap();

@@ -95,7 +95,11 @@ fn subscription_list(value: Value) -> Result<Vec<Value>, ImportError> {
         Value::Object(mut data) => match (data.remove("subscriptions"), data.remove("subscription")) {
             (Some(Value::Array(items)), _) => Ok(items),
             (None, Some(one @ Value::Object(_))) => Ok(vec![one]),
-            _ => Err(shape(SUBSCRIPTIONS, "data", "expected \"subscriptions\": [ … ] (Public API: list subscriptions)")),
+            _ => Err(shape(
+                SUBSCRIPTIONS,
+                "data",
+                "expected \"subscriptions\": [ … ] (Public API: list subscriptions)",
+            )),
         },
         _ => Err(shape(SUBSCRIPTIONS, "data", "expected an object with \"subscriptions\"")),
     }
@@ -105,7 +109,9 @@ fn text_field(sub: &Map<String, Value>, key: &str, at: &str) -> Result<Option<St
     match sub.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(other) => Err(shape(SUBSCRIPTIONS, format!("{at}.{key}"), format!("must be a string, not {other}"))),
+        Some(other) => {
+            Err(shape(SUBSCRIPTIONS, format!("{at}.{key}"), format!("must be a string, not {other}")))
+        }
     }
 }
 
@@ -132,7 +138,8 @@ pub fn import(subscriptions: &str, destination: Option<&str>) -> Result<Imported
         let base = text_field(obj, "name", &at)?
             .filter(|n| !n.trim().is_empty())
             .unwrap_or_else(|| format!("Subscription {}", id.as_deref().unwrap_or(&i.to_string())));
-        let Some(action) = [Action::StandardEvent, Action::CustomEvent].into_iter().find(|a| a.key() == slug) else {
+        let Some(action) = [Action::StandardEvent, Action::CustomEvent].into_iter().find(|a| a.key() == slug)
+        else {
             notes.push(format!(
                 "{at} {base:?}: action {slug:?} is not one the console runs (standardEvent, customEvent); kept as is for export"
             ));
@@ -147,12 +154,24 @@ pub fn import(subscriptions: &str, destination: Option<&str>) -> Result<Imported
         let enabled = match obj.get("enabled") {
             None | Some(Value::Null) => true,
             Some(Value::Bool(b)) => *b,
-            Some(other) => return Err(shape(SUBSCRIPTIONS, format!("{at}.enabled"), format!("must be true or false, not {other}"))),
+            Some(other) => {
+                return Err(shape(
+                    SUBSCRIPTIONS,
+                    format!("{at}.enabled"),
+                    format!("must be true or false, not {other}"),
+                ));
+            }
         };
         let fields = match obj.get("settings") {
             None | Some(Value::Null) => Map::new(),
             Some(Value::Object(m)) => m.clone(),
-            Some(other) => return Err(shape(SUBSCRIPTIONS, format!("{at}.settings"), format!("must be an object, not {other}"))),
+            Some(other) => {
+                return Err(shape(
+                    SUBSCRIPTIONS,
+                    format!("{at}.settings"),
+                    format!("must be an object, not {other}"),
+                ));
+            }
         };
         let mut name = base.clone();
         let mut n = 2;
@@ -173,16 +192,27 @@ pub fn import(subscriptions: &str, destination: Option<&str>) -> Result<Imported
         if let Some(id) = id {
             link.subscription_ids.insert(name.clone(), id);
         }
-        mappings.push(MappingEntry { name, enabled, preset: None, action: Some(action), subscribe: Some(trigger), mapping });
+        mappings.push(MappingEntry {
+            name,
+            enabled,
+            preset: None,
+            action: Some(action),
+            subscribe: Some(trigger),
+            mapping,
+        });
     }
-    let workspace = Workspace { format: FORMAT.into(), version: VERSION, settings, mappings, segment: Some(link) };
+    let workspace =
+        Workspace { format: FORMAT.into(), version: VERSION, settings, mappings, segment: Some(link) };
     workspace.check().map_err(|e| shape(SUBSCRIPTIONS, "subscriptions", e.to_string()))?;
     Ok(Imported { workspace, token, notes })
 }
 
 /// A subscription's settings as a workspace mapping: Segment stores the whole mapping, so a
 /// default field it lacks is written `null` (no source); fields the action lacks come back apart.
-fn mapping_from_settings(action: Action, fields: Map<String, Value>) -> (Map<String, Value>, Map<String, Value>) {
+fn mapping_from_settings(
+    action: Action,
+    fields: Map<String, Value>,
+) -> (Map<String, Value>, Map<String, Value>) {
     let mut mapping = Map::new();
     let mut unknown = Map::new();
     for (key, value) in fields {
@@ -208,7 +238,9 @@ fn release_defaults(action: Action) -> Map<String, Value> {
         .iter()
         .filter(|(k, _)| action.field(k).is_some_and(|f| !f.not_in_release()))
         .map(|(k, v)| match k.as_str() {
-            "products" => (k.clone(), serde_json::from_str(crate::mapping::fields::PRODUCTS_V2_DEFAULT).expect("JSON")),
+            "products" => {
+                (k.clone(), serde_json::from_str(crate::mapping::fields::PRODUCTS_V2_DEFAULT).expect("JSON"))
+            }
             _ => (k.clone(), v.clone()),
         })
         .collect()
@@ -224,7 +256,13 @@ fn read_destination(
         Value::Object(mut top) => match top.remove("data") {
             Some(Value::Object(mut data)) => match data.remove("destination") {
                 Some(Value::Object(d)) => d,
-                _ => return Err(shape(DESTINATION, "data", "expected \"destination\": { … } (Public API: get destination)")),
+                _ => {
+                    return Err(shape(
+                        DESTINATION,
+                        "data",
+                        "expected \"destination\": { … } (Public API: get destination)",
+                    ));
+                }
             },
             Some(_) => return Err(shape(DESTINATION, "data", "must be an object")),
             None => match top.remove("destination") {
@@ -257,8 +295,14 @@ fn read_destination(
             }
             ("conversion_token", Value::Null) => {}
             (key, value) => {
-                let shown = if key.contains("token") || key.contains("secret") { "••••".to_string() } else { value.to_string() };
-                notes.push(format!("destination setting {key:?} ({shown}) is not one the console takes; not imported"));
+                let shown = if key.contains("token") || key.contains("secret") {
+                    "••••".to_string()
+                } else {
+                    value.to_string()
+                };
+                notes.push(format!(
+                    "destination setting {key:?} ({shown}) is not one the console takes; not imported"
+                ));
             }
         }
     }
@@ -288,7 +332,10 @@ pub fn export(workspace: &Workspace) -> Export {
             (Some(a), _) => a,
             (None, Some(presets::PresetKind::Send(a))) => a,
             _ => {
-                notes.push(format!("{:?}: the browser plugin is a web destination of its own; not exported", entry.name));
+                notes.push(format!(
+                    "{:?}: the browser plugin is a web destination of its own; not exported",
+                    entry.name
+                ));
                 continue;
             }
         };
@@ -302,7 +349,10 @@ pub fn export(workspace: &Workspace) -> Export {
         settings.retain(|key, value| {
             let v3_only = action.field(key).is_some_and(|f| f.not_in_release() && f.key != "enable_batching");
             if v3_only && !value.is_null() {
-                notes.push(format!("{:?}: {key} is a v3 field the release does not have; not exported", entry.name));
+                notes.push(format!(
+                    "{:?}: {key} is a v3 field the release does not have; not exported",
+                    entry.name
+                ));
             }
             !value.is_null() && !v3_only
         });
@@ -330,12 +380,19 @@ pub fn export(workspace: &Workspace) -> Export {
         let keep = ["name", "actionId", "trigger", "enabled", "settings", "modelId"];
         let body: Map<String, Value> = sub
             .as_object()
-            .map(|o| o.iter().filter(|(k, _)| keep.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect())
+            .map(|o| {
+                o.iter()
+                    .filter(|(k, _)| keep.contains(&k.as_str()))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            })
             .unwrap_or_default();
         subscriptions.push(Value::Object(body));
     }
     let destination = link.destination_id.clone().unwrap_or_else(|| "$SEGMENT_DESTINATION_ID".into());
-    let mut curl = String::from("#!/bin/sh\n# Creates these subscriptions with Segment's Public API. Set SEGMENT_TOKEN (a Public API token) first.\nset -e\n");
+    let mut curl = String::from(
+        "#!/bin/sh\n# Creates these subscriptions with Segment's Public API. Set SEGMENT_TOKEN (a Public API token) first.\nset -e\n",
+    );
     for sub in &subscriptions {
         let body = serde_json::to_string_pretty(sub).expect("JSON");
         curl.push_str(&format!(

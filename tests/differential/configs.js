@@ -31,6 +31,26 @@ const CUSTOM = [
     }
   },
   {
+    name: 'custom: @template of every type',
+    action: 'customEvent',
+    mapping: {
+      custom_event_name: {
+        '@template': '{{properties.products}}|{{properties.revenue}}|{{context.screen}}|{{properties.products.0.name}}|{{{properties.plan}}}|{{ userId }}|{{properties.plan.length}}'
+      },
+      click_id: { '@template': "{{properties.products[0].product_id}}/{{integrations['Reddit Conversions Api'].click_id}}" }
+    }
+  },
+  {
+    name: 'standard: array-index paths',
+    action: 'standardEvent',
+    mapping: {
+      tracking_type: 'ViewContent',
+      click_id: path('$.properties.products[0].product_id'),
+      conversion_id: path('$.properties.products.1.name'),
+      user: { external_id: path('$.properties.products[0]'), uuid: path('$.context.traits.email') }
+    }
+  },
+  {
     name: 'custom: @if blank',
     action: 'customEvent',
     mapping: {

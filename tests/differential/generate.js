@@ -267,6 +267,11 @@ function realistic(r, e) {
   return e
 }
 
+// Objects the mapped paths go through; each may be replaced by a value of another type
+// (mapping-kit's get answers `prev && prev[key]`: a falsy value met on the way is the result).
+const PARENTS = ['properties', 'context', 'context.traits', 'context.device', 'context.screen', 'integrations',
+  'integrations.Reddit Conversions Api']
+
 function event(r, i) {
   const hostile = r.chance(0.4)
   const type = r.chance(0.85) ? 'track' : r.pick(['page', 'identify'])
@@ -326,6 +331,7 @@ function event(r, i) {
   // Values of the wrong type at mapped paths.
   const wrongs = r.chance(0.7) ? 1 + r.int(3) : 0
   for (let k = 0; k < wrongs; k++) setPath(e, r.pick(PATHS), wrong(r))
+  if (r.chance(0.15)) setPath(e, r.pick(PARENTS), r.pick([0, '', false, true, 'text', [], [{ email: 'a@b.c' }], 7]))
   if (r.chance(0.05)) delete e.timestamp
   return e
 }

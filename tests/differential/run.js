@@ -240,10 +240,18 @@ function compareBatch(config, events, release, lines) {
 
 async function main() {
   const started = Date.now()
-  const events = generate(SEED, N)
+  // Every tenth event has its whole numbers written as `n.0` and every tenth (other) one in
+  // exponent form: JSON texts other tools write. Both sides read the same text.
+  const lines = generate(SEED, N).map((e, i) => {
+    const text = JSON.stringify(e)
+    if (i % 10 === 3) return text.replace(/":(-?\d+)([,}\]])/g, '":$1.0$2')
+    if (i % 10 === 7) return text.replace(/":(-?[1-9]\d*?)(0+)([,}\]])/g, (_, a, z, end) => `":${a}e${z.length}${end}`)
+    return text
+  })
+  const events = lines.map((l) => JSON.parse(l))
   fs.mkdirSync(OUT, { recursive: true, mode: 0o700 })
   const eventsFile = nodePath.join(OUT, 'events.jsonl')
-  fs.writeFileSync(eventsFile, events.map((e) => JSON.stringify(e)).join('\n') + '\n')
+  fs.writeFileSync(eventsFile, lines.join('\n') + '\n')
   const configs = configurations()
   const workspaceFile = nodePath.join(OUT, 'workspace.json')
   fs.writeFileSync(

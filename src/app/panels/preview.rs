@@ -33,7 +33,10 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View) {
         } else {
             format!("Matches: {}", matched.join(", "))
         });
-        ui.small(crate::mapping::release::body_reference(state.settings().profile, state.settings().api_version));
+        ui.small(crate::mapping::release::body_reference(
+            state.settings().profile,
+            state.settings().api_version,
+        ));
         let focus = egui::ScrollArea::vertical()
             .id_salt("preview-scroll")
             .show(ui, |ui| match &state.preview.other {

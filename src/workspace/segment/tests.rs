@@ -126,6 +126,7 @@ fn one_subscription_and_bare_arrays_are_read_too() {
     assert_eq!(import(one, None).unwrap().workspace.mappings.len(), 1);
     let bare = r#"[{"name": "P", "actionSlug": "standardEvent", "trigger": "type = \"page\"", "settings": {}},
                    {"name": "P", "actionSlug": "standardEvent", "trigger": "type = \"page\"", "settings": {}}]"#;
-    let names: Vec<String> = import(bare, None).unwrap().workspace.mappings.into_iter().map(|m| m.name).collect();
+    let names: Vec<String> =
+        import(bare, None).unwrap().workspace.mappings.into_iter().map(|m| m.name).collect();
     assert_eq!(names, ["P", "P (2)"]);
 }
