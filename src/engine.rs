@@ -426,3 +426,86 @@ impl Serialize for JsonLine<'_> {
         map.end()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::segment::stream_events;
+
+    /// A Purchase event with `email` and `currency`.
+    fn purchase(email: &str, currency: &str) -> String {
+        serde_json::json!({"type": "track", "event": "Order Completed", "timestamp": "2024-01-08T13:52:50.212Z",
+            "messageId": "m", "properties": {"email": email, "currency": currency}})
+        .to_string()
+    }
+
+    fn run(lines: &[String], batching: Batching) -> Vec<Item> {
+        let engine = Engine::new(&Workspace::presets(), Settings::default()).unwrap();
+        let text = lines.join("\n");
+        let events: Vec<Event> = stream_events(&text, "t").map(Result::unwrap).collect();
+        let purchase = engine.find("Purchase").unwrap();
+        let options = Options { batching, now_ms: 1_704_721_970_212, ..Options::default() };
+        engine.preview(&events, Selection::Mapping(purchase), &options)
+    }
+
+    fn refused(items: &[Item]) -> Vec<usize> {
+        items
+            .iter()
+            .filter_map(|i| if let Item::Refused { event_index, .. } = i { Some(*event_index) } else { None })
+            .collect()
+    }
+
+    fn requests(items: &[Item]) -> Vec<Vec<usize>> {
+        items
+            .iter()
+            .filter_map(|i| {
+                if let Item::Request { event_indexes, .. } = i { Some(event_indexes.clone()) } else { None }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_schema_refusal_leaves_only_that_event_out_of_its_batch() {
+        // The release: a multistatus 400 for event 1 (BTC is not in its currency list), the rest sent.
+        let items = run(
+            &[purchase("a@b.c", "USD"), purchase("a@b.c", "BTC"), purchase("a@b.c", "JPY")],
+            Batching::Size(3),
+        );
+        assert_eq!(refused(&items), [1]);
+        assert_eq!(requests(&items), [vec![0, 2]]);
+    }
+
+    #[test]
+    fn a_throw_fails_the_whole_batch() {
+        // The release: canonicalizeEmail throws a TypeError on "nobody" and executeBatch rejects.
+        let items = run(
+            &[purchase("a@b.c", "USD"), purchase("nobody", "USD"), purchase("c@d.e", "USD")],
+            Batching::Size(3),
+        );
+        assert_eq!(refused(&items), [0, 1, 2]);
+        assert!(requests(&items).is_empty());
+        let Item::Refused { error, .. } = &items[0] else { panic!() };
+        assert!(error.message.contains("throws on event 1"), "{}", error.message);
+        // Alone, the same event is refused and the others are sent.
+        let single = run(&[purchase("a@b.c", "USD"), purchase("nobody", "USD")], Batching::Never);
+        assert_eq!(refused(&single), [1]);
+        assert_eq!(requests(&single), [vec![0]]);
+    }
+
+    #[test]
+    fn batches_close_after_n_events_refused_ones_included() {
+        let lines = [
+            purchase("a@b.c", "USD"),
+            purchase("a@b.c", "BTC"),
+            purchase("a@b.c", "USD"),
+            purchase("x@y.z", "EUR"),
+        ];
+        let items = run(&lines, Batching::Size(2));
+        assert_eq!(requests(&items), [vec![0], vec![2, 3]]);
+        // A throw fails its own batch only.
+        let lines = [purchase("a@b.c", "USD"), purchase("nobody", "USD"), purchase("a@b.c", "USD")];
+        let items = run(&lines, Batching::Size(2));
+        assert_eq!(refused(&items), [0, 1]);
+        assert_eq!(requests(&items), [vec![2]]);
+    }
+}

@@ -399,7 +399,11 @@ mod tests {
         assert_eq!(resolve(blank.clone(), json!({"a": ""})), Some(json!("fallback")));
         assert_eq!(resolve(blank.clone(), json!({"a": 0})), Some(json!("fallback")));
         assert_eq!(resolve(blank.clone(), json!({})), Some(json!("fallback")));
-        assert_eq!(resolve(blank, json!({"a": "x"})), Some(json!("x")));
+        assert_eq!(resolve(blank.clone(), json!({"a": "x"})), Some(json!("x")));
+        // JavaScript's `[""] == ''` and `[null] == ''` hold: such arrays are blank too.
+        assert_eq!(resolve(blank.clone(), json!({"a": [""]})), Some(json!("fallback")));
+        assert_eq!(resolve(blank.clone(), json!({"a": [null]})), Some(json!("fallback")));
+        assert_eq!(resolve(blank, json!({"a": [0]})), Some(json!([0])));
     }
 
     #[test]

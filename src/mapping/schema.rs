@@ -490,7 +490,8 @@ mod tests {
         assert_eq!(ok.dropped, ["products[0].colour"]);
         // v3 keeps Reddit's v3 product.
         let v3 = run_with(payload, Mode::Single, Rules { segment_currencies: true, v2: false }).unwrap_err();
-        assert_eq!(v3[0].field, "products[0].quantity");
+        assert!(v3.iter().any(|e| e.field == "products[0].quantity"), "{v3:?}");
+        assert!(v3.iter().any(|e| e.field == "products[0].item_price"), "{v3:?}");
     }
 
     #[test]

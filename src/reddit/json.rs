@@ -238,7 +238,8 @@ mod tests {
 
     fn arb_number() -> impl Strategy<Value = Option<Value>> {
         proptest::option::of(prop_oneof![
-            any::<i64>().prop_map(Value::from),
+            // Integers JavaScript holds exactly (beyond 2^53 it prints the nearest double).
+            (-(1i64 << 53)..(1i64 << 53)).prop_map(Value::from),
             // Fractional: there serde_json and JavaScript print the same digits (whole floats
             // are JavaScript's integers: `numbers_print_as_javascript_prints_them`).
             (-1e9f64..1e9).prop_filter("fractional", |f| f.fract() != 0.0).prop_map(Value::from)
