@@ -481,6 +481,13 @@ fn read_milliseconds(t: Token) -> i64 {
     n
 }
 
+/// ES5 minutes or seconds: two digits, 00–59 (only 00 after hour 24); consumed.
+fn sixty(sc: &mut Scanner, hour_is_24: bool) -> Option<i64> {
+    let p = sc.peek();
+    (p.is_fixed_number(2) && is_minute(p.number()) && !(hour_is_24 && p.number() > 0))
+        .then(|| sc.next().number())
+}
+
 /// The ES5 ISO format; returns the first token it leaves to the legacy parser.
 fn parse_es5(sc: &mut Scanner, day: &mut Day, time: &mut Time, tz: &mut Zone) -> Token {
     if sc.peek().is_sign() {
@@ -525,21 +532,11 @@ fn parse_es5(sc: &mut Scanner, day: &mut Day, time: &mut Time, tz: &mut Zone) ->
         if !sc.skip_symbol(':') {
             return Token::Invalid;
         }
-        if !sc.peek().is_fixed_number(2)
-            || !is_minute(sc.peek().number())
-            || (hour_is_24 && sc.peek().number() > 0)
-        {
-            return Token::Invalid;
-        }
-        time.add(sc.next().number());
+        let Some(minute) = sixty(sc, hour_is_24) else { return Token::Invalid };
+        time.add(minute);
         if sc.skip_symbol(':') {
-            if !sc.peek().is_fixed_number(2)
-                || !is_minute(sc.peek().number())
-                || (hour_is_24 && sc.peek().number() > 0)
-            {
-                return Token::Invalid;
-            }
-            time.add(sc.next().number());
+            let Some(second) = sixty(sc, hour_is_24) else { return Token::Invalid };
+            time.add(second);
             if sc.skip_symbol('.') {
                 if !sc.peek().is_number() || (hour_is_24 && sc.peek().number() > 0) {
                     return Token::Invalid;

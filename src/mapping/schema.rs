@@ -305,7 +305,7 @@ impl Validator {
         };
         if !choices.is_empty() && !value.as_str().is_some_and(allowed) {
             let list = if choices.len() > 12 {
-                format!("one of the {} values Segment lists", choices.len())
+                format!("the {} values Segment lists", choices.len())
             } else {
                 let quoted: Vec<String> = choices.iter().map(|c| format!("{c:?}")).collect();
                 match quoted.split_last() {
@@ -401,7 +401,7 @@ mod tests {
         assert_eq!(e.field, "event_metadata.currency");
         assert_eq!(
             e.message,
-            "The value at /event_metadata/currency must be one of: one of the 165 values Segment lists."
+            "The value at /event_metadata/currency must be one of: the 165 values Segment lists."
         );
         // The release takes every code of its list (165, AED … ZWL), not only six.
         for code in ["JPY", "CHF", "AED", "ZWL", "SLE", "VED"] {
