@@ -409,10 +409,10 @@ impl Time {
             }
             hour = hour % 12 + offset;
         }
-        if !is_hour(hour) || !is_minute(minute) || !is_minute(second) || !between(milli, 0, 999) {
-            if hour != 24 || minute != 0 || second != 0 || milli != 0 {
-                return None;
-            }
+        let in_range = is_hour(hour) && is_minute(minute) && is_minute(second) && between(milli, 0, 999);
+        // 24:00:00.000 is the one time past 23:59 allowed.
+        if !in_range && (hour != 24 || minute != 0 || second != 0 || milli != 0) {
+            return None;
         }
         Some(((hour * 60 + minute) * 60 + second) * 1000 + milli)
     }

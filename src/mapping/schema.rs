@@ -213,11 +213,20 @@ impl Validator {
             {
                 *value = items.remove(0);
                 // AJV then coerces to the first type of the union: `datetime` is
-                // ["string", "number"], so [7] becomes "7", not 7.
-                if field.kind == Kind::Datetime
-                    && let Some(n @ Value::Number(_)) = value.value()
-                {
-                    *value = Resolved::Owned(Value::String(js_string(n)));
+                // ["string", "number"], so [7] becomes "7", not 7; and [null] becomes the type's
+                // empty value ("", 0, false).
+                match (field.kind, value.value()) {
+                    (Kind::Datetime, Some(n @ Value::Number(_))) => {
+                        *value = Resolved::Owned(Value::String(js_string(n)));
+                    }
+                    (kind, Some(Value::Null)) => {
+                        *value = Resolved::Owned(match kind {
+                            Kind::Integer | Kind::Number => Value::from(0),
+                            Kind::Boolean => Value::Bool(false),
+                            _ => Value::String(String::new()),
+                        });
+                    }
+                    _ => {}
                 }
             }
         }
@@ -476,6 +485,14 @@ mod tests {
             run(with(json!({"user": {"external_id": 42, "uuid": ["u"]}, "click_id": true})), Mode::Single)
                 .unwrap();
         assert_eq!(ok.payload["user"], json!({"external_id": "42", "uuid": "u"}));
+        // [null] is unwrapped and coerced to the type's empty value, as AJV does.
+        let ok = run(
+            with(json!({"user": {"external_id": [null]}, "event_metadata": {"item_count": [null]}})),
+            Mode::Single,
+        )
+        .unwrap();
+        assert_eq!(ok.payload["user"], json!({"external_id": ""}));
+        assert_eq!(ok.payload["event_metadata"], json!({"item_count": 0}));
         assert_eq!(ok.payload["click_id"], "true");
     }
 
