@@ -279,6 +279,8 @@ fn read_destination(
     let Some(Value::Object(values)) = dest.remove("settings") else {
         return Ok(None);
     };
+    // Segment's Test Mode defaults to off: a destination that does not set it sends production.
+    settings.test_mode = false;
     for (key, value) in values {
         match (key.as_str(), value) {
             ("ad_account_id", Value::String(pixel)) => settings.pixel_id = pixel.trim().to_string(),

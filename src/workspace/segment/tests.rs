@@ -105,6 +105,17 @@ fn the_presets_export_as_the_release_defines_them() {
 }
 
 #[test]
+fn a_destination_without_test_mode_is_in_production_as_at_segment() {
+    let dest = r#"{"data": {"destination": {"id": "d1", "settings": {"ad_account_id": " a2_p "}}}}"#;
+    let imported = import("[]", Some(dest)).unwrap();
+    assert!(!imported.workspace.settings.test_mode);
+    assert_eq!(imported.workspace.settings.pixel_id, "a2_p");
+    assert!(imported.token.is_none());
+    // Without a destination, the console's safe default (test mode on) stays.
+    assert!(import("[]", None).unwrap().workspace.settings.test_mode);
+}
+
+#[test]
 fn bad_input_names_the_place() {
     let e = import("{\"data\": ", None).unwrap_err().to_string();
     assert!(e.starts_with("subscriptions: line 1"), "{e}");
