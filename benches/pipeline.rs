@@ -40,7 +40,7 @@ fn pipeline(c: &mut Criterion) {
     });
     let mapping = &engine.mappings[purchase];
     let action = reddit_capi_console::mapping::Action::StandardEvent;
-    let rules = reddit_capi_console::mapping::schema::Rules { segment_currencies: true };
+    let rules = reddit_capi_console::mapping::schema::Rules { segment_currencies: true, v2: true };
     group.bench_function("stage: resolve", |b| b.iter(|| mapping.resolve(event.value()).len()));
     group.bench_function("stage: resolve + schema", |b| {
         b.iter(|| {

@@ -58,6 +58,8 @@ pub enum Batching {
     Mappings,
     /// All of them (`--batch`).
     All,
+    /// All of them, a batch closing after this many events (`--batch-size`; at most 1,000).
+    Size(usize),
     /// None: one event per request (v3 Event Testing).
     Never,
 }
@@ -75,7 +77,11 @@ pub enum Selection {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     Built(Box<BuiltEvent>),
+    /// Segment's schema step refused the event (in a batch: a multistatus 400 for it alone).
     Refused(Refusal),
+    /// The destination code throws on the event (e.g. an email without `@`): in a batch the
+    /// whole batch fails, as in the release.
+    Thrown(Refusal),
     /// The browser plugin preset: nothing to build.
     WebOnly,
 }
@@ -142,14 +148,17 @@ impl Engine {
     /// batch mode).
     pub fn batches(&self, m: usize, batching: Batching) -> bool {
         match batching {
-            Batching::All => true,
+            Batching::All | Batching::Size(_) => true,
             Batching::Mappings => self.mappings[m].batching,
             Batching::Never => false,
         }
     }
 
     fn rules(&self) -> Rules {
-        Rules { segment_currencies: self.settings.profile == Profile::Segment }
+        Rules {
+            segment_currencies: self.settings.profile == Profile::Segment,
+            v2: self.settings.api_version == crate::reddit::ApiVersion::V2,
+        }
     }
 
     /// Runs one mapping over one event.
@@ -177,7 +186,7 @@ impl Engine {
                 built.lints.splice(0..0, validated.dropped.iter().map(|path| dropped_key_lint(m, path)));
                 Outcome::Built(Box::new(built))
             }
-            Err(refusal) => Outcome::Refused(refusal),
+            Err(refusal) => Outcome::Thrown(refusal),
         }
     }
 
@@ -269,38 +278,72 @@ impl Runner<'_> {
         }
         for m in targets {
             let batching = engine.batches(m, options.batching);
+            let size = match options.batching {
+                Batching::Size(n) => n.clamp(1, MAX_EVENTS_PER_REQUEST),
+                _ => MAX_EVENTS_PER_REQUEST,
+            };
             let mode = if batching { Mode::Batch } else { Mode::Single };
             let name = &engine.mappings[m].name;
             match engine.apply(m, event, mode, options.explain, options.now_ms) {
-                Outcome::Refused(error) => {
+                Outcome::Refused(error) | Outcome::Thrown(error) if !batching => {
                     emit(Item::Refused { event_index: index, mapping: name.clone(), error })
+                }
+                Outcome::Refused(error) => {
+                    emit(Item::Refused { event_index: index, mapping: name.clone(), error });
+                    self.open[m].seen += 1;
+                }
+                Outcome::Thrown(error) => {
+                    self.open[m].thrown.push((index, error));
+                    self.open[m].seen += 1;
                 }
                 Outcome::WebOnly => emit(Item::WebOnly {
                     event_index: index,
                     mapping: name.clone(),
                     note: BROWSER_PLUGIN_NOTE,
                 }),
-                Outcome::Built(built) if batching => {
-                    self.open[m].push(index, *built);
-                    if self.open[m].indexes.len() == MAX_EVENTS_PER_REQUEST {
-                        emit(engine.request(m, std::mem::take(&mut self.open[m]), true, options));
-                    }
-                }
+                Outcome::Built(built) if batching => self.open[m].push(index, *built),
                 Outcome::Built(built) => {
                     let mut one = Batch::default();
                     one.push(index, *built);
                     emit(engine.request(m, one, false, options));
                 }
             }
+            // A batch is the events Segment hands over together, refused ones included.
+            if batching && self.open[m].seen >= size {
+                self.flush(m, emit);
+            }
+        }
+    }
+
+    /// Closes mapping `m`'s open batch: one request, or — when the destination code threw on
+    /// one of its events — every event refused, as the release fails the whole batch.
+    fn flush(&mut self, m: usize, emit: &mut impl FnMut(Item)) {
+        let batch = std::mem::take(&mut self.open[m]);
+        let name = &self.engine.mappings[m].name;
+        let Some((first, cause)) = batch.thrown.first() else {
+            if !batch.indexes.is_empty() {
+                emit(self.engine.request(m, batch, true, self.options));
+            }
+            return;
+        };
+        let whole = Refusal {
+            field: cause.field.clone(),
+            message: format!(
+                "not sent: the destination code throws on event {first} of this batch ({cause}), which fails the whole batch at Segment"
+            ),
+        };
+        let mut refused: Vec<(usize, Refusal)> =
+            batch.indexes.into_iter().map(|i| (i, whole.clone())).chain(batch.thrown).collect();
+        refused.sort_by_key(|(i, _)| *i);
+        for (event_index, error) in refused {
+            emit(Item::Refused { event_index, mapping: name.clone(), error });
         }
     }
 
     /// Sends out the batches still open, in mapping order.
-    pub fn finish(self, emit: &mut impl FnMut(Item)) {
-        for (m, batch) in self.open.into_iter().enumerate() {
-            if !batch.indexes.is_empty() {
-                emit(self.engine.request(m, batch, true, self.options));
-            }
+    pub fn finish(mut self, emit: &mut impl FnMut(Item)) {
+        for m in 0..self.open.len() {
+            self.flush(m, emit);
         }
     }
 }
@@ -309,12 +352,17 @@ impl Runner<'_> {
 struct Batch {
     indexes: Vec<usize>,
     built: Vec<BuiltEvent>,
+    /// Events the destination code threw on (index, why).
+    thrown: Vec<(usize, Refusal)>,
+    /// Events handed to this batch so far, refused ones included.
+    seen: usize,
 }
 
 impl Batch {
     fn push(&mut self, index: usize, built: BuiltEvent) {
         self.indexes.push(index);
         self.built.push(built);
+        self.seen += 1;
     }
 }
 
@@ -340,11 +388,13 @@ fn dropped_key_lint(mapping: &CompiledMapping, path: &str) -> Lint {
 }
 
 /// One item as `preview --format json` prints it: `event_index` (or `event_indexes` for a
-/// batch), `mapping`, then `request` + `lints` (+ `identifiers` when explaining), `error`,
+/// batch), `mapping`, then `request` + `lints` (+ `identifiers` and `reference` when explaining), `error`,
 /// `web_only` + `note`, or `unmatched`.
 pub struct JsonLine<'a> {
     pub item: &'a Item,
     pub explain: bool,
+    /// With `explain`: what the body matches (`mapping::release::body_reference`).
+    pub reference: Option<&'a str>,
 }
 
 impl Serialize for JsonLine<'_> {
@@ -363,6 +413,9 @@ impl Serialize for JsonLine<'_> {
                 map.serialize_entry("lints", lints)?;
                 if self.explain {
                     map.serialize_entry("identifiers", identifiers)?;
+                    if let Some(reference) = self.reference {
+                        map.serialize_entry("reference", reference)?;
+                    }
                 }
             }
             Item::Refused { event_index, mapping, error } => {
@@ -382,5 +435,88 @@ impl Serialize for JsonLine<'_> {
             }
         }
         map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::segment::stream_events;
+
+    /// A Purchase event with `email` and `currency`.
+    fn purchase(email: &str, currency: &str) -> String {
+        serde_json::json!({"type": "track", "event": "Order Completed", "timestamp": "2024-01-08T13:52:50.212Z",
+            "messageId": "m", "properties": {"email": email, "currency": currency}})
+        .to_string()
+    }
+
+    fn run(lines: &[String], batching: Batching) -> Vec<Item> {
+        let engine = Engine::new(&Workspace::presets(), Settings::default()).unwrap();
+        let text = lines.join("\n");
+        let events: Vec<Event> = stream_events(&text, "t").map(Result::unwrap).collect();
+        let purchase = engine.find("Purchase").unwrap();
+        let options = Options { batching, now_ms: 1_704_721_970_212, ..Options::default() };
+        engine.preview(&events, Selection::Mapping(purchase), &options)
+    }
+
+    fn refused(items: &[Item]) -> Vec<usize> {
+        items
+            .iter()
+            .filter_map(|i| if let Item::Refused { event_index, .. } = i { Some(*event_index) } else { None })
+            .collect()
+    }
+
+    fn requests(items: &[Item]) -> Vec<Vec<usize>> {
+        items
+            .iter()
+            .filter_map(|i| {
+                if let Item::Request { event_indexes, .. } = i { Some(event_indexes.clone()) } else { None }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_schema_refusal_leaves_only_that_event_out_of_its_batch() {
+        // The release: a multistatus 400 for event 1 (BTC is not in its currency list), the rest sent.
+        let items = run(
+            &[purchase("a@b.c", "USD"), purchase("a@b.c", "BTC"), purchase("a@b.c", "JPY")],
+            Batching::Size(3),
+        );
+        assert_eq!(refused(&items), [1]);
+        assert_eq!(requests(&items), [vec![0, 2]]);
+    }
+
+    #[test]
+    fn a_throw_fails_the_whole_batch() {
+        // The release: canonicalizeEmail throws a TypeError on "nobody" and executeBatch rejects.
+        let items = run(
+            &[purchase("a@b.c", "USD"), purchase("nobody", "USD"), purchase("c@d.e", "USD")],
+            Batching::Size(3),
+        );
+        assert_eq!(refused(&items), [0, 1, 2]);
+        assert!(requests(&items).is_empty());
+        let Item::Refused { error, .. } = &items[0] else { panic!() };
+        assert!(error.message.contains("throws on event 1"), "{}", error.message);
+        // Alone, the same event is refused and the others are sent.
+        let single = run(&[purchase("a@b.c", "USD"), purchase("nobody", "USD")], Batching::Never);
+        assert_eq!(refused(&single), [1]);
+        assert_eq!(requests(&single), [vec![0]]);
+    }
+
+    #[test]
+    fn batches_close_after_n_events_refused_ones_included() {
+        let lines = [
+            purchase("a@b.c", "USD"),
+            purchase("a@b.c", "BTC"),
+            purchase("a@b.c", "USD"),
+            purchase("x@y.z", "EUR"),
+        ];
+        let items = run(&lines, Batching::Size(2));
+        assert_eq!(requests(&items), [vec![0], vec![2, 3]]);
+        // A throw fails its own batch only.
+        let lines = [purchase("a@b.c", "USD"), purchase("nobody", "USD"), purchase("a@b.c", "USD")];
+        let items = run(&lines, Batching::Size(2));
+        assert_eq!(refused(&items), [0, 1]);
+        assert_eq!(requests(&items), [vec![2]]);
     }
 }

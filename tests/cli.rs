@@ -389,7 +389,7 @@ fn refused_events_name_the_field_and_exit_1() {
         (
             with(base.clone(), "/properties/currency", json!("usd")),
             "event_metadata.currency",
-            "The value at /event_metadata/currency must be one of: \"AUD\", \"CAD\", \"EUR\", \"GBP\", \"NZD\", or \"USD\".",
+            "The value at /event_metadata/currency must be one of: the 165 values Segment lists.",
         ),
         (
             with(base.clone(), "/properties/quantity", json!(2.5)),
@@ -987,4 +987,92 @@ fn paths_prints_where_the_files_live() {
     assert_eq!(v["settings"], "/tmp/rcc-paths-home/app-state.json");
     assert_eq!(v["history"], "/tmp/rcc-paths-home/history.jsonl");
     assert_eq!(v["logs"], "/tmp/rcc-paths-home/logs");
+}
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/segment/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn import_segment_reads_public_api_answers_and_keeps_the_token_out_of_the_workspace() {
+    let dir = TempDir::new("import");
+    let out = dir.path().join("imported.json");
+    let run = cli(&[
+        "import-segment",
+        "--destination",
+        &fixture("destination.json"),
+        "--output",
+        out.to_str().unwrap(),
+        &fixture("subscriptions.json"),
+    ])
+    .run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    // Unknown actions and fields are named; the token is reported by its last 4 characters only.
+    assert!(
+        run.stderr.contains("\"syncAudience\"") && run.stderr.contains("\"batch_size\""),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("••••Zk93") && run.stderr.contains("--store-token"), "{}", run.stderr);
+    assert!(!run.stderr.contains("fixture-conversion-token"));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(!text.contains("fixture-conversion-token") && !text.contains("Zk93"));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&out).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+    let ws: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(ws["settings"]["pixel_id"], "a2_fixture_pixel");
+    assert_eq!(ws["mappings"][1]["subscribe"], "type = \"track\" and event = \"Checkout Step Viewed\"");
+
+    // Back to Segment: the create bodies of the subscriptions imported, and a runnable cURL.
+    let json = cli(&["export-segment", "--workspace", out.to_str().unwrap(), "--format", "json"]).run();
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    let exported: Value = serde_json::from_str(&json.stdout).unwrap();
+    let original: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("subscriptions.json")).unwrap()).unwrap();
+    for (got, sub) in exported["subscriptions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(original["data"]["subscriptions"].as_array().unwrap())
+    {
+        for key in ["name", "actionId", "trigger", "enabled", "settings"] {
+            assert_eq!(got[key], sub[key], "{key} of {}", sub["name"]);
+        }
+    }
+    let curl = cli(&["export-segment", "--workspace", out.to_str().unwrap()]).run();
+    assert!(
+        curl.stdout.contains("Bearer $SEGMENT_TOKEN")
+            && curl.stdout.contains("/destinations/dest_reddit_42/subscriptions")
+    );
+}
+
+#[test]
+fn import_segment_reads_stdin_and_names_a_bad_file() {
+    let subs = std::fs::read_to_string(fixture("subscriptions.json")).unwrap();
+    let run = cli(&["import-segment"]).stdin(subs).run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(serde_json::from_str::<Value>(&run.stdout).unwrap()["mappings"].as_array().unwrap().len(), 2);
+    cli(&["import-segment", "-"]).stdin("{\"data\": [1}").run().assert_usage_error("subscriptions: line 1");
+}
+
+#[test]
+fn batch_size_closes_batches_and_explain_names_the_release() {
+    let good = order_completed();
+    let bad = with(order_completed(), "/properties/currency", json!("BTC"));
+    let run = preview(&["--mapping", "Purchase", "--batch", "--batch-size", "2", "--explain"])
+        .stdin(jsonl(&[good.clone(), bad, good.clone(), good]))
+        .run();
+    let lines = run.lines();
+    let batches: Vec<&Value> = lines.iter().filter(|l| l.get("event_indexes").is_some()).collect();
+    assert_eq!(batches.len(), 2, "{}", run.stdout);
+    assert_eq!(batches[0]["event_indexes"], json!([0]));
+    assert_eq!(batches[1]["event_indexes"], json!([2, 3]));
+    assert_eq!(
+        batches[0]["reference"],
+        "matches Segment's published release: @segment/action-destinations 3.497.0 (@segment/actions-core 3.170.0)"
+    );
+    preview(&["--batch-size", "2"]).stdin(jsonl(&[order_completed()])).run().assert_usage_error("--batch");
 }

@@ -65,7 +65,7 @@ fn resolve_all(d: &Directive, again: &Directive, root: &Value) {
         for (action, mode, segment_currencies) in
             [(Action::StandardEvent, Mode::Single, true), (Action::CustomEvent, Mode::Batch, false)]
         {
-            if let Ok(valid) = schema::validate(action, fields.clone(), mode, Rules { segment_currencies }) {
+            if let Ok(valid) = schema::validate(action, fields.clone(), mode, Rules { segment_currencies, v2: true }) {
                 for (key, value) in &valid.payload {
                     assert!(action.field(key).is_some(), "the schema kept an unknown field {key:?}");
                     let _ = value.to_value();

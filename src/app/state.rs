@@ -289,6 +289,7 @@ impl State {
             version: VERSION,
             settings: self.settings().clone(),
             mappings: self.mappings.clone(),
+            segment: None,
         }
     }
 

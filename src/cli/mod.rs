@@ -10,6 +10,7 @@ mod history;
 mod paths;
 mod preview;
 mod report;
+mod segment;
 mod send;
 mod text;
 
@@ -63,6 +64,10 @@ pub enum Command {
     Emulate(emulate::EmulateArgs),
     /// Print where the workspace, settings, history and logs live.
     Paths(paths::PathsArgs),
+    /// Read Segment's Public API answers (a destination's subscriptions, the destination) into a workspace.
+    ImportSegment(segment::ImportArgs),
+    /// Print a workspace's mappings as Segment Public API subscriptions, with a cURL per subscription.
+    ExportSegment(segment::ExportArgs),
 }
 
 /// A failure to report on stderr with exit code 2.
@@ -97,6 +102,8 @@ pub fn main() -> ExitCode {
         Some(Command::Curl(args)) => curl::run(args, &mut out),
         Some(Command::Emulate(args)) => emulate::run(args),
         Some(Command::Paths(args)) => paths::run(args, &mut out),
+        Some(Command::ImportSegment(args)) => segment::run_import(args, &mut out),
+        Some(Command::ExportSegment(args)) => segment::run_export(args, &mut out),
         None if cfg!(feature = "gui") => {
             Err(UsageError("no command given (run without arguments for the desktop app; see --help)".into()))
         }

@@ -18,6 +18,10 @@ pub struct PreviewArgs {
     /// Batch each mapping's events into requests of up to 1,000.
     #[arg(long)]
     batch: bool,
+    /// With --batch: close each batch after N events (1..=1000), refused ones included, as
+    /// Segment hands a destination a batch of N events.
+    #[arg(long, value_name = "N", requires = "batch", value_parser = clap::value_parser!(u16).range(1..=1000))]
+    batch_size: Option<u16>,
     #[arg(long, value_enum, default_value_t = Format::Json)]
     format: Format,
     /// Show the conversion token in the Authorization header instead of masking it.
@@ -35,11 +39,17 @@ pub fn run(args: PreviewArgs, out: &mut impl Write) -> Result<u8, UsageError> {
     let texts = read_sources(&args.events)?;
     let token = token_from_env(TOKEN_ENV)?;
     let options = Options {
-        batching: if args.batch { Batching::All } else { Batching::Mappings },
+        batching: match (args.batch, args.batch_size) {
+            (true, Some(n)) => Batching::Size(usize::from(n)),
+            (true, None) => Batching::All,
+            (false, _) => Batching::Mappings,
+        },
         explain: args.explain || args.format == Format::Text,
         auth: Authorization::for_token(token.as_ref().map(Secret::expose), args.show_token),
         ..Options::default()
     };
+    let reference =
+        crate::mapping::release::body_reference(engine.settings.profile, engine.settings.api_version);
     let mut refused = false;
     let mut failure = None;
     let mut runner = engine.runner(selection, &options);
@@ -53,7 +63,8 @@ pub fn run(args: PreviewArgs, out: &mut impl Write) -> Result<u8, UsageError> {
         refused |= matches!(item, Item::Refused { .. });
         let written = match args.format {
             Format::Json => {
-                serde_json::to_writer(&mut *out, &JsonLine { item: &item, explain: options.explain })
+                let line = JsonLine { item: &item, explain: options.explain, reference: Some(&reference) };
+                serde_json::to_writer(&mut *out, &line)
                     .map_err(std::io::Error::from)
                     .and_then(|()| out.write_all(b"\n"))
             }

@@ -409,7 +409,8 @@ async fn handle(
             _ => {}
         }
         return Some(
-            serde_json::to_value(JsonLine { item: &item, explain: false }).expect("items serialize"),
+            serde_json::to_value(JsonLine { item: &item, explain: false, reference: None })
+                .expect("items serialize"),
         );
     };
     let source = source(label, event_indexes);

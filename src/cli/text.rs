@@ -52,6 +52,9 @@ pub fn write_item(out: &mut impl Write, item: &Item, current: &str, engine: &Eng
             }
             writeln!(out)?;
             writeln!(out, "{}", serde_json::to_string_pretty(&request.body).map_err(io::Error::from)?)?;
+            let reference =
+                crate::mapping::release::body_reference(engine.settings.profile, engine.settings.api_version);
+            writeln!(out, "({reference})")?;
             if !identifiers.is_empty() {
                 writeln!(
                     out,

@@ -42,21 +42,10 @@ pub enum Condition {
     Blank(Box<Directive>),
 }
 
-/// A parsed `@template`.
+/// A checked `@template`: its placeholders are closed and name paths.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Template {
     source: String,
-    parts: Vec<Part>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-enum Part {
-    Text(String),
-    /// `{{path}}` (HTML-escaped, as Mustache does) or `{{{path}}}` (raw).
-    Var {
-        path: Path,
-        escape: bool,
-    },
 }
 
 /// A source that does not compile; `location` is where in the field it sits (`user.email`).
@@ -237,16 +226,16 @@ impl Condition {
     }
 }
 
-/// JavaScript's `value == ''`.
+/// JavaScript's `value == ''` (an array compares as its `join(",")`: `[]`, `[""]`, `[null]`).
 fn loosely_empty(r: &Resolved<'_>) -> bool {
     match r {
-        Resolved::Array(items) => items.is_empty(),
+        Resolved::Array(_) => super::js_string(&r.to_value()).is_empty(),
         Resolved::Object(_) => false,
         _ => match r.value() {
             Some(Value::String(s)) => s.is_empty(),
             Some(Value::Number(n)) => n.as_f64() == Some(0.0),
             Some(Value::Bool(b)) => !b,
-            Some(Value::Array(items)) => items.is_empty(),
+            Some(v @ Value::Array(_)) => super::js_string(v).is_empty(),
             _ => false,
         },
     }
@@ -319,52 +308,30 @@ fn compile_directive(key: &str, body: &Value, location: &str) -> Result<Directiv
 }
 
 impl Template {
-    /// Parses `{{path}}` placeholders; everything else is text.
+    /// Checks `{{path}}` / `{{{path}}}` placeholders (the console's own check: the release
+    /// would render an unclosed `{{` as text).
     pub fn parse(source: &str) -> Result<Template, String> {
-        let mut parts = Vec::new();
         let mut rest = source;
         while let Some(open) = rest.find("{{") {
-            if open > 0 {
-                parts.push(Part::Text(rest[..open].to_string()));
-            }
             let raw = rest[open..].starts_with("{{{");
             let (opener, closer) = if raw { ("{{{", "}}}") } else { ("{{", "}}") };
             let after = &rest[open + opener.len()..];
             let close = after
                 .find(closer)
                 .ok_or_else(|| format!("@template {source:?}: {opener:?} without {closer:?}"))?;
-            let name = after[..close].trim();
-            let path = Path::parse(name).map_err(|e| format!("@template {source:?}: {e}"))?;
-            parts.push(Part::Var { path, escape: !raw });
+            Path::parse(after[..close].trim()).map_err(|e| format!("@template {source:?}: {e}"))?;
             rest = &after[close + closer.len()..];
         }
-        if !rest.is_empty() {
-            parts.push(Part::Text(rest.to_string()));
-        }
-        Ok(Template { source: source.to_string(), parts })
+        Ok(Template { source: source.to_string() })
     }
 
-    /// Renders against `root` like Segment's Mustache: `{{x}}` HTML-escapes strings, `{{{x}}}`
-    /// does not; missing and null render as "", objects as `[object Object]`.
+    /// Renders against `root` as actions-core 3.170.0's `render` does: every `{{{name}}}` is
+    /// replaced first, then every `{{name}}` in the result (so a value inserted by the first pass
+    /// can be read by the second), each with `String(get(data, name.trim()) ?? '')`. Nothing is
+    /// HTML-escaped.
     pub fn render(&self, root: &Value) -> String {
-        let mut out = String::new();
-        for part in &self.parts {
-            match part {
-                Part::Text(t) => out.push_str(t),
-                Part::Var { path, escape } => match path.get(root) {
-                    None | Some(Value::Null) => {}
-                    Some(Value::String(s)) if *escape => escape_html(s, &mut out),
-                    Some(Value::String(s)) => out.push_str(s),
-                    Some(Value::Object(_)) => out.push_str("[object Object]"),
-                    Some(Value::Array(items)) => {
-                        let parts: Vec<String> = items.iter().map(crate::mapping::js_string).collect();
-                        out.push_str(&parts.join(","));
-                    }
-                    Some(v) => out.push_str(&crate::mapping::js_string(v)),
-                },
-            }
-        }
-        out
+        let once = replace_placeholders(&self.source, 3, root);
+        replace_placeholders(&once, 2, root)
     }
 
     /// The template text.
@@ -373,20 +340,31 @@ impl Template {
     }
 }
 
-fn escape_html(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '/' => out.push_str("&#x2F;"),
-            '`' => out.push_str("&#x60;"),
-            '=' => out.push_str("&#x3D;"),
-            c => out.push(c),
+/// `text.replace(/\{{n}([^}]+)\}{n}/g, …)` for `n` braces.
+fn replace_placeholders(text: &str, n: usize, root: &Value) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let mut i = 0;
+    while i + 2 * n < bytes.len() {
+        let opens = bytes[i..i + n].iter().all(|&b| b == b'{');
+        let name_len = if opens { bytes[i + n..].iter().take_while(|&&b| b != b'}').count() } else { 0 };
+        let close = i + n + name_len;
+        if name_len > 0 && bytes.len() >= close + n && bytes[close..close + n].iter().all(|&b| b == b'}') {
+            out.push_str(&text[copied..i]);
+            let name = crate::identity::js::trim(&text[i + n..close]);
+            match super::path::js_get(root, name).as_deref() {
+                None | Some(Value::Null) => {}
+                Some(v) => out.push_str(&super::js_string(v)),
+            }
+            i = close + n;
+            copied = i;
+        } else {
+            i += 1;
         }
     }
+    out.push_str(&text[copied..]);
+    out
 }
 
 #[cfg(test)]
@@ -421,7 +399,11 @@ mod tests {
         assert_eq!(resolve(blank.clone(), json!({"a": ""})), Some(json!("fallback")));
         assert_eq!(resolve(blank.clone(), json!({"a": 0})), Some(json!("fallback")));
         assert_eq!(resolve(blank.clone(), json!({})), Some(json!("fallback")));
-        assert_eq!(resolve(blank, json!({"a": "x"})), Some(json!("x")));
+        assert_eq!(resolve(blank.clone(), json!({"a": "x"})), Some(json!("x")));
+        // JavaScript's `[""] == ''` and `[null] == ''` hold: such arrays are blank too.
+        assert_eq!(resolve(blank.clone(), json!({"a": [""]})), Some(json!("fallback")));
+        assert_eq!(resolve(blank.clone(), json!({"a": [null]})), Some(json!("fallback")));
+        assert_eq!(resolve(blank, json!({"a": [0]})), Some(json!([0])));
     }
 
     #[test]
@@ -443,8 +425,17 @@ mod tests {
             json!({"@template": "{{properties.first}} {{ properties.last }}!{{properties.n}}{{missing}}"});
         let e = json!({"properties": {"first": "Ada", "last": "Lovelace", "n": 3}});
         assert_eq!(resolve(src, e), Some(json!("Ada Lovelace!3")));
-        let esc = json!({"@template": "{{a}}|{{{a}}}"});
-        assert_eq!(resolve(esc, json!({"a": "<b>&"})), Some(json!("&lt;b&gt;&amp;|<b>&")));
+        // The release (actions-core 3.170.0) does not HTML-escape: "Team & <Co>" stays as is.
+        let raw = json!({"@template": "{{a}}|{{{a}}}"});
+        assert_eq!(resolve(raw, json!({"a": "Team & <Co>"})), Some(json!("Team & <Co>|Team & <Co>")));
+        // Triple braces go first, and what they insert is read by the second pass.
+        let twice = json!({"@template": "{{{a}}}"});
+        assert_eq!(resolve(twice, json!({"a": "{{b}}", "b": "B"})), Some(json!("B")));
+        let arrays = json!({"@template": "{{a}}/{{a.1}}/{{o}}/{{s.length}}"});
+        assert_eq!(
+            resolve(arrays, json!({"a": [1, null, "x"], "o": {"k": 1}, "s": "abc"})),
+            Some(json!("1,,x//[object Object]/3"))
+        );
     }
 
     #[test]

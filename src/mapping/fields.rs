@@ -83,6 +83,17 @@ impl Field {
         self
     }
 
+    /// The field as the release (v2.0) defines it: products carry category, id and name only.
+    pub fn v2(&'static self) -> &'static Field {
+        if self.key == "products" { &PRODUCTS_V2 } else { self }
+    }
+
+    /// Whether the field exists only for v3 (or only in the console) and the release has no
+    /// such field: `action_source`, `event_source_url`, `enable_batching`.
+    pub fn not_in_release(&self) -> bool {
+        matches!(self.key, "action_source" | "event_source_url" | "enable_batching")
+    }
+
     /// A property of an object field.
     pub fn property(&self, key: &str) -> Option<&'static Field> {
         self.properties.iter().find(|f| f.key == key)
@@ -169,8 +180,20 @@ impl Action {
 pub const TRACKING_TYPES: [&str; 8] =
     ["PageVisit", "ViewContent", "Search", "AddToCart", "AddToWishlist", "Purchase", "Lead", "SignUp"];
 
-/// The currencies Segment's `event_metadata.currency` field accepts.
-pub const SEGMENT_CURRENCIES: [&str; 6] = ["AUD", "CAD", "EUR", "GBP", "NZD", "USD"];
+/// The currencies the release's `event_metadata.currency` field accepts (its `choices`, sorted).
+pub const SEGMENT_CURRENCIES: [&str; 165] = [
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM", "BBD", "BDT", "BGN", "BHD",
+    "BIF", "BMD", "BND", "BOB", "BRL", "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CLP", "CNY",
+    "COP", "CRC", "CUC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD",
+    "FKP", "GBP", "GEL", "GGP", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL", "HRK", "HTG", "HUF",
+    "IDR", "ILS", "IMP", "INR", "IQD", "IRR", "ISK", "JEP", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF",
+    "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD",
+    "MMK", "MNT", "MOP", "MRU", "MUR", "MVR", "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR",
+    "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR", "RON", "RSD", "RUB", "RWF", "SAR",
+    "SBD", "SCR", "SDG", "SEK", "SGD", "SHP", "SLE", "SLL", "SOS", "SRD", "STD", "STN", "SVC", "SYP", "SZL",
+    "THB", "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TVD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UYW",
+    "UZS", "VED", "VES", "VND", "VUV", "WST", "XAF", "XCD", "XDR", "XOF", "XPF", "YER", "ZAR", "ZMW", "ZWL",
+];
 
 /// v3 `action_source` values.
 pub const ACTION_SOURCES: [&str; 4] = ["WEBSITE", "APP", "OTHER", "PHYSICAL_STORE"];
@@ -253,6 +276,15 @@ const PRODUCTS: Field = Field::new("products", "Products", Kind::Object)
     .default(
         r#"{"@arrayPath": ["$.properties.products", {"category": {"@path": "$.category"}, "id": {"@path": "$.product_id"}, "name": {"@path": "$.name"}, "quantity": {"@path": "$.quantity"}, "item_price": {"@path": "$.price"}}]}"#,
     );
+
+/// The release's default products source (v2.0: category, id, name).
+pub const PRODUCTS_V2_DEFAULT: &str = r#"{"@arrayPath": ["$.properties.products", {"category": {"@path": "$.category"}, "id": {"@path": "$.product_id"}, "name": {"@path": "$.name"}}]}"#;
+
+/// The release's (v2.0) product: category, id and name only.
+const PRODUCTS_V2: Field = Field::new("products", "Products", Kind::Object)
+    .describe("The products of the conversion.")
+    .multiple()
+    .properties(PRODUCT_PROPERTIES.split_at(3).0);
 
 const USER_PROPERTIES: [Field; 8] = [
     Field::new("advertising_id", "Advertising ID", Kind::String)

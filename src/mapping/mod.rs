@@ -3,11 +3,13 @@
 //! table ([`fields`]), the nine presets ([`presets`]), Segment's schema step ([`schema`]) and
 //! the compiled mapping model ([`model`]).
 
+pub mod date_like;
 pub mod directive;
 pub mod fields;
 pub mod model;
 pub mod path;
 pub mod presets;
+pub mod release;
 pub mod resolved;
 pub mod schema;
 pub mod trigger;
@@ -60,23 +62,53 @@ pub(crate) fn js_string(v: &Value) -> String {
     }
 }
 
-/// JavaScript's number-to-string: integers without a fraction, `1e+21` style past 1e21.
+/// JavaScript's number-to-string for a JSON number: integers as digits, floats as `js_f64_string`.
 pub(crate) fn js_number_string(n: &serde_json::Number) -> String {
     if n.is_i64() || n.is_u64() {
-        return n.to_string();
-    }
-    let f = n.as_f64().unwrap_or(0.0);
-    if f.fract() == 0.0 && f.abs() < 1e21 {
-        format!("{f:.0}")
-    } else if f.abs() >= 1e21 || (f != 0.0 && f.abs() < 1e-6) {
-        let s = format!("{f:e}");
-        match s.split_once('e') {
-            Some((m, e)) if !e.starts_with('-') => format!("{m}e+{e}"),
-            _ => s,
+        // Above 2^53 JavaScript holds the nearest double, and prints that.
+        let f = n.as_f64().unwrap_or(0.0);
+        if f.abs() < 9_007_199_254_740_992.0 {
+            return n.to_string();
         }
-    } else {
-        f.to_string()
+        return js_f64_string(f);
     }
+    js_f64_string(n.as_f64().unwrap_or(0.0))
+}
+
+/// ECMAScript's `Number::toString(x)`: the shortest round-trip digits, in plain notation for
+/// exponents −7 < e < 21 and as `d.ddde±x` otherwise (`1e+21`, `5e-7`, `0.000001`, `-0` → `0`).
+pub(crate) fn js_f64_string(x: f64) -> String {
+    if x.is_nan() {
+        return "NaN".into();
+    }
+    if x == 0.0 {
+        return "0".into();
+    }
+    if x.is_infinite() {
+        return if x > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+    }
+    // Rust's `{:e}` prints the shortest round-trip digits: `1.2345e3`.
+    let sci = format!("{:e}", x.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let k = digits.len() as i32;
+    let n = exp.parse::<i32>().unwrap_or(0) + 1;
+    let sign = if x < 0.0 { "-" } else { "" };
+    let body = if k <= n && n <= 21 {
+        format!("{digits}{}", "0".repeat((n - k) as usize))
+    } else if 0 < n && n <= 21 {
+        format!("{}.{}", &digits[..n as usize], &digits[n as usize..])
+    } else if -6 < n && n <= 0 {
+        format!("0.{}{digits}", "0".repeat((-n) as usize))
+    } else {
+        let e = n - 1;
+        let exp = if e < 0 { format!("-{}", -e) } else { format!("+{e}") };
+        match digits.split_at(1) {
+            (d, "") => format!("{d}e{exp}"),
+            (d, rest) => format!("{d}.{rest}e{exp}"),
+        }
+    };
+    format!("{sign}{body}")
 }
 
 /// JavaScript's `Number(string)` for the strings AJV coerces: trimmed, decimal or `0x`/`0o`/`0b`.
@@ -129,6 +161,12 @@ mod tests {
         assert_eq!(js_string(&json!(1.5)), "1.5");
         assert_eq!(js_string(&json!(2.0)), "2");
         assert_eq!(js_string(&json!(1e21)), "1e+21");
+        assert_eq!(js_string(&json!(5e-7)), "5e-7");
+        assert_eq!(js_string(&json!(0.000001)), "0.000001");
+        assert_eq!(js_string(&json!(123456789.123)), "123456789.123");
+        assert_eq!(js_string(&json!(0.1 + 0.2)), "0.30000000000000004");
+        assert_eq!(js_string(&json!(12345678901234567890u64)), "12345678901234567000");
+        assert_eq!(js_string(&json!(-1.5e-10)), "-1.5e-10");
         assert_eq!(js_string(&json!(true)), "true");
         assert_eq!(js_string(&json!({"a": 1})), "[object Object]");
         assert_eq!(js_string(&json!([1, null, "a"])), "1,,a");

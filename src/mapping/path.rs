@@ -3,6 +3,7 @@
 //! spaces are part of a key), `$.a["key.with.dots"]`, `$.products[0]`. The leading `$` is
 //! optional (templates write `{{properties.x}}`).
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde_json::Value;
@@ -158,6 +159,60 @@ impl Path {
         let s = self.to_string();
         s.strip_prefix("$.").map(str::to_string).unwrap_or_else(|| s.trim_start_matches('$').to_string())
     }
+}
+
+/// actions-core's `get(obj, path)` as `@template` calls it on a placeholder's name: the name is
+/// split at `.`, at `[` before a quote or digit and at `]`s after one, quotes are removed, and
+/// the keys are followed with `prev && prev[key]` (a falsy value met on the way is the result;
+/// a string or an array also answers `length` and its indexes).
+pub fn js_get<'a>(root: &'a Value, name: &str) -> Option<Cow<'a, Value>> {
+    if name.is_empty() || name == "." {
+        return Some(Cow::Borrowed(root));
+    }
+    let chars: Vec<char> = name.chars().collect();
+    let mut keys = vec![String::new()];
+    let quoteish = |c: Option<&char>| c.is_some_and(|c| matches!(c, '"' | '\'' | '0'..='9'));
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '.' || (c == '[' && quoteish(chars.get(i + 1))) {
+            keys.push(String::new());
+        } else if c == ']' && i > 0 && quoteish(chars.get(i - 1)) {
+            while chars.get(i + 1) == Some(&']') {
+                i += 1;
+            }
+            keys.push(String::new());
+        } else if c != '"' && c != '\'' {
+            keys.last_mut().expect("one key at least").push(c);
+        }
+        i += 1;
+    }
+    let mut value = root;
+    for key in keys.iter().filter(|k| !k.is_empty()) {
+        if super::js_falsy(value) {
+            return Some(Cow::Borrowed(value));
+        }
+        value = match value {
+            Value::Object(map) => super::lookup(map, key)?,
+            Value::Array(items) if key == "length" => return Some(Cow::Owned(Value::from(items.len()))),
+            Value::Array(items) => items.get(array_index(key)?)?,
+            Value::String(s) if key == "length" => {
+                return Some(Cow::Owned(Value::from(crate::identity::js::utf16_len(s))));
+            }
+            Value::String(s) => {
+                let unit = s.encode_utf16().nth(array_index(key)?)?;
+                return Some(Cow::Owned(Value::String(String::from_utf16_lossy(&[unit]))));
+            }
+            _ => return None,
+        };
+    }
+    Some(Cow::Borrowed(value))
+}
+
+/// A canonical array index (`"0"`, `"12"`; not `"01"` or `"+1"`).
+fn array_index(key: &str) -> Option<usize> {
+    let ok = key.bytes().all(|b| b.is_ascii_digit()) && (key == "0" || !key.starts_with('0'));
+    if ok { key.parse().ok() } else { None }
 }
 
 fn needs_quotes(key: &str) -> bool {

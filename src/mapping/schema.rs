@@ -20,9 +20,13 @@ pub enum Mode {
 /// Options that differ between normalization profiles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rules {
-    /// Enforce Segment's six-currency list (the Segment profile); otherwise any currency passes
+    /// Enforce the release's currency list (the Segment profile); otherwise any currency passes
     /// here and the ISO-4217 lint judges it.
     pub segment_currencies: bool,
+    /// v2.0, the API the release speaks: its product schema (category, id, name), its
+    /// `date-like` format, and no `action_source` / `event_source_url` fields. Otherwise v3
+    /// (unreleased at Segment), which follows Reddit's v3 rules.
+    pub v2: bool,
 }
 
 /// A validated payload and the unknown keys the schema removed (dotted paths).
@@ -58,6 +62,10 @@ pub fn validate(
             v.dropped.push(key.to_string());
             return false;
         };
+        if rules.v2 && field.not_in_release() {
+            return false;
+        }
+        let field = if rules.v2 { field.v2() } else { field };
         // removeEmptyValues(payload, schema, isRoot = single)
         if mode == Mode::Single && value.as_str() == Some("") {
             return false;
@@ -204,6 +212,22 @@ impl Validator {
                 && items.len() == 1
             {
                 *value = items.remove(0);
+                // AJV then coerces to the first type of the union: `datetime` is
+                // ["string", "number"], so [7] becomes "7", not 7; and [null] becomes the type's
+                // empty value ("", 0, false).
+                match (field.kind, value.value()) {
+                    (Kind::Datetime, Some(n @ Value::Number(_))) => {
+                        *value = Resolved::Owned(Value::String(js_string(n)));
+                    }
+                    (kind, Some(Value::Null)) => {
+                        *value = Resolved::Owned(match kind {
+                            Kind::Integer | Kind::Number => Value::from(0),
+                            Kind::Boolean => Value::Bool(false),
+                            _ => Value::String(String::new()),
+                        });
+                    }
+                    _ => {}
+                }
             }
         }
         self.check_single(value, field, loc)
@@ -222,7 +246,11 @@ impl Validator {
                     true
                 }
                 None => {
-                    self.dropped.push(Loc::Key(&loc, k).dotted());
+                    // v3's product quantity and price are no keys of the release's product.
+                    let v3_only = self.rules.v2 && field.key == "products" && PRODUCT_V3_KEYS.contains(k);
+                    if !v3_only {
+                        self.dropped.push(Loc::Key(&loc, k).dotted());
+                    }
                     false
                 }
             });
@@ -235,13 +263,20 @@ impl Validator {
             }
             (Kind::String, _) => return self.fail_type(loc, "a string", value),
             (Kind::Datetime, Some(Value::String(s))) => {
-                if crate::timestamp::parse(s).is_none() {
+                if !self.date_like(s) {
                     return self.fail(loc, "must be a valid date-like string but it was not".into());
                 }
                 None
             }
             (Kind::Datetime, Some(Value::Number(_))) => None,
-            (Kind::Datetime, Some(v @ Value::Bool(_))) => Some(Value::String(js_string(v))),
+            // AJV coerces a boolean to "true" / "false", then checks the format.
+            (Kind::Datetime, Some(v @ Value::Bool(_))) => {
+                let s = js_string(v);
+                if !self.date_like(&s) {
+                    return self.fail(loc, "must be a valid date-like string but it was not".into());
+                }
+                Some(Value::String(s))
+            }
             (Kind::Datetime, _) => return self.fail_type(loc, "a string or a number", value),
             (Kind::Integer | Kind::Number, v) => {
                 let integer = field.kind == Kind::Integer;
@@ -279,7 +314,7 @@ impl Validator {
         };
         if !choices.is_empty() && !value.as_str().is_some_and(allowed) {
             let list = if choices.len() > 12 {
-                format!("one of the {} values Segment lists", choices.len())
+                format!("the {} values Segment lists", choices.len())
             } else {
                 let quoted: Vec<String> = choices.iter().map(|c| format!("{c:?}")).collect();
                 match quoted.split_last() {
@@ -292,10 +327,18 @@ impl Validator {
         }
     }
 
+    /// v2: the release's `date-like` format; v3: a timestamp Reddit's v3 converts.
+    fn date_like(&self, s: &str) -> bool {
+        if self.rules.v2 { super::date_like::is_date_like(s) } else { crate::timestamp::parse(s).is_some() }
+    }
+
     fn choices(&self, field: &Field) -> &'static [&'static str] {
         if field.key == "currency" && !self.rules.segment_currencies { &[] } else { field.choices }
     }
 }
+
+/// Product keys only v3 has.
+const PRODUCT_V3_KEYS: [&str; 2] = ["quantity", "item_price"];
 
 fn number_value(n: f64) -> Value {
     if n.fract() == 0.0 && n.abs() < 9.0e15 {
@@ -310,7 +353,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    const SEGMENT: Rules = Rules { segment_currencies: true };
+    const SEGMENT: Rules = Rules { segment_currencies: true, v2: true };
 
     /// Validates a payload given as plain JSON; the result as plain JSON.
     fn run_with(payload: Value, mode: Mode, rules: Rules) -> Result<Out, Vec<SchemaError>> {
@@ -367,12 +410,23 @@ mod tests {
         assert_eq!(e.field, "event_metadata.currency");
         assert_eq!(
             e.message,
-            "The value at /event_metadata/currency must be one of: \"AUD\", \"CAD\", \"EUR\", \"GBP\", \"NZD\", or \"USD\"."
+            "The value at /event_metadata/currency must be one of: the 165 values Segment lists."
         );
+        // The release takes every code of its list (165, AED … ZWL), not only six.
+        for code in ["JPY", "CHF", "AED", "ZWL", "SLE", "VED"] {
+            let ok = run(with(json!({"event_metadata": {"currency": code}})), Mode::Single).unwrap();
+            assert_eq!(ok.payload["event_metadata"]["currency"], code);
+        }
+        for code in ["BTC", "XXX", " USD"] {
+            assert!(
+                run(with(json!({"event_metadata": {"currency": code}})), Mode::Single).is_err(),
+                "{code}"
+            );
+        }
         let relaxed = run_with(
             with(json!({"event_metadata": {"currency": "JPY"}})),
             Mode::Single,
-            Rules { segment_currencies: false },
+            Rules { segment_currencies: false, v2: true },
         );
         assert!(relaxed.is_ok());
     }
@@ -432,6 +486,54 @@ mod tests {
                 .unwrap();
         assert_eq!(ok.payload["user"], json!({"external_id": "42", "uuid": "u"}));
         assert_eq!(ok.payload["click_id"], "true");
+        // [null] is unwrapped and coerced to the type's empty value, as AJV does.
+        let ok = run(
+            with(json!({"user": {"external_id": [null]}, "event_metadata": {"item_count": [null]}})),
+            Mode::Single,
+        )
+        .unwrap();
+        assert_eq!(ok.payload["user"], json!({"external_id": ""}));
+        assert_eq!(ok.payload["event_metadata"], json!({"item_count": 0}));
+    }
+
+    #[test]
+    fn v2_products_are_the_releases_category_id_name() {
+        // The release's product schema has no item_price: a non-numeric price is no refusal,
+        // and quantity / item_price are removed without a lint.
+        let payload =
+            with(json!({"products": [{"id": "p1", "item_price": "free", "quantity": "x", "colour": "red"}]}));
+        let ok = run(payload.clone(), Mode::Single).unwrap();
+        assert_eq!(ok.payload["products"], json!([{"id": "p1"}]));
+        assert_eq!(ok.dropped, ["products[0].colour"]);
+        // v3 keeps Reddit's v3 product.
+        let v3 = run_with(payload, Mode::Single, Rules { segment_currencies: true, v2: false }).unwrap_err();
+        assert!(v3.iter().any(|e| e.field == "products[0].quantity"), "{v3:?}");
+        assert!(v3.iter().any(|e| e.field == "products[0].item_price"), "{v3:?}");
+    }
+
+    #[test]
+    fn v2_has_no_v3_fields() {
+        let ok = run(with(json!({"action_source": 5, "event_source_url": {}})), Mode::Single).unwrap();
+        assert!(ok.payload.get("action_source").is_none() && ok.payload.get("event_source_url").is_none());
+        assert!(ok.dropped.is_empty());
+    }
+
+    #[test]
+    fn event_at_is_checked_with_the_releases_date_like_format() {
+        // Release output: 2024-02-30 is accepted and sent as given; U+2003-wrapped is refused.
+        let ok = run(json!({"event_at": "2024-02-30T00:00:00Z", "tracking_type": "Purchase"}), Mode::Single)
+            .unwrap();
+        assert_eq!(ok.payload["event_at"], "2024-02-30T00:00:00Z");
+        let e = first_error(
+            json!({"event_at": "\u{2003}2024-01-08T13:52:50.212Z\u{2003}", "tracking_type": "Purchase"}),
+        );
+        assert_eq!(e.field, "event_at");
+        // A one-element array is unwrapped and coerced to the union's first type, a string.
+        let ok = run(json!({"event_at": [7], "tracking_type": "Purchase"}), Mode::Single).unwrap();
+        assert_eq!(ok.payload["event_at"], "7");
+        // A boolean is coerced to "true", which is no date.
+        let e = first_error(json!({"event_at": true, "tracking_type": "Purchase"}));
+        assert!(e.message.contains("date-like"), "{}", e.message);
     }
 
     #[test]

@@ -337,6 +337,14 @@ mod tests {
         build_event(&fields, ctx)
     }
 
+    #[test]
+    fn a_blank_custom_event_name_sends_an_empty_event_type() {
+        // The release (a batch keeps the root ""): `event_type: {}`.
+        let s = Settings { pixel_id: "p".into(), test_mode: false, ..Settings::default() };
+        let built = build(json!({"event_at": "2024-01-08", "custom_event_name": ""}), &s).unwrap();
+        assert_eq!(built.body.to_value()["event_type"], json!({}));
+    }
+
     /// Spec §9's worked example, as a resolved and validated payload.
     fn worked_example() -> Value {
         json!({

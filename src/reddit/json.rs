@@ -64,13 +64,18 @@ fn string(out: &mut Vec<u8>, s: &str) {
 fn value(out: &mut Vec<u8>, v: &Value) {
     match v {
         Value::String(s) => string(out, s),
+        // As JavaScript prints it (the release's JSON.stringify): 1.0 → 1, 12345678901234567890
+        // → 12345678901234567000.
+        Value::Number(n) => out.extend_from_slice(crate::mapping::js_number_string(n).as_bytes()),
         other => serde_json::to_writer(&mut *out, other).expect("writing to a Vec cannot fail"),
     }
 }
 
 fn event_type(o: &mut Object<'_>, key: &str, t: &EventType) {
     let mut inner = Object::open(o.key(key));
-    string(inner.key("tracking_type"), &t.tracking_type);
+    if !t.tracking_type.is_empty() {
+        string(inner.key("tracking_type"), &t.tracking_type);
+    }
     inner.str("custom_event_name", &t.custom_event_name);
     inner.close();
 }
@@ -233,8 +238,11 @@ mod tests {
 
     fn arb_number() -> impl Strategy<Value = Option<Value>> {
         proptest::option::of(prop_oneof![
-            any::<i64>().prop_map(Value::from),
-            (-1e9f64..1e9).prop_map(Value::from)
+            // Integers JavaScript holds exactly (beyond 2^53 it prints the nearest double).
+            (-(1i64 << 53)..(1i64 << 53)).prop_map(Value::from),
+            // Fractional: there serde_json and JavaScript print the same digits (whole floats
+            // are JavaScript's integers: `numbers_print_as_javascript_prints_them`).
+            (-1e9f64..1e9).prop_filter("fractional", |f| f.fract() != 0.0).prop_map(Value::from)
         ])
     }
 
@@ -308,6 +316,25 @@ mod tests {
             })
         });
         prop_oneof![v2, v3]
+    }
+
+    #[test]
+    fn numbers_print_as_javascript_prints_them() {
+        // The release's bodies are JSON.stringify's: known answers from Node.
+        for (n, js) in [
+            (json!(1.0), "1"),
+            (json!(1704721970212.0), "1704721970212"),
+            (json!(12345678901234567890u64), "12345678901234567000"),
+            (json!(1e21), "1e+21"),
+            (json!(5e-7), "5e-7"),
+            (json!(0.000001), "0.000001"),
+            (json!(-0.0), "0"),
+            (json!(0.1 + 0.2), "0.30000000000000004"),
+        ] {
+            let mut out = Vec::new();
+            value(&mut out, &n);
+            assert_eq!(String::from_utf8(out).unwrap(), js, "{n}");
+        }
     }
 
     proptest! {

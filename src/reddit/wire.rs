@@ -22,6 +22,9 @@ pub struct V2Event {
 /// `event_type` (v2) / `type` (v3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventType {
+    /// Empty (and left out) only where the release sends none: a custom event whose name is ""
+    /// in a batch (`event_type: {}`).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub tracking_type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub custom_event_name: Option<String>,

@@ -530,7 +530,10 @@ fn evaluate(engine: &Engine, selection: Selection, now_ms: i64, event: &Event) -
             let mode = if engine.batches(m, Batching::Mappings) { Mode::Batch } else { Mode::Single };
             let seen = match engine.apply(m, event, mode, true, now_ms) {
                 Outcome::WebOnly => Seen::WebOnly,
-                Outcome::Refused(r) => Seen::Refused { field: r.field, message: r.message },
+                // Thrown: the release's code throws on the event; it is not sent either way.
+                Outcome::Refused(r) | Outcome::Thrown(r) => {
+                    Seen::Refused { field: r.field, message: r.message }
+                }
                 Outcome::Built(built) => Seen::Built(Box::new(Facts::of(*built))),
             };
             (m, seen)

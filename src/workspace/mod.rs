@@ -8,6 +8,8 @@
 //! ```
 //! The conversion token is never part of it. Unknown keys and newer versions are errors.
 
+pub mod segment;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -44,6 +46,10 @@ pub struct Workspace {
     pub settings: Settings,
     #[serde(default)]
     pub mappings: Vec<MappingEntry>,
+    /// Segment's ids and what the console cannot run, kept from an import for the export
+    /// ([`segment`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<segment::SegmentLink>,
 }
 
 /// Why a workspace cannot be used.
@@ -97,6 +103,7 @@ impl Workspace {
             version: VERSION,
             settings: Settings::default(),
             mappings: PRESETS.iter().map(MappingEntry::from_preset).collect(),
+            segment: None,
         }
     }
 

@@ -411,7 +411,7 @@ fn events_list(ui: &mut egui::Ui, title: &str, examples: &Examples, done: &Done,
             match done.examples.get(i) {
                 Some(Some(text)) => {
                     if ui.button(format!("event {i}")).on_hover_text("Load it into the composer").clicked() {
-                        state.set_event_text(text.clone());
+                        state.load_event(text.clone());
                     }
                 }
                 _ => {

@@ -67,6 +67,10 @@ pub fn show(
             } else {
                 format!("Matches: {}", matched.join(", "))
             });
+            ui.small(crate::mapping::release::body_reference(
+                state.settings().profile,
+                state.settings().api_version,
+            ));
             let focus = egui::ScrollArea::vertical()
                 .id_salt("preview-scroll")
                 .auto_shrink(false)

@@ -1,0 +1,143 @@
+use serde_json::{Value, json};
+
+use super::*;
+
+const SUBSCRIPTIONS: &str = include_str!("../../../tests/fixtures/segment/subscriptions.json");
+const DESTINATION: &str = include_str!("../../../tests/fixtures/segment/destination.json");
+/// The nine presets as the release (3.497.0) defines them, full mappings included.
+const RELEASE_PRESETS: &str = include_str!("../../../tests/fixtures/segment/release-presets.json");
+const TOKEN: &str = "fixture-conversion-token-Zk93";
+
+fn input_subscriptions() -> Vec<Value> {
+    let v: Value = serde_json::from_str(SUBSCRIPTIONS).unwrap();
+    v["data"]["subscriptions"].as_array().unwrap().clone()
+}
+
+/// What the Public API takes back to create a subscription.
+fn create_body(sub: &Value) -> Value {
+    json!({"name": sub["name"], "actionId": sub["actionId"], "trigger": sub["trigger"],
+           "enabled": sub["enabled"], "settings": sub["settings"]})
+}
+
+#[test]
+fn import_then_export_gives_the_subscriptions_back() {
+    let imported = import(SUBSCRIPTIONS, Some(DESTINATION)).unwrap();
+    // Through the workspace file and back, as the CLI does.
+    let text = imported.workspace.to_export_json();
+    let workspace = Workspace::parse(&text).unwrap();
+    let out = export(&workspace);
+    let input = input_subscriptions();
+    assert_eq!(out.subscriptions.len(), 3);
+    for (sub, got) in input.iter().zip(&out.subscriptions).take(2) {
+        assert_eq!(*got, create_body(sub), "{}", sub["name"]);
+    }
+    // The unknown action comes back whole (with its modelId).
+    let audience = &out.subscriptions[2];
+    assert_eq!(audience["actionId"], "act_unknown_1Ab");
+    assert_eq!(audience["settings"], input[2]["settings"]);
+    assert_eq!(audience["modelId"], "model_9");
+}
+
+#[test]
+fn unknown_actions_and_fields_are_named_not_dropped() {
+    let imported = import(SUBSCRIPTIONS, None).unwrap();
+    let notes = imported.notes.join("\n");
+    assert!(notes.contains("\"syncAudience\""), "{notes}");
+    assert!(notes.contains("\"batch_size\""), "{notes}");
+    let link = imported.workspace.segment.as_ref().unwrap();
+    assert_eq!(link.unsupported.len(), 1);
+    assert_eq!(link.unknown_fields["Purchase"]["batch_size"], 500);
+    // The known part runs: two mappings that compile.
+    assert_eq!(imported.workspace.compile(crate::identity::Profile::Segment).unwrap().len(), 2);
+}
+
+#[test]
+fn a_default_field_segment_lacks_stays_absent() {
+    let imported = import(SUBSCRIPTIONS, None).unwrap();
+    let purchase = &imported.workspace.mappings[0];
+    // Segment's Purchase subscription has no click_id: it must not come back from the defaults.
+    assert_eq!(purchase.mapping["click_id"], Value::Null);
+    assert_eq!(purchase.action, Some(Action::StandardEvent));
+    assert!(!purchase.mapping.contains_key("batch_size"));
+}
+
+#[test]
+fn the_destination_token_goes_to_the_caller_never_the_workspace() {
+    let imported = import(SUBSCRIPTIONS, Some(DESTINATION)).unwrap();
+    assert_eq!(imported.token.as_ref().map(Secret::expose), Some(TOKEN));
+    let ws = &imported.workspace;
+    assert_eq!(ws.settings.pixel_id, "a2_fixture_pixel");
+    assert!(ws.settings.test_mode);
+    assert_eq!(ws.segment.as_ref().unwrap().destination_id.as_deref(), Some("dest_reddit_42"));
+    let text = ws.to_export_json();
+    assert!(!text.contains(TOKEN) && !text.contains("Zk93"), "{text}");
+    let out = export(ws);
+    assert!(!out.curl.contains(TOKEN));
+    let notes = imported.notes.join("\n");
+    assert!(notes.contains("conversion token") && notes.contains("\"region\""), "{notes}");
+    assert!(!notes.contains(TOKEN));
+}
+
+#[test]
+fn the_curl_reads_the_token_from_the_environment() {
+    let out = export(&import(SUBSCRIPTIONS, Some(DESTINATION)).unwrap().workspace);
+    assert_eq!(out.curl.matches("curl ").count(), 3);
+    assert!(out.curl.contains("-H \"Authorization: Bearer $SEGMENT_TOKEN\""));
+    assert!(out.curl.contains("https://api.segmentapis.com/destinations/dest_reddit_42/subscriptions"));
+    // Each body is the JSON of one subscription, between heredoc markers.
+    let first = out.curl.split("<<'JSON'\n").nth(1).unwrap().split("\nJSON\n").next().unwrap();
+    assert_eq!(serde_json::from_str::<Value>(first).unwrap(), out.subscriptions[0]);
+}
+
+#[test]
+fn the_presets_export_as_the_release_defines_them() {
+    let release: Vec<Value> = serde_json::from_str(RELEASE_PRESETS).unwrap();
+    let out = export(&Workspace::presets());
+    // The browser plugin is a web destination of its own.
+    assert_eq!(out.subscriptions.len(), 8);
+    for (preset, got) in release.iter().skip(1).zip(&out.subscriptions) {
+        assert_eq!(got["name"], preset["name"]);
+        assert_eq!(got["trigger"], preset["subscribe"]);
+        assert_eq!(got["settings"], preset["mapping"], "{}", preset["name"]);
+    }
+    assert!(out.curl.contains("$SEGMENT_DESTINATION_ID"));
+    assert!(out.notes.iter().any(|n| n.contains("actionId")));
+}
+
+#[test]
+fn a_destination_without_test_mode_is_in_production_as_at_segment() {
+    let dest = r#"{"data": {"destination": {"id": "d1", "settings": {"ad_account_id": " a2_p "}}}}"#;
+    let imported = import("[]", Some(dest)).unwrap();
+    assert!(!imported.workspace.settings.test_mode);
+    assert_eq!(imported.workspace.settings.pixel_id, "a2_p");
+    assert!(imported.token.is_none());
+    // Without a destination, the console's safe default (test mode on) stays.
+    assert!(import("[]", None).unwrap().workspace.settings.test_mode);
+}
+
+#[test]
+fn bad_input_names_the_place() {
+    let e = import("{\"data\": ", None).unwrap_err().to_string();
+    assert!(e.starts_with("subscriptions: line 1"), "{e}");
+    let e = import(r#"{"data": {"subscriptions": [{"actionSlug": "standardEvent", "name": "x"}]}}"#, None)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(e, "subscriptions: subscriptions[0].trigger: a subscription needs a trigger");
+    let e = import(r#"{"data": {"subscriptions": [{"actionSlug": "customEvent", "trigger": "type = \"track\"", "enabled": "yes"}]}}"#, None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("subscriptions[0].enabled: must be true or false"), "{e}");
+    let e = import("[]", Some("[1]")).unwrap_err().to_string();
+    assert!(e.starts_with("destination:"), "{e}");
+}
+
+#[test]
+fn one_subscription_and_bare_arrays_are_read_too() {
+    let one = r#"{"data": {"subscription": {"name": "P", "actionSlug": "standardEvent", "trigger": "type = \"page\"", "settings": {"tracking_type": "PageVisit"}}}}"#;
+    assert_eq!(import(one, None).unwrap().workspace.mappings.len(), 1);
+    let bare = r#"[{"name": "P", "actionSlug": "standardEvent", "trigger": "type = \"page\"", "settings": {}},
+                   {"name": "P", "actionSlug": "standardEvent", "trigger": "type = \"page\"", "settings": {}}]"#;
+    let names: Vec<String> =
+        import(bare, None).unwrap().workspace.mappings.into_iter().map(|m| m.name).collect();
+    assert_eq!(names, ["P", "P (2)"]);
+}
