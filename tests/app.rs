@@ -883,3 +883,61 @@ fn the_corpus_report_reads_a_file_lists_a_refusal_group_and_loads_an_event() {
     assert_eq!((kind, name.as_str()), (FileKind::Corpus, "report.md"));
     assert!(String::from_utf8(bytes).unwrap().contains("| Purchase | 6 | 4 | 2 | 0 |"));
 }
+
+#[test]
+fn a_segment_configuration_is_imported_its_token_offered_not_saved_and_exported_as_curl() {
+    let dialogs = Arc::new(FakeDialogs::default());
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/segment");
+    let subscriptions = std::fs::read(fixtures.join("subscriptions.json")).unwrap();
+    *dialogs.to_open.lock().unwrap() = Some(("subscriptions.json".into(), subscriptions));
+    let dir = data_dir("segment");
+    let mut h = start(&dir, dialogs, Keychain::Unavailable("none".into()));
+    h.get_by_label("Segment").click();
+    h.run_steps(4);
+    h.get_by_label("Open subscriptions file…").click();
+    h.run_steps(2);
+    wait(&mut h, |a| !a.view.segment.subscriptions.is_empty());
+    // The destination's answer is pasted, as from the clipboard.
+    h.get_by_label("Destination (GET /destinations/{id}), optional").focus();
+    h.run_steps(1);
+    h.event(egui::Event::Paste(std::fs::read_to_string(fixtures.join("destination.json")).unwrap()));
+    h.run_steps(2);
+    h.get_by_label("Import into the workspace").click();
+    h.run_steps(3);
+    let s = &h.state().state;
+    assert!(
+        s.mappings.iter().any(|m| m.name == "Purchase"),
+        "{:?}",
+        s.mappings.iter().map(|m| &m.name).collect::<Vec<_>>()
+    );
+    assert_eq!(s.settings().pixel_id, "a2_fixture_pixel");
+    assert!(
+        s.notices
+            .iter()
+            .any(|n| n.text.starts_with("imported ") && n.text.ends_with("mappings from Segment"))
+    );
+    assert!(h.query_by_label_contains("Audience sync").is_some(), "the unknown action is named");
+    assert!(h.query_by_label_contains("holds a conversion token (••••Zk93)").is_some());
+    h.get_by_label("Keep the imported token").click();
+    h.run_steps(2);
+    assert_eq!(
+        h.state().state.token.as_ref().map(|(t, _)| t.expose()),
+        Some("fixture-conversion-token-Zk93")
+    );
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
+    h.run_steps(2);
+    for file in files_under(&dir) {
+        let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
+        assert!(!text.contains("fixture-conversion-token"), "the token is in {}", file.display());
+    }
+    let saved = std::fs::read_to_string(dir.join("workspace.json")).unwrap();
+    assert!(saved.contains("dest_reddit_42"), "Segment's ids are kept for the export");
+    h.get_by_label("Make the subscriptions").click();
+    h.run_steps(3);
+    let script = h.state().view.segment.script.clone().unwrap();
+    assert!(
+        script.contains("curl") && script.contains("$SEGMENT_TOKEN") && script.contains("dest_reddit_42"),
+        "{script}"
+    );
+    assert!(!script.contains("fixture-conversion-token"));
+}

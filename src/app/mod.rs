@@ -99,6 +99,8 @@ pub struct View {
     pub rects: PanelRects,
     /// The Corpus window.
     pub corpus: panels::corpus::CorpusView,
+    /// The Segment import/export window.
+    pub segment: panels::segment::SegmentView,
 }
 
 /// The rectangles of the main panels, as last drawn, and of a few controls a smoke test drives.
@@ -171,6 +173,9 @@ pub enum Intent {
         text: String,
     },
     OpenSettings,
+    /// Keep the token an import found, for the active pixel, in the keychain (or the opt-in
+    /// file where there is no keychain).
+    KeepImportedToken,
     Send,
     /// Send even though it is a production send.
     SendConfirmed,
@@ -377,7 +382,9 @@ impl ConsoleApp {
                 s.load_event(text);
                 s.notice(false, format!("opened {name}"));
             }
-            FileKind::Corpus => {}
+            FileKind::Corpus | FileKind::SegmentExport => {}
+            FileKind::SegmentSubscriptions => self.view.segment.subscriptions = text,
+            FileKind::SegmentDestination => self.view.segment.destination = text,
         }
     }
 
@@ -410,6 +417,17 @@ impl ConsoleApp {
                 s.notice(false, format!("Copied {what} to the clipboard"));
             }
             Intent::OpenSettings => self.view.show_settings = true,
+            Intent::KeepImportedToken => {
+                let Some(token) = self.view.segment.token.take() else { return };
+                let pixel = s.settings().pixel_id.trim().to_string();
+                s.token = Some((token.clone(), Source::Session));
+                s.token_pixel = Some(pixel.clone());
+                s.recompute();
+                match self.view.token_keep {
+                    Some(place) => self.command(Command::KeepToken { pixel, token, place }),
+                    None => s.notice(false, "the imported token is kept for this session only"),
+                }
+            }
             Intent::Send if s.is_production_send() => self.view.confirm_production = true,
             Intent::Send | Intent::SendConfirmed => {
                 self.view.confirm_production = false;
@@ -735,6 +753,7 @@ impl ConsoleApp {
         panels::mapping_editor::show(&ctx, &mut self.state, &mut self.view, &mut intents);
         dialogs(&ctx, &mut self.view, &mut self.state, &mut intents);
         panels::corpus::show(&ctx, &mut self.view.corpus, &mut self.state, &mut intents);
+        panels::segment::show(&ctx, &mut self.view.segment, &mut self.state, &mut intents);
         if self.view.confirm_production {
             let modal = egui::Modal::new(egui::Id::unique("confirm-production")).show(&ctx, |ui| {
                 ui.heading("Send to production?");

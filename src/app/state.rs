@@ -187,6 +187,8 @@ pub struct Notice {
 /// The whole app state.
 pub struct State {
     pub mappings: Vec<MappingEntry>,
+    /// Segment's ids kept from an import, for the export (part of the workspace).
+    pub segment: Option<crate::workspace::segment::SegmentLink>,
     pub saved: Saved,
     /// The conversion token for the active pixel, and where it is kept.
     pub token: Option<(Secret, Source)>,
@@ -234,9 +236,13 @@ impl State {
             saved.destinations = Saved::default().destinations;
         }
         saved.active = saved.active.min(saved.destinations.len() - 1);
-        let mappings = workspace.map(|w| w.mappings).unwrap_or_else(|| Workspace::presets().mappings);
+        let (mappings, segment) = match workspace {
+            Some(w) => (w.mappings, w.segment),
+            None => (Workspace::presets().mappings, None),
+        };
         let mut state = State {
             mappings,
+            segment,
             saved,
             token: None,
             token_pixel: None,
@@ -289,7 +295,7 @@ impl State {
             version: VERSION,
             settings: self.settings().clone(),
             mappings: self.mappings.clone(),
-            segment: None,
+            segment: self.segment.clone(),
         }
     }
 
@@ -600,6 +606,7 @@ impl State {
         let test_id = self.settings().test_id.clone();
         *self.settings_mut() = Settings { test_id, ..workspace.settings };
         self.mappings = workspace.mappings;
+        self.segment = workspace.segment;
         self.saved.selected_mapping = 0;
         self.changed_mappings();
     }

@@ -25,6 +25,11 @@ pub enum FileKind {
     Sample,
     /// A file of events for the corpus report (and the report's exports).
     Corpus,
+    /// Segment's Public API answer for a destination's subscriptions, or for the destination.
+    SegmentSubscriptions,
+    SegmentDestination,
+    /// The subscriptions to create at Segment, as a shell script of cURL commands.
+    SegmentExport,
 }
 
 /// Boxed future (file dialogs are async).
@@ -94,6 +99,9 @@ fn title(kind: FileKind, verb: &str) -> String {
         FileKind::Mapping => "mapping",
         FileKind::Sample => "sample event",
         FileKind::Corpus => "events file",
+        FileKind::SegmentSubscriptions => "Segment subscriptions (Public API answer)",
+        FileKind::SegmentDestination => "Segment destination (Public API answer)",
+        FileKind::SegmentExport => "Segment subscriptions script",
     };
     format!("{verb} {what}")
 }

@@ -102,6 +102,12 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
                         intents.push(Intent::Send);
                     }
                 }
+                let segment =
+                    ui.button("Segment").on_hover_text("Import from or export to Segment's Public API");
+                view.rects.mark("Segment", segment.rect);
+                if segment.clicked() {
+                    view.segment.open = true;
+                }
                 let corpus =
                     ui.button("Corpus").on_hover_text("A whole file of events at once: a coverage report");
                 view.rects.mark("Corpus", corpus.rect);
