@@ -86,11 +86,11 @@ fn prepare() -> std::path::PathBuf {
     dir
 }
 
-/// A ~90 KB Purchase event.
+/// A ~91 KB Purchase event.
 fn big_event() -> String {
     let mut e: serde_json::Value =
         serde_json::from_str(include_str!("../assets/samples/purchase.json")).unwrap();
-    let products: Vec<_> = (0..500)
+    let products: Vec<_> = (0..560)
         .map(|i| json!({"product_id": format!("sku-{i:05}"), "name": format!("Product number {i}"), "category": "Catalog", "price": 9.99, "quantity": 1}))
         .collect();
     e["properties"]["products"] = json!(products);
@@ -181,10 +181,11 @@ fn main() {
     let compare = time(&mut app, 300, Box::new(|_| Vec::new()));
     app.state.compare = false;
     app.state.recompute();
-    let mut edits = Vec::new();
+    let (mut edits, mut models) = (Vec::new(), Vec::new());
     for i in 0..100 {
         let t = Instant::now();
         app.state.edit_event(|e| e["userId"] = json!(format!("user-{i}")));
+        models.push(t.elapsed());
         frame(&ctx, &mut app, Vec::new());
         edits.push(t.elapsed());
     }
@@ -194,6 +195,8 @@ fn main() {
         let (p50, p99, max) = percentiles(samples);
         println!("{name:<24} p50 {p50:.2?}  p99 {p99:.2?}  max {max:.2?}");
     }
+    let (p50, p99, max) = percentiles(models);
+    println!("{:<24} p50 {p50:.2?}  p99 {p99:.2?}  max {max:.2?}  (of which the model: parse + preview)", "");
     let (p50, p99, max) = percentiles(edits);
     println!(
         "{:<24} p50 {p50:.2?}  p99 {p99:.2?}  max {max:.2?}  (parse the event + recompute the preview + frame)",

@@ -25,8 +25,9 @@ app=
 trap 'kill $app $xvfb 2>/dev/null || true; rm -rf "$home"' EXIT
 sleep 1
 export DISPLAY=$display
-REDDIT_CAPI_CONSOLE_GEOMETRY=$geometry REDDIT_CAPI_CONSOLE_HOME=$home REDDIT_CAPI_CONSOLE_KEYCHAIN=off \
-  WGPU_BACKEND=vulkan "$bin" >"$out/app.log" 2>&1 &
+# No D-Bus session: no file-dialog portal either, so the app asks for typed paths (checked below).
+env -u DBUS_SESSION_BUS_ADDRESS REDDIT_CAPI_CONSOLE_TIMING=1 REDDIT_CAPI_CONSOLE_GEOMETRY=$geometry REDDIT_CAPI_CONSOLE_HOME=$home \
+  REDDIT_CAPI_CONSOLE_KEYCHAIN=off WGPU_BACKEND=vulkan "$bin" >"$out/app.log" 2>&1 &
 app=$!
 win=
 for _ in $(seq 1 150); do
@@ -115,6 +116,24 @@ fresh
 click "Settings"
 sleep 1
 shot 08-settings
+# 6. The corpus report on 20,000 generated events, exported as Markdown to a typed path.
+events=$home/events.jsonl
+awk '/^python3 - /{f=1;next} /^PY$/{f=0} f' scripts/bench-report.sh | python3 - 20000 "$events"
+click "Corpus"
+fresh
+click "corpus:path"
+xdotool type --delay 5 "$events"
+click "corpus:read"
+sleep 5
+shot 09-corpus
+fresh
+click "corpus:export-md"
+fresh
+click "path-prompt"
+xdotool key ctrl+a
+xdotool type --delay 5 "$home/report.md"
+xdotool key Return
+sleep 1.5
 xdotool key ctrl+s
 sleep 1.5
 kill "$app"; wait "$app" 2>/dev/null || true
@@ -140,10 +159,13 @@ sha = lambda s: hashlib.sha256(s.encode()).hexdigest()
 assert ev["event_metadata"]["conversion_id"] == sha("smoke-order-9"), ev
 assert ev["user"]["external_id"] == sha("smoke-user-7"), ev
 assert ev["user"]["email"] == sha("smoketester@example.com"), ev  # trimmed, dot-less, lowercased (Segment)
-print("gui-smoke: typed event, typed mapping source and the emulator's 200 are in the files the app wrote")
+report = (home / "report.md").read_text()
+assert report.startswith("# Corpus report") and "20000 events" in report, report[:300]
+print("gui-smoke: typed event, typed mapping source, the emulator's 200 and the corpus report are in the files the app wrote")
 PY
 for f in "$out"/*.png; do
   colors=$(convert "$f" -format %k info:)
   [ "$colors" -gt 50 ] || { echo "gui-smoke: $f looks blank ($colors colours)"; exit 1; }
 done
+grep -m1 "first frame" "$out/app.log" || true
 echo "gui-smoke: passed; screenshots in $out/"

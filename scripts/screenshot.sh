@@ -13,4 +13,5 @@ cp "$shots/05-sent.png" docs/sent.png
 cp "$shots/06-history.png" docs/history.png
 cp "$shots/07-1280x720.png" docs/small.png
 cp "$shots/08-settings.png" docs/settings.png
-echo "docs/: main editor compare sent history small settings (.png)"
+cp "$shots/09-corpus.png" docs/corpus.png
+echo "docs/: main editor compare sent history small settings corpus (.png)"

@@ -752,7 +752,13 @@ impl ConsoleApp {
         panels::settings::show(&ctx, &mut self.state, &mut self.view, &mut intents);
         panels::mapping_editor::show(&ctx, &mut self.state, &mut self.view, &mut intents);
         dialogs(&ctx, &mut self.view, &mut self.state, &mut intents);
-        panels::corpus::show(&ctx, &mut self.view.corpus, &mut self.state, &mut intents);
+        panels::corpus::show(
+            &ctx,
+            &mut self.view.corpus,
+            &mut self.state,
+            &mut intents,
+            &mut self.view.rects,
+        );
         panels::segment::show(&ctx, &mut self.view.segment, &mut self.state, &mut intents);
         if self.view.confirm_production {
             let modal = egui::Modal::new(egui::Id::unique("confirm-production")).show(&ctx, |ui| {
@@ -836,6 +842,7 @@ fn dialogs(ctx: &egui::Context, view: &mut View, state: &mut State, intents: &mu
                         .desired_width(420.0),
                 )
                 .labelled_by(l.id);
+            view.rects.mark("path-prompt", field.rect);
             let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             if ui.button(verb).clicked() || enter {
                 intents.push(Intent::UsePath);

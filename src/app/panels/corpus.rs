@@ -200,7 +200,13 @@ fn read(
 }
 
 /// Draws the window (when open), and starts a run for a file dropped anywhere on the app.
-pub fn show(ctx: &egui::Context, view: &mut CorpusView, state: &mut State, intents: &mut Vec<Intent>) {
+pub fn show(
+    ctx: &egui::Context,
+    view: &mut CorpusView,
+    state: &mut State,
+    intents: &mut Vec<Intent>,
+    rects: &mut super::super::PanelRects,
+) {
     let dropped = ctx.input(|i| i.raw.dropped_files.first().map(|f| f.path().to_path_buf()));
     if let Some(path) = dropped {
         view.path = path.display().to_string();
@@ -215,17 +221,26 @@ pub fn show(ctx: &egui::Context, view: &mut CorpusView, state: &mut State, inten
         .open(&mut open)
         .default_size([1300.0, 800.0])
         .vscroll(true)
-        .show(ctx, |ui| window(ui, view, state, intents));
+        .show(ctx, |ui| window(ui, view, state, intents, rects));
     view.open = open;
 }
 
-fn window(ui: &mut egui::Ui, view: &mut CorpusView, state: &mut State, intents: &mut Vec<Intent>) {
+fn window(
+    ui: &mut egui::Ui,
+    view: &mut CorpusView,
+    state: &mut State,
+    intents: &mut Vec<Intent>,
+    rects: &mut super::super::PanelRects,
+) {
     ui.horizontal(|ui| {
         if ui.button("Open events file…").clicked() {
             intents.push(Intent::Open(FileKind::Corpus));
         }
-        super::text_field(ui, "Path", &mut view.path);
-        if ui.add_enabled(!view.path.trim().is_empty(), egui::Button::new("Read")).clicked() {
+        let path = super::text_field(ui, "Path", &mut view.path);
+        rects.mark("corpus:path", path.rect);
+        let read = ui.add_enabled(!view.path.trim().is_empty(), egui::Button::new("Read"));
+        rects.mark("corpus:read", read.rect);
+        if read.clicked() {
             let path = PathBuf::from(view.path.trim());
             view.start(ui.ctx(), state, view.path.trim().to_string(), Source::Path(path));
         }
@@ -234,7 +249,9 @@ fn window(ui: &mut egui::Ui, view: &mut CorpusView, state: &mut State, intents: 
                 let bytes = serde_json::to_vec_pretty(&done.report).expect("reports serialize");
                 intents.push(Intent::Export(FileKind::Corpus, "report.json".into(), bytes));
             }
-            if ui.button("Export Markdown").clicked() {
+            let markdown = ui.button("Export Markdown");
+            rects.mark("corpus:export-md", markdown.rect);
+            if markdown.clicked() {
                 let bytes = report::markdown(&done.report).into_bytes();
                 intents.push(Intent::Export(FileKind::Corpus, "report.md".into(), bytes));
             }

@@ -71,18 +71,16 @@ pub fn show(
                 state.settings().profile,
                 state.settings().api_version,
             ));
-            let focus = egui::ScrollArea::vertical()
-                .id_salt("preview-scroll")
-                .auto_shrink(false)
-                .show(ui, |ui| {
-                    if state.compare {
-                        comparison(ui, state);
-                        None
-                    } else {
-                        items(ui, &state.preview.items, &state.preview.pretty, intents)
-                    }
-                })
-                .inner;
+            let focus = if state.compare {
+                comparison(ui, state);
+                None
+            } else {
+                egui::ScrollArea::vertical()
+                    .id_salt("preview-scroll")
+                    .auto_shrink(false)
+                    .show(ui, |ui| items(ui, &state.preview.items, &state.preview.pretty, intents))
+                    .inner
+            };
             if focus.is_some() {
                 view.focus_field = focus;
             }
@@ -91,36 +89,71 @@ pub fn show(
         .rect;
 }
 
-/// v2.0 and v3 side by side, field by field, per mapping: each field's path, then its value in
-/// each version (wrapping, so nothing runs off the panel).
+/// One line of the comparison.
+enum Line<'a> {
+    Mapping(&'a str),
+    Note(String, bool),
+    Path(&'a crate::diff::Field),
+    Value(&'static str, Option<&'a serde_json::Value>),
+}
+
+/// v2.0 and v3 side by side, field by field, per mapping: each field's path (named as in v2.0,
+/// with v3's name where it differs), then its value in each version. One line a row, and only
+/// the rows in view are laid out (a 500-product event has thousands).
 fn comparison(ui: &mut egui::Ui, state: &State) {
     ui.label(
         RichText::new("The same event built for both API versions. Fields that differ are marked ≠.").weak(),
     );
+    let mut lines = Vec::new();
     for c in &state.preview.comparison {
-        ui.separator();
-        ui.label(RichText::new(&c.mapping).strong());
-        let fields = match &c.fields {
-            Ok(f) => f,
-            Err(why) => {
-                ui.label(RichText::new(why).color(ui.visuals().warn_fg_color));
-                continue;
-            }
-        };
-        let same = fields.iter().filter(|f| f.is_same()).count();
-        ui.label(RichText::new(format!("{} fields differ, {same} are the same", fields.len() - same)).weak());
-        for f in fields {
-            let mark = if f.is_same() { "=" } else { "≠" };
-            ui.label(RichText::new(format!("{mark} {}", f.path)).monospace().strong());
-            if let Some(v3) = &f.new_path {
-                ui.label(RichText::new(format!("    in v3: {v3}")).monospace().weak());
-            }
-            for (version, side) in [("v2.0", &f.old), ("v3  ", &f.new)] {
-                let text = side.as_ref().map_or_else(|| "—".to_string(), |v| v.to_string());
-                ui.indent((version, &f.path), |ui| mono(ui, format!("{version} {text}")));
+        lines.push(Line::Mapping(&c.mapping));
+        match &c.fields {
+            Err(why) => lines.push(Line::Note(why.clone(), true)),
+            Ok(fields) => {
+                let same = fields.iter().filter(|f| f.is_same()).count();
+                lines.push(Line::Note(
+                    format!("{} fields differ, {same} are the same", fields.len() - same),
+                    false,
+                ));
+                for f in fields {
+                    lines.push(Line::Path(f));
+                    lines.push(Line::Value("v2.0", f.old.as_ref()));
+                    lines.push(Line::Value("v3  ", f.new.as_ref()));
+                }
             }
         }
     }
+    let row =
+        ui.text_style_height(&egui::TextStyle::Monospace).max(ui.text_style_height(&egui::TextStyle::Body))
+            + 2.0;
+    egui::ScrollArea::vertical().id_salt("compare-scroll").auto_shrink(false).show_rows(
+        ui,
+        row,
+        lines.len(),
+        |ui, range| {
+            for line in lines.get(range).unwrap_or_default() {
+                let text = match line {
+                    Line::Mapping(name) => RichText::new(*name).strong(),
+                    Line::Note(note, true) => RichText::new(note).color(ui.visuals().warn_fg_color),
+                    Line::Note(note, false) => RichText::new(note).weak(),
+                    Line::Path(f) => {
+                        let mark = if f.is_same() { "=" } else { "≠" };
+                        let v3 = f.new_path.as_ref().map(|p| format!("   (v3: {p})")).unwrap_or_default();
+                        RichText::new(format!("{mark} {}{v3}", f.path)).monospace().strong()
+                    }
+                    Line::Value(version, value) => {
+                        let text = value.map_or_else(|| "—".to_string(), ToString::to_string);
+                        RichText::new(format!("    {version} {text}")).monospace()
+                    }
+                };
+                // Truncated to one line; the whole text shows on hover.
+                let size = egui::vec2(ui.available_width(), row);
+                ui.allocate_ui_with_layout(size, egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                    ui.add(egui::Label::new(text).truncate());
+                });
+            }
+        },
+    );
 }
 
 /// Draws the items; returns a quick field to focus when a lint's path was clicked.
