@@ -138,7 +138,13 @@ fn comparison(ui: &mut egui::Ui, state: &State) {
                     Line::Note(note, false) => RichText::new(note).weak(),
                     Line::Path(f) => {
                         let mark = if f.is_same() { "=" } else { "≠" };
-                        let v3 = f.new_path.as_ref().map(|p| format!("   (v3: {p})")).unwrap_or_default();
+                        // v3 nests everything under `data`: only a name that differs beyond that is said.
+                        let v3 = f
+                            .new_path
+                            .as_ref()
+                            .filter(|p| p.strip_prefix("data.") != Some(f.path.as_str()))
+                            .map(|p| format!("   (v3: {p})"))
+                            .unwrap_or_default();
                         RichText::new(format!("{mark} {}{v3}", f.path)).monospace().strong()
                     }
                     Line::Value(version, value) => {
