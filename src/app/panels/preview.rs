@@ -307,8 +307,12 @@ fn mono(ui: &mut egui::Ui, text: String) {
 /// A rule applied to a value: body size, strong text on a filled background.
 fn chip(ui: &mut egui::Ui, text: &str) {
     let fill = ui.visuals().widgets.inactive.bg_fill;
-    ui.label(
-        RichText::new(format!(" {text} ")).color(ui.visuals().strong_text_color()).background_color(fill),
+    // Kept whole: a chip that does not fit the row moves to the next one.
+    ui.add(
+        egui::Label::new(
+            RichText::new(format!(" {text} ")).color(ui.visuals().strong_text_color()).background_color(fill),
+        )
+        .extend(),
     );
 }
 
