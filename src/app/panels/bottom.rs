@@ -177,7 +177,6 @@ fn history(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut 
 /// The selected history entry: what happened, the response, and the request body, compared by
 /// field with the previous send of the same sample.
 fn detail(ui: &mut egui::Ui, state: &mut State, intents: &mut Vec<Intent>) {
-    state.refresh_history_view();
     let Some(i) = state.selected_history.filter(|i| *i < state.history.len()) else {
         ui.label("Select a send to see it.");
         return;

@@ -165,7 +165,9 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
 fn quick_fields(ui: &mut egui::Ui, state: &mut State, view: &mut View) {
     egui::CollapsingHeader::new("Quick fields").id_salt("quick-fields").default_open(true).show(ui, |ui| {
         let valid = state.event.is_ok();
-        let event = state.last_event.as_ref().map(|e| e.value().clone());
+        // Each field's text, read from the last valid event (no copy of the event per frame).
+        let event = state.last_event.as_ref().map(|e| e.value());
+        let models: Vec<String> = QUICK.iter().map(|(_, path)| quick_text(event, path)).collect();
         let mut edit = None;
         // Rows of two: fixed-width labels, the rest split between the two fields.
         const LABEL: f32 = 76.0;
@@ -173,13 +175,12 @@ fn quick_fields(ui: &mut egui::Ui, state: &mut State, view: &mut View) {
             ((ui.available_width() - 2.0 * LABEL - 4.0 * ui.spacing().item_spacing.x) / 2.0).max(100.0);
         let height = ui.spacing().interact_size.y;
         ui.add_enabled_ui(valid, |ui| {
-            for pair in QUICK.chunks(2) {
+            for (pair, texts) in QUICK.chunks(2).zip(models.chunks(2)) {
                 ui.horizontal(|ui| {
-                    for (label, path) in pair {
+                    for ((label, path), model) in pair.iter().zip(texts) {
                         let l = ui.add_sized([LABEL, height], egui::Label::new(*label));
                         let id = quick_id(label);
-                        let model = quick_text(event.as_ref(), path);
-                        let edited = view.buffers.edit_text(ui, id, &model, |text, id| {
+                        let edited = view.buffers.edit_text(ui, id, model, |text, id| {
                             egui::TextEdit::singleline(text).id(id).desired_width(width)
                         });
                         let _ = edited.response.labelled_by(l.id);
