@@ -130,9 +130,10 @@ impl Default for PanelRects {
 
 impl PanelRects {
     /// Notes where a control is, when a smoke test asked for the geometry.
-    pub fn mark(&mut self, name: impl Into<String>, rect: egui::Rect) {
+    /// The name is formatted only then (`format_args!`): no allocation per frame otherwise.
+    pub fn mark(&mut self, name: impl std::fmt::Display, rect: egui::Rect) {
         if GEOMETRY.get().is_some_and(Option::is_some) {
-            self.controls.insert(name.into(), rect);
+            self.controls.insert(name.to_string(), rect);
         }
     }
 

@@ -226,6 +226,8 @@ pub struct State {
     pub dirty: bool,
     /// The compiled mappings for the current settings; `None` when they changed since.
     engine: Option<Result<Engine, String>>,
+    /// The same for v2.0 and v3, for the comparison: compiled once per change, not per edit.
+    compare_engines: Option<[Option<Engine>; 2]>,
 }
 
 impl State {
@@ -267,6 +269,7 @@ impl State {
             composer_edited: true,
             dirty: false,
             engine: None,
+            compare_engines: None,
         };
         let text = state.saved.composer_text.clone();
         state.set_event_text(text);
@@ -283,6 +286,7 @@ impl State {
     pub fn settings_mut(&mut self) -> &mut Settings {
         self.dirty = true;
         self.engine = None;
+        self.compare_engines = None;
         self.mappings_generation += 1;
         let active = self.saved.active;
         &mut self.saved.destinations[active].settings
@@ -401,20 +405,26 @@ impl State {
         self.preview.items = engine.preview(std::slice::from_ref(&event), Selection::Triggers, &options);
         self.preview.pretty = pretty_bodies(&self.preview.items);
         if self.compare {
-            self.preview.comparison = self.compare_versions(&event, &settings);
+            let engines = self.compare_engines.take().unwrap_or_else(|| {
+                [ApiVersion::V2, ApiVersion::V3].map(|api_version| {
+                    Engine::new(&self.workspace(), Settings { api_version, ..settings.clone() }).ok()
+                })
+            });
+            self.preview.comparison = self.compare_versions(&event, &engines);
+            self.compare_engines = Some(engines);
         }
     }
 
     /// Each matching mapping's request built for v2.0 and for v3, field by field.
-    fn compare_versions(&self, event: &Event, settings: &Settings) -> Vec<Comparison> {
+    fn compare_versions(&self, event: &Event, engines: &[Option<Engine>; 2]) -> Vec<Comparison> {
         let options = self.options();
-        let build = |version| {
-            let settings = Settings { api_version: version, ..settings.clone() };
-            Engine::new(&self.workspace(), settings)
+        let build = |engine: &Option<Engine>| {
+            engine
+                .as_ref()
                 .map(|engine| engine.preview(std::slice::from_ref(event), Selection::Triggers, &options))
                 .unwrap_or_default()
         };
-        let (v2, v3) = (build(ApiVersion::V2), build(ApiVersion::V3));
+        let (v2, v3) = (build(&engines[0]), build(&engines[1]));
         let body = |items: &[Item], mapping: &str| {
             items.iter().find_map(|i| match i {
                 Item::Request { mapping: m, request, .. } if m == mapping => {
@@ -567,6 +577,7 @@ impl State {
     pub fn changed_mappings(&mut self) {
         self.dirty = true;
         self.engine = None;
+        self.compare_engines = None;
         self.mappings_generation += 1;
         self.recompute();
     }
@@ -775,6 +786,33 @@ mod tests {
             _ => None,
         });
         assert!(url.unwrap().ends_with("/a2_changed"), "a change to the settings is seen");
+    }
+
+    #[test]
+    fn the_comparison_follows_edits_of_the_event_and_changes_to_the_mappings() {
+        let mut s = state();
+        s.compare = true;
+        s.recompute();
+        let names = |s: &State| s.preview.comparison.iter().map(|c| c.mapping.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&s), ["Purchase"]);
+        s.edit_event(|e| e["userId"] = serde_json::json!("someone-else"));
+        let purchase = &s.preview.comparison[0];
+        let id = purchase
+            .fields
+            .as_ref()
+            .unwrap()
+            .iter()
+            .find(|f| f.path == "events[0].user.external_id")
+            .unwrap();
+        assert_eq!(
+            id.old,
+            Some(serde_json::json!(crate::identity::sha256_hex("someone-else"))),
+            "the edit is seen"
+        );
+        let i = s.mapping_index("Purchase").unwrap();
+        s.mappings[i].enabled = false;
+        s.changed_mappings();
+        assert!(names(&s).is_empty(), "a change to the mappings is seen");
     }
 
     #[test]

@@ -48,7 +48,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
                 ];
                 for (tab, label) in tabs {
                     let response = ui.selectable_label(view.bottom_open && view.bottom == tab, label);
-                    view.rects.mark(format!("tab:{tab:?}"), response.rect);
+                    view.rects.mark(format_args!("tab:{tab:?}"), response.rect);
                     if response.clicked() {
                         view.bottom = tab;
                         view.bottom_open = true;

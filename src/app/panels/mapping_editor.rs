@@ -408,7 +408,7 @@ fn field_row(
                 .desired_width(f32::INFINITY)
         },
     );
-    view.rects.mark(format!("{key} source JSON"), raw.response.rect);
+    view.rects.mark(format_args!("{key} source JSON"), raw.response.rect);
     let _ = raw.response.accessible_name(format!("{key} source JSON"));
     if let Some(v) = raw.commit
         && v.as_ref() != entry.mapping.get(key)

@@ -68,7 +68,7 @@ pub fn show(
                             let text = RichText::new(format!("{marker} {}", m.name));
                             let text = if m.enabled { text } else { text.weak() };
                             let row = ui.selectable_label(selected == i, text);
-                            view.rects.mark(format!("mapping:{}", m.name), row.rect);
+                            view.rects.mark(format_args!("mapping:{}", m.name), row.rect);
                             if row
                                 .on_hover_text(if matched {
                                     "matches the current event"
