@@ -1,29 +1,27 @@
 //! Reddit CAPI Console: turn Segment events into the exact Reddit Conversions API requests
 //! Segment (or a careful console) would send, explain every identifier, and lint the result.
 //!
-//! Data flows one way: [`segment`] events → [`mapping`] (triggers, directives, presets, Segment's
+//! The pure core is its own crate, [`reddit_capi_core`] (`crates/core`), re-exported here under
+//! the same names: [`segment`] events → [`mapping`] (triggers, directives, presets, Segment's
 //! schema post-processing) → [`identity`] (normalization + hashing) → [`reddit`] (request
-//! bodies, batching, lints). [`workspace`] is the file format that holds settings and mappings,
-//! and [`engine`] runs the whole flow. None of these modules touch a screen, a socket or a disk.
+//! bodies, batching, lints); [`workspace`] and [`versioned`] are the file formats, [`engine`]
+//! runs the whole flow and [`report`] summarises a corpus. The core has no tokio, reqwest,
+//! hyper, egui or file access: its dependency list and its clippy.toml keep it so.
 //!
-//! Around the core: [`net`] sends requests (reqwest on tokio), [`store`] keeps the history,
-//! [`emulator`] is a faithful local Reddit, and [`cli`] is the command line.
+//! Around the core, the edges do the I/O: [`net`] sends requests (reqwest on tokio), [`store`]
+//! reads and writes files (history, versioned files, atomic writes), [`secret::tokens`] keeps the
+//! token, [`emulator`] is a faithful local Reddit, [`cli`] is the command line and `app` the
+//! desktop app.
+
+pub use reddit_capi_core::{
+    diff, engine, identity, mapping, random, reddit, report, segment, timestamp, versioned, workspace,
+};
 
 #[cfg(feature = "gui")]
 pub mod app;
 pub mod cli;
-pub mod diff;
 pub mod emulator;
-pub mod engine;
-pub mod identity;
-pub mod mapping;
 pub mod net;
 pub mod paths;
-pub mod random;
-pub mod reddit;
-pub mod report;
 pub mod secret;
-pub mod segment;
 pub mod store;
-pub mod timestamp;
-pub mod workspace;

@@ -16,7 +16,8 @@ use eframe::egui::{self, RichText};
 use crate::net::Cancel;
 use crate::secret::Secret;
 use crate::secret::tokens::{Keychain, Place, Source, Tokens};
-use crate::store::versioned::{self, Loaded};
+use crate::store::versioned;
+use crate::versioned::FileError;
 use crate::workspace::Workspace;
 use state::{Saved, State, Target};
 use worker::{Command, Dialogs, FileKind, Msg, NativeDialogs, Snapshot, Worker};
@@ -229,7 +230,7 @@ impl ConsoleApp {
         let mut newer = Vec::new();
         let (workspace, saved) = match &config.data_dir {
             Some(dir) => (
-                load(&worker::workspace_path(dir), &mut notices, &mut newer, Workspace::parse_saved),
+                load(&worker::workspace_path(dir), &mut notices, &mut newer, Workspace::parse),
                 load(&worker::app_state_path(dir), &mut notices, &mut newer, Saved::parse),
             ),
             None => (None, None),
@@ -645,11 +646,11 @@ fn install_fonts(ctx: &egui::Context) {
 /// Reads a file the app keeps. A newer release's file is left where it is (and added to
 /// `newer`, so this session never saves over it); a damaged one is moved aside (never
 /// overwritten). Either is reported.
-fn load<T>(
+fn load<T, E: FileError>(
     path: &std::path::Path,
     notices: &mut Vec<String>,
     newer: &mut Vec<PathBuf>,
-    parse: impl FnOnce(&str) -> Result<T, (String, bool)>,
+    parse: impl FnOnce(&str) -> Result<T, E>,
 ) -> Option<T> {
     match versioned::read(path, parse) {
         Ok(found) => found,
@@ -663,14 +664,11 @@ fn load<T>(
             newer.push(path.to_path_buf());
             None
         }
-        // Damaged: moved aside (the same reading again, so the message is the reading's).
-        Err(unusable) => match versioned::load(path, |_| Err::<T, _>((unusable.error, false))) {
-            Loaded::SetAside(aside) => {
-                notices.push(format!("{aside}. Defaults are in use until you restore it."));
-                None
-            }
-            Loaded::Missing | Loaded::Read(_) => None,
-        },
+        Err(unusable) => {
+            let aside = versioned::set_aside(unusable);
+            notices.push(format!("{aside}. Defaults are in use until you restore it."));
+            None
+        }
     }
 }
 

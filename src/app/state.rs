@@ -19,7 +19,7 @@ use crate::secret::Secret;
 use crate::secret::tokens::Source;
 use crate::segment::{Event, EventsError, parse_events, samples};
 use crate::store::history::Entry;
-use crate::store::versioned::{Migration, Schema, VersionError};
+use crate::versioned::{FileError, Migration, Schema, VersionError};
 use crate::workspace::{FORMAT, VERSION, Workspace};
 
 /// A named destination (e.g. "Staging pixel", "Production pixel").
@@ -112,12 +112,11 @@ pub const SETTINGS_SCHEMA: Schema = Schema {
 };
 
 impl Saved {
-    /// Reads a settings file of any known version. `Err` says why (and whether it is newer).
-    pub fn parse(text: &str) -> Result<Saved, (String, bool)> {
-        let value: serde_json::Value = serde_json::from_str(text).map_err(|e| (e.to_string(), false))?;
-        let (value, _) = crate::store::versioned::upgrade(&SETTINGS_SCHEMA, value)
-            .map_err(|e: VersionError| (e.to_string(), e.is_newer()))?;
-        serde_json::from_value(value).map_err(|e| (e.to_string(), false))
+    /// Reads a settings file of any known version.
+    pub fn parse(text: &str) -> Result<Saved, SavedError> {
+        let value: serde_json::Value = serde_json::from_str(text)?;
+        let (value, _) = crate::versioned::upgrade(&SETTINGS_SCHEMA, value)?;
+        Ok(serde_json::from_value(value)?)
     }
 
     /// The settings file's bytes, tagged with format and version.
@@ -126,8 +125,23 @@ impl Saved {
         let obj = value.as_object_mut().expect("an object");
         obj.insert("format".into(), SETTINGS_FORMAT.into());
         obj.insert("version".into(), SETTINGS_SCHEMA.version.into());
-        let (tagged, _) = crate::store::versioned::upgrade(&SETTINGS_SCHEMA, value).expect("current version");
+        let (tagged, _) = crate::versioned::upgrade(&SETTINGS_SCHEMA, value).expect("current version");
         serde_json::to_vec_pretty(&tagged).expect("settings serialize")
+    }
+}
+
+/// Why a settings file cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SavedError {
+    #[error("{0}")]
+    Json(#[from] serde_json::Error),
+    #[error("{0}")]
+    Version(#[from] VersionError),
+}
+
+impl FileError for SavedError {
+    fn is_newer(&self) -> bool {
+        matches!(self, SavedError::Version(e) if e.is_newer())
     }
 }
 
@@ -716,10 +730,10 @@ mod tests {
         assert_eq!(Saved::parse(&untagged).unwrap(), saved);
 
         let newer = text.replace("\"version\": 1", "\"version\": 2");
-        let (message, is_newer) = Saved::parse(&newer).unwrap_err();
-        assert!(is_newer && message.contains("settings version 2"), "{message}");
-        let (message, is_newer) = Saved::parse("{\"active\": ").unwrap_err();
-        assert!(!is_newer && message.contains("line 1"), "{message}");
+        let err = Saved::parse(&newer).unwrap_err();
+        assert!(err.is_newer() && err.to_string().contains("settings version 2"), "{err}");
+        let err = Saved::parse("{\"active\": ").unwrap_err();
+        assert!(!err.is_newer() && err.to_string().contains("line 1"), "{err}");
     }
 
     #[test]

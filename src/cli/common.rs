@@ -11,7 +11,7 @@ use crate::identity::Profile;
 use crate::reddit::ApiVersion;
 use crate::secret::Secret;
 use crate::secret::tokens::{Keychain, Tokens};
-use crate::segment::{check_syntax, read_text};
+use crate::segment::{EventsError, MAX_INPUT_BYTES, check_syntax, read_capped};
 use crate::store::versioned;
 use crate::workspace::Workspace;
 
@@ -47,10 +47,12 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
 /// release: "update the app") stops the command with exit code 2 and is left where it is.
 pub fn load_workspace(path: Option<&std::path::Path>) -> Result<Workspace, UsageError> {
     if let Some(path) = path {
-        return Workspace::load(path).map_err(|e| UsageError(format!("workspace {}: {e}", path.display())));
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| UsageError(format!("workspace {}: {e}", path.display())))?;
+        return Workspace::parse(&text).map_err(|e| UsageError(format!("workspace {}: {e}", path.display())));
     }
     let Some(path) = crate::paths::workspace_file() else { return Ok(Workspace::presets()) };
-    match versioned::read(&path, Workspace::parse_saved) {
+    match versioned::read(&path, Workspace::parse) {
         Ok(found) => Ok(found.unwrap_or_else(Workspace::presets)),
         Err(unusable) => Err(UsageError(format!("saved workspace {unusable}"))),
     }
@@ -95,6 +97,17 @@ impl EngineArgs {
         };
         Ok((engine, selection))
     }
+}
+
+/// The text of an events file (or of standard input for `-`) and its label for errors, up to
+/// [`MAX_INPUT_BYTES`].
+pub fn read_text(path: &str) -> Result<(String, String), EventsError> {
+    if path == "-" {
+        return read_capped(std::io::stdin().lock(), "<stdin>", 0, MAX_INPUT_BYTES);
+    }
+    let file = std::fs::File::open(path).map_err(|e| EventsError::io(path, &e))?;
+    let size = file.metadata().map_or(0, |m| m.len());
+    read_capped(file, path, usize::try_from(size).unwrap_or(usize::MAX), MAX_INPUT_BYTES)
 }
 
 /// Reads every events file (`-` or none: stdin) and checks its syntax, so a broken file is

@@ -9,9 +9,9 @@ use clap::{Args, ValueEnum};
 use serde_json::json;
 
 use super::common::load_workspace;
+use super::common::read_text;
 use super::{EXIT_OK, UsageError};
 use crate::secret::tokens::{Keychain, Place, Tokens};
-use crate::segment::read_text;
 use crate::workspace::segment::{export, import};
 
 #[derive(Debug, Args)]

@@ -26,7 +26,7 @@ mod store;
 pub use fault::{Fault, FaultKind, RandomFaults};
 pub use rules::{Accepted, Problem, Reply, ReplyBody};
 pub use server::{Emulator, Stats};
-pub use store::{DEDUP_WINDOW_MS, DEFAULT_MAX_EVENTS, Dedup, EarlierEvent, Received};
+pub use store::{DEFAULT_MAX_EVENTS, Dedup, EarlierEvent, Received};
 
 /// Default request body limit: 8 MiB.
 pub const DEFAULT_BODY_LIMIT: usize = 8 * 1024 * 1024;

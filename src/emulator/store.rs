@@ -12,8 +12,7 @@ use serde_json::value::RawValue;
 use crate::reddit::ApiVersion;
 use crate::timestamp::{EpochMillis, format_rfc3339};
 
-/// Events with the same conversion_id and type received within this window are deduplicated.
-pub const DEDUP_WINDOW_MS: i64 = 2 * 86_400_000;
+use crate::reddit::DEDUP_WINDOW_MS;
 
 /// Default bound of the store.
 pub const DEFAULT_MAX_EVENTS: usize = 100_000;

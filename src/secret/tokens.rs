@@ -19,7 +19,8 @@ use zeroize::Zeroize;
 
 use super::Secret;
 use crate::store::atomic;
-use crate::store::versioned::{self, Loaded, SetAside};
+use crate::store::versioned::{self, Found, SetAside};
+use crate::versioned::FileError;
 
 /// Environment variable holding the conversion token; it overrides any stored one.
 pub const TOKEN_ENV: &str = "REDDIT_CONVERSION_TOKEN";
@@ -144,6 +145,21 @@ pub enum TokenError {
     NoDataDir,
     #[error("set the Pixel ID first: tokens are kept per pixel")]
     NoPixel,
+}
+
+/// Why the token file's text cannot be used.
+#[derive(Debug, thiserror::Error)]
+enum TokenFileError {
+    #[error("not a version-1 token file (format {format:?}, version {version})")]
+    NotVersion1 { format: String, version: u64 },
+    #[error("damaged: {0}")]
+    Damaged(serde_json::Error),
+}
+
+impl FileError for TokenFileError {
+    fn is_newer(&self) -> bool {
+        matches!(self, TokenFileError::NotVersion1 { version, .. } if *version > 1)
+    }
 }
 
 /// The token file's content.
@@ -303,14 +319,10 @@ impl Tokens {
             // serde's messages name positions and types, never the input's strings.
             match serde_json::from_str::<TokenFile>(text) {
                 Ok(file) if file.format == FILE_FORMAT && file.version == 1 => Ok(file),
-                Ok(file) => Err((
-                    format!(
-                        "not a version-1 token file (format {:?}, version {})",
-                        file.format, file.version
-                    ),
-                    file.version > 1,
-                )),
-                Err(e) => Err((format!("damaged: {e}"), false)),
+                Ok(file) => {
+                    Err(TokenFileError::NotVersion1 { format: file.format.clone(), version: file.version })
+                }
+                Err(e) => Err(TokenFileError::Damaged(e)),
             }
         };
         if self.read_only {
@@ -318,9 +330,9 @@ impl Tokens {
                 .map_err(|e| file_error(path, format!("{}; it was left as it is", e.error)));
         }
         match versioned::load(path, parse) {
-            Loaded::Missing => Ok(None),
-            Loaded::Read(file) => Ok(Some(file)),
-            Loaded::SetAside(aside) => {
+            Found::Missing => Ok(None),
+            Found::Read(file) => Ok(Some(file)),
+            Found::SetAside(aside) => {
                 let SetAside { copy, error, .. } = aside;
                 let moved = match copy {
                     Some(copy) => format!("it was moved to {}", copy.display()),

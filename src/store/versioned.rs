@@ -1,103 +1,13 @@
-//! The console's own JSON files (workspace, settings) carry `"format"` and `"version"`.
-//! [`upgrade`] checks both and runs the migrations that bring an older file to the current
-//! version; [`load`] (for the app, which writes these files) reads a file and, when it cannot be
-//! used, renames it aside with a timestamp (never overwritten, never silently replaced by
-//! defaults) and says where the copy went. [`read`] is for commands that only read: a file they
-//! cannot use is refused and left exactly where it is.
+//! Reading the console's versioned files ([`crate::versioned`] checks and migrates their text).
+//! [`load`] (for the app, which writes these files) reads a file and, when it cannot be used,
+//! renames it aside with a timestamp (never overwritten, never silently replaced by defaults)
+//! and says where the copy went. [`read`] is for commands that only read: a file they cannot use
+//! is refused and left exactly where it is.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use serde_json::{Map, Value};
-
-/// One step: turns a file of version `from` into version `from + 1`.
-pub struct Migration {
-    pub from: u64,
-    /// What changed, for the notes and the tests.
-    pub what: &'static str,
-    pub apply: fn(&mut Map<String, Value>) -> Result<(), String>,
-}
-
-/// A file kind: its format tag, its current version and how older versions are brought up.
-pub struct Schema {
-    /// What the file is, for messages ("workspace").
-    pub noun: &'static str,
-    pub format: &'static str,
-    pub version: u64,
-    /// Steps by ascending `from`; one for each version below `version` that can be read.
-    pub migrations: &'static [Migration],
-    /// Whether a file with neither `format` nor `version` is version 0 (files written before
-    /// they were tagged); otherwise such a file is refused.
-    pub untagged_is_v0: bool,
-}
-
-/// Why a file's `format` / `version` cannot be used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum VersionError {
-    #[error("not a JSON object")]
-    NotAnObject,
-    #[error("\"format\" is {found:?}, not {expected:?}")]
-    WrongFormat { found: String, expected: &'static str },
-    #[error("missing \"format\": {0:?}")]
-    MissingFormat(&'static str),
-    #[error("\"version\" must be an integer from 1 to {0}")]
-    BadVersion(u64),
-    #[error(
-        "written by a newer Reddit CAPI Console ({noun} version {found}); this one reads version {max}: update the app"
-    )]
-    Newer { noun: &'static str, found: u64, max: u64 },
-    #[error("version {0} cannot be migrated: {1}")]
-    Migration(u64, String),
-}
-
-impl VersionError {
-    /// Whether the file is fine but from a newer release (set aside under another name).
-    pub fn is_newer(&self) -> bool {
-        matches!(self, VersionError::Newer { .. })
-    }
-}
-
-/// Checks `value`'s format and version and migrates it to `schema.version`. Returns the value
-/// (tagged with the current format and version) and the version it was read as.
-pub fn upgrade(schema: &Schema, value: Value) -> Result<(Value, u64), VersionError> {
-    let Value::Object(mut obj) = value else { return Err(VersionError::NotAnObject) };
-    let tagged = obj.contains_key("format") || obj.contains_key("version");
-    let found = if !tagged && schema.untagged_is_v0 {
-        0
-    } else {
-        match obj.get("format").and_then(Value::as_str) {
-            Some(f) if f == schema.format => {}
-            Some(f) => return Err(VersionError::WrongFormat { found: f.into(), expected: schema.format }),
-            None => return Err(VersionError::MissingFormat(schema.format)),
-        }
-        match obj.get("version").and_then(Value::as_u64) {
-            Some(v) if v > schema.version => {
-                return Err(VersionError::Newer { noun: schema.noun, found: v, max: schema.version });
-            }
-            Some(v) if v >= 1 => v,
-            _ => return Err(VersionError::BadVersion(schema.version)),
-        }
-    };
-    for version in found..schema.version {
-        let step = schema
-            .migrations
-            .iter()
-            .find(|m| m.from == version)
-            .ok_or_else(|| VersionError::Migration(version, "no migration from it".into()))?;
-        (step.apply)(&mut obj).map_err(|e| VersionError::Migration(version, e))?;
-    }
-    obj.insert("format".into(), Value::from(schema.format));
-    obj.insert("version".into(), Value::from(schema.version));
-    // The tags first, as the writer puts them.
-    let mut ordered = Map::with_capacity(obj.len());
-    for key in ["format", "version"] {
-        if let Some(v) = obj.remove(key) {
-            ordered.insert(key.into(), v);
-        }
-    }
-    ordered.extend(obj);
-    Ok((Value::Object(ordered), found))
-}
+use crate::versioned::FileError;
 
 /// A file that could not be used, and where it was put.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,9 +28,9 @@ impl fmt::Display for SetAside {
     }
 }
 
-/// What loading a file found.
+/// What [`load`] found.
 #[derive(Debug)]
-pub enum Loaded<T> {
+pub enum Found<T> {
     /// No such file.
     Missing,
     Read(T),
@@ -138,37 +48,41 @@ pub struct Unusable {
     pub newer: bool,
 }
 
-/// Reads `path` with `parse` (`Err((message, newer))` when it cannot be used) and never moves or
-/// changes it: `Ok(None)` when there is no such file.
-pub fn read<T>(
+/// Reads `path` with `parse` and never moves or changes it: `Ok(None)` when there is no such
+/// file.
+pub fn read<T, E: FileError>(
     path: &Path,
-    parse: impl FnOnce(&str) -> Result<T, (String, bool)>,
+    parse: impl FnOnce(&str) -> Result<T, E>,
 ) -> Result<Option<T>, Unusable> {
-    let unusable = |(error, newer): (String, bool)| Unusable { path: path.to_path_buf(), error, newer };
-    let text = match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes).map_err(|_| ("not UTF-8 text".to_string(), false)),
+    let unusable = |error: String, newer| Unusable { path: path.to_path_buf(), error, newer };
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
         // Under a path that is not a directory, the file cannot exist either.
         Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => {
             return Ok(None);
         }
-        Err(e) => Err((e.to_string(), false)),
+        Err(e) => return Err(unusable(e.to_string(), false)),
     };
-    text.and_then(|t| parse(&t)).map(Some).map_err(unusable)
+    let text = String::from_utf8(bytes).map_err(|_| unusable("not UTF-8 text".into(), false))?;
+    parse(&text).map(Some).map_err(|e| unusable(e.to_string(), e.is_newer()))
 }
 
-/// Reads `path` with `parse`, for the app that writes it. A file that fails is renamed to
-/// `<stem>.corrupt-<UTC time>.<ext>` (or `.newer-…` for a newer release's file) beside it, so
-/// that saving never overwrites it.
-pub fn load<T>(path: &Path, parse: impl FnOnce(&str) -> Result<T, (String, bool)>) -> Loaded<T> {
+/// Reads `path` with `parse`, for the app that writes it. A file that fails is renamed aside
+/// ([`set_aside`]) so that saving never overwrites it.
+pub fn load<T, E: FileError>(path: &Path, parse: impl FnOnce(&str) -> Result<T, E>) -> Found<T> {
     match read(path, parse) {
-        Ok(None) => Loaded::Missing,
-        Ok(Some(v)) => Loaded::Read(v),
-        Err(Unusable { error, newer, .. }) => {
-            let copy = aside_name(path, if newer { "newer" } else { "corrupt" });
-            let copy = std::fs::rename(path, &copy).ok().map(|()| copy);
-            Loaded::SetAside(SetAside { path: path.to_path_buf(), copy, error })
-        }
+        Ok(None) => Found::Missing,
+        Ok(Some(v)) => Found::Read(v),
+        Err(unusable) => Found::SetAside(set_aside(unusable)),
     }
+}
+
+/// Renames an unusable file to `<stem>.corrupt-<UTC time>.<ext>` (or `.newer-…` for a newer
+/// release's file) beside it.
+pub fn set_aside(Unusable { path, error, newer }: Unusable) -> SetAside {
+    let copy = aside_name(&path, if newer { "newer" } else { "corrupt" });
+    let copy = std::fs::rename(&path, &copy).ok().map(|()| copy);
+    SetAside { path, copy, error }
 }
 
 /// `dir/workspace.json` → `dir/workspace.corrupt-2026-11-28T15-04-05.123Z.json` (no `:`, which
@@ -189,66 +103,20 @@ fn aside_name(path: &Path, why: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
-    fn rename_a_to_b(obj: &mut Map<String, Value>) -> Result<(), String> {
-        let a = obj.remove("a").ok_or("no \"a\"")?;
-        obj.insert("b".into(), a);
-        Ok(())
+    /// A parse failure with a fixed message.
+    struct Why(&'static str, bool);
+
+    impl fmt::Display for Why {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str(self.0)
+        }
     }
 
-    fn double_b(obj: &mut Map<String, Value>) -> Result<(), String> {
-        let b = obj.get("b").and_then(Value::as_i64).ok_or("\"b\" is not an integer")?;
-        obj.insert("b".into(), json!(b * 2));
-        Ok(())
-    }
-
-    const SCHEMA: Schema = Schema {
-        noun: "thing",
-        format: "test/thing",
-        version: 3,
-        migrations: &[
-            Migration { from: 0, what: "untagged → tagged", apply: |_| Ok(()) },
-            Migration { from: 1, what: "a renamed b", apply: rename_a_to_b },
-            Migration { from: 2, what: "b doubled", apply: double_b },
-        ],
-        untagged_is_v0: true,
-    };
-
-    #[test]
-    fn every_older_version_is_brought_up_step_by_step() {
-        let expected = json!({"format": "test/thing", "version": 3, "b": 10});
-        let (v, from) = upgrade(&SCHEMA, json!({"a": 5})).unwrap();
-        assert_eq!((v.clone(), from), (expected.clone(), 0));
-        assert_eq!(serde_json::to_string(&v).unwrap(), r#"{"format":"test/thing","version":3,"b":10}"#);
-        assert_eq!(
-            upgrade(&SCHEMA, json!({"format": "test/thing", "version": 1, "a": 5})).unwrap().0,
-            expected
-        );
-        assert_eq!(
-            upgrade(&SCHEMA, json!({"format": "test/thing", "version": 2, "b": 5})).unwrap().0,
-            expected
-        );
-        assert_eq!(upgrade(&SCHEMA, expected.clone()).unwrap(), (expected, 3));
-    }
-
-    #[test]
-    fn refusals_say_why() {
-        let e = |v| upgrade(&SCHEMA, v).unwrap_err();
-        assert_eq!(
-            e(json!({"format": "test/thing", "version": 4})),
-            VersionError::Newer { noun: "thing", found: 4, max: 3 }
-        );
-        assert!(e(json!({"format": "test/thing", "version": 4})).is_newer());
-        assert_eq!(e(json!({"format": "test/thing", "version": 0})), VersionError::BadVersion(3));
-        assert_eq!(e(json!({"format": "test/thing", "version": "2"})), VersionError::BadVersion(3));
-        assert_eq!(e(json!({"version": 2})), VersionError::MissingFormat("test/thing"));
-        assert!(matches!(e(json!({"format": "other", "version": 1})), VersionError::WrongFormat { .. }));
-        assert_eq!(e(json!([1])), VersionError::NotAnObject);
-        let err = e(json!({"format": "test/thing", "version": 1}));
-        assert_eq!(err, VersionError::Migration(1, "no \"a\"".into()));
-        let strict = Schema { untagged_is_v0: false, ..SCHEMA };
-        assert_eq!(upgrade(&strict, json!({"a": 1})).unwrap_err(), VersionError::MissingFormat("test/thing"));
+    impl FileError for Why {
+        fn is_newer(&self) -> bool {
+            self.1
+        }
     }
 
     fn dir(name: &str) -> PathBuf {
@@ -262,26 +130,26 @@ mod tests {
     fn reading_only_never_moves_a_file() {
         let dir = dir("read-only");
         let path = dir.join("workspace.json");
-        assert_eq!(read(&path, |_| Ok::<_, (String, bool)>(())), Ok(None));
+        assert_eq!(read(&path, |_| Ok::<_, Why>(())), Ok(None));
         for (bytes, newer) in [(&b"{\"format\": tru"[..], false), (&b"{}"[..], true)] {
             std::fs::write(&path, bytes).unwrap();
-            let err = read(&path, |_| Err::<(), _>(("why".into(), newer))).unwrap_err();
+            let err = read(&path, |_| Err::<(), _>(Why("why", newer))).unwrap_err();
             assert_eq!(err.newer, newer);
             assert!(err.to_string().ends_with("(why); it was left as it is"), "{err}");
             assert_eq!(std::fs::read(&path).unwrap(), bytes, "untouched");
             assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no copy made");
         }
-        assert_eq!(read(&path, |t| Ok::<_, (String, bool)>(t.len())), Ok(Some(2)));
+        assert_eq!(read(&path, |t| Ok::<_, Why>(t.len())), Ok(Some(2)));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn a_damaged_file_is_renamed_aside_with_its_bytes_intact() {
         let dir = dir("aside");
         let path = dir.join("workspace.json");
-        assert!(matches!(load(&path, |_| Ok::<_, (String, bool)>(())), Loaded::Missing));
+        assert!(matches!(load(&path, |_| Ok::<_, Why>(())), Found::Missing));
         std::fs::write(&path, b"{\"format\": tru").unwrap();
-        let Loaded::SetAside(aside) = load(&path, |_| Err::<(), _>(("line 1, column 14".into(), false)))
-        else {
+        let Found::SetAside(aside) = load(&path, |_| Err::<(), _>(Why("line 1, column 14", false))) else {
             panic!("not set aside")
         };
         let copy = aside.copy.clone().unwrap();
@@ -295,13 +163,14 @@ mod tests {
 
         // The same second again: a second copy, not an overwrite.
         std::fs::write(&path, [0xff, 0xfe]).unwrap();
-        let Loaded::SetAside(again) = load(&path, |_| Ok::<(), (String, bool)>(())) else { panic!() };
+        let Found::SetAside(again) = load(&path, |_| Ok::<(), Why>(())) else { panic!() };
         assert_eq!(again.error, "not UTF-8 text");
         assert_ne!(again.copy.clone().unwrap(), copy);
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
 
         std::fs::write(&path, b"{}").unwrap();
-        let Loaded::SetAside(newer) = load(&path, |_| Err::<(), _>(("newer".into(), true))) else { panic!() };
+        let Found::SetAside(newer) = load(&path, |_| Err::<(), _>(Why("newer", true))) else { panic!() };
         assert!(newer.copy.unwrap().to_str().unwrap().contains("workspace.newer-"));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

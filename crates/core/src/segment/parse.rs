@@ -2,7 +2,6 @@
 //! whitespace-separated stream of objects or arrays). Errors name the source, line and column.
 
 use std::io::Read;
-use std::path::Path;
 
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -213,30 +212,14 @@ impl Iterator for EventStream<'_> {
     }
 }
 
-/// Reads events from a file, or from standard input when `path` is `-`.
-pub fn read_events(path: &str) -> Result<Vec<Event>, EventsError> {
-    let (text, label) = read_text(path)?;
-    parse_events(&text, &label)
-}
-
 /// The most of one events input (a file or standard input) that is read: 256 MiB. Memory is
 /// bounded by it; a larger input is refused, not truncated.
 pub const MAX_INPUT_BYTES: usize = 256 << 20;
 
-/// The text of an events file (or of standard input for `-`) and its label for errors. It is
-/// read in chunks, up to [`MAX_INPUT_BYTES`]; a byte JSON never holds (a NUL or another control
-/// character outside tab, CR and LF) stops the read at once, so binary data and endless devices
-/// fail within their first chunk.
-pub fn read_text(path: &str) -> Result<(String, String), EventsError> {
-    if path == "-" {
-        return read_capped(std::io::stdin().lock(), "<stdin>", 0, MAX_INPUT_BYTES);
-    }
-    let file = std::fs::File::open(Path::new(path)).map_err(|e| io_error(path, &e))?;
-    let size = file.metadata().map_or(0, |m| m.len());
-    read_capped(file, path, usize::try_from(size).unwrap_or(usize::MAX), MAX_INPUT_BYTES)
-}
-
-/// [`read_text`] from any reader: `size_hint` reserves room (a regular file's length), `cap` bounds it.
+/// The text of an events input and its label for errors, read in chunks: `size_hint` reserves
+/// room (a regular file's length), `cap` bounds it (a larger input is refused, not truncated). A
+/// byte JSON never holds (a NUL or another control character outside tab, CR and LF) stops the
+/// read at once, so binary data and endless devices fail within their first chunk.
 pub fn read_capped(
     mut reader: impl Read,
     label: &str,
@@ -250,7 +233,7 @@ pub fn read_capped(
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(io_error(label, &e)),
+            Err(e) => return Err(EventsError::io(label, &e)),
         };
         if let Some(i) = chunk[..n].iter().position(|b| *b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) {
             let at = bytes.len() + i;
@@ -283,8 +266,11 @@ pub fn read_capped(
     Ok((text, label.to_string()))
 }
 
-pub(super) fn io_error(source: &str, e: &std::io::Error) -> EventsError {
-    EventsError { source_name: source.to_string(), line: 0, column: 0, message: e.to_string() }
+impl EventsError {
+    /// An input that could not be read at all.
+    pub fn io(source: &str, e: &std::io::Error) -> EventsError {
+        EventsError { source_name: source.to_string(), line: 0, column: 0, message: e.to_string() }
+    }
 }
 
 /// A JSON value's kind in words, for error messages.

@@ -2,10 +2,10 @@ use serde_json::{Value, json};
 
 use super::*;
 
-const SUBSCRIPTIONS: &str = include_str!("../../../tests/fixtures/segment/subscriptions.json");
-const DESTINATION: &str = include_str!("../../../tests/fixtures/segment/destination.json");
+const SUBSCRIPTIONS: &str = include_str!("../../../../../tests/fixtures/segment/subscriptions.json");
+const DESTINATION: &str = include_str!("../../../../../tests/fixtures/segment/destination.json");
 /// The nine presets as the release (3.497.0) defines them, full mappings included.
-const RELEASE_PRESETS: &str = include_str!("../../../tests/fixtures/segment/release-presets.json");
+const RELEASE_PRESETS: &str = include_str!("../../../../../tests/fixtures/segment/release-presets.json");
 const TOKEN: &str = "fixture-conversion-token-Zk93";
 
 fn input_subscriptions() -> Vec<Value> {

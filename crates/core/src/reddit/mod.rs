@@ -14,3 +14,6 @@ pub use build::{BuiltEvent, Identifier, Refusal, build_event};
 pub use lint::{Level, Lint};
 pub use request::{Authorization, MAX_EVENTS_PER_REQUEST, Request, build_request};
 pub use settings::{ApiVersion, Settings};
+
+/// Reddit deduplicates events with the same conversion_id and type received within this window.
+pub const DEDUP_WINDOW_MS: i64 = 2 * 86_400_000;

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
 
-pub use crate::emulator::DEDUP_WINDOW_MS;
+use crate::reddit::DEDUP_WINDOW_MS;
 
 /// Distinct conversion ids held at most.
 pub const CAPACITY: usize = 1 << 20;

@@ -18,7 +18,7 @@ use crate::mapping::MAX_MAPPINGS;
 use crate::mapping::model::{CompiledMapping, MappingEntry, MappingError};
 use crate::mapping::presets::PRESETS;
 use crate::reddit::Settings;
-use crate::store::versioned::{self, Schema, VersionError};
+use crate::versioned::{self, FileError, Schema, VersionError};
 
 /// The `format` tag of a workspace file.
 pub const FORMAT: &str = "reddit-capi-console/workspace";
@@ -29,9 +29,8 @@ pub const VERSION: u64 = 1;
 pub const SCHEMA: Schema =
     Schema { noun: "workspace", format: FORMAT, version: VERSION, migrations: &[], untagged_is_v0: false };
 
-impl WorkspaceError {
-    /// Whether the file is from a newer release rather than damaged.
-    pub fn is_newer(&self) -> bool {
+impl FileError for WorkspaceError {
+    fn is_newer(&self) -> bool {
         matches!(self, WorkspaceError::Version(e) if e.is_newer())
     }
 }
@@ -125,19 +124,6 @@ impl Workspace {
             serde_json::from_value(value).map_err(|e| WorkspaceError::Invalid(e.to_string()))?;
         workspace.check()?;
         Ok(workspace)
-    }
-
-    /// [`Workspace::parse`] for [`crate::store::versioned::load`]: the message, and whether the
-    /// file is from a newer release.
-    pub fn parse_saved(text: &str) -> Result<Workspace, (String, bool)> {
-        Workspace::parse(text).map_err(|e| (e.to_string(), e.is_newer()))
-    }
-
-    /// Reads a workspace file.
-    pub fn load(path: &std::path::Path) -> Result<Workspace, WorkspaceError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| WorkspaceError::Invalid(format!("{}: {e}", path.display())))?;
-        Workspace::parse(&text)
     }
 
     fn check(&self) -> Result<(), WorkspaceError> {

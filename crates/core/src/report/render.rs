@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use super::{Examples, Report, dedup};
+use super::{Examples, Report};
 
 /// The report as plain text with aligned columns.
 pub fn text(report: &Report) -> String {
@@ -233,7 +233,7 @@ fn render(r: &Report, style: Style) -> String {
     ));
     out.line(&format!(
         "Repeated conversion ids (same type within {} h of an earlier one; Reddit would drop them): {}{}.",
-        dedup::DEDUP_WINDOW_MS / 3_600_000,
+        crate::reddit::DEDUP_WINDOW_MS / 3_600_000,
         d.duplicates.count,
         suffix(&d.duplicates)
     ));

@@ -8,7 +8,7 @@ use crate::segment::parse_events;
 use crate::workspace::Workspace;
 use proptest::prelude::*;
 
-const FIXTURE: &str = include_str!("../../tests/fixtures/report/events.jsonl");
+const FIXTURE: &str = include_str!("../../../../tests/fixtures/report/events.jsonl");
 /// 2026-12-01T12:00:00Z.
 const NOW: i64 = 1_796_126_400_000;
 

@@ -6,7 +6,7 @@ use std::io::Read;
 
 use serde_json::Value;
 
-use super::parse::{io_error, json_kind, serde_message};
+use super::parse::{json_kind, serde_message};
 use super::{Event, EventsError};
 
 /// How much is read at a time (more when one value is larger).
@@ -73,7 +73,7 @@ impl<R: Read> EventReader<R> {
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     self.buf.truncate(old);
-                    return Err(io_error(&self.source_name, &e));
+                    return Err(EventsError::io(&self.source_name, &e));
                 }
             }
         }
