@@ -1,4 +1,4 @@
-//! Load and faults, CI-sized (the full-size runs are `examples/load.rs`, see docs/reliability.md):
+//! Load and faults, CI-sized (the full-size runs are `benches/load.rs`'s `clients` and `soak` modes, see docs/reliability.md):
 //! concurrent keep-alive clients posting batches to the emulator without an error while its
 //! store stays bounded, and a `replay` through seeded random faults that delivers every event
 //! exactly once with a history that accounts for every attempt and fault.

@@ -1,5 +1,6 @@
-//! The command line: `preview` and `hash` (more commands join as the console grows). The binary
-//! in `main.rs` only calls [`main`]. Exit codes: 0 all built, 1 some events refused, 2 usage or
+//! The command line: one module per subcommand (`preview`, `hash`, `send`, `replay`, `report`,
+//! `history`, `curl`, `emulate`, `paths`, `import-segment`, `export-segment`). The binary in
+//! `main.rs` only calls [`main`]. Exit codes: 0 all built, 1 some events refused, 2 usage or
 //! input error (message on stderr).
 
 mod common;

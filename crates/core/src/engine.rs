@@ -116,7 +116,7 @@ pub enum Item {
 }
 
 impl Engine {
-    /// Compiles a workspace (its own profile unless `profile` overrides it).
+    /// Compiles a workspace's mappings under `settings` (its profile decides the presets' overrides).
     pub fn new(workspace: &Workspace, settings: Settings) -> Result<Engine, WorkspaceError> {
         Ok(Engine { mappings: workspace.compile(settings.profile)?, settings })
     }

@@ -11,7 +11,7 @@ use super::super::state::State;
 use super::super::{Intent, View};
 use crate::engine::Item;
 use crate::reddit::signals::Signal;
-use crate::reddit::wire::Event;
+use crate::reddit::wire::RedditEvent;
 
 pub fn show(
     ui: &mut egui::Ui,
@@ -332,7 +332,7 @@ fn body_view(ui: &mut egui::Ui, body: &str, salt: impl std::hash::Hash + std::fm
 }
 
 /// How many of Reddit's matching signals the event carries.
-fn signal_meter(ui: &mut egui::Ui, event: &Event) {
+fn signal_meter(ui: &mut egui::Ui, event: &RedditEvent) {
     let present: Vec<&str> =
         Signal::ALL.into_iter().filter(|s| s.in_event(event)).map(Signal::label).collect();
     let fraction = present.len() as f32 / Signal::ALL.len() as f32;

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 /// A field's value type, as in Segment's action definitions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum ValueType {
     String,
     Integer,
     Number,
@@ -25,7 +25,7 @@ pub struct Field {
     pub key: &'static str,
     pub label: &'static str,
     pub description: &'static str,
-    pub kind: Kind,
+    pub value_type: ValueType,
     /// An array of `kind` (`products`).
     pub multiple: bool,
     pub required: bool,
@@ -40,12 +40,12 @@ pub struct Field {
 }
 
 impl Field {
-    const fn new(key: &'static str, label: &'static str, kind: Kind) -> Field {
+    const fn new(key: &'static str, label: &'static str, value_type: ValueType) -> Field {
         Field {
             key,
             label,
             description: "",
-            kind,
+            value_type,
             multiple: false,
             required: false,
             choices: &[],
@@ -220,41 +220,41 @@ pub const COUNTRIES: [&str; 247] = [
     "VN", "VU", "WF", "WS", "YE", "YT", "ZA", "ZM", "ZW",
 ];
 
-const EVENT_AT: Field = Field::new("event_at", "Event At", Kind::Datetime)
+const EVENT_AT: Field = Field::new("event_at", "Event At", ValueType::Datetime)
     .describe("When the conversion happened (RFC 3339). v3 sends epoch milliseconds.")
     .required()
     .default(r#"{"@path": "$.timestamp"}"#);
 
-const TRACKING_TYPE: Field = Field::new("tracking_type", "Tracking Type", Kind::String)
+const TRACKING_TYPE: Field = Field::new("tracking_type", "Tracking Type", ValueType::String)
     .describe("One of Reddit's standard conversion event types.")
     .required()
     .choices(&TRACKING_TYPES);
 
-const CUSTOM_EVENT_NAME: Field = Field::new("custom_event_name", "Custom Event Name", Kind::String)
+const CUSTOM_EVENT_NAME: Field = Field::new("custom_event_name", "Custom Event Name", ValueType::String)
     .describe("The custom event's name, at most 64 characters.")
     .required();
 
-const CLICK_ID: Field = Field::new("click_id", "Click ID", Kind::String)
+const CLICK_ID: Field = Field::new("click_id", "Click ID", ValueType::String)
     .describe("The Reddit click id (rdt_cid) of the ad click.")
     .default(
         r#"{"@if": {"exists": {"@path": "$.integrations.Reddit Conversions Api.click_id"}, "then": {"@path": "$.integrations.Reddit Conversions Api.click_id"}, "else": {"@path": "$.properties.click_id"}}}"#,
     );
 
-const CONVERSION_ID: Field = Field::new("conversion_id", "Conversion ID", Kind::String)
+const CONVERSION_ID: Field = Field::new("conversion_id", "Conversion ID", ValueType::String)
     .describe("A unique id of this conversion, hashed; Reddit deduplicates Pixel and CAPI events on it.")
     .default(r#"{"@path": "$.messageId"}"#)
     .hashed();
 
 const METADATA_PROPERTIES: [Field; 3] = [
-    Field::new("currency", "Currency", Kind::String)
+    Field::new("currency", "Currency", ValueType::String)
         .describe("ISO 4217 currency code of the value.")
         .choices(&SEGMENT_CURRENCIES),
-    Field::new("item_count", "Item Count", Kind::Integer).describe("Number of items."),
-    Field::new("value_decimal", "Value Decimal", Kind::Number)
+    Field::new("item_count", "Item Count", ValueType::Integer).describe("Number of items."),
+    Field::new("value_decimal", "Value Decimal", ValueType::Number)
         .describe("The value in the currency's base unit (dollars, not cents)."),
 ];
 
-const EVENT_METADATA: Field = Field::new("event_metadata", "Event Metadata", Kind::Object)
+const EVENT_METADATA: Field = Field::new("event_metadata", "Event Metadata", ValueType::Object)
     .describe("Currency, item count and value of the conversion.")
     .properties(&METADATA_PROPERTIES)
     .default(
@@ -262,14 +262,14 @@ const EVENT_METADATA: Field = Field::new("event_metadata", "Event Metadata", Kin
     );
 
 const PRODUCT_PROPERTIES: [Field; 5] = [
-    Field::new("category", "Category", Kind::String).describe("The product's category."),
-    Field::new("id", "Product ID", Kind::String).describe("The product's catalog id (required by v3)."),
-    Field::new("name", "Product Name", Kind::String).describe("The product's name."),
-    Field::new("quantity", "Quantity", Kind::Integer).describe("v3 only: units of this product."),
-    Field::new("item_price", "Item Price", Kind::Number).describe("v3 only: price of one unit."),
+    Field::new("category", "Category", ValueType::String).describe("The product's category."),
+    Field::new("id", "Product ID", ValueType::String).describe("The product's catalog id (required by v3)."),
+    Field::new("name", "Product Name", ValueType::String).describe("The product's name."),
+    Field::new("quantity", "Quantity", ValueType::Integer).describe("v3 only: units of this product."),
+    Field::new("item_price", "Item Price", ValueType::Number).describe("v3 only: price of one unit."),
 ];
 
-const PRODUCTS: Field = Field::new("products", "Products", Kind::Object)
+const PRODUCTS: Field = Field::new("products", "Products", ValueType::Object)
     .describe("The products of the conversion.")
     .multiple()
     .properties(&PRODUCT_PROPERTIES)
@@ -281,29 +281,29 @@ const PRODUCTS: Field = Field::new("products", "Products", Kind::Object)
 pub const PRODUCTS_V2_DEFAULT: &str = r#"{"@arrayPath": ["$.properties.products", {"category": {"@path": "$.category"}, "id": {"@path": "$.product_id"}, "name": {"@path": "$.name"}}]}"#;
 
 /// The release's (v2.0) product: category, id and name only.
-const PRODUCTS_V2: Field = Field::new("products", "Products", Kind::Object)
+const PRODUCTS_V2: Field = Field::new("products", "Products", ValueType::Object)
     .describe("The products of the conversion.")
     .multiple()
     .properties(PRODUCT_PROPERTIES.split_at(3).0);
 
 const USER_PROPERTIES: [Field; 8] = [
-    Field::new("advertising_id", "Advertising ID", Kind::String)
+    Field::new("advertising_id", "Advertising ID", ValueType::String)
         .describe("Mobile advertising id; sent as idfa when device_type is \"ios\", else aaid. Hashed.")
         .hashed(),
-    Field::new("device_type", "Device Type", Kind::String).describe("\"ios\" or another device type."),
-    Field::new("email", "Email", Kind::String).describe("The user's email. Hashed.").hashed(),
-    Field::new("external_id", "External ID", Kind::String)
+    Field::new("device_type", "Device Type", ValueType::String).describe("\"ios\" or another device type."),
+    Field::new("email", "Email", ValueType::String).describe("The user's email. Hashed.").hashed(),
+    Field::new("external_id", "External ID", ValueType::String)
         .describe("Your persistent user id. Hashed.")
         .hashed(),
-    Field::new("ip_address", "IP Address", Kind::String).describe("The user's IP. Hashed.").hashed(),
-    Field::new("user_agent", "User Agent", Kind::String).describe("The browser's user agent."),
-    Field::new("uuid", "UUID", Kind::String).describe("The Reddit Pixel's _rdt_uuid cookie value."),
-    Field::new("phone_number", "Phone Number", Kind::String)
+    Field::new("ip_address", "IP Address", ValueType::String).describe("The user's IP. Hashed.").hashed(),
+    Field::new("user_agent", "User Agent", ValueType::String).describe("The browser's user agent."),
+    Field::new("uuid", "UUID", ValueType::String).describe("The Reddit Pixel's _rdt_uuid cookie value."),
+    Field::new("phone_number", "Phone Number", ValueType::String)
         .describe("The user's phone number. Hashed.")
         .hashed(),
 ];
 
-const USER: Field = Field::new("user", "User", Kind::Object)
+const USER: Field = Field::new("user", "User", ValueType::Object)
     .describe("Who converted: the identifiers Reddit matches on.")
     .properties(&USER_PROPERTIES)
     .default(
@@ -311,42 +311,42 @@ const USER: Field = Field::new("user", "User", Kind::Object)
     );
 
 const DATA_PROCESSING_PROPERTIES: [Field; 3] = [
-    Field::new("country", "Country", Kind::String)
+    Field::new("country", "Country", ValueType::String)
         .describe("ISO 3166-1 alpha-2 country of the user.")
         .choices(&COUNTRIES),
-    Field::new("modes", "Modes", Kind::String)
+    Field::new("modes", "Modes", ValueType::String)
         .describe("Comma-separated processing modes; only LDU (Limited Data Use) exists.")
         .choices(&PROCESSING_MODES),
-    Field::new("region", "Region", Kind::String).describe("ISO 3166-2 region, e.g. US-CA."),
+    Field::new("region", "Region", ValueType::String).describe("ISO 3166-2 region, e.g. US-CA."),
 ];
 
 const DATA_PROCESSING_OPTIONS: Field =
-    Field::new("data_processing_options", "Data Processing Options", Kind::Object)
+    Field::new("data_processing_options", "Data Processing Options", ValueType::Object)
         .describe("Limited Data Use flags for this event.")
         .properties(&DATA_PROCESSING_PROPERTIES);
 
 const SCREEN_PROPERTIES: [Field; 2] = [
-    Field::new("height", "Height", Kind::Integer).describe("Screen height in pixels (1..32767)."),
-    Field::new("width", "Width", Kind::Integer).describe("Screen width in pixels (1..32767)."),
+    Field::new("height", "Height", ValueType::Integer).describe("Screen height in pixels (1..32767)."),
+    Field::new("width", "Width", ValueType::Integer).describe("Screen width in pixels (1..32767)."),
 ];
 
-const SCREEN_DIMENSIONS: Field = Field::new("screen_dimensions", "Screen Dimensions", Kind::Object)
+const SCREEN_DIMENSIONS: Field = Field::new("screen_dimensions", "Screen Dimensions", ValueType::Object)
     .describe("The user's screen size; sent only when both are present.")
     .properties(&SCREEN_PROPERTIES)
     .default(
         r#"{"height": {"@path": "$.context.screen.height"}, "width": {"@path": "$.context.screen.width"}}"#,
     );
 
-const ACTION_SOURCE: Field = Field::new("action_source", "Action Source", Kind::String)
+const ACTION_SOURCE: Field = Field::new("action_source", "Action Source", ValueType::String)
     .describe("v3 only, required: where the conversion happened.")
     .choices(&ACTION_SOURCES)
     .default(r#""WEBSITE""#);
 
-const EVENT_SOURCE_URL: Field = Field::new("event_source_url", "Event Source URL", Kind::String)
+const EVENT_SOURCE_URL: Field = Field::new("event_source_url", "Event Source URL", ValueType::String)
     .describe("v3 only: the page where the conversion happened.")
     .default(r#"{"@path": "$.context.page.url"}"#);
 
-const ENABLE_BATCHING: Field = Field::new("enable_batching", "Enable Batching", Kind::Boolean)
+const ENABLE_BATCHING: Field = Field::new("enable_batching", "Enable Batching", ValueType::Boolean)
     .describe("Send events of this mapping in batches (up to 1,000 per request).")
     .default("false");
 

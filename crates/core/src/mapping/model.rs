@@ -89,101 +89,39 @@ impl CompiledMapping {
     /// Compiles an entry. The Segment profile keeps Segment's preset bugs; the Reddit profile
     /// uses corrected presets.
     pub fn compile(entry: &MappingEntry, profile: Profile) -> Result<CompiledMapping, MappingError> {
-        let fail = |field: Option<&str>, message: String| MappingError {
-            mapping: entry.name.clone(),
-            field: field.map(str::to_string),
-            message,
-        };
         if entry.name.trim().is_empty() {
-            return Err(fail(None, "a mapping needs a name".into()));
+            return Err(entry.error(None, "a mapping needs a name"));
         }
         let preset = match &entry.preset {
             Some(name) => Some(presets::find(name).ok_or_else(|| {
                 let names: Vec<&str> = presets::PRESETS.iter().map(|p| p.name).collect();
-                fail(None, format!("unknown preset {name:?}; presets: {}", names.join(", ")))
+                entry.error(None, format!("unknown preset {name:?}; presets: {}", names.join(", ")))
             })?),
             None => None,
         };
-        let kind = match (preset.map(|p| p.kind), entry.action) {
-            (Some(PresetKind::BrowserPlugin), None) => MappingKind::BrowserPlugin,
-            (Some(PresetKind::Send(a)), None) => MappingKind::Send(a),
-            (Some(PresetKind::Send(a)), Some(b)) if a == b => MappingKind::Send(a),
-            (Some(_), Some(b)) => {
-                return Err(fail(
-                    None,
-                    format!(
-                        "preset {:?} does not use action {}",
-                        entry.preset.as_deref().unwrap_or(""),
-                        b.key()
-                    ),
-                ));
-            }
-            (None, Some(a)) => MappingKind::Send(a),
-            (None, None) => {
-                return Err(fail(
-                    None,
-                    "needs a \"preset\" or an \"action\" (standardEvent or customEvent)".into(),
-                ));
-            }
-        };
+        let kind = entry.kind(preset)?;
         let subscribe = entry.subscribe.as_deref().or(preset.map(|p| p.subscribe)).ok_or_else(|| {
-            fail(
+            entry.error(
                 Some("subscribe"),
-                "needs a trigger, e.g. type = \"track\" and event = \"Order Completed\"".into(),
+                "needs a trigger, e.g. type = \"track\" and event = \"Order Completed\"",
             )
         })?;
-        let trigger = Trigger::parse(subscribe).map_err(|e| fail(Some("subscribe"), e.to_string()))?;
-
-        let MappingKind::Send(action) = kind else {
-            if let Some(key) = entry.mapping.keys().next() {
-                return Err(fail(Some(key), "the browser plugin preset has no fields".into()));
-            }
-            return Ok(CompiledMapping {
-                name: entry.name.clone(),
-                enabled: entry.enabled,
-                kind,
-                trigger,
-                fields: Directive::Object(Vec::new()),
-                batching: false,
-                preset,
-            });
-        };
-
-        let mut merged = action.default_mapping().clone();
-        if let Some(p) = preset {
-            merged.extend(p.overrides(profile == Profile::Segment));
-        }
-        for (key, source) in &entry.mapping {
-            if action.field(key).is_none() {
-                let keys: Vec<&str> = action.fields().iter().map(|f| f.key).collect();
-                return Err(fail(
-                    Some(key),
-                    format!("{} has no field {key:?}; its fields: {}", action.title(), keys.join(", ")),
-                ));
-            }
-            merged.insert(key.clone(), source.clone());
-        }
-        let batching = match merged.remove("enable_batching") {
-            None => false,
-            Some(Value::Bool(b)) => b,
-            Some(other) => {
-                return Err(fail(Some("enable_batching"), format!("must be true or false, not {other}")));
+        let trigger = Trigger::parse(subscribe).map_err(|e| entry.error(Some("subscribe"), e.to_string()))?;
+        let (fields, batching) = match kind {
+            MappingKind::Send(action) => entry.fields(action, preset, profile)?,
+            MappingKind::BrowserPlugin => {
+                if let Some(key) = entry.mapping.keys().next() {
+                    return Err(entry.error(Some(key), "the browser plugin preset has no fields"));
+                }
+                (Directive::Object(Vec::new()), false)
             }
         };
-        let mut fields = Vec::with_capacity(merged.len());
-        for field in action.fields() {
-            if let Some(source) = merged.get(field.key) {
-                let d =
-                    Directive::compile(source, field.key).map_err(|e| fail(Some(&e.location), e.message))?;
-                fields.push((field.key.to_string(), d));
-            }
-        }
         Ok(CompiledMapping {
             name: entry.name.clone(),
             enabled: entry.enabled,
             kind,
             trigger,
-            fields: Directive::Object(fields),
+            fields,
             batching,
             preset,
         })
@@ -195,6 +133,72 @@ impl CompiledMapping {
             Some(Resolved::Object(fields)) => fields,
             _ => Vec::new(),
         }
+    }
+}
+
+/// The steps of [`CompiledMapping::compile`].
+impl MappingEntry {
+    fn error(&self, field: Option<&str>, message: impl Into<String>) -> MappingError {
+        MappingError { mapping: self.name.clone(), field: field.map(str::to_string), message: message.into() }
+    }
+
+    /// What the mapping does: the preset's kind, or the action, which must agree.
+    fn kind(&self, preset: Option<&'static Preset>) -> Result<MappingKind, MappingError> {
+        match (preset.map(|p| p.kind), self.action) {
+            (Some(PresetKind::BrowserPlugin), None) => Ok(MappingKind::BrowserPlugin),
+            (Some(PresetKind::Send(a)), None) => Ok(MappingKind::Send(a)),
+            (Some(PresetKind::Send(a)), Some(b)) if a == b => Ok(MappingKind::Send(a)),
+            (Some(_), Some(b)) => Err(self.error(
+                None,
+                format!("preset {:?} does not use action {}", self.preset.as_deref().unwrap_or(""), b.key()),
+            )),
+            (None, Some(a)) => Ok(MappingKind::Send(a)),
+            (None, None) => {
+                Err(self.error(None, "needs a \"preset\" or an \"action\" (standardEvent or customEvent)"))
+            }
+        }
+    }
+
+    /// The action's defaults, then the preset's overrides, then the entry's own sources, compiled
+    /// in the action's field order; and `enable_batching`.
+    fn fields(
+        &self,
+        action: Action,
+        preset: Option<&'static Preset>,
+        profile: Profile,
+    ) -> Result<(Directive, bool), MappingError> {
+        let mut merged = action.default_mapping().clone();
+        if let Some(p) = preset {
+            merged.extend(p.overrides(profile == Profile::Segment));
+        }
+        for (key, source) in &self.mapping {
+            if action.field(key).is_none() {
+                let keys: Vec<&str> = action.fields().iter().map(|f| f.key).collect();
+                return Err(self.error(
+                    Some(key),
+                    format!("{} has no field {key:?}; its fields: {}", action.title(), keys.join(", ")),
+                ));
+            }
+            merged.insert(key.clone(), source.clone());
+        }
+        let batching = match merged.remove("enable_batching") {
+            None => false,
+            Some(Value::Bool(b)) => b,
+            Some(other) => {
+                return Err(
+                    self.error(Some("enable_batching"), format!("must be true or false, not {other}"))
+                );
+            }
+        };
+        let mut fields = Vec::with_capacity(merged.len());
+        for field in action.fields() {
+            if let Some(source) = merged.get(field.key) {
+                let d = Directive::compile(source, field.key)
+                    .map_err(|e| self.error(Some(&e.location), e.message))?;
+                fields.push((field.key.to_string(), d));
+            }
+        }
+        Ok((Directive::Object(fields), batching))
     }
 }
 

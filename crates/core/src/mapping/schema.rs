@@ -5,7 +5,7 @@
 
 use serde_json::{Number, Value};
 
-use super::fields::{Action, Field, Kind, find_from};
+use super::fields::{Action, Field, ValueType, find_from};
 use super::resolved::{Fields, Resolved};
 use super::{js_number, js_string};
 
@@ -93,7 +93,7 @@ pub fn validate(
 
 /// Removes nulls anywhere, and "" where the field is not a string; false = remove this value.
 fn remove_empty(value: &mut Resolved<'_>, field: &Field) -> bool {
-    if field.multiple || field.kind == Kind::Object {
+    if field.multiple || field.value_type == ValueType::Object {
         value.expand();
     }
     match value {
@@ -110,13 +110,15 @@ fn remove_empty(value: &mut Resolved<'_>, field: &Field) -> bool {
             });
             true
         }
-        Resolved::Object(fields) if field.kind == Kind::Object => {
+        Resolved::Object(fields) if field.value_type == ValueType::Object => {
             remove_empty_properties(fields, field);
             true
         }
         other => match other.value() {
             Some(Value::Null) => false,
-            Some(Value::String(s)) if s.is_empty() => matches!(field.kind, Kind::String | Kind::Datetime),
+            Some(Value::String(s)) if s.is_empty() => {
+                matches!(field.value_type, ValueType::String | ValueType::Datetime)
+            }
             _ => true,
         },
     }
@@ -205,7 +207,8 @@ impl Validator {
             return;
         }
         // coerceTypes "array": a one-element array stands for its element.
-        if field.kind != Kind::Object && matches!(value, Resolved::Array(_) | Resolved::Ref(Value::Array(_)))
+        if field.value_type != ValueType::Object
+            && matches!(value, Resolved::Array(_) | Resolved::Ref(Value::Array(_)))
         {
             value.expand();
             if let Resolved::Array(items) = value
@@ -215,14 +218,14 @@ impl Validator {
                 // AJV then coerces to the first type of the union: `datetime` is
                 // ["string", "number"], so [7] becomes "7", not 7; and [null] becomes the type's
                 // empty value ("", 0, false).
-                match (field.kind, value.value()) {
-                    (Kind::Datetime, Some(n @ Value::Number(_))) => {
+                match (field.value_type, value.value()) {
+                    (ValueType::Datetime, Some(n @ Value::Number(_))) => {
                         *value = Resolved::Owned(Value::String(js_string(n)));
                     }
                     (kind, Some(Value::Null)) => {
                         *value = Resolved::Owned(match kind {
-                            Kind::Integer | Kind::Number => Value::from(0),
-                            Kind::Boolean => Value::Bool(false),
+                            ValueType::Integer | ValueType::Number => Value::from(0),
+                            ValueType::Boolean => Value::Bool(false),
                             _ => Value::String(String::new()),
                         });
                     }
@@ -234,7 +237,7 @@ impl Validator {
     }
 
     fn check_single(&mut self, value: &mut Resolved<'_>, field: &Field, loc: Loc<'_>) {
-        if field.kind == Kind::Object {
+        if field.value_type == ValueType::Object {
             value.expand();
             let Resolved::Object(fields) = value else {
                 return self.fail_type(loc, "an object", value);
@@ -256,30 +259,30 @@ impl Validator {
             });
             return;
         }
-        let coerced = match (field.kind, value.value()) {
-            (Kind::String, Some(Value::String(_))) => None,
-            (Kind::String, Some(v @ (Value::Number(_) | Value::Bool(_)))) => {
+        let coerced = match (field.value_type, value.value()) {
+            (ValueType::String, Some(Value::String(_))) => None,
+            (ValueType::String, Some(v @ (Value::Number(_) | Value::Bool(_)))) => {
                 Some(Value::String(js_string(v)))
             }
-            (Kind::String, _) => return self.fail_type(loc, "a string", value),
-            (Kind::Datetime, Some(Value::String(s))) => {
+            (ValueType::String, _) => return self.fail_type(loc, "a string", value),
+            (ValueType::Datetime, Some(Value::String(s))) => {
                 if !self.date_like(s) {
                     return self.fail(loc, "must be a valid date-like string but it was not".into());
                 }
                 None
             }
-            (Kind::Datetime, Some(Value::Number(_))) => None,
+            (ValueType::Datetime, Some(Value::Number(_))) => None,
             // AJV coerces a boolean to "true" / "false", then checks the format.
-            (Kind::Datetime, Some(v @ Value::Bool(_))) => {
+            (ValueType::Datetime, Some(v @ Value::Bool(_))) => {
                 let s = js_string(v);
                 if !self.date_like(&s) {
                     return self.fail(loc, "must be a valid date-like string but it was not".into());
                 }
                 Some(Value::String(s))
             }
-            (Kind::Datetime, _) => return self.fail_type(loc, "a string or a number", value),
-            (Kind::Integer | Kind::Number, v) => {
-                let integer = field.kind == Kind::Integer;
+            (ValueType::Datetime, _) => return self.fail_type(loc, "a string or a number", value),
+            (ValueType::Integer | ValueType::Number, v) => {
+                let integer = field.value_type == ValueType::Integer;
                 let n = match v {
                     Some(Value::Number(n)) => n.as_f64(),
                     Some(Value::String(s)) => js_number(s),
@@ -294,15 +297,17 @@ impl Validator {
                     _ => return self.fail_type(loc, if integer { "an integer" } else { "a number" }, value),
                 }
             }
-            (Kind::Boolean, Some(Value::Bool(_))) => None,
-            (Kind::Boolean, Some(Value::String(s))) if s == "true" || s == "false" => {
+            (ValueType::Boolean, Some(Value::Bool(_))) => None,
+            (ValueType::Boolean, Some(Value::String(s))) if s == "true" || s == "false" => {
                 Some(Value::Bool(s == "true"))
             }
-            (Kind::Boolean, Some(Value::Number(n))) if n.as_f64() == Some(1.0) || n.as_f64() == Some(0.0) => {
+            (ValueType::Boolean, Some(Value::Number(n)))
+                if n.as_f64() == Some(1.0) || n.as_f64() == Some(0.0) =>
+            {
                 Some(Value::Bool(n.as_f64() == Some(1.0)))
             }
-            (Kind::Boolean, _) => return self.fail_type(loc, "a boolean", value),
-            (Kind::Object, _) => unreachable!("objects are checked above"),
+            (ValueType::Boolean, _) => return self.fail_type(loc, "a boolean", value),
+            (ValueType::Object, _) => unreachable!("objects are checked above"),
         };
         if let Some(v) = coerced {
             *value = Resolved::Owned(v);

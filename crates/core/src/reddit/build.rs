@@ -8,8 +8,8 @@ use serde_json::Value;
 use super::lint::{self, Lint};
 use super::settings::{ApiVersion, Settings};
 use super::wire::{
-    DataProcessingOptions, Event, EventType, ScreenDimensions, User, V2Event, V2Metadata, V2Product, V3Event,
-    V3Metadata, V3Product,
+    DataProcessingOptions, RedditEvent, RedditEventType, ScreenDimensions, User, V2Event, V2Metadata,
+    V2Product, V3Event, V3Metadata, V3Product,
 };
 use crate::identity::{self, Hashed, IdentifierField, IdentityError, Profile};
 use crate::mapping::resolved::{Resolved, field};
@@ -28,7 +28,7 @@ pub struct Identifier {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BuiltEvent {
     /// The event as it goes into `events[]`.
-    pub body: Event,
+    pub body: RedditEvent,
     /// Provenance of every hashed value (empty unless explanations were asked for).
     pub identifiers: Vec<Identifier>,
     /// Findings, paths relative to the event.
@@ -254,9 +254,9 @@ pub fn build_event(payload: &[(&str, Resolved<'_>)], ctx: Context<'_>) -> Result
     let body = match ctx.settings.api_version {
         ApiVersion::V2 => {
             let metadata = b.metadata(payload, "event_metadata")?;
-            Event::V2(V2Event {
+            RedditEvent::V2(V2Event {
                 event_at: get(payload, "event_at").cloned().unwrap_or(Value::Null),
-                event_type: EventType {
+                event_type: RedditEventType {
                     tracking_type: tracking_type.to_string(),
                     custom_event_name: clean(custom_name),
                 },
@@ -302,12 +302,12 @@ pub fn build_event(payload: &[(&str, Resolved<'_>)], ctx: Context<'_>) -> Result
                 }),
                 None => None,
             };
-            Event::V3(V3Event {
+            RedditEvent::V3(V3Event {
                 event_at,
                 action_source: clean(get(payload, "action_source")),
                 event_source_url: clean(get(payload, "event_source_url")),
                 click_id: clean(get(payload, "click_id")),
-                event_type: EventType { tracking_type: upper, custom_event_name: clean(custom_name) },
+                event_type: RedditEventType { tracking_type: upper, custom_event_name: clean(custom_name) },
                 metadata,
                 user: b.user(payload)?,
             })

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use super::wire::{Body, DataProcessingOptions, Event, EventType, User, V2Product, V3Product};
+use super::wire::{Body, DataProcessingOptions, RedditEvent, RedditEventType, User, V2Product, V3Product};
 
 /// Writes compact JSON objects field by field.
 struct Object<'o> {
@@ -71,7 +71,7 @@ fn value(out: &mut Vec<u8>, v: &Value) {
     }
 }
 
-fn event_type(o: &mut Object<'_>, key: &str, t: &EventType) {
+fn event_type(o: &mut Object<'_>, key: &str, t: &RedditEventType) {
     let mut inner = Object::open(o.key(key));
     if !t.tracking_type.is_empty() {
         string(inner.key("tracking_type"), &t.tracking_type);
@@ -148,10 +148,10 @@ fn v3_product(w: &mut Object<'_>, p: &V3Product) {
 }
 
 /// Appends one event's JSON.
-pub fn write_event(out: &mut Vec<u8>, event: &Event) {
+pub fn write_event(out: &mut Vec<u8>, event: &RedditEvent) {
     let mut o = Object::open(out);
     match event {
-        Event::V2(e) => {
+        RedditEvent::V2(e) => {
             value(o.key("event_at"), &e.event_at);
             event_type(&mut o, "event_type", &e.event_type);
             o.str("click_id", &e.click_id);
@@ -170,7 +170,7 @@ pub fn write_event(out: &mut Vec<u8>, event: &Event) {
                 user(&mut o, u);
             }
         }
-        Event::V3(e) => {
+        RedditEvent::V3(e) => {
             value(o.key("event_at"), &e.event_at);
             o.str("action_source", &e.action_source);
             o.str("event_source_url", &e.event_source_url);
@@ -195,7 +195,7 @@ pub fn write_event(out: &mut Vec<u8>, event: &Event) {
     o.close();
 }
 
-fn events(out: &mut Vec<u8>, events: &[Event]) {
+fn events(out: &mut Vec<u8>, events: &[RedditEvent]) {
     out.push(b'[');
     for (i, e) in events.iter().enumerate() {
         if i > 0 {
@@ -279,12 +279,12 @@ mod tests {
             })
     }
 
-    fn arb_event() -> impl Strategy<Value = Event> {
+    fn arb_event() -> impl Strategy<Value = RedditEvent> {
         let v2 = (arb_text(), arb_text(), arb_number(), proptest::option::of(arb_user()), arb_text())
             .prop_map(|(name, click, count, user, cat)| {
-                Event::V2(super::super::wire::V2Event {
+                RedditEvent::V2(super::super::wire::V2Event {
                     event_at: json!("2024-01-08T13:52:50.212Z"),
-                    event_type: EventType { tracking_type: "Custom".into(), custom_event_name: name },
+                    event_type: RedditEventType { tracking_type: "Custom".into(), custom_event_name: name },
                     click_id: click,
                     event_metadata: Some(super::super::wire::V2Metadata {
                         currency: Some("USD".into()),
@@ -297,12 +297,12 @@ mod tests {
                 })
             });
         let v3 = (arb_text(), arb_number(), proptest::option::of(arb_user())).prop_map(|(url, qty, user)| {
-            Event::V3(super::super::wire::V3Event {
+            RedditEvent::V3(super::super::wire::V3Event {
                 event_at: json!(1_704_721_970_212_i64),
                 action_source: Some("WEBSITE".into()),
                 event_source_url: url,
                 click_id: None,
-                event_type: EventType { tracking_type: "PURCHASE".into(), custom_event_name: None },
+                event_type: RedditEventType { tracking_type: "PURCHASE".into(), custom_event_name: None },
                 metadata: Some(super::super::wire::V3Metadata {
                     value: qty.clone(),
                     products: Some(vec![V3Product {

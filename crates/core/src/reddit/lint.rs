@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::settings::{ApiVersion, Settings};
-use super::wire::Event;
+use super::wire::RedditEvent;
 
 /// How serious a lint is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -126,9 +126,9 @@ struct View<'a> {
     integers: Vec<(String, &'a Value)>,
 }
 
-fn view(event: &Event) -> View<'_> {
+fn view(event: &RedditEvent) -> View<'_> {
     match event {
-        Event::V2(e) => {
+        RedditEvent::V2(e) => {
             let m = e.event_metadata.as_ref();
             View {
                 version: ApiVersion::V2,
@@ -150,7 +150,7 @@ fn view(event: &Event) -> View<'_> {
                     .collect(),
             }
         }
-        Event::V3(e) => {
+        RedditEvent::V3(e) => {
             let m = e.metadata.as_ref();
             View {
                 version: ApiVersion::V3,
@@ -187,15 +187,22 @@ fn view(event: &Event) -> View<'_> {
 }
 
 /// The checks that look at one built event (paths relative to the event).
-pub fn check_event(event: &Event, now_ms: i64) -> Vec<Lint> {
+pub fn check_event(event: &RedditEvent, now_ms: i64) -> Vec<Lint> {
     let mut lints = Vec::new();
     let v = view(event);
-    let tracking_type = event.event_type().tracking_type.as_str();
+    check_event_at(event, &v, now_ms, &mut lints);
+    check_custom_name(event, &v, &mut lints);
+    check_metadata(event, &v, &mut lints);
+    check_user(event, &v, &mut lints);
+    check_signal(event, &mut lints);
+    lints
+}
 
-    // event_at: age and future.
+/// `event_at`: too old, in the future, or not v2.0's RFC 3339 string.
+fn check_event_at(event: &RedditEvent, v: &View<'_>, now_ms: i64, lints: &mut Vec<Lint>) {
     let event_at = match event {
-        Event::V2(e) => &e.event_at,
-        Event::V3(e) => &e.event_at,
+        RedditEvent::V2(e) => &e.event_at,
+        RedditEvent::V3(e) => &e.event_at,
     };
     match crate::timestamp::parse_json(event_at) {
         Some(crate::timestamp::Parsed::EpochSeconds(_)) if v.version == ApiVersion::V3 => {}
@@ -223,8 +230,10 @@ pub fn check_event(event: &Event, now_ms: i64) -> Vec<Lint> {
         }
         None => {}
     }
+}
 
-    // Custom event names.
+/// A custom event name that is empty or longer than Reddit's 64 characters.
+fn check_custom_name(event: &RedditEvent, v: &View<'_>, lints: &mut Vec<Lint>) {
     if let Some(name) = event.event_type().custom_event_name.as_deref() {
         let chars = name.chars().count();
         let field = format!("{}.custom_event_name", v.type_key);
@@ -243,8 +252,11 @@ pub fn check_event(event: &Event, now_ms: i64) -> Vec<Lint> {
             );
         }
     }
+}
 
-    // Metadata.
+/// Currency, whole counts, metadata Reddit ignores, values in cents, v3 product ids.
+fn check_metadata(event: &RedditEvent, v: &View<'_>, lints: &mut Vec<Lint>) {
+    let tracking_type = event.event_type().tracking_type.as_str();
     if let Some(currency) = v.currency
         && !is_iso_4217(currency)
     {
@@ -315,8 +327,10 @@ pub fn check_event(event: &Event, now_ms: i64) -> Vec<Lint> {
             }
         }
     }
+}
 
-    // User.
+/// Screen size, processing modes, the v3 UUID and action source.
+fn check_user(event: &RedditEvent, v: &View<'_>, lints: &mut Vec<Lint>) {
     let user = event.user();
     if let Some(user) = user {
         if let Some(screen) = &user.screen_dimensions {
@@ -349,7 +363,7 @@ pub fn check_event(event: &Event, now_ms: i64) -> Vec<Lint> {
             lints.push(lint);
         }
     }
-    if let Event::V3(e) = event
+    if let RedditEvent::V3(e) = event
         && non_empty(e.action_source.as_deref()).is_none()
     {
         lints.push(
@@ -357,8 +371,10 @@ pub fn check_event(event: &Event, now_ms: i64) -> Vec<Lint> {
                 .hint("Map action_source to WEBSITE, APP, OTHER or PHYSICAL_STORE (presets use WEBSITE)."),
         );
     }
+}
 
-    // Attribution signal.
+/// No attribution signal at all.
+fn check_signal(event: &RedditEvent, lints: &mut Vec<Lint>) {
     let signal = super::signals::present(event).contains(&true);
     if !signal {
         lints.push(
@@ -366,7 +382,6 @@ pub fn check_event(event: &Event, now_ms: i64) -> Vec<Lint> {
                 .hint("Send one of click_id, uuid, email, external_id, phone_number, idfa/aaid, or ip_address + user_agent + screen_dimensions."),
         );
     }
-    lints
 }
 
 /// Checks of where a request goes, before it is sent: a send to Reddit needs a conversion token
@@ -472,8 +487,8 @@ mod tests {
 
     fn check(event: &Value, version: ApiVersion, now: i64) -> Vec<Lint> {
         let typed = match version {
-            ApiVersion::V2 => Event::V2(serde_json::from_value(event.clone()).unwrap()),
-            ApiVersion::V3 => Event::V3(serde_json::from_value(event.clone()).unwrap()),
+            ApiVersion::V2 => RedditEvent::V2(serde_json::from_value(event.clone()).unwrap()),
+            ApiVersion::V3 => RedditEvent::V3(serde_json::from_value(event.clone()).unwrap()),
         };
         check_event(&typed, now)
     }

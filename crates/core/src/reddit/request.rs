@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::settings::{ApiVersion, REDDIT_API_BASE, Settings};
-use super::wire::{Body, Event, V3Data};
+use super::wire::{Body, RedditEvent, V3Data};
 
 /// Reddit accepts at most this many events in one request.
 pub const MAX_EVENTS_PER_REQUEST: usize = 1000;
@@ -70,7 +70,7 @@ fn headers_as_object<S: serde::Serializer>(headers: &[(String, String)], s: S) -
 /// Builds the request carrying `events` (already built for `settings.api_version`).
 pub fn build_request(
     settings: &Settings,
-    events: Vec<Event>,
+    events: Vec<RedditEvent>,
     auth: &Authorization,
     base: Option<&str>,
 ) -> Request {
@@ -94,11 +94,11 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn event(v: serde_json::Value) -> Event {
-        Event::V2(serde_json::from_value(v).unwrap())
+    fn event(v: serde_json::Value) -> RedditEvent {
+        RedditEvent::V2(serde_json::from_value(v).unwrap())
     }
 
-    fn ev() -> Event {
+    fn ev() -> RedditEvent {
         event(json!({"event_at": "x", "event_type": {"tracking_type": "Lead"}}))
     }
 

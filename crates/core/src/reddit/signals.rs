@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::wire::{Event, User};
+use super::wire::{RedditEvent, User};
 
 /// One attribution signal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -46,7 +46,7 @@ impl Signal {
     }
 
     /// Whether a built event carries this signal (a non-empty value).
-    pub fn in_event(self, event: &Event) -> bool {
+    pub fn in_event(self, event: &RedditEvent) -> bool {
         let user = event.user();
         let has = |f: fn(&User) -> &Option<String>| {
             user.is_some_and(|u| f(u).as_deref().is_some_and(|s| !s.is_empty()))
@@ -68,6 +68,6 @@ impl Signal {
 }
 
 /// Which signals a built event carries, in [`Signal::ALL`] order.
-pub fn present(event: &Event) -> [bool; 7] {
+pub fn present(event: &RedditEvent) -> [bool; 7] {
     Signal::ALL.map(|s| s.in_event(event))
 }

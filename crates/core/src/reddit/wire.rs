@@ -10,7 +10,7 @@ use serde_json::Value;
 pub struct V2Event {
     /// Passed through as given (normally an RFC 3339 string).
     pub event_at: Value,
-    pub event_type: EventType,
+    pub event_type: RedditEventType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub click_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -21,7 +21,7 @@ pub struct V2Event {
 
 /// `event_type` (v2) / `type` (v3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EventType {
+pub struct RedditEventType {
     /// Empty (and left out) only where the release sends none: a custom event whose name is ""
     /// in a batch (`event_type: {}`).
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -111,7 +111,7 @@ pub struct V3Event {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub click_id: Option<String>,
     #[serde(rename = "type")]
-    pub event_type: EventType,
+    pub event_type: RedditEventType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<V3Metadata>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -151,31 +151,31 @@ pub struct V3Product {
 /// An event of either version.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
-pub enum Event {
+pub enum RedditEvent {
     V2(V2Event),
     V3(V3Event),
 }
 
-impl Event {
+impl RedditEvent {
     /// The user part.
     pub fn user(&self) -> Option<&User> {
         match self {
-            Event::V2(e) => e.user.as_ref(),
-            Event::V3(e) => e.user.as_ref(),
+            RedditEvent::V2(e) => e.user.as_ref(),
+            RedditEvent::V3(e) => e.user.as_ref(),
         }
     }
     /// `event_type` / `type`.
-    pub fn event_type(&self) -> &EventType {
+    pub fn event_type(&self) -> &RedditEventType {
         match self {
-            Event::V2(e) => &e.event_type,
-            Event::V3(e) => &e.event_type,
+            RedditEvent::V2(e) => &e.event_type,
+            RedditEvent::V3(e) => &e.event_type,
         }
     }
     /// `click_id`.
     pub fn click_id(&self) -> Option<&str> {
         match self {
-            Event::V2(e) => e.click_id.as_deref(),
-            Event::V3(e) => e.click_id.as_deref(),
+            RedditEvent::V2(e) => e.click_id.as_deref(),
+            RedditEvent::V3(e) => e.click_id.as_deref(),
         }
     }
     /// As a JSON value.
@@ -213,7 +213,7 @@ pub fn v3_path_in_v2(path: &str) -> String {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Body {
     /// `{"events": […], "test_mode": …, "partner"?: …}`.
-    V2 { events: Vec<Event>, test_mode: bool, partner: Option<String> },
+    V2 { events: Vec<RedditEvent>, test_mode: bool, partner: Option<String> },
     /// `{"data": {"events": […], "partner"?: …, "test_id"?: …}}`.
     V3 { data: V3Data },
 }
@@ -221,7 +221,7 @@ pub enum Body {
 /// v3 `data`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct V3Data {
-    pub events: Vec<Event>,
+    pub events: Vec<RedditEvent>,
     pub partner: Option<String>,
     pub test_id: Option<String>,
 }
@@ -236,7 +236,7 @@ impl Serialize for Body {
 
 impl Body {
     /// The events carried.
-    pub fn events(&self) -> &[Event] {
+    pub fn events(&self) -> &[RedditEvent] {
         match self {
             Body::V2 { events, .. } => events,
             Body::V3 { data } => &data.events,
@@ -249,7 +249,7 @@ impl Body {
 
     /// The same body carrying only its first `n` events.
     pub fn with_first_events(&self, n: usize) -> Body {
-        let first = |events: &[Event]| events[..n.min(events.len())].to_vec();
+        let first = |events: &[RedditEvent]| events[..n.min(events.len())].to_vec();
         match self {
             Body::V2 { events, test_mode, partner } => {
                 Body::V2 { events: first(events), test_mode: *test_mode, partner: partner.clone() }

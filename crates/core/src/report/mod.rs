@@ -499,10 +499,12 @@ impl Facts {
             })
             .collect();
         let (event_at, conversion_id) = match &built.body {
-            wire::Event::V2(e) => {
+            wire::RedditEvent::V2(e) => {
                 (&e.event_at, e.event_metadata.as_ref().and_then(|m| m.conversion_id.as_deref()))
             }
-            wire::Event::V3(e) => (&e.event_at, e.metadata.as_ref().and_then(|m| m.conversion_id.as_deref())),
+            wire::RedditEvent::V3(e) => {
+                (&e.event_at, e.metadata.as_ref().and_then(|m| m.conversion_id.as_deref()))
+            }
         };
         let kind = built.body.event_type();
         let dedup_key = conversion_id

@@ -17,7 +17,7 @@ pub(super) const EXPECT_CONDITION_OR_TOKEN: &str =
     "a field, string, number, operator, \"(\", \")\", \",\", \"!\", \"and\" or \"or\"";
 
 #[derive(Debug, Clone, PartialEq)]
-pub(super) enum Kind {
+pub(super) enum TokenKind {
     /// Dotted path; each key already unescaped. `plain` = no escapes and no dots.
     Ident {
         keys: Vec<String>,
@@ -40,7 +40,7 @@ pub(super) enum Kind {
 
 #[derive(Debug, Clone)]
 pub(super) struct Tok {
-    pub(super) kind: Kind,
+    pub(super) kind: TokenKind,
     /// 1-based character column of the first character.
     pub(super) column: usize,
     pub(super) raw: String,
@@ -48,12 +48,12 @@ pub(super) struct Tok {
 
 impl Tok {
     pub(super) fn found(&self) -> String {
-        if self.kind == Kind::Eof {
+        if self.kind == TokenKind::Eof {
             return "end of input".to_owned();
         }
         let raw = truncate(&self.raw);
         match self.kind {
-            Kind::Str(_) => format!("string {raw}"),
+            TokenKind::Str(_) => format!("string {raw}"),
             _ => format!("\"{raw}\""),
         }
     }
@@ -117,34 +117,34 @@ impl Lexer {
         }
         let start = self.pos;
         let Some(&c) = self.chars.get(start) else {
-            return Ok(Tok { kind: Kind::Eof, column: start + 1, raw: String::new() });
+            return Ok(Tok { kind: TokenKind::Eof, column: start + 1, raw: String::new() });
         };
         self.pos += 1;
         let next = self.chars.get(self.pos).copied();
         let kind = match c {
-            '(' => Kind::LParen,
-            ')' => Kind::RParen,
-            ',' => Kind::Comma,
-            '=' => Kind::Op(CmpOp::Eq),
+            '(' => TokenKind::LParen,
+            ')' => TokenKind::RParen,
+            ',' => TokenKind::Comma,
+            '=' => TokenKind::Op(CmpOp::Eq),
             '!' if next == Some('=') => {
                 self.pos += 1;
-                Kind::Op(CmpOp::Ne)
+                TokenKind::Op(CmpOp::Ne)
             }
-            '!' => Kind::Bang,
+            '!' => TokenKind::Bang,
             '<' | '>' => {
                 let or_equal = next == Some('=');
                 if or_equal {
                     self.pos += 1;
                 }
-                Kind::Op(match (c, or_equal) {
+                TokenKind::Op(match (c, or_equal) {
                     ('<', false) => CmpOp::Lt,
                     ('<', true) => CmpOp::Le,
                     ('>', false) => CmpOp::Gt,
                     _ => CmpOp::Ge,
                 })
             }
-            '"' | '\'' => Kind::Str(self.lex_string(start, c)?),
-            '-' | '+' | '0'..='9' => Kind::Num(self.lex_number(start)?),
+            '"' | '\'' => TokenKind::Str(self.lex_string(start, c)?),
+            '-' | '+' | '0'..='9' => TokenKind::Num(self.lex_number(start)?),
             c if c.is_ascii_alphabetic() || c == '_' || c == '\\' => {
                 self.pos = start;
                 self.lex_ident()?
@@ -251,7 +251,7 @@ impl Lexer {
     }
 
     /// Dotted path of keys (`\` escapes any char), or a keyword.
-    pub(super) fn lex_ident(&mut self) -> Result<Kind, TriggerError> {
+    pub(super) fn lex_ident(&mut self) -> Result<TokenKind, TriggerError> {
         let mut keys = Vec::new();
         let mut plain = true;
         loop {
@@ -286,17 +286,17 @@ impl Lexer {
         }
         if plain {
             let kw = match keys[0].as_str() {
-                "and" => Some(Kind::And),
-                "or" => Some(Kind::Or),
-                "true" => Some(Kind::True),
-                "false" => Some(Kind::False),
-                "null" => Some(Kind::Null),
+                "and" => Some(TokenKind::And),
+                "or" => Some(TokenKind::Or),
+                "true" => Some(TokenKind::True),
+                "false" => Some(TokenKind::False),
+                "null" => Some(TokenKind::Null),
                 _ => None,
             };
             if let Some(kw) = kw {
                 return Ok(kw);
             }
         }
-        Ok(Kind::Ident { keys, plain })
+        Ok(TokenKind::Ident { keys, plain })
     }
 }

@@ -45,7 +45,7 @@ use std::str::FromStr;
 use serde_json::Value;
 
 use eval::eval;
-use lexer::{EXPECT_END, Kind, Lexer};
+use lexer::{EXPECT_END, Lexer, TokenKind};
 use parser::Parser;
 use print::canonical_depth;
 
@@ -209,7 +209,7 @@ impl Trigger {
         let mut p = Parser { lex: Lexer::new(src), mixed: false };
         let root = p.parse_or(0)?;
         let tok = p.lex.next()?;
-        if tok.kind != Kind::Eof {
+        if tok.kind != TokenKind::Eof {
             return Err(tok.error(EXPECT_END));
         }
         // The canonical text parenthesizes every `and` group inside an `or`, which the source may

@@ -13,7 +13,7 @@ impl Parser {
     pub(super) fn parse_or(&mut self, depth: usize) -> Result<Node, TriggerError> {
         let (first, mut any_and) = self.parse_and(depth)?;
         let mut children = vec![first];
-        while self.lex.peek()?.kind == Kind::Or {
+        while self.lex.peek()?.kind == TokenKind::Or {
             self.lex.next()?;
             let (next, joined) = self.parse_and(depth)?;
             any_and |= joined;
@@ -26,7 +26,7 @@ impl Parser {
     /// An `and` chain; the flag says whether it joined two or more conditions.
     pub(super) fn parse_and(&mut self, depth: usize) -> Result<(Node, bool), TriggerError> {
         let mut children = vec![self.parse_primary(depth)?];
-        while self.lex.peek()?.kind == Kind::And {
+        while self.lex.peek()?.kind == TokenKind::And {
             self.lex.next()?;
             children.push(self.parse_primary(depth)?);
         }
@@ -37,25 +37,25 @@ impl Parser {
     pub(super) fn parse_primary(&mut self, depth: usize) -> Result<Node, TriggerError> {
         let tok = self.lex.next()?;
         match &tok.kind {
-            Kind::LParen => {
+            TokenKind::LParen => {
                 if depth >= MAX_DEPTH {
                     return Err(tok.error(&format!("at most {MAX_DEPTH} nested parentheses")));
                 }
                 let inner = self.parse_or(depth + 1)?;
                 let close = self.lex.next()?;
-                if close.kind != Kind::RParen {
+                if close.kind != TokenKind::RParen {
                     return Err(close.error(EXPECT_CLOSE));
                 }
                 Ok(inner)
             }
-            Kind::Bang => {
+            TokenKind::Bang => {
                 let name = self.lex.next()?;
                 match function_name(&name) {
                     Some(func) => self.parse_call(func, true),
                     None => Err(name.error("contains(...) or match(...) after \"!\"")),
                 }
             }
-            Kind::Ident { .. } => {
+            TokenKind::Ident { .. } => {
                 if let Some(func) = function_name(&tok) {
                     return self.parse_call(func, false);
                 }
@@ -63,23 +63,23 @@ impl Parser {
                     Ok(field) => field,
                     Err(err) => {
                         // An unknown name directly followed by "(" is a bad function.
-                        let is_call = matches!(&tok.kind, Kind::Ident { keys, plain: true } if keys.len() == 1)
-                            && self.lex.peek().is_ok_and(|t| t.kind == Kind::LParen);
+                        let is_call = matches!(&tok.kind, TokenKind::Ident { keys, plain: true } if keys.len() == 1)
+                            && self.lex.peek().is_ok_and(|t| t.kind == TokenKind::LParen);
                         return Err(if is_call { tok.error(EXPECT_FUNC) } else { err });
                     }
                 };
                 let op_tok = self.lex.next()?;
-                let Kind::Op(op) = op_tok.kind else {
+                let TokenKind::Op(op) = op_tok.kind else {
                     return Err(op_tok.error(EXPECT_OP));
                 };
                 let val = self.lex.next()?;
                 let lit = match &val.kind {
-                    Kind::Num(n) => Literal::Num(*n),
+                    TokenKind::Num(n) => Literal::Num(*n),
                     _ if op.is_ordering() => return Err(val.error(EXPECT_NUMBER)),
-                    Kind::Str(s) => Literal::Str(s.clone()),
-                    Kind::True => Literal::Bool(true),
-                    Kind::False => Literal::Bool(false),
-                    Kind::Null => Literal::Null,
+                    TokenKind::Str(s) => Literal::Str(s.clone()),
+                    TokenKind::True => Literal::Bool(true),
+                    TokenKind::False => Literal::Bool(false),
+                    TokenKind::Null => Literal::Null,
                     _ => return Err(val.error(EXPECT_VALUE)),
                 };
                 Ok(Node::Cmp { field, op, lit })
@@ -91,24 +91,24 @@ impl Parser {
     /// After the function name: `( field , string )`.
     pub(super) fn parse_call(&mut self, func: Func, negated: bool) -> Result<Node, TriggerError> {
         let open = self.lex.next()?;
-        if open.kind != Kind::LParen {
+        if open.kind != TokenKind::LParen {
             return Err(open.error(&format!("\"(\" after {}", func.as_str())));
         }
         let field_tok = self.lex.next()?;
         let field = match field_tok.kind {
-            Kind::Ident { .. } => resolve_field(&field_tok)?,
+            TokenKind::Ident { .. } => resolve_field(&field_tok)?,
             _ => return Err(field_tok.error(EXPECT_FIELD)),
         };
         let comma = self.lex.next()?;
-        if comma.kind != Kind::Comma {
+        if comma.kind != TokenKind::Comma {
             return Err(comma.error("\",\""));
         }
         let arg_tok = self.lex.next()?;
-        let Kind::Str(arg) = arg_tok.kind else {
+        let TokenKind::Str(arg) = arg_tok.kind else {
             return Err(arg_tok.error(EXPECT_STRING));
         };
         let close = self.lex.next()?;
-        if close.kind != Kind::RParen {
+        if close.kind != TokenKind::RParen {
             return Err(close.error(EXPECT_CLOSE));
         }
         Ok(Node::Func { negated, func, field, arg })
@@ -121,7 +121,7 @@ pub(super) fn group(mut children: Vec<Node>, make: fn(Vec<Node>) -> Node) -> Nod
 
 pub(super) fn function_name(tok: &Tok) -> Option<Func> {
     match &tok.kind {
-        Kind::Ident { keys, plain: true } if keys.len() == 1 => match keys[0].as_str() {
+        TokenKind::Ident { keys, plain: true } if keys.len() == 1 => match keys[0].as_str() {
             "contains" => Some(Func::Contains),
             "match" => Some(Func::Match),
             _ => None,
@@ -131,7 +131,7 @@ pub(super) fn function_name(tok: &Tok) -> Option<Func> {
 }
 
 pub(super) fn resolve_field(tok: &Tok) -> Result<Field, TriggerError> {
-    let Kind::Ident { keys, .. } = &tok.kind else {
+    let TokenKind::Ident { keys, .. } = &tok.kind else {
         return Err(tok.error(EXPECT_FIELD));
     };
     let root = Root::from_key(&keys[0]).ok_or_else(|| tok.error(EXPECT_FIELD))?;
