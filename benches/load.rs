@@ -173,15 +173,10 @@ fn purchase_template() -> (Vec<u8>, Vec<u8>) {
     reddit_capi_console::reddit::json::write_event(&mut buf, &built.body);
     let text = String::from_utf8(buf).expect("utf-8");
     // The conversion id is the message id's SHA-256 (hex).
-    let id = sha256_hex("CONVERSION-ID-PLACEHOLDER");
+    let id = reddit_capi_console::identity::sha256_hex("CONVERSION-ID-PLACEHOLDER");
     let at = text.find(&id).expect("the conversion id is the hashed message id");
     let bytes = text.as_bytes();
     (bytes[..at].to_vec(), bytes[at + id.len()..].to_vec())
-}
-
-fn sha256_hex(s: &str) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(s.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn percentile(sorted: &[u32], p: f64) -> f64 {
@@ -462,8 +457,11 @@ fn soak(bin: &Path, n: usize, seed: u64, [r500, r429, rdrop]: [f64; 3], dir: Opt
         let id = r["event"]["event_metadata"]["conversion_id"].as_str().unwrap_or("");
         *seen.entry(id).or_default() += 1;
     }
-    let exactly_once =
-        (0..n).filter(|i| seen.get(sha256_hex(&format!("soak-{i:07}")).as_str()) == Some(&1)).count();
+    let exactly_once = (0..n)
+        .filter(|i| {
+            seen.get(reddit_capi_console::identity::sha256_hex(&format!("soak-{i:07}")).as_str()) == Some(&1)
+        })
+        .count();
     let duplicates = seen.values().filter(|c| **c > 1).count();
     let not_unique = received.iter().filter(|r| r["dedup"] != "unique").count();
     check.eq("events accepted exactly once (by conversion id)", exactly_once as u64, n as u64);

@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::files_under;
-use std::path::{Path, PathBuf};
+use common::{TempDir, files_under};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -42,15 +42,15 @@ impl Dialogs for FakeDialogs {
     }
 }
 
-fn data_dir(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("rcc-app-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
+/// The app's data directory for one test: an empty directory, removed when dropped.
+fn data_dir(name: &str) -> TempDir {
+    TempDir::new(name)
 }
 
-fn app(name: &str, dialogs: Arc<FakeDialogs>) -> Harness<'static, ConsoleApp> {
+/// The app on a fresh data directory (keep the directory until the harness is done with it).
+fn app(name: &str, dialogs: Arc<FakeDialogs>) -> (Harness<'static, ConsoleApp>, TempDir) {
     let dir = data_dir(name);
-    start(&dir, dialogs, Keychain::Store(mock::Store::new().unwrap()))
+    (start(&dir, dialogs, Keychain::Store(mock::Store::new().unwrap())), dir)
 }
 
 /// The app on `dir` (kept as it is) with `keychain`.
@@ -98,7 +98,7 @@ fn send_button<'h>(h: &'h Harness<'static, ConsoleApp>) -> egui_kittest::Node<'h
 
 #[test]
 fn first_run_sends_to_the_emulator_and_shows_the_200_and_a_history_entry() {
-    let mut h = app("send", Arc::default());
+    let (mut h, _dir) = app("send", Arc::default());
     assert!(h.state().state.sendable().len() == 1, "a ready Purchase sample");
     send_button(&h).click();
     h.run_steps(2);
@@ -115,7 +115,7 @@ fn first_run_sends_to_the_emulator_and_shows_the_200_and_a_history_entry() {
 
 #[test]
 fn the_send_shortcut_sends() {
-    let mut h = app("shortcut", Arc::default());
+    let (mut h, _dir) = app("shortcut", Arc::default());
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
     h.run_steps(2);
     wait(&mut h, |a| a.state.last_send.is_some());
@@ -124,7 +124,7 @@ fn the_send_shortcut_sends() {
 
 #[test]
 fn editing_settings_changes_the_request() {
-    let mut h = app("settings", Arc::default());
+    let (mut h, _dir) = app("settings", Arc::default());
     h.get_by_label("Settings").click();
     h.run_steps(2);
     let field = h.get_by_label("Pixel ID");
@@ -142,7 +142,7 @@ fn editing_settings_changes_the_request() {
 
 #[test]
 fn adding_a_preset_mapping() {
-    let mut h = app("mappings", Arc::default());
+    let (mut h, _dir) = app("mappings", Arc::default());
     let before = h.state().state.mappings.len();
     h.get_by_label("Add mapping").click();
     h.run_steps(2);
@@ -156,7 +156,7 @@ fn adding_a_preset_mapping() {
 
 #[test]
 fn editing_the_event_changes_the_preview_and_a_bad_email_is_flagged() {
-    let mut h = app("composer", Arc::default());
+    let (mut h, _dir) = app("composer", Arc::default());
     let email = h.get_by_label("Email");
     email.focus();
     h.run_steps(1);
@@ -188,7 +188,7 @@ fn importing_and_exporting_a_workspace() {
     w.settings.pixel_id = "a2_imported".into();
     w.mappings.truncate(3);
     *dialogs.to_open.lock().unwrap() = Some(("ws.json".into(), w.to_export_json().into_bytes()));
-    let mut h = app("import", dialogs.clone());
+    let (mut h, _dir) = app("import", dialogs.clone());
     h.get_by_label("Import workspace").click();
     h.run_steps(2);
     wait(&mut h, |a| a.state.mappings.len() == 3);
@@ -208,7 +208,7 @@ fn importing_and_exporting_a_workspace() {
 
 #[test]
 fn the_mapping_editor_shows_the_trigger_match_and_resolved_values() {
-    let mut h = app("editor", Arc::default());
+    let (mut h, _dir) = app("editor", Arc::default());
     h.get_by_label_contains("● Purchase").click();
     h.run_steps(2);
     h.get_by_label("Edit").click();
@@ -517,7 +517,7 @@ fn a_trigger_typed_key_by_key_commits_only_what_parses() {
 
 #[test]
 fn the_path_picker_and_reset_change_the_source_and_the_editor_follows_renames_and_deletes() {
-    let mut h = app("picker", Arc::default());
+    let (mut h, _dir) = app("picker", Arc::default());
     edit_purchase(&mut h);
     let shown = |h: &Harness<'static, ConsoleApp>| h.query_all_by_label("\"user-1842\"").count();
     let before = shown(&h);
@@ -549,7 +549,7 @@ fn the_path_picker_and_reset_change_the_source_and_the_editor_follows_renames_an
     h.get_by_label("Rename").click();
     h.run_steps(2);
     h.state_mut().state.mappings.clear();
-    h.state_mut().state.changed_mappings();
+    h.state_mut().state.workspace_changed();
     h.run_steps(2);
     h.get_by_label("OK").click();
     h.run_steps(3);
@@ -593,8 +593,8 @@ fn assert_layout_holds(h: &Harness<'static, ConsoleApp>, size: egui::Vec2) {
 #[test]
 fn the_layout_holds_at_720p_and_1080p_with_and_without_the_version_comparison() {
     for size in [egui::vec2(1280.0, 720.0), egui::vec2(1366.0, 768.0), egui::vec2(1920.0, 1080.0)] {
-        let mut h =
-            start_sized(&data_dir("layout"), Arc::default(), Keychain::Unavailable("none".into()), size);
+        let dir = data_dir("layout");
+        let mut h = start_sized(&dir, Arc::default(), Keychain::Unavailable("none".into()), size);
         h.run_steps(4);
         assert_layout_holds(&h, size);
         h.get_by_label("Compare v2.0 ↔ v3").click();
@@ -614,7 +614,7 @@ fn the_layout_holds_at_720p_and_1080p_with_and_without_the_version_comparison() 
 
 #[test]
 fn panel_sizes_dragged_to_extremes_are_clamped_when_restored_in_a_smaller_window() {
-    let mut h = app("restore", Arc::default());
+    let (mut h, _dir) = app("restore", Arc::default());
     h.set_size(egui::vec2(1920.0, 1080.0));
     h.run_steps(4);
     // Drag the preview's splitter far left and the mappings' far right.
@@ -643,7 +643,7 @@ fn panel_sizes_dragged_to_extremes_are_clamped_when_restored_in_a_smaller_window
     let memory = h.ctx.memory(|m| m.clone());
     drop(h);
     // The stored sizes come back in a 1280×720 window.
-    let mut h = app("restore-2", Arc::default());
+    let (mut h, _dir) = app("restore-2", Arc::default());
     h.ctx.memory_mut(|m| *m = memory);
     h.set_size(egui::vec2(1280.0, 720.0));
     h.run_steps(4);
@@ -669,7 +669,7 @@ impl Dialogs for NoDialogService {
 fn without_a_file_dialog_service_the_app_says_so_and_takes_a_typed_path() {
     let dir = data_dir("no-dialogs");
     let config = AppConfig {
-        data_dir: Some(dir.clone()),
+        data_dir: Some(dir.to_path_buf()),
         dialogs: Arc::new(NoDialogService),
         keychain: Arc::new(|| Keychain::Unavailable("none".into())),
         env_token: None,
@@ -711,7 +711,7 @@ fn without_a_file_dialog_service_the_app_says_so_and_takes_a_typed_path() {
 
 #[test]
 fn ctrl_n_asks_before_replacing_an_edited_event_and_copy_says_copied() {
-    let mut h = app("ctrl-n", Arc::default());
+    let (mut h, _dir) = app("ctrl-n", Arc::default());
     focus_and_select_all(&mut h, "userId");
     type_keys(&mut h, "edited-user");
     let edited = h.state().state.saved.composer_text.clone();
@@ -758,7 +758,7 @@ fn ctrl_n_asks_before_replacing_an_edited_event_and_copy_says_copied() {
 
 #[test]
 fn the_local_emulator_is_never_presented_as_reddit() {
-    let mut h = app("honest", Arc::default());
+    let (mut h, _dir) = app("honest", Arc::default());
     assert!(h.query_by_label_contains("LOCAL EMULATOR").is_some());
     send_button(&h).click();
     h.run_steps(2);
@@ -786,9 +786,9 @@ fn the_local_emulator_is_never_presented_as_reddit() {
 
 #[test]
 fn reddit_without_a_token_or_with_the_placeholder_pixel_is_flagged_before_send() {
-    let mut h = app("reddit-lints", Arc::default());
+    let (mut h, _dir) = app("reddit-lints", Arc::default());
     h.state_mut().state.saved.target = reddit_capi_console::app::state::Target::Reddit;
-    h.state_mut().state.changed_mappings();
+    h.state_mut().state.workspace_changed();
     h.run_steps(3);
     assert!(h.query_by_label_contains("REDDIT TEST").is_some());
     let destination: Vec<String> =
@@ -809,7 +809,7 @@ fn reddit_without_a_token_or_with_the_placeholder_pixel_is_flagged_before_send()
 
 #[test]
 fn a_send_in_flight_clears_the_previous_response() {
-    let mut h = app("in-flight", Arc::default());
+    let (mut h, _dir) = app("in-flight", Arc::default());
     send_button(&h).click();
     h.run_steps(2);
     wait(&mut h, |a| a.state.last_send.is_some());
@@ -828,7 +828,7 @@ fn a_send_in_flight_clears_the_previous_response() {
 
 #[test]
 fn a_source_that_does_not_compile_gets_one_error_in_plain_words_and_is_not_taken() {
-    let mut h = app("source-error", Arc::default());
+    let (mut h, _dir) = app("source-error", Arc::default());
     edit_purchase(&mut h);
     focus_and_select_all(&mut h, "conversion_id source JSON");
     type_keys(&mut h, r#"{"@if": {"exists": 1}}"#);
@@ -853,7 +853,7 @@ fn the_corpus_report_reads_a_file_lists_a_refusal_group_and_loads_an_event() {
         std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/report/events.jsonl"))
             .unwrap();
     *dialogs.to_open.lock().unwrap() = Some(("events.jsonl".into(), fixture));
-    let mut h = app("corpus", dialogs.clone());
+    let (mut h, _dir) = app("corpus", dialogs.clone());
     h.get_by_label("Corpus").click();
     h.run_steps(2);
     h.get_by_label("Open events file…").click();

@@ -3,11 +3,12 @@
 //! Every run gets a fresh `REDDIT_CAPI_CONSOLE_HOME` (so no saved workspace of the user is read)
 //! and no `REDDIT_CONVERSION_TOKEN` unless the test sets one. Nothing touches the network.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+mod common;
 
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use common::TempDir;
 use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_reddit-capi-console");
@@ -21,37 +22,6 @@ const H_USER_ID_1: &str = "3482ae91c8ec52c06e19d618d400b3985814bf705e00947a302ec
 const H_IP: &str = "5feaf188de296cd3b17f7c66fd3a2aec9b694815f2b1180631f7b52f57029777";
 const H_MESSAGE_ID: &str = "5184171f53a0fd17f59ea50fac8e11d9eb589ed0692920ee4f52a357112e6802";
 const H_ALICE_REDDIT: &str = "ff8d9819fc0e12bf0d24892e45987e249a28dce836a85cad60e28eaaa8c6d976";
-
-/// A directory under the system temp dir, removed when dropped.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> TempDir {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let nanos =
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-        let dir = std::env::temp_dir().join(format!("rcc-cli-test-{}-{n}-{nanos}-{tag}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let path = self.0.join(name);
-        std::fs::write(&path, text).unwrap();
-        path
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// What one run of the binary produced.
 #[derive(Debug)]

@@ -2,6 +2,8 @@
 //! --format json events.json` must build exactly the bodies (and URLs) Segment's own destination
 //! code builds, and refuse exactly the events Segment refuses.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -22,7 +24,7 @@ fn preview(dir: &Path) -> (Vec<Value>, i32) {
     let workspace: Value =
         serde_json::from_str(&std::fs::read_to_string(dir.join("workspace.json")).unwrap()).unwrap();
     let mapping = workspace["mappings"][0]["name"].as_str().unwrap();
-    let home = std::env::temp_dir().join(format!("rcc-golden-{}", std::process::id()));
+    let home = common::TempDir::new("golden");
     let out = Command::new(env!("CARGO_BIN_EXE_reddit-capi-console"))
         .args(["preview", "--format", "json", "--mapping", mapping, "--workspace"])
         .arg(dir.join("workspace.json"))

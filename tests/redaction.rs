@@ -100,8 +100,7 @@ fn without_own_samples(path: &Path, text: &str) -> String {
 
 #[test]
 fn no_token_anywhere_and_raw_pii_only_in_the_users_own_samples() {
-    let root = std::env::temp_dir().join(format!("rcc-redaction-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
+    let root = common::TempDir::new("redaction");
     let (home, input, exports) = (root.join("home"), root.join("input"), root.join("exports"));
     for d in [&home, &input, &exports] {
         std::fs::create_dir_all(d).unwrap();

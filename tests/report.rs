@@ -1,13 +1,15 @@
 //! `reddit-capi-console report` end to end over the hand-made corpus in tests/fixtures/report
-//! (its events are described one by one in src/report/tests.rs): every count, the same report
+//! (its events are described one by one in crates/core/src/report/tests.rs): every count, the same report
 //! from a JSON array plus JSON Lines in two files and from stdin, the Markdown golden file, and
 //! input errors that name the file, line and column.
+
+mod common;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
+use common::TempDir;
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_reddit-capi-console");
@@ -25,10 +27,7 @@ struct Run {
 
 /// Runs `report --now NOW` with a fresh home (no saved workspace: the presets) and `stdin`.
 fn report(args: &[&str], stdin: &str) -> Run {
-    static RUNS: AtomicUsize = AtomicUsize::new(0);
-    let n = RUNS.fetch_add(1, Ordering::Relaxed);
-    let home = std::env::temp_dir().join(format!("rcc-report-test-{}-{n}", std::process::id()));
-    std::fs::create_dir_all(&home).unwrap();
+    let home = TempDir::new("report");
     let mut child = Command::new(BIN)
         .arg("report")
         .args(["--now", NOW])
@@ -119,8 +118,7 @@ fn markdown_matches_the_golden_file_and_text_is_the_default() {
 
 #[test]
 fn input_errors_name_file_line_and_column_and_exit_2() {
-    let dir = std::env::temp_dir().join(format!("rcc-report-bad-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = TempDir::new("report-bad");
     let bad = dir.join("bad.jsonl");
     std::fs::write(&bad, "{\"type\":\"track\"}\n{\"type\": tr}\n").unwrap();
     let run = report(&[bad.to_str().unwrap()], "");

@@ -1,6 +1,6 @@
-//! Mapping-kit field sources (`src/mapping/directive.rs`, with `path.rs` and the `@template`
+//! Mapping-kit field sources (`crates/core/src/mapping/directive.rs`, with `path.rs` and the `@template`
 //! parser) compiled from arbitrary JSON and resolved against events, then Segment's schema step
-//! (`src/mapping/schema.rs`) over what they resolve to.
+//! (`crates/core/src/mapping/schema.rs`) over what they resolve to.
 //!
 //! The input is a stream of JSON values: the first is the field source; the second, when there is
 //! one, is an extra event to resolve against (besides a fixed Segment event and a few odd roots).

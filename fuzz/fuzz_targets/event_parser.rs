@@ -1,4 +1,4 @@
-//! The Segment event reader (`src/segment/parse.rs`) on arbitrary text.
+//! The Segment event reader (`crates/core/src/segment/parse.rs`) on arbitrary text.
 //!
 //! Invariants:
 //! - nothing panics;

@@ -1,4 +1,4 @@
-//! The FQL trigger parser and evaluator (`src/mapping/trigger.rs`) on arbitrary text.
+//! The FQL trigger parser and evaluator (`crates/core/src/mapping/trigger/`) on arbitrary text.
 //!
 //! Invariants:
 //! - nothing panics;

@@ -372,7 +372,7 @@ impl ConsoleApp {
                             entry.name = format!("{} (imported)", entry.name);
                         }
                         s.mappings.push(entry);
-                        s.changed_mappings();
+                        s.workspace_changed();
                         s.notice(false, format!("imported mapping from {name}"));
                     }
                     Ok(_) => s.notice(true, "a workspace holds at most 50 mappings"),

@@ -231,7 +231,7 @@ pub struct State {
     /// How many of `notices` the user dismissed: the status line shows the newest after them.
     pub notices_seen: usize,
     /// Bumped on every change to the mappings or the settings (for caches keyed on them).
-    pub mappings_generation: u64,
+    pub workspace_generation: u64,
     /// Bumped on every change to the composer's text.
     pub event_generation: u64,
     /// Whether the composer's event was edited since it was loaded (Ctrl+N asks first).
@@ -278,7 +278,7 @@ impl State {
             emulator_events: Vec::new(),
             notices: Vec::new(),
             notices_seen: 0,
-            mappings_generation: 0,
+            workspace_generation: 0,
             event_generation: 0,
             composer_edited: true,
             dirty: false,
@@ -301,7 +301,7 @@ impl State {
         self.dirty = true;
         self.engine = None;
         self.compare_engines = None;
-        self.mappings_generation += 1;
+        self.workspace_generation += 1;
         let active = self.saved.active;
         &mut self.saved.destinations[active].settings
     }
@@ -517,7 +517,7 @@ impl State {
         };
         entry.name = self.unique_name(&entry.name);
         self.mappings.push(entry);
-        self.changed_mappings();
+        self.workspace_changed();
         Ok(self.mappings.len() - 1)
     }
 
@@ -539,7 +539,7 @@ impl State {
         };
         copy.name = self.unique_name(&format!("{} copy", copy.name));
         self.mappings.insert(i + 1, copy);
-        self.changed_mappings();
+        self.workspace_changed();
         Ok(i + 1)
     }
 
@@ -549,7 +549,7 @@ impl State {
             self.mappings.remove(i);
             self.saved.selected_mapping =
                 self.saved.selected_mapping.min(self.mappings.len().saturating_sub(1));
-            self.changed_mappings();
+            self.workspace_changed();
         }
     }
 
@@ -566,7 +566,7 @@ impl State {
             if self.saved.selected_mapping == i {
                 self.saved.selected_mapping = j;
             }
-            self.changed_mappings();
+            self.workspace_changed();
         }
     }
 
@@ -583,16 +583,16 @@ impl State {
             return Err("that mapping no longer exists".into());
         };
         mapping.name = name.to_string();
-        self.changed_mappings();
+        self.workspace_changed();
         Ok(())
     }
 
-    /// Call after any change to the mappings or settings.
-    pub fn changed_mappings(&mut self) {
+    /// Call after any change to the workspace: its mappings, settings or endpoint.
+    pub fn workspace_changed(&mut self) {
         self.dirty = true;
         self.engine = None;
         self.compare_engines = None;
-        self.mappings_generation += 1;
+        self.workspace_generation += 1;
         self.recompute();
     }
 
@@ -638,7 +638,7 @@ impl State {
         self.mappings = workspace.mappings;
         self.segment = workspace.segment;
         self.saved.selected_mapping = 0;
-        self.changed_mappings();
+        self.workspace_changed();
     }
 
     /// History entries that match the filter, newest first (indexes into `history`).
@@ -790,11 +790,11 @@ mod tests {
         s.edit_event(|e| e["userId"] = serde_json::json!("someone-else"));
         assert!(s.preview.matched.contains(&purchase));
         s.mappings[purchase].enabled = false;
-        s.changed_mappings();
+        s.workspace_changed();
         assert!(!s.preview.matched.contains(&purchase), "a change to the mappings is seen");
         s.settings_mut().pixel_id = "a2_changed".into();
         s.mappings[purchase].enabled = true;
-        s.changed_mappings();
+        s.workspace_changed();
         let url = s.preview.items.iter().find_map(|i| match i {
             Item::Request { request, .. } => Some(request.url.clone()),
             _ => None,
@@ -825,7 +825,7 @@ mod tests {
         );
         let i = s.mapping_index("Purchase").unwrap();
         s.mappings[i].enabled = false;
-        s.changed_mappings();
+        s.workspace_changed();
         assert!(names(&s).is_empty(), "a change to the mappings is seen");
     }
 

@@ -57,11 +57,11 @@ const destination = new Destination(definition)
 
 // The console names the release it reproduces in one place; it must be the one installed here.
 {
-  const pinned = fs.readFileSync(nodePath.join(__dirname, '../../src/mapping/release.rs'), 'utf8')
+  const pinned = fs.readFileSync(nodePath.join(__dirname, '../../crates/core/src/mapping/release.rs'), 'utf8')
   const version = (name) => (pinned.match(new RegExp(`${name}: &str = "([^"]+)"`)) || [])[1]
   if (version('ACTION_DESTINATIONS_VERSION') !== releaseVersion || version('ACTIONS_CORE_VERSION') !== coreVersion) {
     console.error(
-      `src/mapping/release.rs names ${version('ACTION_DESTINATIONS_VERSION')} / ${version('ACTIONS_CORE_VERSION')}, ` +
+      `crates/core/src/mapping/release.rs names ${version('ACTION_DESTINATIONS_VERSION')} / ${version('ACTIONS_CORE_VERSION')}, ` +
         `but ${releaseVersion} / ${coreVersion} is installed: bump one or the other`
     )
     process.exit(2)

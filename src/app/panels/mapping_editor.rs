@@ -37,7 +37,7 @@ pub struct EditorCache {
 
 impl EditorCache {
     fn refresh(&mut self, state: &State, entry: &MappingEntry) {
-        let key = (state.mappings_generation, state.event_generation, entry.name.clone());
+        let key = (state.workspace_generation, state.event_generation, entry.name.clone());
         if self.key.as_ref() == Some(&key) {
             return;
         }
@@ -146,7 +146,7 @@ pub fn show(ctx: &egui::Context, state: &mut State, view: &mut View, intents: &m
         && let Some(slot) = state.mappings.get_mut(i)
     {
         *slot = entry;
-        state.changed_mappings();
+        state.workspace_changed();
     }
     if !open {
         close(view);

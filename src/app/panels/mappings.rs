@@ -139,7 +139,7 @@ pub fn show(
             });
             match action {
                 Some(Action::Select(i)) => state.saved.selected_mapping = i,
-                Some(Action::Changed) => state.changed_mappings(),
+                Some(Action::Changed) => state.workspace_changed(),
                 Some(Action::Duplicate(i)) => match state.duplicate_mapping(i) {
                     Ok(j) => state.saved.selected_mapping = j,
                     Err(e) => state.notice(true, e),

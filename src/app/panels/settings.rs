@@ -87,16 +87,16 @@ pub fn show(ctx: &egui::Context, state: &mut State, view: &mut View, intents: &m
                 });
                 state.saved.active = state.saved.destinations.len() - 1;
                 view.new_destination.clear();
-                state.changed_mappings();
+                state.workspace_changed();
             }
             if state.saved.destinations.len() > 1 && ui.button("Remove this destination").clicked() {
                 state.saved.destinations.remove(state.saved.active);
                 state.saved.active = 0;
-                state.changed_mappings();
+                state.workspace_changed();
             }
         });
         if *state.settings() != before || state.saved.network != before_network {
-            state.changed_mappings();
+            state.workspace_changed();
         }
     });
     view.show_settings = open;

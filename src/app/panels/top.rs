@@ -37,7 +37,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
                     .labelled_by(l.id);
                 if active != state.saved.active {
                     state.saved.active = active;
-                    state.changed_mappings();
+                    state.workspace_changed();
                 }
                 let mut version = state.settings().api_version;
                 let l = ui.label("API");
@@ -52,7 +52,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
                     .labelled_by(l.id);
                 if version != state.settings().api_version {
                     state.settings_mut().api_version = version;
-                    state.changed_mappings();
+                    state.workspace_changed();
                 }
                 let mut target = state.saved.target;
                 let l = ui.label("Endpoint");
@@ -69,7 +69,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
                     .labelled_by(l.id);
                 if target != state.saved.target {
                     state.saved.target = target;
-                    state.changed_mappings();
+                    state.workspace_changed();
                 }
                 let (text, fill) = badge(state);
                 ui.label(
