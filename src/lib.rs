@@ -17,7 +17,9 @@ pub use reddit_capi_core::{
     diff, engine, identity, mapping, random, reddit, report, segment, timestamp, versioned, workspace,
 };
 
+// The app indexes nothing that could panic mid-frame: every lookup is checked.
 #[cfg(feature = "gui")]
+#[warn(clippy::indexing_slicing)]
 pub mod app;
 pub mod cli;
 pub mod emulator;

@@ -119,6 +119,16 @@ impl Saved {
         Ok(serde_json::from_value(value)?)
     }
 
+    /// The active destination.
+    pub fn destination(&self) -> &Destination {
+        self.destinations.get(self.active).expect("State::new keeps the active destination")
+    }
+
+    /// The active destination, to change it.
+    pub fn destination_mut(&mut self) -> &mut Destination {
+        self.destinations.get_mut(self.active).expect("State::new keeps the active destination")
+    }
+
     /// The settings file's bytes, tagged with format and version.
     pub fn to_json(&self) -> Vec<u8> {
         let mut value = serde_json::to_value(self).expect("settings serialize");
@@ -128,6 +138,19 @@ impl Saved {
         let (tagged, _) = crate::versioned::upgrade(&SETTINGS_SCHEMA, value).expect("current version");
         serde_json::to_vec_pretty(&tagged).expect("settings serialize")
     }
+}
+
+/// Why a mapping could not be added, duplicated or renamed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MappingEditError {
+    #[error("a workspace holds at most {MAX_MAPPINGS} mappings")]
+    Full,
+    #[error("that mapping no longer exists")]
+    Gone,
+    #[error("a mapping needs a name")]
+    NoName,
+    #[error("another mapping is named {0:?}")]
+    NameTaken(String),
 }
 
 /// Why a settings file cannot be used.
@@ -293,7 +316,7 @@ impl State {
 
     /// The active destination's settings.
     pub fn settings(&self) -> &Settings {
-        &self.saved.destinations[self.saved.active].settings
+        &self.saved.destination().settings
     }
 
     /// Changes the active destination's settings.
@@ -302,8 +325,7 @@ impl State {
         self.engine = None;
         self.compare_engines = None;
         self.workspace_generation += 1;
-        let active = self.saved.active;
-        &mut self.saved.destinations[active].settings
+        &mut self.saved.destination_mut().settings
     }
 
     /// The workspace: the mappings and the active destination's settings.
@@ -498,9 +520,9 @@ impl State {
     }
 
     /// Adds a mapping from a preset (or a blank custom-event mapping), with a unique name.
-    pub fn add_mapping(&mut self, preset: Option<&Preset>) -> Result<usize, String> {
+    pub fn add_mapping(&mut self, preset: Option<&Preset>) -> Result<usize, MappingEditError> {
         if self.mappings.len() >= MAX_MAPPINGS {
-            return Err(format!("a workspace holds at most {MAX_MAPPINGS} mappings"));
+            return Err(MappingEditError::Full);
         }
         let mut entry = match preset {
             Some(p) => MappingEntry::from_preset(p),
@@ -530,12 +552,12 @@ impl State {
     }
 
     /// Duplicates a mapping below itself.
-    pub fn duplicate_mapping(&mut self, i: usize) -> Result<usize, String> {
+    pub fn duplicate_mapping(&mut self, i: usize) -> Result<usize, MappingEditError> {
         if self.mappings.len() >= MAX_MAPPINGS {
-            return Err(format!("a workspace holds at most {MAX_MAPPINGS} mappings"));
+            return Err(MappingEditError::Full);
         }
         let Some(mut copy) = self.mappings.get(i).cloned() else {
-            return Err("that mapping no longer exists".into());
+            return Err(MappingEditError::Gone);
         };
         copy.name = self.unique_name(&format!("{} copy", copy.name));
         self.mappings.insert(i + 1, copy);
@@ -571,16 +593,16 @@ impl State {
     }
 
     /// Renames a mapping; names stay unique.
-    pub fn rename_mapping(&mut self, i: usize, name: &str) -> Result<(), String> {
+    pub fn rename_mapping(&mut self, i: usize, name: &str) -> Result<(), MappingEditError> {
         let name = name.trim();
         if name.is_empty() {
-            return Err("a mapping needs a name".into());
+            return Err(MappingEditError::NoName);
         }
         if crate::workspace::Workspace::name_taken(&self.mappings, name, Some(i)) {
-            return Err(format!("another mapping is named {name:?}"));
+            return Err(MappingEditError::NameTaken(name.to_string()));
         }
         let Some(mapping) = self.mappings.get_mut(i) else {
-            return Err("that mapping no longer exists".into());
+            return Err(MappingEditError::Gone);
         };
         mapping.name = name.to_string();
         self.workspace_changed();
@@ -613,11 +635,12 @@ impl State {
         if self.selected_history.is_some_and(|i| !rows.contains(&i)) {
             self.selected_history = None;
         }
-        let (body, previous) = match self.selected_history {
-            Some(i) => {
-                let body = &self.history[i].request.body;
-                let previous =
-                    self.previous_send_of(i).map(|p| (p, diff::changes(&self.history[p].request.body, body)));
+        let (body, previous) = match self.selected_history.and_then(|i| Some((i, self.history.get(i)?))) {
+            Some((i, e)) => {
+                let body = &e.request.body;
+                let previous = self
+                    .previous_send_of(i)
+                    .and_then(|p| Some((p, diff::changes(&self.history.get(p)?.request.body, body))));
                 (serde_json::to_string_pretty(body).unwrap_or_default(), previous)
             }
             None => (String::new(), None),
@@ -644,28 +667,27 @@ impl State {
     /// History entries that match the filter, newest first (indexes into `history`).
     pub fn filtered_history(&self) -> Vec<usize> {
         let needle = self.history_filter.to_lowercase();
-        (0..self.history.len())
-            .rev()
-            .filter(|&i| {
+        (self.history.iter().enumerate().rev())
+            .filter(|(_, e)| {
                 if needle.is_empty() {
                     return true;
                 }
-                let e = &self.history[i];
                 let status = e.attempt.status.map(|s| s.to_string()).unwrap_or_default();
                 [&e.mapping, &e.endpoint, &e.source, &e.attempt.outcome.message, &status, &e.send_id]
                     .iter()
                     .any(|s| s.to_lowercase().contains(&needle))
             })
+            .map(|(i, _)| i)
             .collect()
     }
 
     /// The previous attempt of the same source and mapping before history entry `i`.
     pub fn previous_send_of(&self, i: usize) -> Option<usize> {
-        let e = &self.history[i];
-        (0..i).rev().find(|&j| {
-            let p = &self.history[j];
-            p.source == e.source && p.mapping == e.mapping && p.send_id != e.send_id
-        })
+        let e = self.history.get(i)?;
+        self.history
+            .get(..i)?
+            .iter()
+            .rposition(|p| p.source == e.source && p.mapping == e.mapping && p.send_id != e.send_id)
     }
 
     /// Adds a message for the user: it becomes the status line and joins the log.

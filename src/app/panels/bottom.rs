@@ -136,8 +136,12 @@ fn history(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut 
                 row_height,
                 rows.len(),
                 |ui, range| {
-                    for &i in rows.get(range).unwrap_or_default() {
-                        let e = &state.history[i];
+                    for (i, e) in rows
+                        .get(range)
+                        .unwrap_or_default()
+                        .iter()
+                        .filter_map(|&i| Some((i, state.history.get(i)?)))
+                    {
                         let status = match e.attempt.status {
                             Some(s) => s.to_string(),
                             None if e.state == crate::store::history::State::Pending => "pending".into(),
@@ -177,11 +181,10 @@ fn history(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut 
 /// The selected history entry: what happened, the response, and the request body, compared by
 /// field with the previous send of the same sample.
 fn detail(ui: &mut egui::Ui, state: &mut State, intents: &mut Vec<Intent>) {
-    let Some(i) = state.selected_history.filter(|i| *i < state.history.len()) else {
+    let Some((i, e)) = state.selected_history.and_then(|i| Some((i, state.history.get(i)?))) else {
         ui.label("Select a send to see it.");
         return;
     };
-    let e = &state.history[i];
     let mut seen_changed = None;
     ui.horizontal(|ui| {
         if to_reddit(&e.endpoint) {
@@ -252,8 +255,7 @@ fn detail(ui: &mut egui::Ui, state: &mut State, intents: &mut Vec<Intent>) {
         ui.label(RichText::new("Request body").strong());
         ui.add(egui::Label::new(RichText::new(&view.body).monospace()).selectable(true));
     });
-    if let Some(seen) = seen_changed {
-        let id = state.history[i].send_id.clone();
+    if let Some((seen, id)) = seen_changed.zip(state.history.get(i).map(|e| e.send_id.clone())) {
         if seen {
             state.saved.seen.insert(id);
         } else {

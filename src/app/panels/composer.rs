@@ -126,8 +126,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
                         .response
                         .labelled_by(l.id);
                 });
-                if let Some(i) = chosen {
-                    let text = state.saved.samples[i].text.clone();
+                if let Some(text) = chosen.and_then(|i| state.saved.samples.get(i)).map(|s| s.text.clone()) {
                     state.load_event(text);
                 }
                 let l = ui.label("Sample name");

@@ -303,40 +303,47 @@ fn window(
         })
         .collect();
     ui.columns(3, |cols| {
-        cols[0].strong("Attribution signals per request");
+        let [signals, coverage, refused] = cols else { return };
+        signals.strong("Attribution signals per request");
         let bars = r
             .signals
             .iter()
             .enumerate()
             .map(|(n, e)| Bar::new(n as f64, e.count as f64).name(format!("{n} of 7")))
             .collect();
-        if let Some(n) = bar_chart(&mut cols[0], "corpus-signals", "built events", bars, BLUE) {
-            choose(format!("{n} of 7 signals"), &r.signals[n]);
+        if let Some(e) = bar_chart(signals, "corpus-signals", "built events", bars, BLUE)
+            .and_then(|n| r.signals.get(n).map(|e| (n, e)))
+        {
+            choose(format!("{} of 7 signals", e.0), e.1);
         }
-        cols[1].strong(format!("Identifier coverage (% of {} built)", r.built));
+        coverage.strong(format!("Identifier coverage (% of {} built)", r.built));
         let bars = r
             .coverage
             .iter()
             .enumerate()
             .map(|(i, c)| Bar::new(i as f64, share(c.present, r.built)).name(c.label))
             .collect();
-        if let Some(i) = bar_chart(&mut cols[1], "corpus-coverage", "%", bars, GREEN) {
-            let c = &r.coverage[i];
+        if let Some(c) =
+            bar_chart(coverage, "corpus-coverage", "%", bars, GREEN).and_then(|i| r.coverage.get(i))
+        {
             choose(format!("without {}", c.label), &c.missing);
         }
-        cols[2].strong("Refusals by reason");
+        refused.strong("Refusals by reason");
         let bars = refusals
             .iter()
             .enumerate()
             .map(|(i, (t, e))| Bar::new(i as f64, e.count as f64).name(t))
             .collect();
-        if let Some(i) = bar_chart(&mut cols[2], "corpus-refusals", "refused events", bars, RED) {
-            choose(refusals[i].0.clone(), refusals[i].1);
+        if let Some((title, e)) =
+            bar_chart(refused, "corpus-refusals", "refused events", bars, RED).and_then(|i| refusals.get(i))
+        {
+            choose(title.clone(), e);
         }
     });
 
     ui.columns(2, |cols| {
-        let ui = &mut cols[0];
+        let [left, right] = cols else { return };
+        let ui = left;
         ui.heading("Mappings");
         egui::Grid::new("corpus-mappings").striped(true).num_columns(5).show(ui, |ui| {
             for h in ["mapping", "matched", "built", "refused", "web only"] {
@@ -363,7 +370,7 @@ fn window(
             }
         }
 
-        let ui = &mut cols[1];
+        let ui = right;
         ui.heading("Identifier coverage");
         egui::Grid::new("corpus-coverage-table").striped(true).num_columns(3).show(ui, |ui| {
             for c in &r.coverage {

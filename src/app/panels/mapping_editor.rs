@@ -80,7 +80,8 @@ fn words(e: &MappingError) -> String {
 
 pub fn show(ctx: &egui::Context, state: &mut State, view: &mut View, intents: &mut Vec<Intent>) {
     let Some(name) = view.editing.clone() else { return };
-    let Some(i) = state.mapping_index(&name) else {
+    let Some((i, entry)) = state.mapping_index(&name).and_then(|i| Some((i, state.mappings.get(i)?.clone())))
+    else {
         // Deleted (or renamed elsewhere): the editor closes rather than follow another mapping.
         close(view);
         return;
@@ -89,7 +90,7 @@ pub fn show(ctx: &egui::Context, state: &mut State, view: &mut View, intents: &m
     let mut edited: Option<MappingEntry> = None;
     let mut closing = false;
     let mut cache = std::mem::take(&mut view.editor_cache);
-    cache.refresh(state, &state.mappings[i]);
+    cache.refresh(state, &entry);
     egui::Window::new(format!("Edit mapping: {name}"))
         .id(egui::Id::unique("mapping-editor"))
         .open(&mut open)
@@ -100,7 +101,6 @@ pub fn show(ctx: &egui::Context, state: &mut State, view: &mut View, intents: &m
         .resizable(true)
         .vscroll(true)
         .show(ctx, |ui| {
-            let entry = state.mappings[i].clone();
             ui.horizontal(|ui| {
                 ui.label(match (&entry.preset, entry.action) {
                     (Some(p), _) => format!("Preset: {p}"),

@@ -50,10 +50,9 @@ pub fn show(
                 .id_salt("mapping-list")
                 .max_height(ui.available_height() - 150.0)
                 .show(ui, |ui| {
-                    for i in 0..state.mappings.len() {
+                    for (i, m) in state.mappings.iter_mut().enumerate() {
                         let matched = state.preview.matched.contains(&i);
                         ui.horizontal(|ui| {
-                            let m = &mut state.mappings[i];
                             let mut enabled = m.enabled;
                             if ui
                                 .checkbox(&mut enabled, "")
@@ -142,14 +141,14 @@ pub fn show(
                 Some(Action::Changed) => state.workspace_changed(),
                 Some(Action::Duplicate(i)) => match state.duplicate_mapping(i) {
                     Ok(j) => state.saved.selected_mapping = j,
-                    Err(e) => state.notice(true, e),
+                    Err(e) => state.notice(true, e.to_string()),
                 },
                 Some(Action::Delete(i)) => state.delete_mapping(i),
                 Some(Action::Move(i, up)) => state.move_mapping(i, up),
                 Some(Action::Rename(old, name)) => match state.mapping_index(&old) {
                     Some(i) => match state.rename_mapping(i, &name) {
                         Ok(()) => {
-                            let new = state.mappings[i].name.clone();
+                            let new = state.mappings.get(i).map_or_else(|| name.clone(), |m| m.name.clone());
                             if view.editing.as_deref() == Some(old.as_str()) {
                                 view.editing = Some(new.clone());
                             }
@@ -158,7 +157,7 @@ pub fn show(
                             }
                             view.renaming = None;
                         }
-                        Err(e) => state.notice(true, e),
+                        Err(e) => state.notice(true, e.to_string()),
                     },
                     None => {
                         view.renaming = None;
@@ -187,6 +186,6 @@ enum Action {
 fn add(state: &mut State, preset: Option<&crate::mapping::presets::Preset>) {
     match state.add_mapping(preset) {
         Ok(i) => state.saved.selected_mapping = i,
-        Err(e) => state.notice(true, e),
+        Err(e) => state.notice(true, e.to_string()),
     }
 }

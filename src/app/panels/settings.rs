@@ -16,18 +16,17 @@ pub fn show(ctx: &egui::Context, state: &mut State, view: &mut View, intents: &m
         let before = state.settings().clone();
         let before_network = state.saved.network.clone();
         egui::Grid::new("settings-grid").num_columns(2).spacing([12.0, 6.0]).show(ui, |ui| {
-            let active = state.saved.active;
-            let mut name = state.saved.destinations[active].name.clone();
+            let mut name = state.saved.destination().name.clone();
             if super::text_field(ui, "Destination name", &mut name).changed() && !name.trim().is_empty() {
-                state.saved.destinations[active].name = name;
+                state.saved.destination_mut().name = name;
                 state.dirty = true;
             }
             ui.end_row();
-            let s = &mut state.saved.destinations[active].settings;
+            let s = &mut state.saved.destination_mut().settings;
             super::text_field(ui, "Pixel ID", &mut s.pixel_id);
             ui.end_row();
             token_rows(ui, state, view, intents);
-            let s = &mut state.saved.destinations[active].settings;
+            let s = &mut state.saved.destination_mut().settings;
             let l = ui.label("API version");
             egui::ComboBox::from_id_salt("settings-api-version")
                 .selected_text(s.api_version.as_str())
