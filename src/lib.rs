@@ -27,3 +27,5 @@ pub mod net;
 pub mod paths;
 pub mod secret;
 pub mod store;
+#[cfg(test)]
+mod test_dir;

@@ -75,16 +75,12 @@ pub fn make_private(path: &Path) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn dir(name: &str) -> std::path::PathBuf {
-        let dir = std::env::temp_dir().join(format!("rcc-atomic-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        dir
-    }
+    use crate::test_dir::TestDir;
 
     #[test]
     fn replaces_whole_files_and_leaves_no_temp_behind() {
-        let path = dir("whole").join("nested").join("workspace.json");
+        let root = TestDir::new("atomic-whole");
+        let path = root.join("nested").join("workspace.json");
         write(&path, b"first").unwrap();
         write(&path, b"second").unwrap();
         assert_eq!(fs::read(&path).unwrap(), b"second");
@@ -97,7 +93,7 @@ mod tests {
     #[test]
     fn files_are_0600_in_0700_directories() {
         use std::os::unix::fs::PermissionsExt;
-        let root = dir("private");
+        let root = TestDir::new("atomic-private");
         let path = root.join("home").join("tokens.json");
         write(&path, b"secret").unwrap();
         let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
@@ -114,7 +110,7 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn the_temp_file_is_never_opened_through_a_symlink_or_over_another_file() {
-        let root = dir("nofollow");
+        let root = TestDir::new("atomic-nofollow");
         create_private_dir(&root).unwrap();
         let target = root.join("victim");
         fs::write(&target, b"keep").unwrap();

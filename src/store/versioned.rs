@@ -119,16 +119,11 @@ mod tests {
         }
     }
 
-    fn dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("rcc-versioned-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
-    }
+    use crate::test_dir::TestDir;
 
     #[test]
     fn reading_only_never_moves_a_file() {
-        let dir = dir("read-only");
+        let dir = TestDir::created("versioned-read-only");
         let path = dir.join("workspace.json");
         assert_eq!(read(&path, |_| Ok::<_, Why>(())), Ok(None));
         for (bytes, newer) in [(&b"{\"format\": tru"[..], false), (&b"{}"[..], true)] {
@@ -140,12 +135,11 @@ mod tests {
             assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "no copy made");
         }
         assert_eq!(read(&path, |t| Ok::<_, Why>(t.len())), Ok(Some(2)));
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn a_damaged_file_is_renamed_aside_with_its_bytes_intact() {
-        let dir = dir("aside");
+        let dir = TestDir::created("versioned-aside");
         let path = dir.join("workspace.json");
         assert!(matches!(load(&path, |_| Ok::<_, Why>(())), Found::Missing));
         std::fs::write(&path, b"{\"format\": tru").unwrap();
@@ -171,6 +165,5 @@ mod tests {
         std::fs::write(&path, b"{}").unwrap();
         let Found::SetAside(newer) = load(&path, |_| Err::<(), _>(Why("newer", true))) else { panic!() };
         assert!(newer.copy.unwrap().to_str().unwrap().contains("workspace.newer-"));
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
