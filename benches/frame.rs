@@ -68,7 +68,7 @@ fn prepare() -> std::path::PathBuf {
                 abridged: None,
             },
             lints: vec![],
-            attempt: reddit_capi_console::net::AttemptRecord {
+            attempt: reddit_capi_console::store::history::AttemptRecord {
                 number: 1,
                 started_at: "2026-11-28T12:00:00.000Z".into(),
                 duration_ms: 3,

@@ -12,6 +12,7 @@ use super::retry::{self, Policy};
 use crate::reddit::Request;
 use crate::reddit::response::{self, Kind, Outcome};
 use crate::secret::Secret;
+use crate::store::history::AttemptRecord;
 use crate::timestamp;
 
 /// Where the proxy comes from.
@@ -92,25 +93,6 @@ impl Cancel {
             notified.await;
         }
     }
-}
-
-/// One attempt, as history records it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AttemptRecord {
-    /// 1 for the first try.
-    pub number: u32,
-    /// When it started (RFC 3339).
-    pub started_at: String,
-    pub duration_ms: u64,
-    /// How long the client waited before this attempt (backoff or Retry-After).
-    pub waited_ms: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<u16>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub response_headers: Vec<(String, String)>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub response_body: Option<String>,
-    pub outcome: Outcome,
 }
 
 /// What a send reports while it runs.

@@ -7,7 +7,5 @@ pub mod curl;
 pub mod dispatch;
 pub mod retry;
 
-pub use client::{
-    AttemptRecord, Cancel, Client, ClientConfig, Pacer, Prepared, Progress, ProxySetting, SendResult,
-};
+pub use client::{Cancel, Client, ClientConfig, Pacer, Prepared, Progress, ProxySetting, SendResult};
 pub use dispatch::{Dispatcher, Endpoint, Sent};

@@ -19,7 +19,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::atomic;
-use crate::net::AttemptRecord;
 use crate::reddit::Lint;
 use crate::reddit::response::Outcome;
 
@@ -80,6 +79,25 @@ pub struct Entry {
     pub lints: Vec<Lint>,
     /// The attempt: number and start time always; response and outcome once completed.
     pub attempt: AttemptRecord,
+}
+
+/// One attempt, as history records it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttemptRecord {
+    /// 1 for the first try.
+    pub number: u32,
+    /// When it started (RFC 3339).
+    pub started_at: String,
+    pub duration_ms: u64,
+    /// How long the client waited before this attempt (backoff or Retry-After).
+    pub waited_ms: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub response_headers: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_body: Option<String>,
+    pub outcome: Outcome,
 }
 
 /// The history file(s) in a directory.
