@@ -210,12 +210,12 @@ impl Worker {
                         emulator.as_ref().map(Emulator::base_url).map_err(|e| e.to_string()),
                     ));
                     let emulator = emulator.ok();
-                    let history = data_dir.as_deref().map(History::in_dir);
+                    let history = data_dir.as_ref().map(History::in_dir);
                     post.send(Msg::History(load_history(history.as_ref())));
                     // Opening the keychain may mean a D-Bus round trip: a blocking thread.
                     let tokens = Arc::new(
                         tokio::task::spawn_blocking(move || {
-                            Tokens::new(keychain(), data_dir.as_deref(), env_token)
+                            Tokens::new(keychain(), data_dir.as_ref(), env_token)
                         })
                         .await
                         .expect("the keychain probe does not panic"),
@@ -434,16 +434,6 @@ async fn send(job: &SendJob, history: Option<&History>) -> (Vec<Sent>, Vec<Strin
         }
     }
     (results, dispatcher.history_errors)
-}
-
-/// The files the app keeps in its data directory.
-pub fn workspace_path(dir: &Path) -> PathBuf {
-    dir.join("workspace.json")
-}
-
-/// The app's own state file.
-pub fn app_state_path(dir: &Path) -> PathBuf {
-    dir.join("app-state.json")
 }
 
 #[cfg(test)]

@@ -198,7 +198,7 @@ fn run(
             ..ClientConfig::default()
         })
         .map_err(UsageError)?;
-        let history = crate::paths::data_dir().map(|d| History::in_dir(&d));
+        let history = crate::paths::DataDir::locate().map(|d| History::in_dir(&d));
         let accepted_before = match (&replay_mode, &history) {
             (Some(ReplayMode { resume: true, .. }), Some(history)) => accepted_sources(history, &endpoint)?,
             (Some(ReplayMode { resume: true, .. }), None) => {
