@@ -448,12 +448,9 @@ impl ConsoleApp {
                     s.notice(true, "not sent: the event JSON does not parse; fix it first");
                     return;
                 }
-                let token = match (&s.token, s.saved.target) {
-                    (Some((t, _)), _) => t.clone(),
-                    // Only the emulator gets here without a token: its destination lint stops a
-                    // send to Reddit above.
-                    (None, _) => Secret::new("local-emulator-token").expect("non-blank"),
-                };
+                // Only the emulator gets here without a token (the session sends its own): the
+                // destination lint stops a send to Reddit above.
+                let token = s.token.as_ref().map(|(t, _)| t.clone());
                 let items = s.sendable();
                 if items.is_empty() {
                     s.notice(true, "not sent: no mapping builds a request without errors for this event");
