@@ -220,3 +220,83 @@ impl<'a> Session<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(pixel: &str) -> Settings {
+        Settings { pixel_id: pixel.into(), ..Settings::default() }
+    }
+
+    fn refused(setup: Setup<'_>, endpoint: Endpoint) -> String {
+        setup.build(endpoint).err().expect("refused").to_string()
+    }
+
+    #[test]
+    fn targets_are_reddit_the_emulator_or_an_http_url() {
+        assert_eq!(Target::parse("reddit").unwrap(), Target::Reddit);
+        assert_eq!(Target::parse("emulator").unwrap(), Target::Emulator);
+        assert_eq!(
+            Target::parse("http://127.0.0.1:7878/").unwrap(),
+            Target::Url("http://127.0.0.1:7878".into())
+        );
+        assert_eq!(
+            Target::parse("ftp://x").unwrap_err().to_string(),
+            r#"--endpoint "ftp://x": expected reddit, emulator or an http(s) URL"#
+        );
+        assert!(Target::parse("https://").unwrap_err().to_string().starts_with("--endpoint: "));
+    }
+
+    #[test]
+    fn the_emulator_gets_its_own_token_and_no_proxy_elsewhere_a_token_is_needed() {
+        let s = settings("a2_x");
+        let emulator = Endpoint::Emulator("http://127.0.0.1:1".into());
+        let proxy = Some("http://127.0.0.1:3128".to_string());
+        let session = Session::setup(&s).proxy(proxy.clone()).build(emulator).unwrap();
+        assert_eq!(session.token().expose(), emulator::LOCAL_TOKEN);
+        assert_eq!(session.client.config().proxy, ProxySetting::Off);
+        let url = Endpoint::Url("http://127.0.0.1:1".into());
+        let token = Secret::new("user_token_1234");
+        let session = Session::setup(&s).token(token).proxy(proxy).build(url.clone()).unwrap();
+        assert_eq!(session.token().expose(), "user_token_1234");
+        assert_eq!(session.client.config().proxy, ProxySetting::Url("http://127.0.0.1:3128".into()));
+        assert_eq!(
+            refused(Session::setup(&s).token_env("MY_TOKEN"), url),
+            "no conversion token: set MY_TOKEN (or pass --token-env VAR), save one for this pixel in the \
+             app's Settings, or send to --endpoint emulator"
+        );
+    }
+
+    #[test]
+    fn reddit_refuses_the_placeholder_pixel_and_an_unallowed_production_send() {
+        let token = || Secret::new("user_token_1234");
+        let placeholder = settings(PLACEHOLDER_PIXEL);
+        assert_eq!(
+            refused(Session::setup(&placeholder).token(token()), Endpoint::Reddit),
+            format!(
+                "not sent: the Pixel ID {PLACEHOLDER_PIXEL} is the local emulator's placeholder; Reddit has \
+                 no such pixel. Set your Pixel ID in the app's Settings or the workspace"
+            )
+        );
+        let production = Settings { test_mode: false, ..settings("a2_x") };
+        assert!(
+            refused(Session::setup(&production).token(token()), Endpoint::Reddit).contains("--production")
+        );
+        assert!(Session::setup(&production).token(token()).production(true).build(Endpoint::Reddit).is_ok());
+    }
+
+    #[test]
+    fn v3_event_testing_sends_single_events_paced() {
+        let testing =
+            Settings { api_version: ApiVersion::V3, test_id: Some("t2_x".into()), ..settings("a2_x") };
+        let session =
+            Session::setup(&testing).build(Endpoint::Emulator("http://127.0.0.1:1".into())).unwrap();
+        assert_eq!(session.batching(Batching::All), Batching::Never);
+        assert!(session.dispatcher(None, Cancel::default()).pacer.is_some());
+        let v2 = settings("a2_x");
+        let session = Session::setup(&v2).build(Endpoint::Emulator("http://127.0.0.1:1".into())).unwrap();
+        assert_eq!(session.batching(Batching::All), Batching::All);
+        assert!(session.dispatcher(None, Cancel::default()).pacer.is_none());
+    }
+}
