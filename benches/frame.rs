@@ -13,6 +13,7 @@ use eframe::egui;
 use reddit_capi_console::app::worker::{BoxFuture, Dialogs, FileKind};
 use reddit_capi_console::app::{AppConfig, BottomTab, ConsoleApp};
 use reddit_capi_console::mapping::model::MappingEntry;
+use reddit_capi_console::paths::DataDir;
 use reddit_capi_console::secret::tokens::Keychain;
 use reddit_capi_console::store::history::{Entry, RequestRecord, State};
 use reddit_capi_console::workspace::Workspace;
@@ -68,7 +69,7 @@ fn prepare() -> std::path::PathBuf {
                 abridged: None,
             },
             lints: vec![],
-            attempt: reddit_capi_console::net::AttemptRecord {
+            attempt: reddit_capi_console::store::history::AttemptRecord {
                 number: 1,
                 started_at: "2026-11-28T12:00:00.000Z".into(),
                 duration_ms: 3,
@@ -120,7 +121,7 @@ fn frame(ctx: &egui::Context, app: &mut ConsoleApp, events: Vec<egui::Event>) {
 fn main() {
     let dir = prepare();
     let config = AppConfig {
-        data_dir: Some(dir.clone()),
+        data_dir: Some(DataDir::new(&dir)),
         dialogs: Arc::new(NoDialogs),
         keychain: Arc::new(|| Keychain::Unavailable("the bench keeps no token".into())),
         env_token: None,

@@ -1,21 +1,58 @@
 //! Where the console keeps its files: the platform's data directory, or
-//! `$REDDIT_CAPI_CONSOLE_HOME` when set (tests and portable installs use it).
+//! `$REDDIT_CAPI_CONSOLE_HOME` when set (tests and portable installs use it). [`DataDir`] is the
+//! one place the files' names are written.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Environment variable that overrides the data directory.
 pub const HOME_ENV: &str = "REDDIT_CAPI_CONSOLE_HOME";
 
-/// The directory holding the workspace, settings and history.
-pub fn data_dir() -> Option<PathBuf> {
-    if let Some(home) = std::env::var_os(HOME_ENV).filter(|h| !h.is_empty()) {
-        return Some(PathBuf::from(home));
-    }
-    directories::ProjectDirs::from("com", "Reddit CAPI Console", "reddit-capi-console")
-        .map(|d| d.data_dir().to_path_buf())
-}
+/// The directory holding the workspace, the settings, the history, the token file and logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DataDir(PathBuf);
 
-/// The saved workspace.
-pub fn workspace_file() -> Option<PathBuf> {
-    data_dir().map(|d| d.join("workspace.json"))
+impl DataDir {
+    /// `$REDDIT_CAPI_CONSOLE_HOME`, else the platform's data directory (`None`: there is none).
+    pub fn locate() -> Option<DataDir> {
+        if let Some(home) = std::env::var_os(HOME_ENV).filter(|h| !h.is_empty()) {
+            return Some(DataDir::new(home));
+        }
+        directories::ProjectDirs::from("com", "Reddit CAPI Console", "reddit-capi-console")
+            .map(|d| DataDir::new(d.data_dir()))
+    }
+
+    /// The data directory at `root`.
+    pub fn new(root: impl Into<PathBuf>) -> DataDir {
+        DataDir(root.into())
+    }
+
+    /// The directory itself (eframe keeps its window state here too).
+    pub fn root(&self) -> &Path {
+        &self.0
+    }
+
+    /// The saved workspace: the mappings and the destination settings.
+    pub fn workspace(&self) -> PathBuf {
+        self.0.join("workspace.json")
+    }
+
+    /// The app's settings: destinations, endpoint, composer, samples, network, sends marked seen.
+    pub fn settings(&self) -> PathBuf {
+        self.0.join("app-state.json")
+    }
+
+    /// The send history's live file (its rotation and lock are named after it).
+    pub fn history(&self) -> PathBuf {
+        self.0.join("history.jsonl")
+    }
+
+    /// The opt-in token file (where there is no keychain).
+    pub fn tokens(&self) -> PathBuf {
+        self.0.join("tokens.json")
+    }
+
+    /// The log directory.
+    pub fn logs(&self) -> PathBuf {
+        self.0.join("logs")
+    }
 }

@@ -16,6 +16,7 @@ use keyring_core::mock;
 use reddit_capi_console::app::worker::{BoxFuture, Dialogs, FileKind};
 use reddit_capi_console::app::{AppConfig, ConsoleApp};
 use reddit_capi_console::engine::Item;
+use reddit_capi_console::paths::DataDir;
 use reddit_capi_console::secret::tokens::{Keychain, Place, SERVICE, Source};
 use reddit_capi_console::workspace::Workspace;
 
@@ -66,7 +67,7 @@ fn start_sized(
     size: egui::Vec2,
 ) -> Harness<'static, ConsoleApp> {
     let config = AppConfig {
-        data_dir: Some(dir.to_path_buf()),
+        data_dir: Some(DataDir::new(dir)),
         dialogs,
         keychain: Arc::new(move || keychain.clone()),
         env_token: None,
@@ -669,7 +670,7 @@ impl Dialogs for NoDialogService {
 fn without_a_file_dialog_service_the_app_says_so_and_takes_a_typed_path() {
     let dir = data_dir("no-dialogs");
     let config = AppConfig {
-        data_dir: Some(dir.to_path_buf()),
+        data_dir: Some(DataDir::new(&dir)),
         dialogs: Arc::new(NoDialogService),
         keychain: Arc::new(|| Keychain::Unavailable("none".into())),
         env_token: None,

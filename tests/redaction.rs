@@ -19,6 +19,7 @@ use egui_kittest::kittest::{NodeT, Queryable, by};
 use reddit_capi_console::app::worker::{BoxFuture, Dialogs, FileKind};
 use reddit_capi_console::app::{AppConfig, ConsoleApp, Intent};
 use reddit_capi_console::emulator::{self, Emulator, Fault};
+use reddit_capi_console::paths::DataDir;
 use reddit_capi_console::secret::tokens::Keychain;
 use serde_json::{Value, json};
 
@@ -156,7 +157,7 @@ fn no_token_anywhere_and_raw_pii_only_in_the_users_own_samples() {
     // The desktop app on the same data directory.
     let keychain = Keychain::Store(keyring_core::mock::Store::new().unwrap());
     let config = AppConfig {
-        data_dir: Some(home.clone()),
+        data_dir: Some(DataDir::new(&home)),
         dialogs: Arc::new(DiskDialogs(exports.clone())),
         keychain: Arc::new(move || keychain.clone()),
         env_token: None,

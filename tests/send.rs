@@ -14,6 +14,7 @@ use reddit_capi_console::net::retry::Policy;
 use reddit_capi_console::net::{
     Cancel, Client, ClientConfig, Dispatcher, Endpoint, Prepared, ProxySetting, Sent,
 };
+use reddit_capi_console::paths::DataDir;
 use reddit_capi_console::reddit::response::Kind;
 use reddit_capi_console::reddit::{ApiVersion, Authorization, Settings};
 use reddit_capi_console::secret::Secret;
@@ -88,7 +89,7 @@ async fn emulator(config: emulator::Config) -> Emulator {
 async fn v2_round_trip_is_accepted_recorded_and_in_history() {
     let emu = emulator(emulator::Config::default()).await;
     let dir = temp_dir("v2");
-    let history = History::in_dir(&dir);
+    let history = History::in_dir(&DataDir::new(&dir));
     let sent = send_one(
         &emu,
         &settings(ApiVersion::V2),
@@ -233,7 +234,7 @@ async fn a_timeout_is_retried_with_the_same_body() {
     let emu = emulator(emulator::Config::default()).await;
     emu.queue_fault(Fault::delay(Duration::from_millis(1500)));
     let dir = temp_dir("timeout");
-    let history = History::in_dir(&dir);
+    let history = History::in_dir(&DataDir::new(&dir));
     let sent = send_one(
         &emu,
         &settings(ApiVersion::V2),
@@ -553,7 +554,7 @@ async fn a_send_killed_mid_flight_leaves_a_pending_entry_and_an_intact_store() {
         .stdout(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let history = History::in_dir(&home);
+    let history = History::in_dir(&DataDir::new(&home));
     let deadline = Instant::now() + Duration::from_secs(10);
     while history.read().map(|l| l.entries.is_empty()).unwrap_or(true) {
         assert!(Instant::now() < deadline, "no pending entry appeared");

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use eframe::egui::{self, RichText};
 
 use crate::net::Cancel;
+use crate::paths::DataDir;
 use crate::secret::Secret;
 use crate::secret::tokens::{Keychain, Place, Source, Tokens};
 use crate::store::versioned;
@@ -24,7 +25,7 @@ use worker::{Command, Dialogs, FileKind, Msg, NativeDialogs, Snapshot, Worker};
 
 /// What the app needs from outside: where its files live, how to ask for files, the keychain.
 pub struct AppConfig {
-    pub data_dir: Option<PathBuf>,
+    pub data_dir: Option<DataDir>,
     pub dialogs: Arc<dyn Dialogs>,
     /// Opens the OS keychain; called on the worker thread (it may talk to D-Bus).
     pub keychain: Arc<dyn Fn() -> Keychain + Send + Sync>,
@@ -35,7 +36,7 @@ pub struct AppConfig {
 impl Default for AppConfig {
     fn default() -> AppConfig {
         AppConfig {
-            data_dir: crate::paths::data_dir(),
+            data_dir: DataDir::locate(),
             dialogs: Arc::new(NativeDialogs),
             keychain: Arc::new(Keychain::platform),
             env_token: Tokens::env_token(),
@@ -204,7 +205,7 @@ pub struct ConsoleApp {
     worker: Worker,
     /// Whether file dialogs can be shown (`Err`: why not; a path is asked for instead).
     dialogs: Result<(), String>,
-    data_dir: Option<PathBuf>,
+    data_dir: Option<DataDir>,
     last_save: Instant,
     /// Numbers the saves; the newest written is shared with the worker.
     save_generation: u64,
@@ -230,8 +231,8 @@ impl ConsoleApp {
         let mut newer = Vec::new();
         let (workspace, saved) = match &config.data_dir {
             Some(dir) => (
-                load(&worker::workspace_path(dir), &mut notices, &mut newer, Workspace::parse),
-                load(&worker::app_state_path(dir), &mut notices, &mut newer, Saved::parse),
+                load(&dir.workspace(), &mut notices, &mut newer, Workspace::parse),
+                load(&dir.settings(), &mut notices, &mut newer, Saved::parse),
             ),
             None => (None, None),
         };
@@ -448,12 +449,9 @@ impl ConsoleApp {
                     s.notice(true, "not sent: the event JSON does not parse; fix it first");
                     return;
                 }
-                let token = match (&s.token, s.saved.target) {
-                    (Some((t, _)), _) => t.clone(),
-                    // Only the emulator gets here without a token: its destination lint stops a
-                    // send to Reddit above.
-                    (None, _) => Secret::new("local-emulator-token").expect("non-blank"),
-                };
+                // Only the emulator gets here without a token (the session sends its own): the
+                // destination lint stops a send to Reddit above.
+                let token = s.token.as_ref().map(|(t, _)| t.clone());
                 let items = s.sendable();
                 if items.is_empty() {
                     s.notice(true, "not sent: no mapping builds a request without errors for this event");
@@ -563,7 +561,7 @@ impl ConsoleApp {
         match &self.dialogs {
             Ok(()) => self.command(Command::Export { kind, suggested, bytes }),
             Err(why) => {
-                let path = self.data_dir.as_ref().map(|d| d.join(&suggested).display().to_string());
+                let path = self.data_dir.as_ref().map(|d| d.root().join(&suggested).display().to_string());
                 self.state.notice(true, format!("{why}: type where to save it instead"));
                 self.view.path_prompt =
                     Some(PathPrompt { kind, save: Some(bytes), path: path.unwrap_or(suggested) });
@@ -580,8 +578,8 @@ impl ConsoleApp {
         workspace.settings.test_id = None;
         self.save_generation += 1;
         let files = vec![
-            (worker::workspace_path(dir), workspace.to_export_json().into_bytes()),
-            (worker::app_state_path(dir), self.state.saved.to_json()),
+            (dir.workspace(), workspace.to_export_json().into_bytes()),
+            (dir.settings(), self.state.saved.to_json()),
         ];
         Some(Snapshot {
             generation: self.save_generation,
@@ -601,7 +599,9 @@ impl ConsoleApp {
     /// written to, if there is one.
     pub fn save_now(&mut self) -> Result<Option<PathBuf>, String> {
         match self.snapshot() {
-            Some(snapshot) => snapshot.write().map(|()| self.data_dir.clone()),
+            Some(snapshot) => {
+                snapshot.write().map(|()| self.data_dir.as_ref().map(|d| d.root().to_path_buf()))
+            }
             None => Ok(None),
         }
     }
@@ -893,7 +893,7 @@ pub fn native_options(data_dir: Option<PathBuf>) -> eframe::NativeOptions {
 pub fn run() -> eframe::Result {
     STARTED.get_or_init(Instant::now);
     GEOMETRY.get_or_init(|| std::env::var_os("REDDIT_CAPI_CONSOLE_GEOMETRY").map(PathBuf::from));
-    let options = native_options(crate::paths::data_dir());
+    let options = native_options(DataDir::locate().map(|d| d.root().to_path_buf()));
     eframe::run_native(
         "Reddit CAPI Console",
         options,

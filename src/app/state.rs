@@ -727,6 +727,7 @@ fn pretty_bodies(items: &[Item]) -> Vec<String> {
 }
 
 #[cfg(test)]
+#[allow(clippy::indexing_slicing)] // a test may panic
 mod tests {
     use super::*;
     use crate::mapping::presets;

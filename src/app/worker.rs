@@ -7,11 +7,15 @@ use std::path::{Path, PathBuf};
 use std::pin::Pin;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use crate::emulator::{self, Emulator, Received};
+use tokio::sync::mpsc::UnboundedReceiver;
+
+use crate::emulator::{Emulator, Received};
 use crate::engine::Item;
-use crate::net::{Cancel, Client, ClientConfig, Dispatcher, Endpoint, Pacer, ProxySetting, Sent};
-use crate::reddit::{ApiVersion, Settings};
+use crate::net::{Cancel, Endpoint, Sent, Session};
+use crate::reddit::Settings;
+use crate::reddit::response::{Kind, Outcome};
 use crate::secret::Secret;
 use crate::secret::tokens::{Place, Source, Tokens};
 use crate::store::atomic;
@@ -111,7 +115,8 @@ pub struct SendJob {
     pub items: Vec<Item>,
     pub settings: Settings,
     pub endpoint: Endpoint,
-    pub token: Secret,
+    /// The user's token; `None` sends the emulator's own.
+    pub token: Option<Secret>,
     pub source: String,
     pub network: super::state::Network,
     pub cancel: Cancel,
@@ -181,133 +186,12 @@ pub struct Worker {
 impl Worker {
     /// Starts the worker thread. `repaint` is called after each message (the UI's wake-up).
     pub fn start(config: super::AppConfig, repaint: impl Fn() + Send + Sync + 'static) -> Worker {
-        let super::AppConfig { data_dir, dialogs, keychain, env_token } = config;
-        let (commands, mut inbox) = tokio::sync::mpsc::unbounded_channel::<Command>();
+        let (commands, inbox) = tokio::sync::mpsc::unbounded_channel::<Command>();
         let (outbox, messages) = channel::<Msg>();
-        let repaint = Arc::new(repaint);
+        let post = Post { outbox, repaint: Arc::new(repaint) };
         std::thread::Builder::new()
             .name("worker".into())
-            .spawn(move || {
-                let runtime = match tokio::runtime::Builder::new_multi_thread()
-                    .worker_threads(2)
-                    .enable_all()
-                    .build()
-                {
-                    Ok(rt) => rt,
-                    Err(e) => {
-                        let _ = outbox.send(Msg::EmulatorReady(Err(format!("no async runtime: {e}"))));
-                        return;
-                    }
-                };
-                runtime.block_on(async move {
-                    let post = Post { outbox, repaint };
-                    let emulator = Emulator::start(
-                        "127.0.0.1:0".parse().expect("loopback"),
-                        emulator::Config::default(),
-                    )
-                    .await;
-                    post.send(Msg::EmulatorReady(
-                        emulator.as_ref().map(Emulator::base_url).map_err(|e| e.to_string()),
-                    ));
-                    let emulator = emulator.ok();
-                    let history = data_dir.as_deref().map(History::in_dir);
-                    post.send(Msg::History(load_history(history.as_ref())));
-                    // Opening the keychain may mean a D-Bus round trip: a blocking thread.
-                    let tokens = Arc::new(
-                        tokio::task::spawn_blocking(move || {
-                            Tokens::new(keychain(), data_dir.as_deref(), env_token)
-                        })
-                        .await
-                        .expect("the keychain probe does not panic"),
-                    );
-                    let status = match tokens.keychain().unavailable() {
-                        None => Ok(()),
-                        Some(why) => Err(why.to_string()),
-                    };
-                    post.send(Msg::Keychain(status));
-                    while let Some(command) = inbox.recv().await {
-                        match command {
-                            Command::Send(job) => {
-                                let (sent, errors) = send(&job, history.as_ref()).await;
-                                post.send(Msg::Sent(sent, errors));
-                                post.send(Msg::History(load_history(history.as_ref())));
-                                if let Some(emu) = &emulator {
-                                    post.send(Msg::EmulatorEvents(emu.received()));
-                                }
-                            }
-                            Command::RefreshEmulator => {
-                                if let Some(emu) = &emulator {
-                                    post.send(Msg::EmulatorEvents(emu.received()));
-                                }
-                            }
-                            Command::Save(snapshot) => {
-                                if let Err(e) = snapshot.write() {
-                                    post.send(Msg::SaveFailed(e));
-                                }
-                            }
-                            Command::OpenPath(kind, path) => {
-                                let name = path.display().to_string();
-                                match read_limited(&path) {
-                                    Ok(bytes) => post.send(Msg::Opened { kind, name, bytes }),
-                                    Err(e) => post.send(Msg::OpenFailed(format!("{name}: {e}"))),
-                                }
-                            }
-                            Command::ExportPath(path, bytes) => {
-                                let name = path.display().to_string();
-                                let result = atomic::write(&path, &bytes).map(|()| name.clone());
-                                post.send(Msg::Exported(result.map_err(|e| format!("{name}: {e}"))));
-                            }
-                            Command::Open(kind) => {
-                                let dialogs = dialogs.clone();
-                                let post = post.clone();
-                                tokio::spawn(async move {
-                                    if let Some((name, bytes)) = dialogs.open(kind).await {
-                                        post.send(Msg::Opened { kind, name, bytes });
-                                    }
-                                });
-                            }
-                            Command::LoadToken(pixel) => {
-                                let t = tokens.clone();
-                                let (pixel, found) = blocking(move || {
-                                    let found = t.get(&pixel).map_err(|e| e.to_string());
-                                    (pixel, found)
-                                })
-                                .await;
-                                post.send(Msg::Token { pixel, found });
-                            }
-                            Command::KeepToken { pixel, token, place } => {
-                                let t = tokens.clone();
-                                let kept =
-                                    blocking(move || t.put(&pixel, &token, place).map_err(|e| e.to_string()))
-                                        .await;
-                                let source = match place {
-                                    Place::Keychain => Source::Keychain,
-                                    Place::File => Source::File,
-                                };
-                                post.send(Msg::TokenKept(kept.map(|()| source)));
-                            }
-                            Command::ForgetToken(pixel) => {
-                                let t = tokens.clone();
-                                let forgot =
-                                    blocking(move || t.forget(&pixel).map_err(|e| e.to_string())).await;
-                                post.send(Msg::TokenForgotten(forgot));
-                            }
-                            Command::Export { kind, suggested, bytes } => {
-                                let dialogs = dialogs.clone();
-                                let post = post.clone();
-                                tokio::spawn(async move {
-                                    if let Some(result) = dialogs.save(kind, suggested, bytes).await {
-                                        post.send(Msg::Exported(result));
-                                    }
-                                });
-                            }
-                        }
-                    }
-                    if let Some(emu) = emulator {
-                        emu.shutdown().await;
-                    }
-                });
-            })
+            .spawn(move || run(config, inbox, post))
             .expect("a worker thread");
         Worker { commands, messages }
     }
@@ -315,6 +199,142 @@ impl Worker {
     /// Queues a command; `false` when the worker is gone.
     pub fn send(&self, command: Command) -> bool {
         self.commands.send(command).is_ok()
+    }
+}
+
+/// The worker thread: a tokio runtime serving commands until the UI hangs up.
+fn run(config: super::AppConfig, mut inbox: UnboundedReceiver<Command>, post: Post) {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            post.send(Msg::EmulatorReady(Err(format!("no async runtime: {e}"))));
+            return;
+        }
+    };
+    runtime.block_on(async move {
+        let resources = Resources::open(config, post).await;
+        while let Some(command) = inbox.recv().await {
+            resources.handle(command).await;
+        }
+        if let Some(emu) = resources.emulator {
+            emu.shutdown().await;
+        }
+    });
+}
+
+/// What the worker holds: the emulator, the history, the token stores, the dialogs.
+struct Resources {
+    post: Post,
+    dialogs: Arc<dyn Dialogs>,
+    emulator: Option<Emulator>,
+    history: Option<History>,
+    tokens: Arc<Tokens>,
+}
+
+impl Resources {
+    /// Starts the emulator, reads the history and opens the token stores, telling the UI each.
+    async fn open(config: super::AppConfig, post: Post) -> Resources {
+        let super::AppConfig { data_dir, dialogs, keychain, env_token } = config;
+        let emulator = Emulator::start_local().await;
+        post.send(Msg::EmulatorReady(emulator.as_ref().map(Emulator::base_url).map_err(|e| e.to_string())));
+        let history = data_dir.as_ref().map(History::in_dir);
+        post.send(Msg::History(load_history(history.as_ref())));
+        // Opening the keychain may mean a D-Bus round trip: a blocking thread.
+        let tokens = blocking(move || Tokens::new(keychain(), data_dir.as_ref(), env_token)).await;
+        let status = match tokens.keychain().unavailable() {
+            None => Ok(()),
+            Some(why) => Err(why.to_string()),
+        };
+        post.send(Msg::Keychain(status));
+        Resources { post, dialogs, emulator: emulator.ok(), history, tokens: Arc::new(tokens) }
+    }
+
+    async fn handle(&self, command: Command) {
+        match command {
+            Command::Send(job) => self.send(&job).await,
+            Command::RefreshEmulator => self.emulator_events(),
+            Command::Save(snapshot) => {
+                if let Err(e) = snapshot.write() {
+                    self.post.send(Msg::SaveFailed(e));
+                }
+            }
+            Command::Open(kind) => self.open_dialog(kind),
+            Command::OpenPath(kind, path) => self.open_path(kind, &path),
+            Command::Export { kind, suggested, bytes } => self.export_dialog(kind, suggested, bytes),
+            Command::ExportPath(path, bytes) => {
+                let name = path.display().to_string();
+                let result = atomic::write(&path, &bytes).map(|()| name.clone());
+                self.post.send(Msg::Exported(result.map_err(|e| format!("{name}: {e}"))));
+            }
+            Command::LoadToken(pixel) => self.load_token(pixel).await,
+            Command::KeepToken { pixel, token, place } => self.keep_token(pixel, token, place).await,
+            Command::ForgetToken(pixel) => {
+                let t = self.tokens.clone();
+                let forgot = blocking(move || t.forget(&pixel).map_err(|e| e.to_string())).await;
+                self.post.send(Msg::TokenForgotten(forgot));
+            }
+        }
+    }
+
+    /// Sends, then refreshes the history and the emulator's events.
+    async fn send(&self, job: &SendJob) {
+        let (sent, errors) = send(job, self.history.as_ref()).await;
+        self.post.send(Msg::Sent(sent, errors));
+        self.post.send(Msg::History(load_history(self.history.as_ref())));
+        self.emulator_events();
+    }
+
+    fn emulator_events(&self) {
+        if let Some(emu) = &self.emulator {
+            self.post.send(Msg::EmulatorEvents(emu.received()));
+        }
+    }
+
+    /// Dialogs wait for the user: they run as tasks of their own.
+    fn open_dialog(&self, kind: FileKind) {
+        let (dialogs, post) = (self.dialogs.clone(), self.post.clone());
+        tokio::spawn(async move {
+            if let Some((name, bytes)) = dialogs.open(kind).await {
+                post.send(Msg::Opened { kind, name, bytes });
+            }
+        });
+    }
+
+    fn export_dialog(&self, kind: FileKind, suggested: String, bytes: Vec<u8>) {
+        let (dialogs, post) = (self.dialogs.clone(), self.post.clone());
+        tokio::spawn(async move {
+            if let Some(result) = dialogs.save(kind, suggested, bytes).await {
+                post.send(Msg::Exported(result));
+            }
+        });
+    }
+
+    fn open_path(&self, kind: FileKind, path: &Path) {
+        let name = path.display().to_string();
+        match read_limited(path) {
+            Ok(bytes) => self.post.send(Msg::Opened { kind, name, bytes }),
+            Err(e) => self.post.send(Msg::OpenFailed(format!("{name}: {e}"))),
+        }
+    }
+
+    async fn load_token(&self, pixel: String) {
+        let t = self.tokens.clone();
+        let (pixel, found) = blocking(move || {
+            let found = t.get(&pixel).map_err(|e| e.to_string());
+            (pixel, found)
+        })
+        .await;
+        self.post.send(Msg::Token { pixel, found });
+    }
+
+    async fn keep_token(&self, pixel: String, token: Secret, place: Place) {
+        let t = self.tokens.clone();
+        let kept = blocking(move || t.put(&pixel, &token, place).map_err(|e| e.to_string())).await;
+        let source = match place {
+            Place::Keychain => Source::Keychain,
+            Place::File => Source::File,
+        };
+        self.post.send(Msg::TokenKept(kept.map(|()| source)));
     }
 }
 
@@ -383,50 +403,23 @@ fn load_history(history: Option<&History>) -> Result<(Vec<Entry>, usize), String
     }
 }
 
+/// Sends a job's requests; a session that cannot be set up is one blocked result saying why.
 async fn send(job: &SendJob, history: Option<&History>) -> (Vec<Sent>, Vec<String>) {
     let SendJob { items, settings, endpoint, token, source, network, cancel } = job;
-    let proxy = match endpoint {
-        Endpoint::Emulator(_) => ProxySetting::Off,
-        _ if network.proxy.trim().is_empty() => ProxySetting::Environment,
-        _ => ProxySetting::Url(network.proxy.trim().to_string()),
+    let proxy = Some(network.proxy.trim()).filter(|p| !p.is_empty()).map(str::to_string);
+    let secs = |s: u64| Duration::from_secs(s.max(1));
+    let session = Session::setup(settings)
+        .token(token.clone())
+        .proxy(proxy)
+        .timeouts(secs(network.connect_timeout_secs), secs(network.timeout_secs))
+        // The UI asks before a production send.
+        .production(true)
+        .build(endpoint.clone());
+    let session = match session {
+        Ok(session) => session,
+        Err(e) => return (vec![not_sent(e.to_string())], Vec::new()),
     };
-    let config = ClientConfig {
-        proxy,
-        user_agent: settings.user_agent(),
-        connect_timeout: std::time::Duration::from_secs(network.connect_timeout_secs.max(1)),
-        timeout: std::time::Duration::from_secs(network.timeout_secs.max(1)),
-        ..ClientConfig::default()
-    };
-    let client = match Client::new(config) {
-        Ok(c) => c,
-        Err(e) => {
-            return (
-                vec![Sent {
-                    mapping: String::new(),
-                    event_indexes: Vec::new(),
-                    blocked: true,
-                    lints: Vec::new(),
-                    attempts: Vec::new(),
-                    outcome: crate::reddit::response::Outcome::transport(
-                        crate::reddit::response::Kind::ConnectionFailed,
-                        e,
-                    ),
-                }],
-                Vec::new(),
-            );
-        }
-    };
-    let v3_testing = settings.api_version == ApiVersion::V3 && settings.active_test_id().is_some();
-    let mut dispatcher = Dispatcher {
-        client: &client,
-        history,
-        token,
-        endpoint,
-        settings,
-        cancel: cancel.clone(),
-        pacer: v3_testing.then(|| Pacer::per_second(10)),
-        history_errors: Vec::new(),
-    };
+    let mut dispatcher = session.dispatcher(history, cancel.clone());
     let mut results = Vec::new();
     for item in items {
         if let Some(sent) = dispatcher.send(item, source).await {
@@ -436,14 +429,15 @@ async fn send(job: &SendJob, history: Option<&History>) -> (Vec<Sent>, Vec<Strin
     (results, dispatcher.history_errors)
 }
 
-/// The files the app keeps in its data directory.
-pub fn workspace_path(dir: &Path) -> PathBuf {
-    dir.join("workspace.json")
-}
-
-/// The app's own state file.
-pub fn app_state_path(dir: &Path) -> PathBuf {
-    dir.join("app-state.json")
+fn not_sent(why: String) -> Sent {
+    Sent {
+        mapping: String::new(),
+        event_indexes: Vec::new(),
+        blocked: true,
+        lints: Vec::new(),
+        attempts: Vec::new(),
+        outcome: Outcome::transport(Kind::ConnectionFailed, why),
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use clap::Args;
 use super::UsageError;
 use crate::engine::{Engine, Selection};
 use crate::identity::Profile;
+use crate::paths::DataDir;
 use crate::reddit::ApiVersion;
 use crate::secret::Secret;
 use crate::secret::tokens::{Keychain, Tokens};
@@ -51,7 +52,7 @@ pub fn load_workspace(path: Option<&std::path::Path>) -> Result<Workspace, Usage
             .map_err(|e| UsageError(format!("workspace {}: {e}", path.display())))?;
         return Workspace::parse(&text).map_err(|e| UsageError(format!("workspace {}: {e}", path.display())));
     }
-    let Some(path) = crate::paths::workspace_file() else { return Ok(Workspace::presets()) };
+    let Some(path) = DataDir::locate().map(|d| d.workspace()) else { return Ok(Workspace::presets()) };
     match versioned::read(&path, Workspace::parse) {
         Ok(found) => Ok(found.unwrap_or_else(Workspace::presets)),
         Err(unusable) => Err(UsageError(format!("saved workspace {unusable}"))),
@@ -141,7 +142,7 @@ pub fn token_from_env(var: &str) -> Result<Option<Secret>, UsageError> {
 
 /// The token the app keeps for `pixel` (the OS keychain, or the opt-in token file).
 pub fn stored_token(pixel: &str) -> Result<Option<Secret>, UsageError> {
-    let tokens = Tokens::new(Keychain::platform(), crate::paths::data_dir().as_deref(), None).read_only();
+    let tokens = Tokens::new(Keychain::platform(), DataDir::locate().as_ref(), None).read_only();
     match tokens.get(pixel) {
         Ok(found) => Ok(found.map(|(token, _)| token)),
         Err(e) => Err(UsageError(format!("conversion token: {e}"))),

@@ -5,6 +5,7 @@ use std::io::Write;
 use clap::Args;
 
 use super::{EXIT_OK, Format, UsageError};
+use crate::paths::DataDir;
 use crate::store::history::{History, State};
 
 #[derive(Debug, Args)]
@@ -17,8 +18,7 @@ pub struct HistoryArgs {
 }
 
 pub fn run(args: HistoryArgs, out: &mut impl Write) -> Result<u8, UsageError> {
-    let dir =
-        crate::paths::data_dir().ok_or_else(|| UsageError("no data directory on this system".into()))?;
+    let dir = DataDir::locate().ok_or_else(|| UsageError("no data directory on this system".into()))?;
     let history = History::in_dir(&dir);
     let loaded = history.read().map_err(|e| UsageError(format!("{}: {e}", history.path().display())))?;
     if loaded.skipped_lines > 0 {

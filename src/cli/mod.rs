@@ -75,11 +75,25 @@ pub enum Command {
 #[derive(Debug)]
 pub struct UsageError(pub String);
 
-impl<E: std::fmt::Display> From<E> for UsageError {
-    fn from(e: E) -> UsageError {
-        UsageError(e.to_string())
-    }
+/// The failures commands pass on with `?`, each reported by its own message.
+macro_rules! usage_error_from {
+    ($($error:ty),* $(,)?) => {$(
+        impl From<$error> for UsageError {
+            fn from(e: $error) -> UsageError {
+                UsageError(e.to_string())
+            }
+        }
+    )*};
 }
+
+usage_error_from!(
+    std::io::Error,
+    serde_json::Error,
+    crate::segment::EventsError,
+    crate::workspace::WorkspaceError,
+    crate::workspace::segment::ImportError,
+    crate::net::SessionError,
+);
 
 /// Runs the command line with the process's arguments.
 pub fn main() -> ExitCode {

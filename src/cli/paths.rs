@@ -6,6 +6,7 @@ use clap::Args;
 use serde_json::json;
 
 use super::{EXIT_OK, Format, UsageError};
+use crate::paths::DataDir;
 
 #[derive(Debug, Args)]
 pub struct PathsArgs {
@@ -14,13 +15,12 @@ pub struct PathsArgs {
 }
 
 pub fn run(args: PathsArgs, out: &mut impl Write) -> Result<u8, UsageError> {
-    let dir =
-        crate::paths::data_dir().ok_or_else(|| UsageError("no data directory on this system".into()))?;
+    let dir = DataDir::locate().ok_or_else(|| UsageError("no data directory on this system".into()))?;
     let files = [
-        ("workspace", dir.join("workspace.json")),
-        ("settings", dir.join("app-state.json")),
-        ("history", dir.join("history.jsonl")),
-        ("logs", dir.join("logs")),
+        ("workspace", dir.workspace()),
+        ("settings", dir.settings()),
+        ("history", dir.history()),
+        ("logs", dir.logs()),
     ];
     match args.format {
         Format::Json => {

@@ -2,17 +2,19 @@
 //! outcome printed, every attempt in history. Exit code 0 only if every request was accepted.
 
 use std::io::{IsTerminal, Write};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use clap::Args;
 use serde_json::json;
 
 use super::common::{EngineArgs, TOKEN_ENV, read_sources, stored_token, token_from_env};
 use super::{EXIT_OK, EXIT_REFUSED, Format, UsageError};
-use crate::emulator::{self, Emulator};
-use crate::engine::{Batching, Item, JsonLine, Options};
-use crate::net::{Cancel, Client, ClientConfig, Dispatcher, Endpoint, Pacer, ProxySetting, Sent};
-use crate::reddit::{ApiVersion, Authorization};
+use crate::engine::{Batching, Item, JsonLine, Options, Runner};
+use crate::net::session::Setup;
+use crate::net::session::Target as To;
+use crate::net::{Cancel, Dispatcher, Endpoint, Sent, Session};
+use crate::paths::DataDir;
+use crate::reddit::{Authorization, Settings};
 use crate::secret::Secret;
 use crate::segment::stream_events;
 use crate::store::history::History;
@@ -81,9 +83,6 @@ struct ReplayMode {
     max_failures: u32,
 }
 
-/// Token the in-process emulator accepts when the user has none (it checks only that one is sent).
-const EMULATOR_TOKEN: &str = "local-emulator-token";
-
 pub fn run_send(args: SendArgs, out: &mut impl Write) -> Result<u8, UsageError> {
     let batching = if args.batch { Batching::All } else { Batching::Mappings };
     run(&args.engine, &args.target, batching, &args.events, None, out)
@@ -113,6 +112,7 @@ struct Tally {
     consecutive_failures: u32,
 }
 
+/// Reads and checks everything before anything is sent, then sends through one session.
 fn run(
     engine_args: &EngineArgs,
     target: &Target,
@@ -121,254 +121,283 @@ fn run(
     replay_mode: Option<ReplayMode>,
     out: &mut impl Write,
 ) -> Result<u8, UsageError> {
-    let replay = replay_mode.is_some();
     let (engine, selection) = engine_args.engine()?;
     let texts = read_sources(sources)?;
-    // The environment first, then what the app keeps for this pixel (not needed for the emulator).
-    let user_token = match (token_from_env(&target.token_env)?, target.endpoint.as_deref()) {
-        (Some(token), _) => Some(token),
-        (None, Some("emulator")) => None,
-        (None, _) => stored_token(&engine.settings.pixel_id)?,
+    let user_token = user_token(target, &engine.settings.pixel_id)?;
+    let to = match target.endpoint.as_deref() {
+        Some(endpoint) => To::parse(endpoint)?,
+        None if user_token.is_some() => To::Reddit,
+        None => To::Emulator,
     };
-    let wanted =
-        target.endpoint.as_deref().unwrap_or(if user_token.is_some() { "reddit" } else { "emulator" });
     let (engine, selection) =
-        if wanted == "emulator" { engine_args.engine_for_emulator()? } else { (engine, selection) };
-    if wanted == "reddit" && engine.settings.pixel_id.trim() == crate::reddit::settings::PLACEHOLDER_PIXEL {
-        return Err(UsageError(format!(
-            "not sent: the Pixel ID {} is the local emulator's placeholder; Reddit has no such pixel. Set your Pixel ID \
-             in the app's Settings or the workspace",
-            crate::reddit::settings::PLACEHOLDER_PIXEL
-        )));
-    }
-    let settings = &engine.settings;
-    let v3_testing = settings.api_version == ApiVersion::V3 && settings.active_test_id().is_some();
-    // Event Testing shows only single-event requests, at most 10 a second.
-    let batching = if v3_testing { Batching::Never } else { batching };
+        if to == To::Emulator { engine_args.engine_for_emulator()? } else { (engine, selection) };
     let runtime = super::common::runtime()?;
     runtime.block_on(async {
-        let local = if wanted == "emulator" {
-            let config = emulator::Config::default();
-            let bind = "127.0.0.1:0".parse().expect("a loopback address");
-            Some(Emulator::start(bind, config).await.map_err(|e| UsageError(format!("local emulator: {e}")))?)
-        } else {
-            None
-        };
-        let endpoint = match (&local, wanted) {
-            (Some(emu), _) => Endpoint::Emulator(emu.base_url()),
-            (None, "reddit") => Endpoint::Reddit,
-            (None, url) if url.starts_with("http://") || url.starts_with("https://") => {
-                if let Some(problem) = crate::reddit::settings::endpoint_problem(url) {
-                    return Err(UsageError(format!("--endpoint: {problem}")));
-                }
-                Endpoint::Url(url.trim_end_matches('/').to_string())
-            }
-            (None, other) => {
-                return Err(UsageError(format!("--endpoint {other:?}: expected reddit, emulator or an http(s) URL")));
-            }
-        };
-        let token = match (&user_token, &endpoint) {
-            (Some(t), _) => t.clone(),
-            (None, Endpoint::Emulator(_)) => Secret::new(EMULATOR_TOKEN).expect("non-blank"),
-            (None, _) => {
-                return Err(UsageError(format!(
-                    "no conversion token: set {} (or pass --token-env VAR), save one for this pixel in the app's \
-                     Settings, or send to --endpoint emulator",
-                    target.token_env
-                )));
-            }
-        };
-        if endpoint.is_reddit() && !settings.is_test() && !target.production {
-            return Err(UsageError(
-                "this would be a production send (test mode off / no test id) that counts in your campaigns: \
-                 add --production to send it, or turn test mode on"
-                    .into(),
-            ));
-        }
-        let proxy = match (&endpoint, &target.proxy) {
-            (Endpoint::Emulator(_), _) => ProxySetting::Off,
-            (_, Some(url)) => ProxySetting::Url(url.clone()),
-            (_, None) => ProxySetting::Environment,
-        };
-        let client = Client::new(ClientConfig {
-            proxy,
-            user_agent: settings.user_agent(),
-            connect_timeout: std::time::Duration::from_secs(target.connect_timeout),
-            timeout: std::time::Duration::from_secs(target.timeout),
-            ..ClientConfig::default()
-        })
-        .map_err(UsageError)?;
-        let history = crate::paths::data_dir().map(|d| History::in_dir(&d));
-        let accepted_before = match (&replay_mode, &history) {
-            (Some(ReplayMode { resume: true, .. }), Some(history)) => accepted_sources(history, &endpoint)?,
-            (Some(ReplayMode { resume: true, .. }), None) => {
-                return Err(UsageError("--resume: no data directory, so no history to resume from".into()));
-            }
-            _ => std::collections::HashSet::new(),
-        };
-        let max_failures = replay_mode.as_ref().map_or(u32::MAX, |m| m.max_failures);
+        let session = target.session(&engine.settings, user_token).start(to).await?;
+        let history = DataDir::locate().map(|d| History::in_dir(&d));
+        let accepted_before = accepted_before(replay_mode.as_ref(), history.as_ref(), session.endpoint())?;
         let options = Options {
-            batching,
+            batching: session.batching(batching),
             explain: false,
-            auth: Authorization::for_token(Some(token.expose()), false),
-            base_url: Some(endpoint.base_url().to_string()),
+            auth: Authorization::for_token(Some(session.token().expose()), false),
+            base_url: Some(session.endpoint().base_url().to_string()),
             ..Options::default()
         };
-        let mut dispatcher = Dispatcher {
-            client: &client,
-            history: history.as_ref(),
-            token: &token,
-            endpoint: &endpoint,
-            settings,
-            cancel: Cancel::default(),
-            pacer: v3_testing.then(|| Pacer::per_second(10)),
-            history_errors: Vec::new(),
+        let replay = replay_mode.is_some();
+        let mut run = Run {
+            dispatcher: session.dispatcher(history.as_ref(), Cancel::default()),
+            accepted_before,
+            max_failures: replay_mode.as_ref().map_or(u32::MAX, |m| m.max_failures),
+            output: Output::new(out, target.format, replay.then(|| event_lines(&texts))),
         };
-        let total: usize = if replay { texts.iter().map(|(t, _)| t.lines().filter(|l| !l.trim().is_empty()).count()).sum() } else { 0 };
-        let bar = (replay && std::io::stderr().is_terminal()).then(|| {
-            let bar = indicatif::ProgressBar::new(total as u64);
-            bar.set_style(
-                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} events · {msg} · {elapsed_precise}")
-                    .expect("a valid template"),
-            );
-            bar
-        });
-        let started = Instant::now();
-        let mut tally = Tally::default();
-        let mut failure = None;
-        let mut write = |line: serde_json::Value, tally: &Tally| {
-            if let Some(bar) = &bar {
-                bar.set_position(tally.events as u64);
-                bar.set_message(format!("{} requests, {} accepted", tally.requests, tally.accepted_requests));
-            }
-            if replay && target.format == Format::Text && line.get("outcome").is_some_and(|o| o["kind"] == "accepted") {
-                return;
-            }
-            // Each outcome is out as soon as it is known (a killed run shows how far it got).
-            let written = match target.format {
-                Format::Json => writeln!(out, "{line}"),
-                Format::Text => writeln!(out, "{}", text_line(&line)),
-            }
-            .and_then(|()| out.flush());
-            if let Err(e) = written {
-                failure.get_or_insert(e);
-            }
-        };
-        let mut runner = engine.runner(selection, &options);
+        let stopped = run.all(engine.runner(selection, &options), &texts).await?;
+        let code = run.finish(session.endpoint(), stopped);
+        session.close().await;
+        code
+    })
+}
+
+impl Target {
+    /// The session these options ask for, with the user's token.
+    fn session<'a>(&self, settings: &'a Settings, token: Option<Secret>) -> Setup<'a> {
+        Session::setup(settings)
+            .token(token)
+            .token_env(&self.token_env)
+            .proxy(self.proxy.clone())
+            .timeouts(Duration::from_secs(self.connect_timeout), Duration::from_secs(self.timeout))
+            .production(self.production)
+    }
+}
+
+/// The environment's token first, then what the app keeps for this pixel (not looked up for the
+/// emulator).
+fn user_token(target: &Target, pixel: &str) -> Result<Option<Secret>, UsageError> {
+    match (token_from_env(&target.token_env)?, target.endpoint.as_deref()) {
+        (Some(token), _) => Ok(Some(token)),
+        (None, Some("emulator")) => Ok(None),
+        (None, _) => stored_token(pixel),
+    }
+}
+
+/// What `--resume` skips: the requests the history shows accepted by `endpoint`.
+fn accepted_before(
+    replay_mode: Option<&ReplayMode>,
+    history: Option<&History>,
+    endpoint: &Endpoint,
+) -> Result<AcceptedSources, UsageError> {
+    match (replay_mode, history) {
+        (Some(ReplayMode { resume: true, .. }), Some(history)) => accepted_sources(history, endpoint),
+        (Some(ReplayMode { resume: true, .. }), None) => {
+            Err(UsageError("--resume: no data directory, so no history to resume from".into()))
+        }
+        _ => Ok(AcceptedSources::new()),
+    }
+}
+
+/// The non-blank lines of the sources: a replay's events, for its progress bar.
+fn event_lines(texts: &[(String, String)]) -> usize {
+    texts.iter().map(|(t, _)| t.lines().filter(|l| !l.trim().is_empty()).count()).sum()
+}
+
+/// A send under way: the requests going out, and the output they make.
+struct Run<'d, 'o, W: Write> {
+    dispatcher: Dispatcher<'d>,
+    accepted_before: AcceptedSources,
+    max_failures: u32,
+    output: Output<'o, W>,
+}
+
+impl<W: Write> Run<'_, '_, W> {
+    /// Every event of every source, then what the runner still holds (batches); `true` when
+    /// stopped after `max_failures` failed requests in a row.
+    async fn all(&mut self, mut runner: Runner<'_>, texts: &[(String, String)]) -> Result<bool, UsageError> {
         let mut index = 0;
-        let mut stopped = false;
-        'events: for (text, label) in &texts {
+        for (text, label) in texts {
             for event in stream_events(text, label) {
                 let event = event?;
                 let mut items = Vec::new();
                 runner.push(index, &event, &mut |item| items.push(item));
                 index += 1;
-                tally.events += 1;
+                self.output.tally.events += 1;
                 for item in items {
-                    if let Some(line) = handle(&mut dispatcher, item, label, &accepted_before, &mut tally).await {
-                        write(line, &tally);
-                    }
-                    if tally.consecutive_failures >= max_failures {
-                        stopped = true;
-                        break 'events;
+                    if self.item(item, label).await {
+                        return Ok(true);
                     }
                 }
             }
         }
-        if !stopped {
-            let mut items = Vec::new();
-            runner.finish(&mut |item| items.push(item));
-            let last_label = texts.last().map(|(_, l)| l.clone()).unwrap_or_default();
-            for item in items {
-                if let Some(line) = handle(&mut dispatcher, item, &last_label, &accepted_before, &mut tally).await {
-                    write(line, &tally);
-                }
-                if tally.consecutive_failures >= max_failures {
-                    stopped = true;
-                    break;
-                }
+        let mut items = Vec::new();
+        runner.finish(&mut |item| items.push(item));
+        let last_label = texts.last().map_or("", |(_, l)| l.as_str());
+        for item in items {
+            if self.item(item, last_label).await {
+                return Ok(true);
             }
         }
-        if let Some(bar) = &bar {
+        Ok(false)
+    }
+
+    /// Ends the output (a replay's summary; history errors on stderr) and gives the exit code.
+    fn finish(mut self, endpoint: &Endpoint, stopped: bool) -> Result<u8, UsageError> {
+        if let Some(bar) = &self.output.bar {
             bar.finish_and_clear();
         }
-        if replay {
-            let summary = json!({
-                "summary": true,
-                "events": tally.events,
-                "requests": tally.requests,
-                "accepted_requests": tally.accepted_requests,
-                "accepted_events": tally.accepted_events,
-                "failed_requests": tally.failed_requests,
-                "blocked_requests": tally.blocked_requests,
-                "refused_events": tally.refused_events,
-                "unmatched_events": tally.unmatched_events,
-                "retries": tally.retries,
-                "skipped_requests": tally.skipped_requests,
-                "skipped_events": tally.skipped_events,
-                "seconds": (started.elapsed().as_secs_f64() * 100.0).round() / 100.0,
-                "endpoint": endpoint.label(),
-            });
-            let mut summary = summary;
-            if stopped {
-                summary["stopped"] = json!(format!(
-                    "stopped after {max_failures} failed requests in a row; events read so far: {}. Fix the cause, \
-                     then run the same command with --resume: requests already accepted are skipped",
-                    tally.events
-                ));
-            }
-            let written = match target.format {
-                Format::Json => writeln!(out, "{summary}"),
-                Format::Text => writeln!(
-                    out,
-                    "replayed {} events in {:.1} s: {} requests, {} accepted ({} events), {} failed, {} blocked by lints, \
-                     {} events refused, {} unmatched, {} retries",
-                    tally.events,
-                    started.elapsed().as_secs_f64(),
-                    tally.requests,
-                    tally.accepted_requests,
-                    tally.accepted_events,
-                    tally.failed_requests,
-                    tally.blocked_requests,
-                    tally.refused_events,
-                    tally.unmatched_events,
-                    tally.retries
-                )
-                .and_then(|()| match (tally.skipped_requests, summary.get("stopped")) {
-                    (0, None) => Ok(()),
-                    (skipped, stopped) => {
-                        if skipped > 0 {
-                            writeln!(out, "skipped {skipped} requests ({} events) accepted in an earlier run", tally.skipped_events)?;
-                        }
-                        match stopped.and_then(|s| s.as_str()) {
-                            Some(why) => writeln!(out, "{why}"),
-                            None => Ok(()),
-                        }
-                    }
-                }),
-            };
-            if let Err(e) = written.and_then(|()| out.flush()) {
-                failure.get_or_insert(e);
-            }
+        if self.output.replay {
+            self.output.summary(endpoint, stopped.then_some(self.max_failures));
         }
-        for e in &dispatcher.history_errors {
+        for e in &self.dispatcher.history_errors {
             eprintln!("reddit-capi-console: history not written: {e}");
         }
-        let history_failed = !dispatcher.history_errors.is_empty();
-        if let Some(emu) = local {
-            emu.shutdown().await;
-        }
-        if let Some(e) = failure {
+        if let Some(e) = self.output.failure {
             return Err(UsageError(format!("writing output: {e}")));
         }
         // A send the history does not hold is not a clean success: the record is part of the job.
+        let tally = &self.output.tally;
         let all_good = tally.failed_requests == 0
             && tally.blocked_requests == 0
             && tally.refused_events == 0
-            && !history_failed
+            && self.dispatcher.history_errors.is_empty()
             && !stopped;
         Ok(if all_good { EXIT_OK } else { EXIT_REFUSED })
-    })
+    }
+
+    /// Sends (or passes on) one item and writes its line; `true` once `max_failures` requests in
+    /// a row failed.
+    async fn item(&mut self, item: Item, label: &str) -> bool {
+        let tally = &mut self.output.tally;
+        if let Some(line) = handle(&mut self.dispatcher, item, label, &self.accepted_before, tally).await {
+            self.output.line(line);
+        }
+        self.output.tally.consecutive_failures >= self.max_failures
+    }
+}
+
+/// Where the outcomes go, each written as soon as it is known (a killed run shows how far it got).
+struct Output<'o, W: Write> {
+    out: &'o mut W,
+    format: Format,
+    replay: bool,
+    /// A replay's progress bar, on a terminal.
+    bar: Option<indicatif::ProgressBar>,
+    tally: Tally,
+    started: Instant,
+    /// The first write that failed (reported when the run ends).
+    failure: Option<std::io::Error>,
+}
+
+impl<'o, W: Write> Output<'o, W> {
+    /// `replay_events`: a replay of this many events (its text output lists only what was not
+    /// accepted).
+    fn new(out: &'o mut W, format: Format, replay_events: Option<usize>) -> Output<'o, W> {
+        let bar = replay_events.filter(|_| std::io::stderr().is_terminal()).map(|total| {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} events · {msg} · {elapsed_precise}",
+                )
+                .expect("a valid template"),
+            );
+            bar
+        });
+        Output {
+            out,
+            format,
+            replay: replay_events.is_some(),
+            bar,
+            tally: Tally::default(),
+            started: Instant::now(),
+            failure: None,
+        }
+    }
+
+    fn line(&mut self, line: serde_json::Value) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(self.tally.events as u64);
+            bar.set_message(format!(
+                "{} requests, {} accepted",
+                self.tally.requests, self.tally.accepted_requests
+            ));
+        }
+        let accepted = line.get("outcome").is_some_and(|o| o["kind"] == "accepted");
+        if self.replay && self.format == Format::Text && accepted {
+            return;
+        }
+        let written = match self.format {
+            Format::Json => writeln!(self.out, "{line}"),
+            Format::Text => writeln!(self.out, "{}", text_line(&line)),
+        };
+        self.wrote(written);
+    }
+
+    /// The replay's summary; `stopped_after`: the failures in a row that stopped it.
+    fn summary(&mut self, endpoint: &Endpoint, stopped_after: Option<u32>) {
+        let tally = &self.tally;
+        let mut summary = json!({
+            "summary": true,
+            "events": tally.events,
+            "requests": tally.requests,
+            "accepted_requests": tally.accepted_requests,
+            "accepted_events": tally.accepted_events,
+            "failed_requests": tally.failed_requests,
+            "blocked_requests": tally.blocked_requests,
+            "refused_events": tally.refused_events,
+            "unmatched_events": tally.unmatched_events,
+            "retries": tally.retries,
+            "skipped_requests": tally.skipped_requests,
+            "skipped_events": tally.skipped_events,
+            "seconds": (self.started.elapsed().as_secs_f64() * 100.0).round() / 100.0,
+            "endpoint": endpoint.label(),
+        });
+        let stopped = stopped_after.map(|max_failures| {
+            format!(
+                "stopped after {max_failures} failed requests in a row; events read so far: {}. Fix the \
+                 cause, then run the same command with --resume: requests already accepted are skipped",
+                tally.events
+            )
+        });
+        if let Some(why) = &stopped {
+            summary["stopped"] = json!(why);
+        }
+        let written = match self.format {
+            Format::Json => writeln!(self.out, "{summary}"),
+            Format::Text => self.text_summary(stopped.as_deref()),
+        };
+        self.wrote(written);
+    }
+
+    fn text_summary(&mut self, stopped: Option<&str>) -> std::io::Result<()> {
+        let tally = &self.tally;
+        writeln!(
+            self.out,
+            "replayed {} events in {:.1} s: {} requests, {} accepted ({} events), {} failed, {} blocked by \
+             lints, {} events refused, {} unmatched, {} retries",
+            tally.events,
+            self.started.elapsed().as_secs_f64(),
+            tally.requests,
+            tally.accepted_requests,
+            tally.accepted_events,
+            tally.failed_requests,
+            tally.blocked_requests,
+            tally.refused_events,
+            tally.unmatched_events,
+            tally.retries
+        )?;
+        if tally.skipped_requests > 0 {
+            let (requests, events) = (tally.skipped_requests, tally.skipped_events);
+            writeln!(self.out, "skipped {requests} requests ({events} events) accepted in an earlier run")?;
+        }
+        match stopped {
+            Some(why) => writeln!(self.out, "{why}"),
+            None => Ok(()),
+        }
+    }
+
+    /// Flushes after a write; keeps the first failure.
+    fn wrote(&mut self, written: std::io::Result<()>) {
+        if let Err(e) = written.and_then(|()| self.out.flush()) {
+            self.failure.get_or_insert(e);
+        }
+    }
 }
 
 /// The requests (endpoint, mapping, source) the history shows accepted.

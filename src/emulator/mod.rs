@@ -36,6 +36,9 @@ pub const DEFAULT_BODY_LIMIT: usize = 8 * 1024 * 1024;
 pub const DEFAULT_MAX_IN_FLIGHT: usize = 16;
 /// Default header and body read timeout.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// The token sent to an in-process emulator when the user has none (it checks only that one is
+/// sent).
+pub const LOCAL_TOKEN: &str = "local-emulator-token";
 
 /// "Now" for the emulator, in epoch milliseconds: the system clock, or anything a test injects.
 #[derive(Clone)]

@@ -144,6 +144,12 @@ impl Emulator {
         Ok(Emulator { addr, shared, stop, task: Some(task) })
     }
 
+    /// An in-process emulator with the default config on a free loopback port (the app's, and
+    /// `send`'s when no other endpoint is given).
+    pub async fn start_local() -> io::Result<Emulator> {
+        Emulator::start(SocketAddr::from(([127, 0, 0, 1], 0)), Config::default()).await
+    }
+
     /// The bound address.
     pub fn addr(&self) -> SocketAddr {
         self.addr

@@ -12,6 +12,7 @@ use super::retry::{self, Policy};
 use crate::reddit::Request;
 use crate::reddit::response::{self, Kind, Outcome};
 use crate::secret::Secret;
+use crate::store::history::AttemptRecord;
 use crate::timestamp;
 
 /// Where the proxy comes from.
@@ -94,25 +95,6 @@ impl Cancel {
     }
 }
 
-/// One attempt, as history records it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AttemptRecord {
-    /// 1 for the first try.
-    pub number: u32,
-    /// When it started (RFC 3339).
-    pub started_at: String,
-    pub duration_ms: u64,
-    /// How long the client waited before this attempt (backoff or Retry-After).
-    pub waited_ms: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<u16>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub response_headers: Vec<(String, String)>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub response_body: Option<String>,
-    pub outcome: Outcome,
-}
-
 /// What a send reports while it runs.
 #[derive(Debug)]
 pub enum Progress<'a> {
@@ -129,6 +111,15 @@ pub struct SendResult {
     pub outcome: Outcome,
 }
 
+/// Why a client could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("proxy {0:?}: {1}")]
+    Proxy(String, reqwest::Error),
+    #[error("HTTP client: {0}")]
+    Build(reqwest::Error),
+}
+
 /// The HTTP client.
 #[derive(Debug, Clone)]
 pub struct Client {
@@ -138,7 +129,7 @@ pub struct Client {
 
 impl Client {
     /// Builds a client.
-    pub fn new(config: ClientConfig) -> Result<Client, String> {
+    pub fn new(config: ClientConfig) -> Result<Client, ClientError> {
         let mut builder = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)
@@ -149,9 +140,9 @@ impl Client {
             ProxySetting::Off => builder.no_proxy(),
             ProxySetting::Url(url) => builder
                 .no_proxy()
-                .proxy(reqwest::Proxy::all(url.as_str()).map_err(|e| format!("proxy {url:?}: {e}"))?),
+                .proxy(reqwest::Proxy::all(url.as_str()).map_err(|e| ClientError::Proxy(url.clone(), e))?),
         };
-        let http = builder.build().map_err(|e| format!("HTTP client: {e}"))?;
+        let http = builder.build().map_err(ClientError::Build)?;
         Ok(Client { http, config })
     }
 
@@ -334,7 +325,7 @@ mod tests {
     fn a_proxy_setting_must_be_a_url() {
         let config =
             ClientConfig { proxy: ProxySetting::Url("::not a url::".into()), ..ClientConfig::default() };
-        assert!(Client::new(config).unwrap_err().starts_with("proxy"));
+        assert!(Client::new(config).unwrap_err().to_string().starts_with("proxy"));
         assert!(
             Client::new(ClientConfig {
                 proxy: ProxySetting::Url("http://127.0.0.1:3128".into()),

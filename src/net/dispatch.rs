@@ -3,12 +3,12 @@
 
 use serde::Serialize;
 
-use super::client::{AttemptRecord, Cancel, Client, Pacer, Prepared, Progress, SendResult};
+use super::client::{Cancel, Client, Pacer, Prepared, Progress, SendResult};
 use crate::engine::Item;
 use crate::reddit::response::{Kind, Outcome};
 use crate::reddit::{Level, Lint, Request, Settings};
 use crate::secret::Secret;
-use crate::store::history::{self, Abridged, Entry, History, RequestRecord, State};
+use crate::store::history::{self, Abridged, AttemptRecord, Entry, History, RequestRecord, State};
 
 /// Where requests go.
 #[derive(Debug, Clone, PartialEq, Eq)]

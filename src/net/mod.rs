@@ -6,8 +6,10 @@ pub mod client;
 pub mod curl;
 pub mod dispatch;
 pub mod retry;
+pub mod session;
 
 pub use client::{
-    AttemptRecord, Cancel, Client, ClientConfig, Pacer, Prepared, Progress, ProxySetting, SendResult,
+    Cancel, Client, ClientConfig, ClientError, Pacer, Prepared, Progress, ProxySetting, SendResult,
 };
 pub use dispatch::{Dispatcher, Endpoint, Sent};
+pub use session::{Session, SessionError};

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroize;
 
 use super::Secret;
+use crate::paths::DataDir;
 use crate::store::atomic;
 use crate::store::versioned::{self, Found, SetAside};
 use crate::versioned::FileError;
@@ -28,8 +29,6 @@ pub const TOKEN_ENV: &str = "REDDIT_CONVERSION_TOKEN";
 pub const KEYCHAIN_ENV: &str = "REDDIT_CAPI_CONSOLE_KEYCHAIN";
 /// The keychain service name the tokens are filed under (the account is the pixel id).
 pub const SERVICE: &str = "reddit-capi-console";
-/// The opt-in token file's name in the data directory.
-pub const FILE_NAME: &str = "tokens.json";
 const FILE_FORMAT: &str = "reddit-capi-console/tokens";
 
 /// Where a token was found, or is to be kept.
@@ -191,8 +190,8 @@ pub struct Tokens {
 
 impl Tokens {
     /// Stores over `keychain`, the token file in `data_dir`, and the environment's token.
-    pub fn new(keychain: Keychain, data_dir: Option<&Path>, env: Option<Secret>) -> Tokens {
-        Tokens { keychain, file: data_dir.map(|d| d.join(FILE_NAME)), env, read_only: false }
+    pub fn new(keychain: Keychain, data_dir: Option<&DataDir>, env: Option<Secret>) -> Tokens {
+        Tokens { keychain, file: data_dir.map(DataDir::tokens), env, read_only: false }
     }
 
     /// For a command that only reads: a damaged or newer token file is refused, never moved.
@@ -393,7 +392,7 @@ mod tests {
     #[test]
     fn keychain_round_trip_per_pixel_and_forget() {
         let dir = dir("keychain");
-        let tokens = Tokens::new(mock(), Some(&dir), None);
+        let tokens = Tokens::new(mock(), Some(&DataDir::new(&dir)), None);
         assert_eq!(tokens.get("a2_one").unwrap(), None);
         tokens.put("a2_one", &secret(TOKEN), Place::Keychain).unwrap();
         assert_eq!(tokens.get("a2_one").unwrap(), Some((secret(TOKEN), Source::Keychain)));
@@ -407,10 +406,10 @@ mod tests {
     #[test]
     fn the_environment_overrides_every_store() {
         let dir = dir("env");
-        let tokens = Tokens::new(mock(), Some(&dir), None);
+        let tokens = Tokens::new(mock(), Some(&DataDir::new(&dir)), None);
         tokens.put("a2_one", &secret(TOKEN), Place::Keychain).unwrap();
         let keychain = tokens.keychain.clone();
-        let tokens = Tokens::new(keychain, Some(&dir), Some(secret("from_env_token_xyz")));
+        let tokens = Tokens::new(keychain, Some(&DataDir::new(&dir)), Some(secret("from_env_token_xyz")));
         assert_eq!(tokens.get("a2_one").unwrap(), Some((secret("from_env_token_xyz"), Source::Environment)));
         assert_eq!(tokens.get("").unwrap().unwrap().1, Source::Environment);
     }
@@ -418,7 +417,7 @@ mod tests {
     #[test]
     fn without_a_keychain_nothing_is_written_unless_the_file_is_chosen() {
         let dir = dir("nokeychain");
-        let tokens = Tokens::new(Keychain::Unavailable("no bus".into()), Some(&dir), None);
+        let tokens = Tokens::new(Keychain::Unavailable("no bus".into()), Some(&DataDir::new(&dir)), None);
         let err = tokens.put("a2_one", &secret(TOKEN), Place::Keychain).unwrap_err();
         assert_eq!(err, TokenError::NoKeychain("no bus".into()));
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "no silent fallback to a file");
@@ -429,14 +428,14 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.join(FILE_NAME)).unwrap().permissions().mode();
+            let mode = std::fs::metadata(DataDir::new(&dir).tokens()).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         tokens.forget("a2_one").unwrap();
         assert_eq!(tokens.get("a2_one").unwrap(), None);
         assert!(tokens.get("a2_two").unwrap().is_some());
         tokens.forget("a2_two").unwrap();
-        assert!(!dir.join(FILE_NAME).exists(), "the last token forgotten removes the file");
+        assert!(!DataDir::new(&dir).tokens().exists(), "the last token forgotten removes the file");
     }
 
     #[cfg(unix)]
@@ -444,9 +443,9 @@ mod tests {
     fn a_token_file_others_can_read_is_refused() {
         use std::os::unix::fs::PermissionsExt;
         let dir = dir("mode");
-        let tokens = Tokens::new(Keychain::Unavailable("none".into()), Some(&dir), None);
+        let tokens = Tokens::new(Keychain::Unavailable("none".into()), Some(&DataDir::new(&dir)), None);
         tokens.put("a2_one", &secret(TOKEN), Place::File).unwrap();
-        let path = dir.join(FILE_NAME);
+        let path = DataDir::new(&dir).tokens();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         let err = tokens.get("a2_one").unwrap_err().to_string();
         assert!(err.contains("mode 644") && err.contains("chmod 600"), "{err}");
@@ -456,9 +455,9 @@ mod tests {
     #[test]
     fn a_damaged_token_file_is_reported_without_its_content() {
         let dir = dir("damaged");
-        let path = dir.join(FILE_NAME);
+        let path = DataDir::new(&dir).tokens();
         atomic::write(&path, format!("{{\"tokens\": {{\"a2\": \"{TOKEN}\"").as_bytes()).unwrap();
-        let tokens = Tokens::new(Keychain::Unavailable("none".into()), Some(&dir), None);
+        let tokens = Tokens::new(Keychain::Unavailable("none".into()), Some(&DataDir::new(&dir)), None);
         let err = tokens.get("a2").unwrap_err().to_string();
         assert!(err.contains("damaged") && err.contains("moved to"), "{err}");
         assert!(!err.contains(TOKEN), "{err}");
@@ -481,7 +480,7 @@ mod tests {
         let dir = dir("kcerror");
         let store = keyring_core::mock::Store::new().unwrap();
         let keychain = Keychain::Store(store.clone());
-        let tokens = Tokens::new(keychain, Some(&dir), None);
+        let tokens = Tokens::new(keychain, Some(&DataDir::new(&dir)), None);
         tokens.put("a2_one", &secret(TOKEN), Place::Keychain).unwrap();
         let failing = |store: &Arc<keyring_core::mock::Store>| {
             let store: Arc<CredentialStore> = store.clone();

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::atomic;
-use crate::net::AttemptRecord;
+use crate::paths::DataDir;
 use crate::reddit::Lint;
 use crate::reddit::response::Outcome;
 
@@ -82,6 +82,25 @@ pub struct Entry {
     pub attempt: AttemptRecord,
 }
 
+/// One attempt, as history records it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttemptRecord {
+    /// 1 for the first try.
+    pub number: u32,
+    /// When it started (RFC 3339).
+    pub started_at: String,
+    pub duration_ms: u64,
+    /// How long the client waited before this attempt (backoff or Retry-After).
+    pub waited_ms: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub response_headers: Vec<(String, String)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub response_body: Option<String>,
+    pub outcome: Outcome,
+}
+
 /// The history file(s) in a directory.
 #[derive(Debug, Clone)]
 pub struct History {
@@ -102,8 +121,8 @@ pub struct Loaded {
 
 impl History {
     /// The history kept in `dir` (created on first write).
-    pub fn in_dir(dir: &Path) -> History {
-        History { path: dir.join("history.jsonl"), cap_bytes: DEFAULT_CAP_BYTES, rotation_pause: None }
+    pub fn in_dir(dir: &DataDir) -> History {
+        History { path: dir.history(), cap_bytes: DEFAULT_CAP_BYTES, rotation_pause: None }
     }
 
     /// With another size cap (tests).
@@ -125,7 +144,7 @@ impl History {
     }
 
     fn rotated(&self) -> PathBuf {
-        self.path.with_file_name("history.1.jsonl")
+        self.path.with_extension("1.jsonl")
     }
 
     /// Appends one entry as one fsynced line, under the history lock.
@@ -135,7 +154,7 @@ impl History {
         let dir = self.path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
         atomic::create_private_dir(dir)?;
         atomic::make_private(dir)?;
-        let lock = private_options().write(true).open(dir.join("history.lock"))?;
+        let lock = private_options().write(true).open(self.path.with_extension("lock"))?;
         lock.lock()?;
         if std::fs::metadata(&self.path).is_ok_and(|m| m.len() + line.len() as u64 > self.cap_bytes) {
             if let Some(pause) = self.rotation_pause {
@@ -273,7 +292,7 @@ mod tests {
 
     #[test]
     fn pending_then_completed_reads_as_completed() {
-        let h = History::in_dir(&dir("states"));
+        let h = History::in_dir(&DataDir::new(dir("states")));
         h.append(&entry("a", 1, State::Pending)).unwrap();
         h.append(&entry("a", 1, State::Completed)).unwrap();
         h.append(&entry("b", 1, State::Pending)).unwrap();
@@ -286,7 +305,7 @@ mod tests {
     #[test]
     fn a_torn_last_line_is_skipped_and_terminated_by_the_next_append() {
         let d = dir("torn");
-        let h = History::in_dir(&d);
+        let h = History::in_dir(&DataDir::new(&d));
         h.append(&entry("a", 1, State::Completed)).unwrap();
         let mut f = OpenOptions::new().append(true).open(h.path()).unwrap();
         f.write_all(br#"{"send_id": "b", "sta"#).unwrap();
@@ -301,7 +320,7 @@ mod tests {
     #[test]
     fn the_store_is_capped_by_rotation() {
         let d = dir("cap");
-        let h = History::in_dir(&d).with_cap(4096);
+        let h = History::in_dir(&DataDir::new(&d)).with_cap(4096);
         for i in 0..100 {
             h.append(&entry(&format!("s{i}"), 1, State::Completed)).unwrap();
         }
@@ -320,7 +339,7 @@ mod tests {
         else {
             return;
         };
-        let h = History::in_dir(Path::new(&dir))
+        let h = History::in_dir(&DataDir::new(dir))
             .with_cap(CHILD_CAP)
             .with_rotation_pause(std::time::Duration::from_millis(200));
         for k in 0..5 {
@@ -333,7 +352,7 @@ mod tests {
     #[test]
     fn writers_at_the_rotation_point_lose_nothing() {
         let d = dir("race");
-        let h = History::in_dir(&d).with_cap(CHILD_CAP);
+        let h = History::in_dir(&DataDir::new(&d)).with_cap(CHILD_CAP);
         // Fill the live file to just under the cap: the next append of every writer rotates.
         let mut before = 0;
         while std::fs::metadata(h.path()).map_or(0, |m| m.len()) < CHILD_CAP - 600 {
