@@ -446,8 +446,7 @@ mod tests {
 
     #[test]
     fn an_older_snapshot_never_overwrites_a_newer_one() {
-        let dir = std::env::temp_dir().join(format!("rcc-snapshot-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let dir = crate::test_dir::TestDir::new("snapshot");
         let file = dir.join("workspace.json");
         let written = Arc::new(Mutex::new(0));
         let snapshot = |generation, text: &str| Snapshot {
@@ -472,11 +471,9 @@ mod tests {
     fn a_typed_path_is_read_whole_up_to_a_limit_and_errors_name_the_cause() {
         let missing = read_limited(Path::new("/nonexistent/file.json")).unwrap_err();
         assert!(missing.contains("No such file"), "{missing}");
-        let dir = std::env::temp_dir().join(format!("rcc-read-limited-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = crate::test_dir::TestDir::created("read-limited");
         let file = dir.join("e.json");
         std::fs::write(&file, "{}").unwrap();
         assert_eq!(read_limited(&file).unwrap(), b"{}");
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

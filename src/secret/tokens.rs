@@ -374,11 +374,10 @@ mod tests {
 
     const TOKEN: &str = "tok_3f9a8b7c6d5e4f3a2b1c";
 
-    fn dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("rcc-tokens-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        dir
+    use crate::test_dir::TestDir;
+
+    fn dir(name: &str) -> TestDir {
+        TestDir::created(&format!("tokens-{name}"))
     }
 
     fn mock() -> Keychain {
@@ -392,7 +391,7 @@ mod tests {
     #[test]
     fn keychain_round_trip_per_pixel_and_forget() {
         let dir = dir("keychain");
-        let tokens = Tokens::new(mock(), Some(&DataDir::new(&dir)), None);
+        let tokens = Tokens::new(mock(), Some(&DataDir::new(dir.to_path_buf())), None);
         assert_eq!(tokens.get("a2_one").unwrap(), None);
         tokens.put("a2_one", &secret(TOKEN), Place::Keychain).unwrap();
         assert_eq!(tokens.get("a2_one").unwrap(), Some((secret(TOKEN), Source::Keychain)));
@@ -406,10 +405,11 @@ mod tests {
     #[test]
     fn the_environment_overrides_every_store() {
         let dir = dir("env");
-        let tokens = Tokens::new(mock(), Some(&DataDir::new(&dir)), None);
+        let tokens = Tokens::new(mock(), Some(&DataDir::new(dir.to_path_buf())), None);
         tokens.put("a2_one", &secret(TOKEN), Place::Keychain).unwrap();
         let keychain = tokens.keychain.clone();
-        let tokens = Tokens::new(keychain, Some(&DataDir::new(&dir)), Some(secret("from_env_token_xyz")));
+        let tokens =
+            Tokens::new(keychain, Some(&DataDir::new(dir.to_path_buf())), Some(secret("from_env_token_xyz")));
         assert_eq!(tokens.get("a2_one").unwrap(), Some((secret("from_env_token_xyz"), Source::Environment)));
         assert_eq!(tokens.get("").unwrap().unwrap().1, Source::Environment);
     }
@@ -417,7 +417,8 @@ mod tests {
     #[test]
     fn without_a_keychain_nothing_is_written_unless_the_file_is_chosen() {
         let dir = dir("nokeychain");
-        let tokens = Tokens::new(Keychain::Unavailable("no bus".into()), Some(&DataDir::new(&dir)), None);
+        let tokens =
+            Tokens::new(Keychain::Unavailable("no bus".into()), Some(&DataDir::new(dir.to_path_buf())), None);
         let err = tokens.put("a2_one", &secret(TOKEN), Place::Keychain).unwrap_err();
         assert_eq!(err, TokenError::NoKeychain("no bus".into()));
         assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "no silent fallback to a file");
@@ -428,14 +429,18 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(DataDir::new(&dir).tokens()).unwrap().permissions().mode();
+            let mode =
+                std::fs::metadata(DataDir::new(dir.to_path_buf()).tokens()).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         tokens.forget("a2_one").unwrap();
         assert_eq!(tokens.get("a2_one").unwrap(), None);
         assert!(tokens.get("a2_two").unwrap().is_some());
         tokens.forget("a2_two").unwrap();
-        assert!(!DataDir::new(&dir).tokens().exists(), "the last token forgotten removes the file");
+        assert!(
+            !DataDir::new(dir.to_path_buf()).tokens().exists(),
+            "the last token forgotten removes the file"
+        );
     }
 
     #[cfg(unix)]
@@ -443,9 +448,10 @@ mod tests {
     fn a_token_file_others_can_read_is_refused() {
         use std::os::unix::fs::PermissionsExt;
         let dir = dir("mode");
-        let tokens = Tokens::new(Keychain::Unavailable("none".into()), Some(&DataDir::new(&dir)), None);
+        let tokens =
+            Tokens::new(Keychain::Unavailable("none".into()), Some(&DataDir::new(dir.to_path_buf())), None);
         tokens.put("a2_one", &secret(TOKEN), Place::File).unwrap();
-        let path = DataDir::new(&dir).tokens();
+        let path = DataDir::new(dir.to_path_buf()).tokens();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         let err = tokens.get("a2_one").unwrap_err().to_string();
         assert!(err.contains("mode 644") && err.contains("chmod 600"), "{err}");
@@ -455,9 +461,10 @@ mod tests {
     #[test]
     fn a_damaged_token_file_is_reported_without_its_content() {
         let dir = dir("damaged");
-        let path = DataDir::new(&dir).tokens();
+        let path = DataDir::new(dir.to_path_buf()).tokens();
         atomic::write(&path, format!("{{\"tokens\": {{\"a2\": \"{TOKEN}\"").as_bytes()).unwrap();
-        let tokens = Tokens::new(Keychain::Unavailable("none".into()), Some(&DataDir::new(&dir)), None);
+        let tokens =
+            Tokens::new(Keychain::Unavailable("none".into()), Some(&DataDir::new(dir.to_path_buf())), None);
         let err = tokens.get("a2").unwrap_err().to_string();
         assert!(err.contains("damaged") && err.contains("moved to"), "{err}");
         assert!(!err.contains(TOKEN), "{err}");
@@ -480,7 +487,7 @@ mod tests {
         let dir = dir("kcerror");
         let store = keyring_core::mock::Store::new().unwrap();
         let keychain = Keychain::Store(store.clone());
-        let tokens = Tokens::new(keychain, Some(&DataDir::new(&dir)), None);
+        let tokens = Tokens::new(keychain, Some(&DataDir::new(dir.to_path_buf())), None);
         tokens.put("a2_one", &secret(TOKEN), Place::Keychain).unwrap();
         let failing = |store: &Arc<keyring_core::mock::Store>| {
             let store: Arc<CredentialStore> = store.clone();

@@ -250,11 +250,7 @@ mod tests {
     use super::*;
     use crate::reddit::response::{Kind, classify};
 
-    fn dir(name: &str) -> PathBuf {
-        let d = std::env::temp_dir().join(format!("rcc-history-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        d
-    }
+    use crate::test_dir::TestDir;
 
     fn entry(send_id: &str, number: u32, state: State) -> Entry {
         Entry {
@@ -292,7 +288,8 @@ mod tests {
 
     #[test]
     fn pending_then_completed_reads_as_completed() {
-        let h = History::in_dir(&DataDir::new(dir("states")));
+        let d = TestDir::new("history-states");
+        let h = History::in_dir(&DataDir::new(d.to_path_buf()));
         h.append(&entry("a", 1, State::Pending)).unwrap();
         h.append(&entry("a", 1, State::Completed)).unwrap();
         h.append(&entry("b", 1, State::Pending)).unwrap();
@@ -304,8 +301,8 @@ mod tests {
 
     #[test]
     fn a_torn_last_line_is_skipped_and_terminated_by_the_next_append() {
-        let d = dir("torn");
-        let h = History::in_dir(&DataDir::new(&d));
+        let d = TestDir::new("history-torn");
+        let h = History::in_dir(&DataDir::new(d.to_path_buf()));
         h.append(&entry("a", 1, State::Completed)).unwrap();
         let mut f = OpenOptions::new().append(true).open(h.path()).unwrap();
         f.write_all(br#"{"send_id": "b", "sta"#).unwrap();
@@ -319,8 +316,8 @@ mod tests {
 
     #[test]
     fn the_store_is_capped_by_rotation() {
-        let d = dir("cap");
-        let h = History::in_dir(&DataDir::new(&d)).with_cap(4096);
+        let d = TestDir::new("history-cap");
+        let h = History::in_dir(&DataDir::new(d.to_path_buf())).with_cap(4096);
         for i in 0..100 {
             h.append(&entry(&format!("s{i}"), 1, State::Completed)).unwrap();
         }
@@ -351,8 +348,8 @@ mod tests {
 
     #[test]
     fn writers_at_the_rotation_point_lose_nothing() {
-        let d = dir("race");
-        let h = History::in_dir(&DataDir::new(&d)).with_cap(CHILD_CAP);
+        let d = TestDir::new("history-race");
+        let h = History::in_dir(&DataDir::new(d.to_path_buf())).with_cap(CHILD_CAP);
         // Fill the live file to just under the cap: the next append of every writer rotates.
         let mut before = 0;
         while std::fs::metadata(h.path()).map_or(0, |m| m.len()) < CHILD_CAP - 600 {
@@ -363,7 +360,7 @@ mod tests {
             .map(|id| {
                 std::process::Command::new(std::env::current_exe().unwrap())
                     .args(["--exact", "store::history::tests::rotation_child", "--test-threads=1", "--quiet"])
-                    .env("RCC_HISTORY_CHILD_DIR", &d)
+                    .env("RCC_HISTORY_CHILD_DIR", d.as_os_str())
                     .env("RCC_HISTORY_CHILD_ID", id.to_string())
                     .stdout(std::process::Stdio::null())
                     .spawn()
@@ -383,7 +380,8 @@ mod tests {
             }
         }
         #[cfg(unix)]
-        for f in [h.path().to_path_buf(), d.join("history.1.jsonl"), d.join("history.lock"), d.clone()] {
+        for f in [h.path().to_path_buf(), d.join("history.1.jsonl"), d.join("history.lock"), d.to_path_buf()]
+        {
             use std::os::unix::fs::PermissionsExt;
             let mode = std::fs::metadata(&f).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode & 0o077, 0, "{} is {mode:o}", f.display());
