@@ -15,7 +15,7 @@ use reddit_capi_console::app::{AppConfig, BottomTab, ConsoleApp};
 use reddit_capi_console::mapping::model::MappingEntry;
 use reddit_capi_console::paths::DataDir;
 use reddit_capi_console::secret::tokens::Keychain;
-use reddit_capi_console::store::history::{Entry, RequestRecord, State};
+use reddit_capi_console::store::history::{Entry, Phase, RequestRecord};
 use reddit_capi_console::workspace::Workspace;
 use serde_json::json;
 
@@ -54,7 +54,7 @@ fn prepare() -> std::path::PathBuf {
         let body = json!({"events": [{"event_at": format!("2026-11-28T12:{:02}:00Z", i % 60), "event_type": {"tracking_type": "Purchase"}, "user": {"email": format!("{i:064x}")}}], "test_mode": true});
         let entry = Entry {
             send_id: format!("bench-{i}"),
-            state: State::Completed,
+            state: Phase::Completed,
             endpoint: "emulator".into(),
             api_version: "v2.0".into(),
             test: true,

@@ -788,7 +788,7 @@ fn the_local_emulator_is_never_presented_as_reddit() {
 #[test]
 fn reddit_without_a_token_or_with_the_placeholder_pixel_is_flagged_before_send() {
     let (mut h, _dir) = app("reddit-lints", Arc::default());
-    h.state_mut().state.saved.target = reddit_capi_console::app::state::Target::Reddit;
+    h.state_mut().state.saved.target = reddit_capi_console::app::state::SendTo::Reddit;
     h.state_mut().state.workspace_changed();
     h.run_steps(3);
     assert!(h.query_by_label_contains("REDDIT TEST").is_some());

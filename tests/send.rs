@@ -19,7 +19,7 @@ use reddit_capi_console::reddit::response::Kind;
 use reddit_capi_console::reddit::{ApiVersion, Authorization, Settings};
 use reddit_capi_console::secret::Secret;
 use reddit_capi_console::segment::parse_events;
-use reddit_capi_console::store::history::{History, State};
+use reddit_capi_console::store::history::{History, Phase};
 use reddit_capi_console::workspace::Workspace;
 use serde_json::{Value, json};
 
@@ -107,7 +107,7 @@ async fn v2_round_trip_is_accepted_recorded_and_in_history() {
     assert!(received[0].test);
     let loaded = history.read().unwrap();
     assert_eq!(loaded.entries.len(), 1);
-    assert_eq!(loaded.entries[0].state, State::Completed);
+    assert_eq!(loaded.entries[0].state, Phase::Completed);
     assert_eq!(loaded.entries[0].attempt.status, Some(200));
     // Pending was written first: the raw file has both lines.
     let raw = std::fs::read_to_string(history.path()).unwrap();
@@ -565,7 +565,7 @@ async fn a_send_killed_mid_flight_leaves_a_pending_entry_and_an_intact_store() {
     let loaded = history.read().unwrap();
     assert_eq!(loaded.skipped_lines, 0);
     assert_eq!(loaded.entries.len(), 1);
-    assert_eq!(loaded.entries[0].state, State::Pending);
+    assert_eq!(loaded.entries[0].state, Phase::Pending);
     // The store still takes appends.
     let mut next = loaded.entries[0].clone();
     next.send_id = "after-crash".into();

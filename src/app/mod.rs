@@ -20,8 +20,8 @@ use crate::secret::tokens::{Keychain, Place, Source, Tokens};
 use crate::store::versioned;
 use crate::versioned::FileError;
 use crate::workspace::Workspace;
-use state::{Saved, State, Target};
-use worker::{Command, Dialogs, FileKind, Msg, NativeDialogs, Snapshot, Worker};
+use state::{Saved, SendTo, State};
+use worker::{Dialogs, FileKind, Msg, NativeDialogs, Snapshot, Task, Worker};
 
 /// What the app needs from outside: where its files live, how to ask for files, the keychain.
 pub struct AppConfig {
@@ -275,8 +275,8 @@ impl ConsoleApp {
                 self.view.in_flight = None;
                 let accepted = results.iter().filter(|r| r.accepted()).count();
                 let place = match s.saved.target {
-                    Target::Emulator => "the local emulator (not Reddit)",
-                    Target::Reddit => "Reddit",
+                    SendTo::Emulator => "the local emulator (not Reddit)",
+                    SendTo::Reddit => "Reddit",
                 };
                 s.notice(
                     accepted < results.len(),
@@ -410,9 +410,9 @@ impl ConsoleApp {
                     s.notice(true, "type a file path first");
                     return;
                 }
-                self.command(match prompt.save {
-                    Some(bytes) => Command::ExportPath(path, bytes),
-                    None => Command::OpenPath(prompt.kind, path),
+                self.task(match prompt.save {
+                    Some(bytes) => Task::ExportPath(path, bytes),
+                    None => Task::OpenPath(prompt.kind, path),
                 });
             }
             Intent::Copy { what, text } => {
@@ -427,7 +427,7 @@ impl ConsoleApp {
                 s.token_pixel = Some(pixel.clone());
                 s.recompute();
                 match self.view.token_keep {
-                    Some(place) => self.command(Command::KeepToken { pixel, token, place }),
+                    Some(place) => self.task(Task::KeepToken { pixel, token, place }),
                     None => s.notice(false, "the imported token is kept for this session only"),
                 }
             }
@@ -476,7 +476,7 @@ impl ConsoleApp {
                     network: s.saved.network.clone(),
                     cancel,
                 };
-                self.command(Command::Send(Box::new(job)));
+                self.task(Task::Send(Box::new(job)));
             }
             Intent::Cancel => {
                 if let Some(c) = &self.view.in_flight {
@@ -491,7 +491,7 @@ impl ConsoleApp {
                 Err(e) => self.state.notice(true, format!("not saved: {e}")),
             },
             Intent::Open(kind) => match &self.dialogs {
-                Ok(()) => self.command(Command::Open(kind)),
+                Ok(()) => self.task(Task::Open(kind)),
                 Err(why) => {
                     s.notice(true, format!("{why}: type the file's path instead"));
                     self.view.path_prompt = Some(PathPrompt { kind, save: None, path: String::new() });
@@ -512,7 +512,7 @@ impl ConsoleApp {
                 let bytes = s.saved.composer_text.clone().into_bytes();
                 self.export(FileKind::Sample, "event.json".into(), bytes);
             }
-            Intent::RefreshEmulator => self.command(Command::RefreshEmulator),
+            Intent::RefreshEmulator => self.task(Task::RefreshEmulator),
             Intent::Export(kind, suggested, bytes) => self.export(kind, suggested, bytes),
             Intent::UseToken => {
                 // Secret::new wipes the typed text once copied.
@@ -525,21 +525,21 @@ impl ConsoleApp {
                 s.token_pixel = Some(pixel.clone());
                 s.recompute();
                 if let Some(place) = self.view.token_keep {
-                    self.command(Command::KeepToken { pixel, token, place });
+                    self.task(Task::KeepToken { pixel, token, place });
                 }
             }
             Intent::ForgetToken => {
                 s.token = s.token.take().filter(|(_, source)| *source == Source::Environment);
                 s.recompute();
                 let pixel = s.settings().pixel_id.trim().to_string();
-                self.command(Command::ForgetToken(pixel));
+                self.task(Task::ForgetToken(pixel));
             }
         }
     }
 
     /// Queues work; a worker that is gone is said once.
-    fn command(&mut self, command: Command) {
-        if !self.worker.send(command) {
+    fn task(&mut self, task: Task) {
+        if !self.worker.send(task) {
             self.worker_died();
         }
     }
@@ -559,7 +559,7 @@ impl ConsoleApp {
     /// Exports through a file dialog, or asks for a path where there is none.
     fn export(&mut self, kind: FileKind, suggested: String, bytes: Vec<u8>) {
         match &self.dialogs {
-            Ok(()) => self.command(Command::Export { kind, suggested, bytes }),
+            Ok(()) => self.task(Task::Export { kind, suggested, bytes }),
             Err(why) => {
                 let path = self.data_dir.as_ref().map(|d| d.root().join(&suggested).display().to_string());
                 self.state.notice(true, format!("{why}: type where to save it instead"));
@@ -591,7 +591,7 @@ impl ConsoleApp {
     /// Autosave: written on the worker.
     fn save(&mut self) {
         if let Some(snapshot) = self.snapshot() {
-            self.command(Command::Save(snapshot));
+            self.task(Task::Save(snapshot));
         }
     }
 
@@ -614,7 +614,7 @@ impl ConsoleApp {
         }
         let pixel = s.settings().pixel_id.trim().to_string();
         s.token_pixel = Some(pixel.clone());
-        self.command(Command::LoadToken(pixel));
+        self.task(Task::LoadToken(pixel));
     }
 
     /// Waits (up to `timeout`) for the worker to post a message and applies it; for tests.

@@ -29,9 +29,9 @@ pub struct Destination {
     pub settings: Settings,
 }
 
-/// Where Send goes.
+/// Where the app's sends go (the CLI names any base URL with `net::session::Target`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub enum Target {
+pub enum SendTo {
     /// The built-in local Reddit emulator.
     #[default]
     Emulator,
@@ -68,7 +68,7 @@ impl Default for Network {
 pub struct Saved {
     pub destinations: Vec<Destination>,
     pub active: usize,
-    pub target: Target,
+    pub target: SendTo,
     pub composer_text: String,
     pub samples: Vec<Sample>,
     pub network: Network,
@@ -85,7 +85,7 @@ impl Default for Saved {
                 settings: Settings { pixel_id: PLACEHOLDER_PIXEL.into(), ..Settings::default() },
             }],
             active: 0,
-            target: Target::Emulator,
+            target: SendTo::Emulator,
             composer_text: serde_json::to_string_pretty(&samples::TEMPLATES[0].event()).expect("JSON"),
             samples: Vec::new(),
             network: Network::default(),
@@ -342,14 +342,14 @@ impl State {
     /// Where Send goes now.
     pub fn endpoint(&self) -> Option<Endpoint> {
         match self.saved.target {
-            Target::Reddit => Some(Endpoint::Reddit),
-            Target::Emulator => self.emulator_url.clone().map(Endpoint::Emulator),
+            SendTo::Reddit => Some(Endpoint::Reddit),
+            SendTo::Emulator => self.emulator_url.clone().map(Endpoint::Emulator),
         }
     }
 
     /// Whether Send would count in campaigns (Reddit, test mode off / no test id).
     pub fn is_production_send(&self) -> bool {
-        self.saved.target == Target::Reddit && !self.settings().is_test()
+        self.saved.target == SendTo::Reddit && !self.settings().is_test()
     }
 
     /// Replaces the composer text and recomputes the preview. Text that does not parse keeps
@@ -398,12 +398,12 @@ impl State {
             auth: match (&self.token, self.saved.target) {
                 (Some((token, _)), _) => Authorization::for_token(Some(token.expose()), false),
                 // The local emulator takes any token: the app sends its own.
-                (None, Target::Emulator) => Authorization::Masked(String::new()),
-                (None, Target::Reddit) => Authorization::NotInSettings,
+                (None, SendTo::Emulator) => Authorization::Masked(String::new()),
+                (None, SendTo::Reddit) => Authorization::NotInSettings,
             },
             base_url: match self.saved.target {
-                Target::Reddit => None,
-                Target::Emulator => self.emulator_url.clone(),
+                SendTo::Reddit => None,
+                SendTo::Emulator => self.emulator_url.clone(),
             },
             batching: crate::engine::Batching::Never,
             now_ms: crate::timestamp::now_millis(),
@@ -418,7 +418,7 @@ impl State {
             stale,
             destination: crate::reddit::lint::check_destination(
                 self.settings(),
-                self.saved.target == Target::Reddit,
+                self.saved.target == SendTo::Reddit,
                 self.token.is_some(),
             ),
             ..Preview::default()

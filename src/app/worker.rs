@@ -1,5 +1,5 @@
 //! The app's side effects, off the UI thread: a thread running a tokio runtime that owns the
-//! in-process emulator, the HTTP client and the disk. The UI sends [`Command`]s; results come
+//! in-process emulator, the HTTP client and the disk. The UI sends [`Task`]s; results come
 //! back as [`Msg`]s through a channel the UI drains once per frame, followed by a repaint.
 
 use std::future::Future;
@@ -32,7 +32,7 @@ pub enum FileKind {
     /// Segment's Public API answer for a destination's subscriptions, or for the destination.
     SegmentSubscriptions,
     SegmentDestination,
-    /// The subscriptions to create at Segment, as a shell script of cURL commands.
+    /// The subscriptions to create at Segment, as a shell script of cURL tasks.
     SegmentExport,
 }
 
@@ -123,7 +123,7 @@ pub struct SendJob {
 }
 
 /// A request for work.
-pub enum Command {
+pub enum Task {
     /// Send these request items.
     Send(Box<SendJob>),
     /// Fetch the emulator's received events.
@@ -179,31 +179,31 @@ pub enum Msg {
 
 /// The UI's handle on the worker.
 pub struct Worker {
-    commands: tokio::sync::mpsc::UnboundedSender<Command>,
+    tasks: tokio::sync::mpsc::UnboundedSender<Task>,
     pub messages: Receiver<Msg>,
 }
 
 impl Worker {
     /// Starts the worker thread. `repaint` is called after each message (the UI's wake-up).
     pub fn start(config: super::AppConfig, repaint: impl Fn() + Send + Sync + 'static) -> Worker {
-        let (commands, inbox) = tokio::sync::mpsc::unbounded_channel::<Command>();
+        let (tasks, inbox) = tokio::sync::mpsc::unbounded_channel::<Task>();
         let (outbox, messages) = channel::<Msg>();
         let post = Post { outbox, repaint: Arc::new(repaint) };
         std::thread::Builder::new()
             .name("worker".into())
             .spawn(move || run(config, inbox, post))
             .expect("a worker thread");
-        Worker { commands, messages }
+        Worker { tasks, messages }
     }
 
-    /// Queues a command; `false` when the worker is gone.
-    pub fn send(&self, command: Command) -> bool {
-        self.commands.send(command).is_ok()
+    /// Queues a task; `false` when the worker is gone.
+    pub fn send(&self, task: Task) -> bool {
+        self.tasks.send(task).is_ok()
     }
 }
 
-/// The worker thread: a tokio runtime serving commands until the UI hangs up.
-fn run(config: super::AppConfig, mut inbox: UnboundedReceiver<Command>, post: Post) {
+/// The worker thread: a tokio runtime serving tasks until the UI hangs up.
+fn run(config: super::AppConfig, mut inbox: UnboundedReceiver<Task>, post: Post) {
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -249,26 +249,26 @@ impl Resources {
         Resources { post, dialogs, emulator: emulator.ok(), history, tokens: Arc::new(tokens) }
     }
 
-    async fn handle(&self, command: Command) {
-        match command {
-            Command::Send(job) => self.send(&job).await,
-            Command::RefreshEmulator => self.emulator_events(),
-            Command::Save(snapshot) => {
+    async fn handle(&self, task: Task) {
+        match task {
+            Task::Send(job) => self.send(&job).await,
+            Task::RefreshEmulator => self.emulator_events(),
+            Task::Save(snapshot) => {
                 if let Err(e) = snapshot.write() {
                     self.post.send(Msg::SaveFailed(e));
                 }
             }
-            Command::Open(kind) => self.open_dialog(kind),
-            Command::OpenPath(kind, path) => self.open_path(kind, &path),
-            Command::Export { kind, suggested, bytes } => self.export_dialog(kind, suggested, bytes),
-            Command::ExportPath(path, bytes) => {
+            Task::Open(kind) => self.open_dialog(kind),
+            Task::OpenPath(kind, path) => self.open_path(kind, &path),
+            Task::Export { kind, suggested, bytes } => self.export_dialog(kind, suggested, bytes),
+            Task::ExportPath(path, bytes) => {
                 let name = path.display().to_string();
                 let result = atomic::write(&path, &bytes).map(|()| name.clone());
                 self.post.send(Msg::Exported(result.map_err(|e| format!("{name}: {e}"))));
             }
-            Command::LoadToken(pixel) => self.load_token(pixel).await,
-            Command::KeepToken { pixel, token, place } => self.keep_token(pixel, token, place).await,
-            Command::ForgetToken(pixel) => {
+            Task::LoadToken(pixel) => self.load_token(pixel).await,
+            Task::KeepToken { pixel, token, place } => self.keep_token(pixel, token, place).await,
+            Task::ForgetToken(pixel) => {
                 let t = self.tokens.clone();
                 let forgot = blocking(move || t.forget(&pixel).map_err(|e| e.to_string())).await;
                 self.post.send(Msg::TokenForgotten(forgot));

@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::{EXIT_OK, Format, UsageError};
 use crate::paths::DataDir;
-use crate::store::history::{History, State};
+use crate::store::history::{History, Phase};
 
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
@@ -36,10 +36,10 @@ pub fn run(args: HistoryArgs, out: &mut impl Write) -> Result<u8, UsageError> {
             Format::Text => {
                 let a = &entry.attempt;
                 let result = match entry.state {
-                    State::Pending => {
+                    Phase::Pending => {
                         "PENDING (no answer recorded: the process stopped mid-send)".to_string()
                     }
-                    State::Completed => {
+                    Phase::Completed => {
                         let status = a.status.map(|s| format!("{s} ")).unwrap_or_default();
                         format!("{status}{}", a.outcome.message)
                     }

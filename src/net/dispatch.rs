@@ -8,7 +8,7 @@ use crate::engine::Item;
 use crate::reddit::response::{Kind, Outcome};
 use crate::reddit::{Level, Lint, Request, Settings};
 use crate::secret::Secret;
-use crate::store::history::{self, Abridged, AttemptRecord, Entry, History, RequestRecord, State};
+use crate::store::history::{self, Abridged, AttemptRecord, Entry, History, Phase, RequestRecord};
 
 /// Where requests go.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,7 +117,7 @@ impl Dispatcher<'_> {
         let mut errors = Vec::new();
         let emulator = matches!(self.endpoint, Endpoint::Emulator(_));
         let told = |o: Outcome| if emulator { o.from_emulator() } else { o };
-        let base = |state: State, attempt: AttemptRecord| Entry {
+        let base = |state: Phase, attempt: AttemptRecord| Entry {
             send_id: send_id.clone(),
             state,
             endpoint: self.endpoint.label(),
@@ -136,7 +136,7 @@ impl Dispatcher<'_> {
                 let Some(history) = history else { return };
                 let entry = match progress {
                     Progress::Starting { number, started_at, waited_ms } => base(
-                        State::Pending,
+                        Phase::Pending,
                         AttemptRecord {
                             number,
                             started_at: started_at.to_string(),
@@ -151,7 +151,7 @@ impl Dispatcher<'_> {
                     Progress::Finished(attempt) => {
                         let mut attempt = attempt.clone();
                         attempt.outcome = told(attempt.outcome);
-                        base(State::Completed, attempt)
+                        base(Phase::Completed, attempt)
                     }
                 };
                 if let Err(e) = history.append(&entry) {

@@ -26,10 +26,10 @@ use crate::reddit::response::Outcome;
 /// Default cap of the live file: 32 MiB (so at most twice that on disk).
 pub const DEFAULT_CAP_BYTES: u64 = 32 << 20;
 
-/// The state of an attempt.
+/// How far an attempt got (its entry's `state` in the file).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum State {
+pub enum Phase {
     /// Written just before the request left; stays so if the process died.
     Pending,
     Completed,
@@ -65,7 +65,7 @@ pub struct Abridged {
 pub struct Entry {
     /// The send this attempt belongs to (all attempts of a send share it).
     pub send_id: String,
-    pub state: State,
+    pub state: Phase,
     /// `emulator`, `reddit`, or the endpoint URL's origin.
     pub endpoint: String,
     pub api_version: String,
@@ -241,7 +241,7 @@ pub fn new_send_id() -> String {
 impl Entry {
     /// The outcome when completed.
     pub fn outcome(&self) -> Option<&Outcome> {
-        (self.state == State::Completed).then_some(&self.attempt.outcome)
+        (self.state == Phase::Completed).then_some(&self.attempt.outcome)
     }
 }
 
@@ -252,7 +252,7 @@ mod tests {
 
     use crate::test_dir::TestDir;
 
-    fn entry(send_id: &str, number: u32, state: State) -> Entry {
+    fn entry(send_id: &str, number: u32, state: Phase) -> Entry {
         Entry {
             send_id: send_id.into(),
             state,
@@ -275,12 +275,12 @@ mod tests {
                 started_at: "2026-11-28T12:00:00.000Z".into(),
                 duration_ms: 5,
                 waited_ms: 0,
-                status: (state == State::Completed).then_some(200),
+                status: (state == Phase::Completed).then_some(200),
                 response_headers: Vec::new(),
                 response_body: None,
                 outcome: match state {
-                    State::Completed => classify(200, r#"{"message": "ok"}"#),
-                    State::Pending => Outcome::transport(Kind::Cancelled, "pending"),
+                    Phase::Completed => classify(200, r#"{"message": "ok"}"#),
+                    Phase::Pending => Outcome::transport(Kind::Cancelled, "pending"),
                 },
             },
         }
@@ -290,12 +290,12 @@ mod tests {
     fn pending_then_completed_reads_as_completed() {
         let d = TestDir::new("history-states");
         let h = History::in_dir(&DataDir::new(d.to_path_buf()));
-        h.append(&entry("a", 1, State::Pending)).unwrap();
-        h.append(&entry("a", 1, State::Completed)).unwrap();
-        h.append(&entry("b", 1, State::Pending)).unwrap();
+        h.append(&entry("a", 1, Phase::Pending)).unwrap();
+        h.append(&entry("a", 1, Phase::Completed)).unwrap();
+        h.append(&entry("b", 1, Phase::Pending)).unwrap();
         let read = h.read().unwrap();
-        let states: Vec<(&str, State)> = read.entries.iter().map(|e| (e.send_id.as_str(), e.state)).collect();
-        assert_eq!(states, [("a", State::Completed), ("b", State::Pending)]);
+        let states: Vec<(&str, Phase)> = read.entries.iter().map(|e| (e.send_id.as_str(), e.state)).collect();
+        assert_eq!(states, [("a", Phase::Completed), ("b", Phase::Pending)]);
         assert_eq!(read.skipped_lines, 0);
     }
 
@@ -303,12 +303,12 @@ mod tests {
     fn a_torn_last_line_is_skipped_and_terminated_by_the_next_append() {
         let d = TestDir::new("history-torn");
         let h = History::in_dir(&DataDir::new(d.to_path_buf()));
-        h.append(&entry("a", 1, State::Completed)).unwrap();
+        h.append(&entry("a", 1, Phase::Completed)).unwrap();
         let mut f = OpenOptions::new().append(true).open(h.path()).unwrap();
         f.write_all(br#"{"send_id": "b", "sta"#).unwrap();
         drop(f);
         assert_eq!(h.read().unwrap().skipped_lines, 1);
-        h.append(&entry("c", 1, State::Completed)).unwrap();
+        h.append(&entry("c", 1, Phase::Completed)).unwrap();
         let read = h.read().unwrap();
         assert_eq!(read.entries.iter().map(|e| e.send_id.as_str()).collect::<Vec<_>>(), ["a", "c"]);
         assert_eq!(read.skipped_lines, 1);
@@ -319,7 +319,7 @@ mod tests {
         let d = TestDir::new("history-cap");
         let h = History::in_dir(&DataDir::new(d.to_path_buf())).with_cap(4096);
         for i in 0..100 {
-            h.append(&entry(&format!("s{i}"), 1, State::Completed)).unwrap();
+            h.append(&entry(&format!("s{i}"), 1, Phase::Completed)).unwrap();
         }
         let live = std::fs::metadata(h.path()).unwrap().len();
         let rotated = std::fs::metadata(d.join("history.1.jsonl")).unwrap().len();
@@ -340,7 +340,7 @@ mod tests {
             .with_cap(CHILD_CAP)
             .with_rotation_pause(std::time::Duration::from_millis(200));
         for k in 0..5 {
-            h.append(&entry(&format!("child-{id}-{k}"), 1, State::Completed)).unwrap();
+            h.append(&entry(&format!("child-{id}-{k}"), 1, Phase::Completed)).unwrap();
         }
     }
 
@@ -353,7 +353,7 @@ mod tests {
         // Fill the live file to just under the cap: the next append of every writer rotates.
         let mut before = 0;
         while std::fs::metadata(h.path()).map_or(0, |m| m.len()) < CHILD_CAP - 600 {
-            h.append(&entry(&format!("before-{before}"), 1, State::Completed)).unwrap();
+            h.append(&entry(&format!("before-{before}"), 1, Phase::Completed)).unwrap();
             before += 1;
         }
         let children: Vec<_> = (0..6)

@@ -5,7 +5,7 @@
 
 use eframe::egui::{self, RichText};
 
-use super::super::state::{State, Target};
+use super::super::state::{SendTo, State};
 use super::super::{BottomTab, Intent, View};
 
 /// Reddit Ads' Events Manager.
@@ -54,7 +54,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
                         view.bottom_open = true;
                     }
                 }
-                if state.saved.target == Target::Reddit {
+                if state.saved.target == SendTo::Reddit {
                     ui.hyperlink_to("Reddit's Events Manager ↗", EVENTS_MANAGER_URL);
                 }
             });
@@ -75,8 +75,8 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
 fn response(ui: &mut egui::Ui, state: &State) {
     let Some(last) = &state.last_send else {
         let text = match (state.sending, state.saved.target) {
-            (true, Target::Emulator) => "Sending to the local emulator…",
-            (true, Target::Reddit) => "Sending to Reddit…",
+            (true, SendTo::Emulator) => "Sending to the local emulator…",
+            (true, SendTo::Reddit) => "Sending to Reddit…",
             (false, _) => "Nothing sent yet. Press Send (Ctrl+Enter).",
         };
         ui.label(text);
@@ -144,7 +144,7 @@ fn history(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut 
                     {
                         let status = match e.attempt.status {
                             Some(s) => s.to_string(),
-                            None if e.state == crate::store::history::State::Pending => "pending".into(),
+                            None if e.state == crate::store::history::Phase::Pending => "pending".into(),
                             None => prefix(&e.attempt.outcome.message, 24),
                         };
                         let seen = if to_reddit(&e.endpoint) && state.saved.seen.contains(&e.send_id) {

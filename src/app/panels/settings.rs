@@ -4,7 +4,7 @@
 
 use eframe::egui::{self, RichText};
 
-use super::super::state::{Destination, State, Target};
+use super::super::state::{Destination, SendTo, State};
 use super::super::{Intent, View};
 use crate::identity::Profile;
 use crate::reddit::ApiVersion;
@@ -146,7 +146,7 @@ fn token_rows(ui: &mut egui::Ui, state: &State, view: &mut View, intents: &mut V
         ui.label(
             RichText::new(match &state.token {
                 Some((token, source)) => format!("token set ({token}), {}", source.describe()),
-                None if state.saved.target == Target::Reddit => {
+                None if state.saved.target == SendTo::Reddit => {
                     "no token: Reddit will refuse sends until one is set".into()
                 }
                 None => "no token (the local emulator needs none; Reddit does)".into(),

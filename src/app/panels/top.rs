@@ -4,16 +4,16 @@
 
 use eframe::egui::{self, Color32, RichText};
 
-use super::super::state::{State, Target};
+use super::super::state::{SendTo, State};
 use super::super::{Intent, View};
 use crate::reddit::ApiVersion;
 
 /// The badge for where Send goes now: its text and colour.
 pub fn badge(state: &State) -> (&'static str, Color32) {
     match (state.saved.target, state.settings().is_test()) {
-        (Target::Emulator, _) => ("LOCAL EMULATOR", Color32::from_rgb(0x37, 0x47, 0x8f)),
-        (Target::Reddit, true) => ("REDDIT TEST", Color32::from_rgb(0x2e, 0x7d, 0x32)),
-        (Target::Reddit, false) => ("REDDIT PRODUCTION", Color32::from_rgb(0xc6, 0x28, 0x28)),
+        (SendTo::Emulator, _) => ("LOCAL EMULATOR", Color32::from_rgb(0x37, 0x47, 0x8f)),
+        (SendTo::Reddit, true) => ("REDDIT TEST", Color32::from_rgb(0x2e, 0x7d, 0x32)),
+        (SendTo::Reddit, false) => ("REDDIT PRODUCTION", Color32::from_rgb(0xc6, 0x28, 0x28)),
     }
 }
 
@@ -58,12 +58,12 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
                 let l = ui.label("Endpoint");
                 egui::ComboBox::from_id_salt("endpoint")
                     .selected_text(match target {
-                        Target::Emulator => "Local emulator",
-                        Target::Reddit => "Reddit",
+                        SendTo::Emulator => "Local emulator",
+                        SendTo::Reddit => "Reddit",
                     })
                     .show_ui(ui, |ui| {
-                        ui.selectable_value(&mut target, Target::Emulator, "Local emulator");
-                        ui.selectable_value(&mut target, Target::Reddit, "Reddit");
+                        ui.selectable_value(&mut target, SendTo::Emulator, "Local emulator");
+                        ui.selectable_value(&mut target, SendTo::Reddit, "Reddit");
                     })
                     .response
                     .labelled_by(l.id);
@@ -76,11 +76,11 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
                     RichText::new(format!(" {text} ")).strong().color(Color32::WHITE).background_color(fill),
                 )
                 .on_hover_text(match state.saved.target {
-                    Target::Emulator => {
+                    SendTo::Emulator => {
                         "Sends go to the emulator built into this app; nothing reaches Reddit."
                     }
-                    Target::Reddit if state.settings().is_test() => "Sends go to Reddit in test mode.",
-                    Target::Reddit => "Sends go to Reddit and count in your campaigns.",
+                    SendTo::Reddit if state.settings().is_test() => "Sends go to Reddit in test mode.",
+                    SendTo::Reddit => "Sends go to Reddit and count in your campaigns.",
                 });
                 if state.sending {
                     ui.spinner();
@@ -120,9 +120,9 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
                     view.show_settings = true;
                 }
                 let endpoint = match (&state.saved.target, &state.emulator_url) {
-                    (Target::Emulator, Some(url)) => format!("→ local emulator {url}"),
-                    (Target::Emulator, None) => "→ starting the local emulator…".into(),
-                    (Target::Reddit, _) => "→ ads-api.reddit.com".into(),
+                    (SendTo::Emulator, Some(url)) => format!("→ local emulator {url}"),
+                    (SendTo::Emulator, None) => "→ starting the local emulator…".into(),
+                    (SendTo::Reddit, _) => "→ ads-api.reddit.com".into(),
                 };
                 ui.label(RichText::new(endpoint).weak());
             });
