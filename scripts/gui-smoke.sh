@@ -143,7 +143,7 @@ app=
 python3 - "$home" "$event" <<'PY'
 import hashlib, json, sys, pathlib
 home, typed = pathlib.Path(sys.argv[1]), sys.argv[2]
-state = json.loads((home / "app-state.json").read_text())
+state = json.loads((home / "settings.json").read_text())
 assert state["composer_text"] == typed, f"composer text saved: {state['composer_text']!r}"
 ws = json.loads((home / "workspace.json").read_text())
 purchase = next(m for m in ws["mappings"] if m["name"] == "Purchase")

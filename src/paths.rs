@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 /// Environment variable that overrides the data directory.
 pub const HOME_ENV: &str = "REDDIT_CAPI_CONSOLE_HOME";
 
-/// The directory holding the workspace, the settings, the history, the token file and logs.
+/// The directory holding the workspace, the settings, the history and the token file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DataDir(PathBuf);
 
@@ -38,7 +38,14 @@ impl DataDir {
 
     /// The app's settings: destinations, endpoint, composer, samples, network, sends marked seen.
     pub fn settings(&self) -> PathBuf {
-        self.0.join("app-state.json")
+        self.0.join("settings.json")
+    }
+
+    /// Moves the settings file from the name releases before 0.2 gave it (`app-state.json`) to
+    /// [`DataDir::settings`], unless a file already has that name. For the app, which writes it.
+    pub fn adopt_old_settings_name(&self) -> std::io::Result<()> {
+        let (old, new) = (self.0.join("app-state.json"), self.settings());
+        if old.is_file() && !new.exists() { std::fs::rename(old, new) } else { Ok(()) }
     }
 
     /// The send history's live file (its rotation and lock are named after it).
@@ -50,9 +57,26 @@ impl DataDir {
     pub fn tokens(&self) -> PathBuf {
         self.0.join("tokens.json")
     }
+}
 
-    /// The log directory.
-    pub fn logs(&self) -> PathBuf {
-        self.0.join("logs")
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_dir::TestDir;
+
+    #[test]
+    fn the_old_settings_file_is_adopted_once_and_never_over_a_newer_one() {
+        let root = TestDir::created("paths-adopt");
+        let dir = DataDir::new(root.to_path_buf());
+        dir.adopt_old_settings_name().unwrap();
+        assert!(!dir.settings().exists(), "nothing to adopt");
+        std::fs::write(root.join("app-state.json"), "old").unwrap();
+        dir.adopt_old_settings_name().unwrap();
+        assert_eq!(std::fs::read_to_string(dir.settings()).unwrap(), "old");
+        assert!(!root.join("app-state.json").exists());
+        std::fs::write(root.join("app-state.json"), "older").unwrap();
+        dir.adopt_old_settings_name().unwrap();
+        assert_eq!(std::fs::read_to_string(dir.settings()).unwrap(), "old", "never over settings.json");
+        assert!(root.join("app-state.json").exists(), "left as it is");
     }
 }

@@ -322,27 +322,27 @@ fn without_a_keychain_the_token_stays_in_the_session_unless_the_file_is_chosen()
 fn damaged_files_are_moved_aside_and_a_newer_release_s_file_is_left_as_it_is() {
     let dir = data_dir("damaged");
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("app-state.json"), "{\"active\": 0,\n  \"samples\": [tru").unwrap();
+    std::fs::write(dir.join("settings.json"), "{\"active\": 0,\n  \"samples\": [tru").unwrap();
     let newer = r#"{"format": "reddit-capi-console/workspace", "version": 9, "mappings": []}"#;
     std::fs::write(dir.join("workspace.json"), newer).unwrap();
     let h = start(&dir, Arc::default(), Keychain::Unavailable("none".into()));
     let notices: Vec<String> = h.state().state.notices.iter().map(|n| n.text.clone()).collect();
-    let settings = notices.iter().find(|n| n.contains("app-state.json could not be used")).unwrap();
-    assert!(settings.contains("line 2") && settings.contains("app-state.corrupt-"), "{settings}");
+    let settings = notices.iter().find(|n| n.contains("settings.json could not be used")).unwrap();
+    assert!(settings.contains("line 2") && settings.contains("settings.corrupt-"), "{settings}");
     let workspace =
         notices.iter().find(|n| n.contains("workspace.json was written by a newer release")).unwrap();
     assert!(workspace.contains("workspace version 9") && workspace.contains("update the app"), "{workspace}");
-    assert!(h.query_by_label_contains("app-state.json could not be used").is_some(), "shown on screen");
+    assert!(h.query_by_label_contains("settings.json could not be used").is_some(), "shown on screen");
     let names: Vec<String> =
         files_under(&dir).iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
-    assert!(names.iter().any(|n| n.starts_with("app-state.corrupt-")), "{names:?}");
+    assert!(names.iter().any(|n| n.starts_with("settings.corrupt-")), "{names:?}");
     // The newer file stays where it is, byte for byte, even after saving.
     let mut h = h;
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
     h.run_steps(2);
     assert_eq!(std::fs::read_to_string(dir.join("workspace.json")).unwrap(), newer, "left as it is");
     assert!(!names.iter().any(|n| n.starts_with("workspace.newer-")), "{names:?}");
-    assert!(dir.join("app-state.json").exists(), "the other file is saved as usual");
+    assert!(dir.join("settings.json").exists(), "the other file is saved as usual");
 }
 
 #[test]
@@ -414,7 +414,7 @@ fn saved_files(h: &mut Harness<'static, ConsoleApp>, dir: &Path) -> (serde_json:
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::S);
     h.run_steps(2);
     let read = |name: &str| serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap();
-    (read("workspace.json"), read("app-state.json"))
+    (read("workspace.json"), read("settings.json"))
 }
 
 #[test]

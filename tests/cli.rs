@@ -954,9 +954,10 @@ fn paths_prints_where_the_files_live() {
     assert_eq!(out.status.code(), Some(0));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["workspace"], "/tmp/rcc-paths-home/workspace.json");
-    assert_eq!(v["settings"], "/tmp/rcc-paths-home/app-state.json");
+    assert_eq!(v["settings"], "/tmp/rcc-paths-home/settings.json");
     assert_eq!(v["history"], "/tmp/rcc-paths-home/history.jsonl");
-    assert_eq!(v["logs"], "/tmp/rcc-paths-home/logs");
+    assert_eq!(v["tokens"], "/tmp/rcc-paths-home/tokens.json");
+    assert_eq!(v.as_object().unwrap().len(), 4, "{v}");
 }
 
 fn fixture(name: &str) -> String {

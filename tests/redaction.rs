@@ -90,7 +90,7 @@ fn cli(home: &Path, args: &[&str]) -> Output {
 /// The places raw PII may be: the user's own samples. Returns the text with them removed.
 fn without_own_samples(path: &Path, text: &str) -> String {
     let name = path.file_name().unwrap().to_string_lossy();
-    if name == "app-state.json" {
+    if name == "settings.json" {
         let mut state: Value = serde_json::from_str(text).unwrap();
         state.as_object_mut().unwrap().remove("composer_text");
         state.as_object_mut().unwrap().remove("samples");
@@ -220,11 +220,11 @@ fn no_token_anywhere_and_raw_pii_only_in_the_users_own_samples() {
     let written: Vec<PathBuf> = files_under(&home).into_iter().chain(files_under(&exports)).collect();
     let names: Vec<String> =
         written.iter().map(|p| p.file_name().unwrap().to_string_lossy().into()).collect();
-    for expected in ["history.jsonl", "workspace.json", "app-state.json", "event.json"] {
+    for expected in ["history.jsonl", "workspace.json", "settings.json", "event.json"] {
         assert!(names.iter().any(|n| n == expected), "{expected} was written: {names:?}");
     }
     // The scan sees PII where the user keeps it (so it would see it anywhere else).
-    for own in ["event.json", "app-state.json"] {
+    for own in ["event.json", "settings.json"] {
         let path = written.iter().find(|p| p.file_name().unwrap() == own).unwrap();
         assert!(std::fs::read_to_string(path).unwrap().contains("redaction-user-7731"), "{own}");
     }

@@ -20,7 +20,7 @@ use crate::secret::tokens::{Keychain, Place, Source, Tokens};
 use crate::store::versioned;
 use crate::versioned::FileError;
 use crate::workspace::Workspace;
-use state::{Saved, SendTo, State};
+use state::{AppSettings, SendTo, State};
 use worker::{Dialogs, FileKind, Msg, NativeDialogs, Snapshot, Task, Worker};
 
 /// What the app needs from outside: where its files live, how to ask for files, the keychain.
@@ -229,10 +229,13 @@ impl ConsoleApp {
         install_fonts(&ctx);
         let mut notices = Vec::new();
         let mut newer = Vec::new();
+        if let Some(Err(e)) = config.data_dir.as_ref().map(DataDir::adopt_old_settings_name) {
+            notices.push(format!("The settings file could not be renamed to settings.json: {e}"));
+        }
         let (workspace, saved) = match &config.data_dir {
             Some(dir) => (
                 load(&dir.workspace(), &mut notices, &mut newer, Workspace::parse),
-                load(&dir.settings(), &mut notices, &mut newer, Saved::parse),
+                load(&dir.settings(), &mut notices, &mut newer, AppSettings::parse),
             ),
             None => (None, None),
         };

@@ -65,7 +65,7 @@ impl Default for Network {
 /// What the app keeps between runs (besides the workspace). Never the token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct Saved {
+pub struct AppSettings {
     pub destinations: Vec<Destination>,
     pub active: usize,
     pub target: SendTo,
@@ -77,9 +77,9 @@ pub struct Saved {
     pub selected_mapping: usize,
 }
 
-impl Default for Saved {
-    fn default() -> Saved {
-        Saved {
+impl Default for AppSettings {
+    fn default() -> AppSettings {
+        AppSettings {
             destinations: vec![Destination {
                 name: "Test pixel".into(),
                 settings: Settings { pixel_id: PLACEHOLDER_PIXEL.into(), ..Settings::default() },
@@ -95,7 +95,7 @@ impl Default for Saved {
     }
 }
 
-/// The `format` tag of the settings file (`app-state.json`).
+/// The `format` tag of the settings file (`settings.json`).
 pub const SETTINGS_FORMAT: &str = "reddit-capi-console/settings";
 
 /// The settings file's versions: 0 is the untagged file of the first release.
@@ -111,9 +111,9 @@ pub const SETTINGS_SCHEMA: Schema = Schema {
     untagged_is_v0: true,
 };
 
-impl Saved {
+impl AppSettings {
     /// Reads a settings file of any known version.
-    pub fn parse(text: &str) -> Result<Saved, SavedError> {
+    pub fn parse(text: &str) -> Result<AppSettings, SettingsFileError> {
         let value: serde_json::Value = serde_json::from_str(text)?;
         let (value, _) = crate::versioned::upgrade(&SETTINGS_SCHEMA, value)?;
         Ok(serde_json::from_value(value)?)
@@ -155,16 +155,16 @@ pub enum MappingEditError {
 
 /// Why a settings file cannot be used.
 #[derive(Debug, thiserror::Error)]
-pub enum SavedError {
+pub enum SettingsFileError {
     #[error("{0}")]
     Json(#[from] serde_json::Error),
     #[error("{0}")]
     Version(#[from] VersionError),
 }
 
-impl FileError for SavedError {
+impl FileError for SettingsFileError {
     fn is_newer(&self) -> bool {
-        matches!(self, SavedError::Version(e) if e.is_newer())
+        matches!(self, SettingsFileError::Version(e) if e.is_newer())
     }
 }
 
@@ -226,7 +226,7 @@ pub struct State {
     pub mappings: Vec<MappingEntry>,
     /// Segment's ids kept from an import, for the export (part of the workspace).
     pub segment: Option<crate::workspace::segment::SegmentLink>,
-    pub saved: Saved,
+    pub saved: AppSettings,
     /// The conversion token for the active pixel, and where it is kept.
     pub token: Option<(Secret, Source)>,
     /// The pixel whose stored token was last asked for (`None`: not yet).
@@ -269,10 +269,10 @@ pub struct State {
 
 impl State {
     /// A state from what was saved (or defaults).
-    pub fn new(workspace: Option<Workspace>, saved: Saved) -> State {
+    pub fn new(workspace: Option<Workspace>, saved: AppSettings) -> State {
         let mut saved = saved;
         if saved.destinations.is_empty() {
-            saved.destinations = Saved::default().destinations;
+            saved.destinations = AppSettings::default().destinations;
         }
         saved.active = saved.active.min(saved.destinations.len() - 1);
         let (mappings, segment) = match workspace {
@@ -733,12 +733,12 @@ mod tests {
     use crate::mapping::presets;
 
     fn state() -> State {
-        State::new(None, Saved::default())
+        State::new(None, AppSettings::default())
     }
 
     #[test]
     fn settings_files_of_every_version_are_read_and_written_tagged() {
-        let mut saved = Saved::default();
+        let mut saved = AppSettings::default();
         saved.network.timeout_secs = 45;
         let bytes = saved.to_json();
         let text = String::from_utf8(bytes).unwrap();
@@ -746,16 +746,16 @@ mod tests {
             text.starts_with("{\n  \"format\": \"reddit-capi-console/settings\",\n  \"version\": 1,"),
             "{text}"
         );
-        assert_eq!(Saved::parse(&text).unwrap(), saved);
+        assert_eq!(AppSettings::parse(&text).unwrap(), saved);
 
         // The first release wrote the same fields without tags: version 0, migrated.
         let untagged = serde_json::to_string(&saved).unwrap();
-        assert_eq!(Saved::parse(&untagged).unwrap(), saved);
+        assert_eq!(AppSettings::parse(&untagged).unwrap(), saved);
 
         let newer = text.replace("\"version\": 1", "\"version\": 2");
-        let err = Saved::parse(&newer).unwrap_err();
+        let err = AppSettings::parse(&newer).unwrap_err();
         assert!(err.is_newer() && err.to_string().contains("settings version 2"), "{err}");
-        let err = Saved::parse("{\"active\": ").unwrap_err();
+        let err = AppSettings::parse("{\"active\": ").unwrap_err();
         assert!(!err.is_newer() && err.to_string().contains("line 1"), "{err}");
     }
 

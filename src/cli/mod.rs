@@ -63,7 +63,7 @@ pub enum Command {
     Curl(curl::CurlArgs),
     /// Run the local Reddit emulator on a loopback port.
     Emulate(emulate::EmulateArgs),
-    /// Print where the workspace, settings, history and logs live.
+    /// Print where the workspace, settings, history and token file live.
     Paths(paths::PathsArgs),
     /// Read Segment's Public API answers (a destination's subscriptions, the destination) into a workspace.
     ImportSegment(segment::ImportArgs),

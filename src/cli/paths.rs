@@ -20,7 +20,7 @@ pub fn run(args: PathsArgs, out: &mut impl Write) -> Result<u8, UsageError> {
         ("workspace", dir.workspace()),
         ("settings", dir.settings()),
         ("history", dir.history()),
-        ("logs", dir.logs()),
+        ("tokens", dir.tokens()),
     ];
     match args.format {
         Format::Json => {
