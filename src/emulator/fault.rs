@@ -221,17 +221,17 @@ pub(crate) struct Dice {
 }
 
 impl Dice {
-    pub fn new(faults: RandomFaults) -> Dice {
+    pub(super) fn new(faults: RandomFaults) -> Dice {
         let stream = crate::random::SplitMix64::new(faults.seed);
         Dice { faults, stream }
     }
 
-    pub fn faults(&self) -> &RandomFaults {
+    pub(super) fn faults(&self) -> &RandomFaults {
         &self.faults
     }
 
     /// The fault for the next request, if the draw picks one.
-    pub fn roll(&mut self) -> Option<FaultKind> {
+    pub(super) fn roll(&mut self) -> Option<FaultKind> {
         let mut u = crate::random::to_unit(self.stream.next_u64());
         for (kind, rate) in &self.faults.rules {
             if u < *rate {

@@ -34,9 +34,9 @@ use crate::reddit::ApiVersion;
 /// How long a shutdown waits for in-flight requests.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// Largest control request body (a fault or random-fault setting is a few hundred bytes).
-pub const CONTROL_BODY_LIMIT: usize = 64 * 1024;
+pub(super) const CONTROL_BODY_LIMIT: usize = 64 * 1024;
 /// Control request bodies read at once; the rest wait, unread.
-pub const CONTROL_IN_FLIGHT: usize = 4;
+pub(super) const CONTROL_IN_FLIGHT: usize = 4;
 /// Events serialized per chunk of the `GET /_emulator/events` stream.
 const EVENTS_PER_CHUNK: usize = 64;
 

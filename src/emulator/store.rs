@@ -211,12 +211,12 @@ pub(crate) struct Store {
 }
 
 impl Store {
-    pub fn new(max: usize) -> Store {
+    pub(super) fn new(max: usize) -> Store {
         Store { events: VecDeque::new(), index: HashMap::new(), next_id: 1, max: max.max(1) }
     }
 
     /// Records a batch received at `now_ms`.
-    pub fn record(&mut self, batch: Batch<'_>, now_ms: EpochMillis) {
+    pub(super) fn record(&mut self, batch: Batch<'_>, now_ms: EpochMillis) {
         let info = Arc::new(BatchInfo {
             received_at: format_rfc3339(now_ms),
             received_ms: now_ms,
@@ -269,14 +269,14 @@ impl Store {
     }
 
     /// All recorded events, oldest first.
-    pub fn all(&self) -> Vec<Received> {
+    pub(super) fn all(&self) -> Vec<Received> {
         self.events.iter().map(Kept::received).collect()
     }
 
     /// `{"events": [Received…]}`, oldest first, serialized straight from the kept JSON (the
     /// pages of [`Store::json_page`] put together, as the HTTP listing streams them).
     #[cfg(test)]
-    pub fn to_json_bytes(&self) -> Vec<u8> {
+    pub(super) fn to_json_bytes(&self) -> Vec<u8> {
         let mut out = b"{\"events\":[".to_vec();
         let (mut after, upto) = (0, self.recorded());
         while let Some(last) = self.json_page(after, upto, 2, &mut out) {
@@ -289,7 +289,7 @@ impl Store {
     /// Appends, comma-separated (with a leading comma unless `after` is 0), up to `max` kept
     /// events with ids in `after + 1 ..= upto`; returns the last id written, or `None` when
     /// there are no more. Events evicted or cleared in between are skipped.
-    pub fn json_page(&self, after: u64, upto: u64, max: usize, out: &mut Vec<u8>) -> Option<u64> {
+    pub(super) fn json_page(&self, after: u64, upto: u64, max: usize, out: &mut Vec<u8>) -> Option<u64> {
         let start = self.events.partition_point(|k| k.id <= after);
         let mut last = None;
         for kept in self.events.range(start..).take(max).take_while(|k| k.id <= upto) {
@@ -303,17 +303,17 @@ impl Store {
     }
 
     /// How many events are kept now.
-    pub fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.events.len()
     }
 
     /// How many events were ever recorded (evicted and cleared ones included).
-    pub fn recorded(&self) -> u64 {
+    pub(super) fn recorded(&self) -> u64 {
         self.next_id - 1
     }
 
     /// Forgets every event; returns how many there were.
-    pub fn clear(&mut self) -> usize {
+    pub(super) fn clear(&mut self) -> usize {
         let n = self.events.len();
         self.events.clear();
         self.index.clear();

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Every file under `dir`, recursively (none if it does not exist).
-pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let path = entry.path();
@@ -18,10 +18,10 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
 /// A fresh, empty directory under the system temp dir, named for the test crate and `tag`, and
 /// removed (with everything in it) when dropped.
 #[derive(Debug)]
-pub struct TempDir(PathBuf);
+pub(crate) struct TempDir(PathBuf);
 
 impl TempDir {
-    pub fn new(tag: &str) -> TempDir {
+    pub(crate) fn new(tag: &str) -> TempDir {
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!(
@@ -34,12 +34,12 @@ impl TempDir {
         TempDir(dir)
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.0
     }
 
     /// Writes `text` to `name` inside the directory.
-    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+    pub(crate) fn write(&self, name: &str, text: &str) -> PathBuf {
         let path = self.0.join(name);
         std::fs::write(&path, text).unwrap();
         path
@@ -73,12 +73,12 @@ impl Drop for TempDir {
 }
 
 /// [`TempDir::new`].
-pub fn temp_dir(tag: &str) -> TempDir {
+pub(crate) fn temp_dir(tag: &str) -> TempDir {
     TempDir::new(tag)
 }
 
 /// The binary with its data directory in `home`, no token in the environment, no keychain.
-pub fn cli(home: &Path) -> std::process::Command {
+pub(crate) fn cli(home: &Path) -> std::process::Command {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_reddit-capi-console"));
     c.env("REDDIT_CAPI_CONSOLE_HOME", home)
         .env_remove("REDDIT_CONVERSION_TOKEN")
@@ -87,7 +87,7 @@ pub fn cli(home: &Path) -> std::process::Command {
 }
 
 /// A Purchase event stamped "now" (so no age lint and the emulator's window accepts it).
-pub fn purchase(message_id: &str) -> serde_json::Value {
+pub(crate) fn purchase(message_id: &str) -> serde_json::Value {
     let mut e: serde_json::Value =
         serde_json::from_str(include_str!("../../assets/samples/purchase.json")).unwrap();
     let now = reddit_capi_console::timestamp::format_rfc3339(reddit_capi_console::timestamp::now_millis());
@@ -97,7 +97,7 @@ pub fn purchase(message_id: &str) -> serde_json::Value {
 }
 
 /// Writes `events` as JSON Lines to `dir/name`.
-pub fn write_events(dir: &Path, name: &str, events: &[serde_json::Value]) -> PathBuf {
+pub(crate) fn write_events(dir: &Path, name: &str, events: &[serde_json::Value]) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, events.iter().map(|e| format!("{e}\n")).collect::<String>()).unwrap();
     path
