@@ -25,7 +25,7 @@ pub struct CurlArgs {
     events: Vec<String>,
 }
 
-pub fn run(args: CurlArgs, out: &mut impl Write) -> Result<u8, UsageError> {
+pub(super) fn run(args: CurlArgs, out: &mut impl Write) -> Result<u8, UsageError> {
     if let Some(problem) = args.endpoint.as_deref().and_then(crate::reddit::settings::endpoint_problem) {
         return Err(UsageError(format!("--endpoint: {problem}")));
     }

@@ -24,7 +24,7 @@ pub struct EmulateArgs {
     pixel: Option<String>,
 }
 
-pub fn run(args: EmulateArgs) -> Result<u8, UsageError> {
+pub(super) fn run(args: EmulateArgs) -> Result<u8, UsageError> {
     let token = match (&args.token, &args.token_env) {
         (Some(token), _) => {
             Some(Secret::token(token.as_str()).map_err(|e| UsageError(format!("--token {e}")))?.ok_or_else(

@@ -31,7 +31,7 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
     s.parse().map_err(|e: identity::UnknownProfile| e.to_string())
 }
 
-pub fn run(args: HashArgs, out: &mut impl Write) -> Result<u8, UsageError> {
+pub(super) fn run(args: HashArgs, out: &mut impl Write) -> Result<u8, UsageError> {
     let mut code = EXIT_OK;
     for value in &args.values {
         match identity::hash_identifier(args.field, args.profile, value) {

@@ -17,7 +17,7 @@ pub struct HistoryArgs {
     format: Format,
 }
 
-pub fn run(args: HistoryArgs, out: &mut impl Write) -> Result<u8, UsageError> {
+pub(super) fn run(args: HistoryArgs, out: &mut impl Write) -> Result<u8, UsageError> {
     let dir = DataDir::locate().ok_or_else(|| UsageError("no data directory on this system".into()))?;
     let history = History::in_dir(&dir);
     let loaded = history.read().map_err(|e| UsageError(format!("{}: {e}", history.path().display())))?;

@@ -14,7 +14,7 @@ pub struct PathsArgs {
     format: Format,
 }
 
-pub fn run(args: PathsArgs, out: &mut impl Write) -> Result<u8, UsageError> {
+pub(super) fn run(args: PathsArgs, out: &mut impl Write) -> Result<u8, UsageError> {
     let dir = DataDir::locate().ok_or_else(|| UsageError("no data directory on this system".into()))?;
     let files = [
         ("workspace", dir.workspace()),

@@ -12,7 +12,7 @@ use crate::segment::{Event, EventReader, EventsError};
 
 /// How the report is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ReportFormat {
+pub(super) enum ReportFormat {
     /// For people: aligned columns.
     Text,
     /// One JSON object, for tools.
@@ -59,7 +59,7 @@ fn source(path: &str) -> Box<dyn Iterator<Item = Result<Event, EventsError>> + S
     }
 }
 
-pub fn run(args: ReportArgs, out: &mut impl Write) -> Result<u8, UsageError> {
+pub(super) fn run(args: ReportArgs, out: &mut impl Write) -> Result<u8, UsageError> {
     let (engine, selection) = args.engine.engine()?;
     let sources = if args.events.is_empty() { vec!["-".to_string()] } else { args.events };
     let events = sources.into_iter().flat_map(|s| source(&s));

@@ -33,7 +33,7 @@ pub struct ImportArgs {
 
 /// What `export-segment` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ExportFormat {
+pub(super) enum ExportFormat {
     /// `{"subscriptions": [create bodies…], "notes": […]}`.
     Json,
     /// A shell script: one cURL per subscription, the token as `$SEGMENT_TOKEN`.
@@ -49,7 +49,7 @@ pub struct ExportArgs {
     format: ExportFormat,
 }
 
-pub fn run_import(args: ImportArgs, out: &mut impl Write) -> Result<u8, UsageError> {
+pub(super) fn run_import(args: ImportArgs, out: &mut impl Write) -> Result<u8, UsageError> {
     let (subscriptions, _) = read_text(args.subscriptions.as_deref().unwrap_or("-"))?;
     let destination = args.destination.as_deref().map(read_text).transpose()?;
     let imported = import(&subscriptions, destination.as_ref().map(|(text, _)| text.as_str()))?;
@@ -82,7 +82,7 @@ pub fn run_import(args: ImportArgs, out: &mut impl Write) -> Result<u8, UsageErr
     Ok(EXIT_OK)
 }
 
-pub fn run_export(args: ExportArgs, out: &mut impl Write) -> Result<u8, UsageError> {
+pub(super) fn run_export(args: ExportArgs, out: &mut impl Write) -> Result<u8, UsageError> {
     let workspace = load_workspace(args.workspace.as_deref())?;
     let exported = export(&workspace);
     match args.format {

@@ -16,7 +16,12 @@ fn short(hash: &str) -> String {
 }
 
 /// Writes one item; `current` labels the event being run (items of a batch name their range).
-pub fn write_item(out: &mut impl Write, item: &Item, current: &str, engine: &Engine) -> io::Result<()> {
+pub(super) fn write_item(
+    out: &mut impl Write,
+    item: &Item,
+    current: &str,
+    engine: &Engine,
+) -> io::Result<()> {
     let label = |_: usize| current;
     match item {
         Item::Unmatched { event_index } => {
