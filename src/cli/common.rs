@@ -11,7 +11,7 @@ use crate::identity::Profile;
 use crate::reddit::ApiVersion;
 use crate::secret::Secret;
 use crate::secret::tokens::{Keychain, Tokens};
-use crate::segment::{check_syntax, read_text};
+use crate::segment::read_text;
 use crate::store::versioned;
 use crate::workspace::Workspace;
 
@@ -101,13 +101,18 @@ impl EngineArgs {
 /// reported before anything is printed or sent. Returns (text, label) pairs; no events at all
 /// (empty or blank input, `[]`) is an error.
 pub fn read_sources(sources: &[String]) -> Result<Vec<(String, String)>, UsageError> {
+    read_sources_on(sources, 1)
+}
+
+/// [`read_sources`], each syntax check run on `jobs` threads.
+pub fn read_sources_on(sources: &[String], jobs: usize) -> Result<Vec<(String, String)>, UsageError> {
     let stdin = ["-".to_string()];
     let sources = if sources.is_empty() { &stdin[..] } else { sources };
     let mut texts = Vec::with_capacity(sources.len());
     let mut events = 0;
     for source in sources {
         let (text, label) = read_text(source)?;
-        events += check_syntax(&text, &label)?;
+        events += super::pipeline::check_syntax(&text, &label, jobs)?;
         texts.push((text, label));
     }
     if events == 0 {

@@ -8,13 +8,13 @@ use clap::Args;
 use serde_json::json;
 
 use super::common::{EngineArgs, TOKEN_ENV, read_sources, stored_token, token_from_env};
+use super::pipeline::{self, JobsArg};
 use super::{EXIT_OK, EXIT_REFUSED, Format, UsageError};
 use crate::emulator::{self, Emulator};
 use crate::engine::{Batching, Item, JsonLine, Options};
 use crate::net::{Cancel, Client, ClientConfig, Dispatcher, Endpoint, Pacer, ProxySetting, Sent};
 use crate::reddit::{ApiVersion, Authorization};
 use crate::secret::Secret;
-use crate::segment::stream_events;
 use crate::store::history::History;
 
 /// Where and how to send.
@@ -70,6 +70,8 @@ pub struct ReplayArgs {
     /// Stop after this many requests in a row failed (after their retries), with a summary.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
     max_failures: u32,
+    #[command(flatten)]
+    jobs: JobsArg,
     /// JSON Lines files of Segment events.
     #[arg(required = true)]
     files: Vec<String>,
@@ -79,6 +81,8 @@ pub struct ReplayArgs {
 struct ReplayMode {
     resume: bool,
     max_failures: u32,
+    /// Workers preparing events.
+    jobs: usize,
 }
 
 /// Token the in-process emulator accepts when the user has none (it checks only that one is sent).
@@ -90,7 +94,7 @@ pub fn run_send(args: SendArgs, out: &mut impl Write) -> Result<u8, UsageError> 
 }
 
 pub fn run_replay(args: ReplayArgs, out: &mut impl Write) -> Result<u8, UsageError> {
-    let mode = ReplayMode { resume: args.resume, max_failures: args.max_failures };
+    let mode = ReplayMode { resume: args.resume, max_failures: args.max_failures, jobs: args.jobs.get() };
     run(&args.engine, &args.target, Batching::All, &args.files, Some(mode), out)
 }
 
@@ -257,24 +261,32 @@ fn run(
         let mut runner = engine.runner(selection, &options);
         let mut index = 0;
         let mut stopped = false;
-        'events: for (text, label) in &texts {
-            for event in stream_events(text, label) {
-                let event = event?;
-                let mut items = Vec::new();
-                runner.push(index, &event, &mut |item| items.push(item));
-                index += 1;
-                tally.events += 1;
-                for item in items {
-                    if let Some(line) = handle(&mut dispatcher, item, label, &accepted_before, &mut tally).await {
-                        write(line, &tally);
-                    }
-                    if tally.consecutive_failures >= max_failures {
-                        stopped = true;
-                        break 'events;
+        let jobs = replay_mode.as_ref().map_or(1, |m| m.jobs);
+        let prepare = |event: &crate::segment::Event| engine.prepare(selection, &options, event);
+        let tokio_handle = tokio::runtime::Handle::current();
+        // Events are prepared on worker threads while this one sends, one request at a time.
+        tokio::task::block_in_place(|| {
+            pipeline::run(&texts, jobs, prepare, |events| {
+                for ready in events {
+                    let (label, prepared) = ready?;
+                    let mut items = Vec::new();
+                    runner.accept(index, prepared, &mut |item| items.push(item));
+                    index += 1;
+                    tally.events += 1;
+                    for item in items {
+                        let handled = handle(&mut dispatcher, item, label, &accepted_before, &mut tally);
+                        if let Some(line) = tokio_handle.block_on(handled) {
+                            write(line, &tally);
+                        }
+                        if tally.consecutive_failures >= max_failures {
+                            stopped = true;
+                            return Ok(());
+                        }
                     }
                 }
-            }
-        }
+                Ok::<(), UsageError>(())
+            })
+        })?;
         if !stopped {
             let mut items = Vec::new();
             runner.finish(&mut |item| items.push(item));
