@@ -11,7 +11,6 @@ use crate::identity::Profile;
 use crate::reddit::ApiVersion;
 use crate::secret::Secret;
 use crate::secret::tokens::{Keychain, Tokens};
-use crate::segment::read_text;
 use crate::store::versioned;
 use crate::workspace::Workspace;
 
@@ -111,7 +110,7 @@ pub fn read_sources_on(sources: &[String], jobs: usize) -> Result<Vec<(String, S
     let mut texts = Vec::with_capacity(sources.len());
     let mut events = 0;
     for source in sources {
-        let (text, label) = read_text(source)?;
+        let (text, label) = super::pipeline::read_text(source, jobs)?;
         events += super::pipeline::check_syntax(&text, &label, jobs)?;
         texts.push((text, label));
     }

@@ -8,7 +8,8 @@ mod read;
 pub mod samples;
 
 pub use parse::{
-    EventStream, EventsError, check_syntax, parse_events, read_events, read_text, stream_events, stream_range,
+    EventStream, EventsError, MAX_INPUT_BYTES, check_syntax, parse_events, read_events, read_text,
+    stream_events, stream_range,
 };
 pub use read::EventReader;
 
