@@ -103,7 +103,7 @@ pub fn read_sources(sources: &[String]) -> Result<Vec<(String, String)>, UsageEr
     read_sources_on(sources, 1)
 }
 
-/// [`read_sources`], each syntax check run on `jobs` threads.
+/// [`read_sources`], large inputs read and syntax-checked in `jobs` parts side by side.
 pub fn read_sources_on(sources: &[String], jobs: usize) -> Result<Vec<(String, String)>, UsageError> {
     let stdin = ["-".to_string()];
     let sources = if sources.is_empty() { &stdin[..] } else { sources };
