@@ -12,7 +12,7 @@ use crate::paths::DataDir;
 use crate::reddit::ApiVersion;
 use crate::secret::Secret;
 use crate::secret::tokens::{Keychain, Tokens};
-use crate::segment::{EventsError, MAX_INPUT_BYTES, check_syntax, read_capped};
+use crate::segment::{EventsError, MAX_INPUT_BYTES, read_capped};
 use crate::store::versioned;
 use crate::workspace::Workspace;
 
@@ -115,13 +115,18 @@ pub fn read_text(path: &str) -> Result<(String, String), EventsError> {
 /// reported before anything is printed or sent. Returns (text, label) pairs; no events at all
 /// (empty or blank input, `[]`) is an error.
 pub fn read_sources(sources: &[String]) -> Result<Vec<(String, String)>, UsageError> {
+    read_sources_on(sources, 1)
+}
+
+/// [`read_sources`], large inputs read and syntax-checked in `jobs` parts side by side.
+pub fn read_sources_on(sources: &[String], jobs: usize) -> Result<Vec<(String, String)>, UsageError> {
     let stdin = ["-".to_string()];
     let sources = if sources.is_empty() { &stdin[..] } else { sources };
     let mut texts = Vec::with_capacity(sources.len());
     let mut events = 0;
     for source in sources {
-        let (text, label) = read_text(source)?;
-        events += check_syntax(&text, &label)?;
+        let (text, label) = super::pipeline::read_text(source, jobs)?;
+        events += super::pipeline::check_syntax(&text, &label, jobs)?;
         texts.push((text, label));
     }
     if events == 0 {

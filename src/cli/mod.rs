@@ -9,6 +9,7 @@ mod emulate;
 mod hash;
 mod history;
 mod paths;
+mod pipeline;
 mod preview;
 mod report;
 mod segment;

@@ -4,17 +4,19 @@ use std::io::Write;
 
 use clap::Args;
 
-use super::common::{EngineArgs, TOKEN_ENV, read_sources, token_from_env};
+use super::common::{EngineArgs, TOKEN_ENV, read_sources_on, token_from_env};
+use super::pipeline::{self, JobsArg};
 use super::{EXIT_OK, EXIT_REFUSED, Format, UsageError, text};
 use crate::engine::{Batching, Item, JsonLine, Options};
 use crate::reddit::Authorization;
 use crate::secret::Secret;
-use crate::segment::stream_events;
 
 #[derive(Debug, Args)]
 pub struct PreviewArgs {
     #[command(flatten)]
     engine: EngineArgs,
+    #[command(flatten)]
+    jobs: JobsArg,
     /// Batch each mapping's events into requests of up to 1,000.
     #[arg(long)]
     batch: bool,
@@ -36,7 +38,7 @@ pub struct PreviewArgs {
 
 pub fn run(args: PreviewArgs, out: &mut impl Write) -> Result<u8, UsageError> {
     let (engine, selection) = args.engine.engine()?;
-    let texts = read_sources(&args.events)?;
+    let texts = read_sources_on(&args.events, args.jobs.get())?;
     let token = token_from_env(TOKEN_ENV)?;
     let options = Options {
         batching: match (args.batch, args.batch_size) {
@@ -74,16 +76,21 @@ pub fn run(args: PreviewArgs, out: &mut impl Write) -> Result<u8, UsageError> {
             failure = Some(e);
         }
     };
-    for (text, label) in &texts {
-        for event in stream_events(text, label) {
-            let event = event?;
-            if args.format == Format::Text {
-                current = event.label();
+    let text_labels = args.format == Format::Text;
+    let prepare = |event: &crate::segment::Event| {
+        (engine.prepare(selection, &options, event), text_labels.then(|| event.label()))
+    };
+    pipeline::run(&texts, args.jobs.get(), prepare, |events| {
+        for ready in events {
+            let (_, (prepared, label)) = ready?;
+            if let Some(label) = label {
+                current = label;
             }
-            runner.push(index, &event, &mut |item| emit(item, &current));
+            runner.accept(index, prepared, &mut |item| emit(item, &current));
             index += 1;
         }
-    }
+        Ok::<(), UsageError>(())
+    })?;
     runner.finish(&mut |item| emit(item, ""));
     if let Some(e) = failure {
         return Err(UsageError(format!("writing output: {e}")));

@@ -7,16 +7,16 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use serde_json::json;
 
-use super::common::{EngineArgs, TOKEN_ENV, read_sources, stored_token, token_from_env};
+use super::common::{EngineArgs, TOKEN_ENV, read_sources_on, stored_token, token_from_env};
+use super::pipeline::{self, JobsArg};
 use super::{EXIT_OK, EXIT_REFUSED, Format, UsageError};
-use crate::engine::{Batching, Item, JsonLine, Options, Runner};
+use crate::engine::{Batching, Item, JsonLine, Options, Prepared, Runner};
 use crate::net::session::Setup;
 use crate::net::session::Target as To;
 use crate::net::{Cancel, Dispatcher, Endpoint, Sent, Session};
 use crate::paths::DataDir;
 use crate::reddit::{Authorization, Settings};
 use crate::secret::Secret;
-use crate::segment::stream_events;
 use crate::store::history::History;
 
 /// Where and how to send.
@@ -72,6 +72,8 @@ pub struct ReplayArgs {
     /// Stop after this many requests in a row failed (after their retries), with a summary.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
     max_failures: u32,
+    #[command(flatten)]
+    jobs: JobsArg,
     /// JSON Lines files of Segment events.
     #[arg(required = true)]
     files: Vec<String>,
@@ -81,6 +83,8 @@ pub struct ReplayArgs {
 struct ReplayMode {
     resume: bool,
     max_failures: u32,
+    /// Workers preparing events.
+    jobs: usize,
 }
 
 pub fn run_send(args: SendArgs, out: &mut impl Write) -> Result<u8, UsageError> {
@@ -89,7 +93,7 @@ pub fn run_send(args: SendArgs, out: &mut impl Write) -> Result<u8, UsageError> 
 }
 
 pub fn run_replay(args: ReplayArgs, out: &mut impl Write) -> Result<u8, UsageError> {
-    let mode = ReplayMode { resume: args.resume, max_failures: args.max_failures };
+    let mode = ReplayMode { resume: args.resume, max_failures: args.max_failures, jobs: args.jobs.get() };
     run(&args.engine, &args.target, Batching::All, &args.files, Some(mode), out)
 }
 
@@ -122,7 +126,8 @@ fn run(
     out: &mut impl Write,
 ) -> Result<u8, UsageError> {
     let (engine, selection) = engine_args.engine()?;
-    let texts = read_sources(sources)?;
+    let jobs = replay_mode.as_ref().map_or(1, |m| m.jobs);
+    let texts = read_sources_on(sources, jobs)?;
     let user_token = user_token(target, &engine.settings.pixel_id)?;
     let to = match target.endpoint.as_deref() {
         Some(endpoint) => To::parse(endpoint)?,
@@ -150,7 +155,11 @@ fn run(
             max_failures: replay_mode.as_ref().map_or(u32::MAX, |m| m.max_failures),
             output: Output::new(out, target.format, replay.then(|| event_lines(&texts))),
         };
-        let stopped = run.all(engine.runner(selection, &options), &texts).await?;
+        let prepare = |event: &crate::segment::Event| engine.prepare(selection, &options, event);
+        // Events are prepared on worker threads while this one sends, one request at a time.
+        let stopped = tokio::task::block_in_place(|| {
+            run.all(engine.runner(selection, &options), &texts, jobs, prepare)
+        })?;
         let code = run.finish(session.endpoint(), stopped);
         session.close().await;
         code
@@ -208,29 +217,39 @@ struct Run<'d, 'o, W: Write> {
 }
 
 impl<W: Write> Run<'_, '_, W> {
-    /// Every event of every source, then what the runner still holds (batches); `true` when
-    /// stopped after `max_failures` failed requests in a row.
-    async fn all(&mut self, mut runner: Runner<'_>, texts: &[(String, String)]) -> Result<bool, UsageError> {
-        let mut index = 0;
-        for (text, label) in texts {
-            for event in stream_events(text, label) {
-                let event = event?;
+    /// Every event of every source (prepared by `jobs` workers), then what the runner still
+    /// holds (batches); `true` when stopped after `max_failures` failed requests in a row. Runs
+    /// on a runtime thread that may block.
+    fn all(
+        &mut self,
+        mut runner: Runner<'_>,
+        texts: &[(String, String)],
+        jobs: usize,
+        prepare: impl Fn(&crate::segment::Event) -> Prepared + Sync,
+    ) -> Result<bool, UsageError> {
+        let runtime = tokio::runtime::Handle::current();
+        let stopped = pipeline::run(texts, jobs, prepare, |events| {
+            for (index, ready) in events.enumerate() {
+                let (label, prepared) = ready?;
                 let mut items = Vec::new();
-                runner.push(index, &event, &mut |item| items.push(item));
-                index += 1;
+                runner.accept(index, prepared, &mut |item| items.push(item));
                 self.output.tally.events += 1;
                 for item in items {
-                    if self.item(item, label).await {
-                        return Ok(true);
+                    if runtime.block_on(self.item(item, label)) {
+                        return Ok::<bool, UsageError>(true);
                     }
                 }
             }
+            Ok(false)
+        })?;
+        if stopped {
+            return Ok(true);
         }
         let mut items = Vec::new();
         runner.finish(&mut |item| items.push(item));
         let last_label = texts.last().map_or("", |(_, l)| l.as_str());
         for item in items {
-            if self.item(item, last_label).await {
+            if runtime.block_on(self.item(item, last_label)) {
                 return Ok(true);
             }
         }

@@ -209,6 +209,20 @@ impl Engine {
         }
     }
 
+    /// The per-event part of a run (triggers, mappings, schema step, building): independent of
+    /// other events, so it may run on any thread; [`Runner::accept`] takes the result in order.
+    pub fn prepare(&self, selection: Selection, options: &Options, event: &Event) -> Prepared {
+        let outcomes = self
+            .targets(selection, event)
+            .into_iter()
+            .map(|m| {
+                let mode = if self.batches(m, options.batching) { Mode::Batch } else { Mode::Single };
+                (m, self.apply(m, event, mode, options.explain, options.now_ms))
+            })
+            .collect();
+        Prepared { outcomes }
+    }
+
     /// Collects [`Engine::run`]'s items.
     pub fn preview(&self, events: &[Event], selection: Selection, options: &Options) -> Vec<Item> {
         let mut items = Vec::new();
@@ -258,6 +272,13 @@ impl Engine {
     }
 }
 
+/// What the mappings made of one event: see [`Engine::prepare`].
+#[derive(Debug)]
+pub struct Prepared {
+    /// (mapping index, outcome) for each mapping the event goes through, in mapping order.
+    outcomes: Vec<(usize, Outcome)>,
+}
+
 /// A run in progress: see [`Engine::runner`].
 pub struct Runner<'e> {
     engine: &'e Engine,
@@ -270,21 +291,26 @@ pub struct Runner<'e> {
 impl Runner<'_> {
     /// Runs one event (its index in the input is `index`); finished items go to `emit`.
     pub fn push(&mut self, index: usize, event: &Event, emit: &mut impl FnMut(Item)) {
+        let prepared = self.engine.prepare(self.selection, self.options, event);
+        self.accept(index, prepared, emit);
+    }
+
+    /// Takes in one event [`Engine::prepare`]d with this run's selection and options (its index
+    /// in the input is `index`): events must come in input order.
+    pub fn accept(&mut self, index: usize, prepared: Prepared, emit: &mut impl FnMut(Item)) {
         let engine = self.engine;
         let options = self.options;
-        let targets = engine.targets(self.selection, event);
-        if targets.is_empty() {
+        if prepared.outcomes.is_empty() {
             emit(Item::Unmatched { event_index: index });
         }
-        for m in targets {
+        for (m, outcome) in prepared.outcomes {
             let batching = engine.batches(m, options.batching);
             let size = match options.batching {
                 Batching::Size(n) => n.clamp(1, MAX_EVENTS_PER_REQUEST),
                 _ => MAX_EVENTS_PER_REQUEST,
             };
-            let mode = if batching { Mode::Batch } else { Mode::Single };
             let name = &engine.mappings[m].name;
-            match engine.apply(m, event, mode, options.explain, options.now_ms) {
+            match outcome {
                 Outcome::Refused(error) | Outcome::Thrown(error) if !batching => {
                     emit(Item::Refused { event_index: index, mapping: name.clone(), error })
                 }

@@ -9,6 +9,7 @@ pub mod samples;
 
 pub use parse::{
     EventStream, EventsError, MAX_INPUT_BYTES, check_syntax, parse_events, read_capped, stream_events,
+    stream_range,
 };
 pub use read::EventReader;
 

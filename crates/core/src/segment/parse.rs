@@ -2,6 +2,7 @@
 //! whitespace-separated stream of objects or arrays). Errors name the source, line and column.
 
 use std::io::Read;
+use std::ops::Range;
 
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -129,11 +130,20 @@ impl<'de> serde::de::Visitor<'de> for Syntax {
 /// worked out only when something is wrong). A top-level array is handed out element by element:
 /// only the event being handed out is ever built, however large the array.
 pub fn stream_events<'t>(text: &'t str, source_name: &'t str) -> EventStream<'t> {
-    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    stream_range(text, source_name, 0..text.len())
+}
+
+/// [`stream_events`] over `text[range]` alone, errors placed in the whole text: the events of a
+/// range that starts and ends between two top-level values, as the whole text's stream has them.
+pub fn stream_range<'t>(text: &'t str, source_name: &'t str, range: Range<usize>) -> EventStream<'t> {
+    let whole = range == (0..text.len());
+    let part = &text[range];
+    let bom = if part.as_ptr() == text.as_ptr() && text.starts_with('\u{feff}') { 3 } else { 0 };
     EventStream {
         text,
         source_name,
-        values: serde_json::Deserializer::from_str(&text[bom..]).into_iter::<&RawValue>(),
+        values: serde_json::Deserializer::from_str(&part[bom..]).into_iter::<&RawValue>(),
+        range: (!whole).then_some(part),
         array: None,
         failed: false,
     }
@@ -144,6 +154,9 @@ pub struct EventStream<'t> {
     text: &'t str,
     source_name: &'t str,
     values: serde_json::StreamDeserializer<'t, serde_json::de::StrRead<'t>, &'t RawValue>,
+    /// The part streamed, when not the whole text: a scan error (such as a value cut at its end)
+    /// is placed in it, not checked again over the whole text.
+    range: Option<&'t str>,
     /// Elements of a top-level array being handed out.
     array: Option<std::vec::IntoIter<&'t RawValue>>,
     failed: bool,
@@ -188,6 +201,7 @@ impl Iterator for EventStream<'_> {
             }
             let raw = match self.values.next()? {
                 Ok(raw) => raw,
+                Err(e) if let Some(part) = self.range => break Err(self.error_in(part, &e)),
                 // The raw scan places some errors a column off (a control character in a
                 // string): the full syntax check, which fails here too, gives the canonical one.
                 Err(e) => {
