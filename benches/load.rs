@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
-use reddit_capi_console::engine::{Engine, Outcome};
+use reddit_capi_console::engine::{Engine, Mapped};
 use reddit_capi_console::mapping::schema::Mode;
 use reddit_capi_console::segment::parse_events;
 use reddit_capi_console::timestamp::{format_rfc3339, now_millis};
@@ -166,7 +166,7 @@ fn purchase_template() -> (Vec<u8>, Vec<u8>) {
     raw["messageId"] = json!("CONVERSION-ID-PLACEHOLDER");
     let event = parse_events(&raw.to_string(), "purchase.json").expect("the sample parses").remove(0);
     let purchase = engine.find("Purchase").expect("a Purchase preset");
-    let Outcome::Built(built) = engine.apply(purchase, &event, Mode::Single, false, now_millis()) else {
+    let Mapped::Built(built) = engine.apply(purchase, &event, Mode::Single, false, now_millis()) else {
         panic!("the sample builds");
     };
     let mut buf = Vec::new();

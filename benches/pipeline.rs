@@ -6,7 +6,7 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use reddit_capi_console::engine::{Engine, Outcome};
+use reddit_capi_console::engine::{Engine, Mapped};
 use reddit_capi_console::mapping::schema::Mode;
 use reddit_capi_console::segment::parse_events;
 use reddit_capi_console::workspace::Workspace;
@@ -27,7 +27,7 @@ fn pipeline(c: &mut Criterion) {
     group.bench_function("purchase: map + normalize + hash + serialize", |b| {
         let mut buf = Vec::with_capacity(4096);
         b.iter(|| {
-            let Outcome::Built(built) = engine.apply(purchase, &event, Mode::Single, false, now) else {
+            let Mapped::Built(built) = engine.apply(purchase, &event, Mode::Single, false, now) else {
                 panic!("the sample builds");
             };
             buf.clear();
@@ -64,7 +64,7 @@ fn speedups(c: &mut Criterion) {
     let event = parse_events(PURCHASE, "purchase.json").unwrap().remove(0);
     let purchase = engine.find("Purchase").unwrap();
     let now = reddit_capi_console::timestamp::now_millis();
-    let Outcome::Built(built) = engine.apply(purchase, &event, Mode::Single, false, now) else {
+    let Mapped::Built(built) = engine.apply(purchase, &event, Mode::Single, false, now) else {
         panic!("the sample builds");
     };
     let mut group = c.benchmark_group("speed-ups");

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use super::UsageError;
+use super::CliError;
 use crate::engine::{Engine, Selection};
 use crate::identity::Profile;
 use crate::paths::DataDir;
@@ -16,11 +16,11 @@ use crate::segment::{EventsError, MAX_INPUT_BYTES, read_capped};
 use crate::store::versioned;
 use crate::workspace::Workspace;
 
-pub use crate::secret::tokens::TOKEN_ENV;
+pub(super) use crate::secret::tokens::TOKEN_ENV;
 
 /// Which workspace and mappings, and how to build.
 #[derive(Debug, Args)]
-pub struct EngineArgs {
+pub(super) struct EngineArgs {
     /// Workspace file (default: the saved workspace, else the built-in presets).
     #[arg(long)]
     pub workspace: Option<PathBuf>,
@@ -46,28 +46,28 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
 /// The workspace a command works on: `--workspace`, else the saved one, else the presets.
 /// Commands only read the saved workspace: one they cannot use (damaged, or from a newer
 /// release: "update the app") stops the command with exit code 2 and is left where it is.
-pub fn load_workspace(path: Option<&std::path::Path>) -> Result<Workspace, UsageError> {
+pub(super) fn load_workspace(path: Option<&std::path::Path>) -> Result<Workspace, CliError> {
     if let Some(path) = path {
         let text = std::fs::read_to_string(path)
-            .map_err(|e| UsageError(format!("workspace {}: {e}", path.display())))?;
-        return Workspace::parse(&text).map_err(|e| UsageError(format!("workspace {}: {e}", path.display())));
+            .map_err(|e| CliError(format!("workspace {}: {e}", path.display())))?;
+        return Workspace::parse(&text).map_err(|e| CliError(format!("workspace {}: {e}", path.display())));
     }
     let Some(path) = DataDir::locate().map(|d| d.workspace()) else { return Ok(Workspace::presets()) };
     match versioned::read(&path, Workspace::parse) {
         Ok(found) => Ok(found.unwrap_or_else(Workspace::presets)),
-        Err(unusable) => Err(UsageError(format!("saved workspace {unusable}"))),
+        Err(unusable) => Err(CliError(format!("saved workspace {unusable}"))),
     }
 }
 
 impl EngineArgs {
     /// The engine (workspace settings with `--api` / `--profile` applied) and the selection.
-    pub fn engine(&self) -> Result<(Engine, Selection), UsageError> {
+    pub(super) fn engine(&self) -> Result<(Engine, Selection), CliError> {
         self.engine_with(|_| {})
     }
 
     /// The engine for a send to the local emulator: a Pixel ID left empty is the app's first-run
     /// placeholder, as the app's first run sends (the emulator accepts any well-formed id).
-    pub fn engine_for_emulator(&self) -> Result<(Engine, Selection), UsageError> {
+    pub(super) fn engine_for_emulator(&self) -> Result<(Engine, Selection), CliError> {
         self.engine_with(|settings| {
             if settings.pixel_id.trim().is_empty() {
                 settings.pixel_id = crate::reddit::settings::PLACEHOLDER_PIXEL.into();
@@ -78,7 +78,7 @@ impl EngineArgs {
     fn engine_with(
         &self,
         adjust: impl FnOnce(&mut crate::reddit::Settings),
-    ) -> Result<(Engine, Selection), UsageError> {
+    ) -> Result<(Engine, Selection), CliError> {
         let workspace = load_workspace(self.workspace.as_deref())?;
         let mut settings = workspace.settings.clone();
         adjust(&mut settings);
@@ -92,7 +92,7 @@ impl EngineArgs {
         let selection = match &self.mapping {
             Some(name) => Selection::Mapping(engine.find(name).ok_or_else(|| {
                 let names: Vec<&str> = engine.mappings.iter().map(|m| m.name.as_str()).collect();
-                UsageError(format!("no mapping named {name:?}; mappings: {}", names.join(", ")))
+                CliError(format!("no mapping named {name:?}; mappings: {}", names.join(", ")))
             })?),
             None => Selection::Triggers,
         };
@@ -102,7 +102,7 @@ impl EngineArgs {
 
 /// The text of an events file (or of standard input for `-`) and its label for errors, up to
 /// [`MAX_INPUT_BYTES`].
-pub fn read_text(path: &str) -> Result<(String, String), EventsError> {
+pub(super) fn read_text(path: &str) -> Result<(String, String), EventsError> {
     if path == "-" {
         return read_capped(std::io::stdin().lock(), "<stdin>", 0, MAX_INPUT_BYTES);
     }
@@ -114,12 +114,12 @@ pub fn read_text(path: &str) -> Result<(String, String), EventsError> {
 /// Reads every events file (`-` or none: stdin) and checks its syntax, so a broken file is
 /// reported before anything is printed or sent. Returns (text, label) pairs; no events at all
 /// (empty or blank input, `[]`) is an error.
-pub fn read_sources(sources: &[String]) -> Result<Vec<(String, String)>, UsageError> {
+pub(super) fn read_sources(sources: &[String]) -> Result<Vec<(String, String)>, CliError> {
     read_sources_on(sources, 1)
 }
 
 /// [`read_sources`], large inputs read and syntax-checked in `jobs` parts side by side.
-pub fn read_sources_on(sources: &[String], jobs: usize) -> Result<Vec<(String, String)>, UsageError> {
+pub(super) fn read_sources_on(sources: &[String], jobs: usize) -> Result<Vec<(String, String)>, CliError> {
     let stdin = ["-".to_string()];
     let sources = if sources.is_empty() { &stdin[..] } else { sources };
     let mut texts = Vec::with_capacity(sources.len());
@@ -131,34 +131,34 @@ pub fn read_sources_on(sources: &[String], jobs: usize) -> Result<Vec<(String, S
     }
     if events == 0 {
         let labels: Vec<&str> = texts.iter().map(|(_, label)| label.as_str()).collect();
-        return Err(UsageError(format!("no events in {}", labels.join(", "))));
+        return Err(CliError(format!("no events in {}", labels.join(", "))));
     }
     Ok(texts)
 }
 
 /// The conversion token from an environment variable (`None` when unset or blank); a value that
 /// is not UTF-8 or holds a line break is an error naming the variable, never the value.
-pub fn token_from_env(var: &str) -> Result<Option<Secret>, UsageError> {
+pub(super) fn token_from_env(var: &str) -> Result<Option<Secret>, CliError> {
     let Some(value) = std::env::var_os(var) else { return Ok(None) };
-    let refused = |e: crate::secret::BadToken| UsageError(format!("${var} {e}"));
+    let refused = |e: crate::secret::BadToken| CliError(format!("${var} {e}"));
     let value = value.into_string().map_err(|_| refused(crate::secret::BadToken::NotUtf8))?;
     Secret::token(value).map_err(refused)
 }
 
 /// The token the app keeps for `pixel` (the OS keychain, or the opt-in token file).
-pub fn stored_token(pixel: &str) -> Result<Option<Secret>, UsageError> {
+pub(super) fn stored_token(pixel: &str) -> Result<Option<Secret>, CliError> {
     let tokens = Tokens::new(Keychain::platform(), DataDir::locate().as_ref(), None).read_only();
     match tokens.get(pixel) {
         Ok(found) => Ok(found.map(|(token, _)| token)),
-        Err(e) => Err(UsageError(format!("conversion token: {e}"))),
+        Err(e) => Err(CliError(format!("conversion token: {e}"))),
     }
 }
 
 /// The async runtime the network commands run on: two workers (the machine's size), all drivers.
-pub fn runtime() -> Result<tokio::runtime::Runtime, UsageError> {
+pub(super) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| UsageError(format!("cannot start the async runtime: {e}")))
+        .map_err(|e| CliError(format!("cannot start the async runtime: {e}")))
 }

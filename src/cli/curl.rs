@@ -6,7 +6,7 @@ use std::io::Write;
 use clap::Args;
 
 use super::common::{EngineArgs, read_sources};
-use super::{EXIT_OK, EXIT_REFUSED, UsageError};
+use super::{CliError, EXIT_OK, EXIT_REFUSED};
 use crate::engine::{Batching, Item, Options};
 use crate::net::curl;
 use crate::segment::stream_events;
@@ -25,9 +25,9 @@ pub struct CurlArgs {
     events: Vec<String>,
 }
 
-pub(super) fn run(args: CurlArgs, out: &mut impl Write) -> Result<u8, UsageError> {
+pub(super) fn run(args: CurlArgs, out: &mut impl Write) -> Result<u8, CliError> {
     if let Some(problem) = args.endpoint.as_deref().and_then(crate::reddit::settings::endpoint_problem) {
-        return Err(UsageError(format!("--endpoint: {problem}")));
+        return Err(CliError(format!("--endpoint: {problem}")));
     }
     let (engine, selection) = args.engine.engine()?;
     let texts = read_sources(&args.events)?;

@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::UsageError;
+use super::CliError;
 use super::common::token_from_env;
 use crate::emulator::{self, Emulator};
 use crate::secret::Secret;
@@ -24,12 +24,12 @@ pub struct EmulateArgs {
     pixel: Option<String>,
 }
 
-pub(super) fn run(args: EmulateArgs) -> Result<u8, UsageError> {
+pub(super) fn run(args: EmulateArgs) -> Result<u8, CliError> {
     let token = match (&args.token, &args.token_env) {
         (Some(token), _) => {
-            Some(Secret::token(token.as_str()).map_err(|e| UsageError(format!("--token {e}")))?.ok_or_else(
+            Some(Secret::token(token.as_str()).map_err(|e| CliError(format!("--token {e}")))?.ok_or_else(
                 || {
-                    UsageError(
+                    CliError(
                         "--token is empty: give the token to accept, or leave --token out to accept any"
                             .into(),
                     )
@@ -37,7 +37,7 @@ pub(super) fn run(args: EmulateArgs) -> Result<u8, UsageError> {
             )?)
         }
         (None, Some(var)) => {
-            Some(token_from_env(var)?.ok_or_else(|| UsageError(format!("${var} is not set or empty")))?)
+            Some(token_from_env(var)?.ok_or_else(|| CliError(format!("${var} is not set or empty")))?)
         }
         (None, None) => None,
     };
@@ -45,9 +45,8 @@ pub(super) fn run(args: EmulateArgs) -> Result<u8, UsageError> {
     runtime.block_on(async {
         let token = token.map(|t| t.expose().to_string());
         let config = emulator::Config { token, pixel: args.pixel, ..emulator::Config::default() };
-        let emu = Emulator::start(args.bind, config)
-            .await
-            .map_err(|e| UsageError(format!("{}: {e}", args.bind)))?;
+        let emu =
+            Emulator::start(args.bind, config).await.map_err(|e| CliError(format!("{}: {e}", args.bind)))?;
         println!("Local Reddit emulator listening on {}", emu.base_url());
         println!("  v2.0: POST {}/api/v2.0/conversions/events/{{pixel_id}}", emu.base_url());
         println!("  v3:   POST {}/api/v3/pixels/{{pixel_id}}/conversion_events", emu.base_url());

@@ -5,7 +5,7 @@ use std::io::Write;
 use clap::Args;
 use serde_json::json;
 
-use super::{EXIT_OK, EXIT_REFUSED, Format, UsageError};
+use super::{CliError, EXIT_OK, EXIT_REFUSED, Format};
 use crate::identity::{self, IdentifierField, Profile};
 
 #[derive(Debug, Args)]
@@ -31,7 +31,7 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
     s.parse().map_err(|e: identity::UnknownProfile| e.to_string())
 }
 
-pub(super) fn run(args: HashArgs, out: &mut impl Write) -> Result<u8, UsageError> {
+pub(super) fn run(args: HashArgs, out: &mut impl Write) -> Result<u8, CliError> {
     let mut code = EXIT_OK;
     for value in &args.values {
         match identity::hash_identifier(args.field, args.profile, value) {

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use clap::Args;
 
-use super::{EXIT_OK, Format, UsageError};
+use super::{CliError, EXIT_OK, Format};
 use crate::paths::DataDir;
 use crate::store::history::{History, Phase};
 
@@ -17,10 +17,10 @@ pub struct HistoryArgs {
     format: Format,
 }
 
-pub(super) fn run(args: HistoryArgs, out: &mut impl Write) -> Result<u8, UsageError> {
-    let dir = DataDir::locate().ok_or_else(|| UsageError("no data directory on this system".into()))?;
+pub(super) fn run(args: HistoryArgs, out: &mut impl Write) -> Result<u8, CliError> {
+    let dir = DataDir::locate().ok_or_else(|| CliError("no data directory on this system".into()))?;
     let history = History::in_dir(&dir);
-    let loaded = history.read().map_err(|e| UsageError(format!("{}: {e}", history.path().display())))?;
+    let loaded = history.read().map_err(|e| CliError(format!("{}: {e}", history.path().display())))?;
     if loaded.skipped_lines > 0 {
         eprintln!(
             "reddit-capi-console: {} unreadable line(s) in {} were skipped (a send interrupted by a crash leaves one)",
@@ -31,7 +31,7 @@ pub(super) fn run(args: HistoryArgs, out: &mut impl Write) -> Result<u8, UsageEr
     for entry in loaded.entries.iter().rev().take(args.limit) {
         match args.format {
             Format::Json => {
-                writeln!(out, "{}", serde_json::to_string(entry).map_err(|e| UsageError(e.to_string()))?)?
+                writeln!(out, "{}", serde_json::to_string(entry).map_err(|e| CliError(e.to_string()))?)?
             }
             Format::Text => {
                 let a = &entry.attempt;

@@ -72,22 +72,23 @@ pub enum Command {
     ExportSegment(segment::ExportArgs),
 }
 
-/// A failure to report on stderr with exit code 2.
+/// Why a command stopped (bad usage or input, an unreadable file, a send that could not be set
+/// up), reported on stderr with exit code 2.
 #[derive(Debug)]
-pub struct UsageError(pub String);
+pub struct CliError(pub String);
 
 /// The failures commands pass on with `?`, each reported by its own message.
-macro_rules! usage_error_from {
+macro_rules! cli_error_from {
     ($($error:ty),* $(,)?) => {$(
-        impl From<$error> for UsageError {
-            fn from(e: $error) -> UsageError {
-                UsageError(e.to_string())
+        impl From<$error> for CliError {
+            fn from(e: $error) -> CliError {
+                CliError(e.to_string())
             }
         }
     )*};
 }
 
-usage_error_from!(
+cli_error_from!(
     std::io::Error,
     serde_json::Error,
     crate::segment::EventsError,
@@ -121,15 +122,15 @@ pub fn main() -> ExitCode {
         Some(Command::ImportSegment(args)) => segment::run_import(args, &mut out),
         Some(Command::ExportSegment(args)) => segment::run_export(args, &mut out),
         None if cfg!(feature = "gui") => {
-            Err(UsageError("no command given (run without arguments for the desktop app; see --help)".into()))
+            Err(CliError("no command given (run without arguments for the desktop app; see --help)".into()))
         }
-        None => Err(UsageError("no command given (this build has no desktop app; see --help)".into())),
+        None => Err(CliError("no command given (this build has no desktop app; see --help)".into())),
     };
     let flushed = out.flush();
     match result {
         Ok(code) if flushed.is_ok() => ExitCode::from(code),
         Ok(_) => ExitCode::from(EXIT_USAGE),
-        Err(UsageError(message)) => {
+        Err(CliError(message)) => {
             eprintln!("reddit-capi-console: {message}");
             ExitCode::from(EXIT_USAGE)
         }

@@ -5,7 +5,7 @@ use std::io::Write;
 use clap::Args;
 use serde_json::json;
 
-use super::{EXIT_OK, Format, UsageError};
+use super::{CliError, EXIT_OK, Format};
 use crate::paths::DataDir;
 
 #[derive(Debug, Args)]
@@ -14,8 +14,8 @@ pub struct PathsArgs {
     format: Format,
 }
 
-pub(super) fn run(args: PathsArgs, out: &mut impl Write) -> Result<u8, UsageError> {
-    let dir = DataDir::locate().ok_or_else(|| UsageError("no data directory on this system".into()))?;
+pub(super) fn run(args: PathsArgs, out: &mut impl Write) -> Result<u8, CliError> {
+    let dir = DataDir::locate().ok_or_else(|| CliError("no data directory on this system".into()))?;
     let files = [
         ("workspace", dir.workspace()),
         ("settings", dir.settings()),

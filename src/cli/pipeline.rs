@@ -25,7 +25,7 @@ const IN_FLIGHT: usize = 2;
 
 /// `--jobs`: how many workers prepare events.
 #[derive(Debug, Args)]
-pub struct JobsArg {
+pub(super) struct JobsArg {
     /// Workers reading and preparing events (default: one per core); 1 runs everything on one
     /// thread. The output is the same either way.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
@@ -34,7 +34,7 @@ pub struct JobsArg {
 
 impl JobsArg {
     /// The number of workers: as asked, or one per available core.
-    pub fn get(&self) -> usize {
+    pub(super) fn get(&self) -> usize {
         self.jobs.map_or_else(
             || std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
             usize::from,
@@ -44,12 +44,12 @@ impl JobsArg {
 
 /// One event's result: the label of its text and what `prepare` made of it; or why the text
 /// cannot be read on (the last item).
-pub type Ready<'t, T> = Result<(&'t str, T), EventsError>;
+pub(super) type Ready<'t, T> = Result<(&'t str, T), EventsError>;
 
 /// Runs `prepare` on every event of `texts` ((text, label) pairs, their syntax checked) on `jobs`
 /// workers and hands `consume` the results in input order, exactly as one thread reading the
 /// texts in turn would. `jobs` = 1 runs everything on the calling thread.
-pub fn run<'t, T: Send, R>(
+pub(super) fn run<'t, T: Send, R>(
     texts: &'t [(String, String)],
     jobs: usize,
     prepare: impl Fn(&Event) -> T + Sync,
@@ -105,7 +105,7 @@ pub fn run<'t, T: Send, R>(
 /// in `jobs` parts side by side (each thread reads and checks its own part). Anything unusual (a
 /// byte JSON never holds, a size that changes, text that is not UTF-8, stdin) reads it again on
 /// the calling thread, for the error as one thread reports it.
-pub fn read_text(path: &str, jobs: usize) -> Result<(String, String), EventsError> {
+pub(super) fn read_text(path: &str, jobs: usize) -> Result<(String, String), EventsError> {
     match read_in_parts(path, jobs) {
         Some(text) => Ok((text, path.to_string())),
         None => super::common::read_text(path),
@@ -150,7 +150,7 @@ fn read_in_parts(path: &str, jobs: usize) -> Option<String> {
 /// Checks the syntax of `text` as [`segment::check_syntax`] does, in `jobs` parts cut at line
 /// breaks and checked side by side; when a part fails (or a cut falls inside a value), the whole
 /// text is checked again on the calling thread, for the error as one thread reports it.
-pub fn check_syntax(text: &str, label: &str, jobs: usize) -> Result<usize, EventsError> {
+pub(super) fn check_syntax(text: &str, label: &str, jobs: usize) -> Result<usize, EventsError> {
     if jobs <= 1 || text.len() < 2 * CHUNK_BYTES {
         return segment::check_syntax(text, label);
     }

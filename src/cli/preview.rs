@@ -6,7 +6,7 @@ use clap::Args;
 
 use super::common::{EngineArgs, TOKEN_ENV, read_sources_on, token_from_env};
 use super::pipeline::{self, JobsArg};
-use super::{EXIT_OK, EXIT_REFUSED, Format, UsageError, text};
+use super::{CliError, EXIT_OK, EXIT_REFUSED, Format, text};
 use crate::engine::{Batching, Item, JsonLine, Options};
 use crate::reddit::Authorization;
 use crate::secret::Secret;
@@ -36,7 +36,7 @@ pub struct PreviewArgs {
     events: Vec<String>,
 }
 
-pub fn run(args: PreviewArgs, out: &mut impl Write) -> Result<u8, UsageError> {
+pub(super) fn run(args: PreviewArgs, out: &mut impl Write) -> Result<u8, CliError> {
     let (engine, selection) = args.engine.engine()?;
     let texts = read_sources_on(&args.events, args.jobs.get())?;
     let token = token_from_env(TOKEN_ENV)?;
@@ -89,11 +89,11 @@ pub fn run(args: PreviewArgs, out: &mut impl Write) -> Result<u8, UsageError> {
             runner.accept(index, prepared, &mut |item| emit(item, &current));
             index += 1;
         }
-        Ok::<(), UsageError>(())
+        Ok::<(), CliError>(())
     })?;
     runner.finish(&mut |item| emit(item, ""));
     if let Some(e) = failure {
-        return Err(UsageError(format!("writing output: {e}")));
+        return Err(CliError(format!("writing output: {e}")));
     }
     Ok(if refused { EXIT_REFUSED } else { EXIT_OK })
 }

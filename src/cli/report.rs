@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use clap::{Args, ValueEnum};
 
 use super::common::EngineArgs;
-use super::{EXIT_OK, EXIT_REFUSED, UsageError};
+use super::{CliError, EXIT_OK, EXIT_REFUSED};
 use crate::report::{self, Corpus};
 use crate::segment::{Event, EventReader, EventsError};
 
@@ -59,7 +59,7 @@ fn source(path: &str) -> Box<dyn Iterator<Item = Result<Event, EventsError>> + S
     }
 }
 
-pub(super) fn run(args: ReportArgs, out: &mut impl Write) -> Result<u8, UsageError> {
+pub(super) fn run(args: ReportArgs, out: &mut impl Write) -> Result<u8, CliError> {
     let (engine, selection) = args.engine.engine()?;
     let sources = if args.events.is_empty() { vec!["-".to_string()] } else { args.events };
     let events = sources.into_iter().flat_map(|s| source(&s));
@@ -73,7 +73,7 @@ pub(super) fn run(args: ReportArgs, out: &mut impl Write) -> Result<u8, UsageErr
         ReportFormat::Text => out.write_all(report::text(&report).as_bytes()),
         ReportFormat::Markdown => out.write_all(report::markdown(&report).as_bytes()),
     };
-    written.map_err(|e| UsageError(format!("writing output: {e}")))?;
+    written.map_err(|e| CliError(format!("writing output: {e}")))?;
     let refused = report.mappings.iter().any(|m| m.refused > 0);
     Ok(if refused { EXIT_REFUSED } else { EXIT_OK })
 }

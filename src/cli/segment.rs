@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::common::load_workspace;
 use super::common::read_text;
-use super::{EXIT_OK, UsageError};
+use super::{CliError, EXIT_OK};
 use crate::secret::tokens::{Keychain, Place, Tokens};
 use crate::workspace::segment::{export, import};
 
@@ -49,7 +49,7 @@ pub struct ExportArgs {
     format: ExportFormat,
 }
 
-pub(super) fn run_import(args: ImportArgs, out: &mut impl Write) -> Result<u8, UsageError> {
+pub(super) fn run_import(args: ImportArgs, out: &mut impl Write) -> Result<u8, CliError> {
     let (subscriptions, _) = read_text(args.subscriptions.as_deref().unwrap_or("-"))?;
     let destination = args.destination.as_deref().map(read_text).transpose()?;
     let imported = import(&subscriptions, destination.as_ref().map(|(text, _)| text.as_str()))?;
@@ -61,7 +61,7 @@ pub(super) fn run_import(args: ImportArgs, out: &mut impl Write) -> Result<u8, U
         if args.store_token {
             Tokens::new(Keychain::platform(), None, None)
                 .put(pixel, token, Place::Keychain)
-                .map_err(|e| UsageError(format!("conversion token: {e}")))?;
+                .map_err(|e| CliError(format!("conversion token: {e}")))?;
             eprintln!(
                 "note: the conversion token (••••{}) is in the OS keychain for Pixel ID {pixel}",
                 token.tail()
@@ -76,13 +76,13 @@ pub(super) fn run_import(args: ImportArgs, out: &mut impl Write) -> Result<u8, U
     let text = imported.workspace.to_export_json();
     match &args.output {
         Some(path) => crate::store::atomic::write(path, text.as_bytes())
-            .map_err(|e| UsageError(format!("{}: {e}", path.display())))?,
+            .map_err(|e| CliError(format!("{}: {e}", path.display())))?,
         None => out.write_all(text.as_bytes())?,
     }
     Ok(EXIT_OK)
 }
 
-pub(super) fn run_export(args: ExportArgs, out: &mut impl Write) -> Result<u8, UsageError> {
+pub(super) fn run_export(args: ExportArgs, out: &mut impl Write) -> Result<u8, CliError> {
     let workspace = load_workspace(args.workspace.as_deref())?;
     let exported = export(&workspace);
     match args.format {

@@ -9,10 +9,10 @@ use serde_json::json;
 
 use super::common::{EngineArgs, TOKEN_ENV, read_sources_on, stored_token, token_from_env};
 use super::pipeline::{self, JobsArg};
-use super::{EXIT_OK, EXIT_REFUSED, Format, UsageError};
+use super::{CliError, EXIT_OK, EXIT_REFUSED, Format};
 use crate::engine::{Batching, Item, JsonLine, Options, Prepared, Runner};
 use crate::net::session::Setup;
-use crate::net::session::Target as To;
+use crate::net::session::Target;
 use crate::net::{Cancel, Dispatcher, Endpoint, Sent, Session};
 use crate::paths::DataDir;
 use crate::reddit::{Authorization, Settings};
@@ -21,7 +21,7 @@ use crate::store::history::History;
 
 /// Where and how to send.
 #[derive(Debug, Args)]
-pub struct Target {
+pub(super) struct TargetArgs {
     /// `reddit`, `emulator` (an in-process local Reddit) or a base URL such as
     /// http://127.0.0.1:7878. Default: the emulator until a token is set, then Reddit.
     #[arg(long)]
@@ -50,7 +50,7 @@ pub struct SendArgs {
     #[command(flatten)]
     engine: EngineArgs,
     #[command(flatten)]
-    target: Target,
+    target: TargetArgs,
     /// Batch each mapping's events into requests of up to 1,000.
     #[arg(long)]
     batch: bool,
@@ -64,7 +64,7 @@ pub struct ReplayArgs {
     #[command(flatten)]
     engine: EngineArgs,
     #[command(flatten)]
-    target: Target,
+    target: TargetArgs,
     /// Skip the requests the history shows accepted by this endpoint in an earlier run of the
     /// same files (same paths, same workspace): a replay stopped or killed half way goes on.
     #[arg(long)]
@@ -87,12 +87,12 @@ struct ReplayMode {
     jobs: usize,
 }
 
-pub fn run_send(args: SendArgs, out: &mut impl Write) -> Result<u8, UsageError> {
+pub(super) fn run_send(args: SendArgs, out: &mut impl Write) -> Result<u8, CliError> {
     let batching = if args.batch { Batching::All } else { Batching::Mappings };
     run(&args.engine, &args.target, batching, &args.events, None, out)
 }
 
-pub fn run_replay(args: ReplayArgs, out: &mut impl Write) -> Result<u8, UsageError> {
+pub(super) fn run_replay(args: ReplayArgs, out: &mut impl Write) -> Result<u8, CliError> {
     let mode = ReplayMode { resume: args.resume, max_failures: args.max_failures, jobs: args.jobs.get() };
     run(&args.engine, &args.target, Batching::All, &args.files, Some(mode), out)
 }
@@ -119,23 +119,23 @@ struct Tally {
 /// Reads and checks everything before anything is sent, then sends through one session.
 fn run(
     engine_args: &EngineArgs,
-    target: &Target,
+    target: &TargetArgs,
     batching: Batching,
     sources: &[String],
     replay_mode: Option<ReplayMode>,
     out: &mut impl Write,
-) -> Result<u8, UsageError> {
+) -> Result<u8, CliError> {
     let (engine, selection) = engine_args.engine()?;
     let jobs = replay_mode.as_ref().map_or(1, |m| m.jobs);
     let texts = read_sources_on(sources, jobs)?;
     let user_token = user_token(target, &engine.settings.pixel_id)?;
     let to = match target.endpoint.as_deref() {
-        Some(endpoint) => To::parse(endpoint)?,
-        None if user_token.is_some() => To::Reddit,
-        None => To::Emulator,
+        Some(endpoint) => Target::parse(endpoint)?,
+        None if user_token.is_some() => Target::Reddit,
+        None => Target::Emulator,
     };
     let (engine, selection) =
-        if to == To::Emulator { engine_args.engine_for_emulator()? } else { (engine, selection) };
+        if to == Target::Emulator { engine_args.engine_for_emulator()? } else { (engine, selection) };
     let runtime = super::common::runtime()?;
     runtime.block_on(async {
         let session = target.session(&engine.settings, user_token).start(to).await?;
@@ -166,7 +166,7 @@ fn run(
     })
 }
 
-impl Target {
+impl TargetArgs {
     /// The session these options ask for, with the user's token.
     fn session<'a>(&self, settings: &'a Settings, token: Option<Secret>) -> Setup<'a> {
         Session::setup(settings)
@@ -180,7 +180,7 @@ impl Target {
 
 /// The environment's token first, then what the app keeps for this pixel (not looked up for the
 /// emulator).
-fn user_token(target: &Target, pixel: &str) -> Result<Option<Secret>, UsageError> {
+fn user_token(target: &TargetArgs, pixel: &str) -> Result<Option<Secret>, CliError> {
     match (token_from_env(&target.token_env)?, target.endpoint.as_deref()) {
         (Some(token), _) => Ok(Some(token)),
         (None, Some("emulator")) => Ok(None),
@@ -193,11 +193,11 @@ fn accepted_before(
     replay_mode: Option<&ReplayMode>,
     history: Option<&History>,
     endpoint: &Endpoint,
-) -> Result<AcceptedSources, UsageError> {
+) -> Result<AcceptedSources, CliError> {
     match (replay_mode, history) {
         (Some(ReplayMode { resume: true, .. }), Some(history)) => accepted_sources(history, endpoint),
         (Some(ReplayMode { resume: true, .. }), None) => {
-            Err(UsageError("--resume: no data directory, so no history to resume from".into()))
+            Err(CliError("--resume: no data directory, so no history to resume from".into()))
         }
         _ => Ok(AcceptedSources::new()),
     }
@@ -226,7 +226,7 @@ impl<W: Write> Run<'_, '_, W> {
         texts: &[(String, String)],
         jobs: usize,
         prepare: impl Fn(&crate::segment::Event) -> Prepared + Sync,
-    ) -> Result<bool, UsageError> {
+    ) -> Result<bool, CliError> {
         let runtime = tokio::runtime::Handle::current();
         let stopped = pipeline::run(texts, jobs, prepare, |events| {
             for (index, ready) in events.enumerate() {
@@ -236,7 +236,7 @@ impl<W: Write> Run<'_, '_, W> {
                 self.output.tally.events += 1;
                 for item in items {
                     if runtime.block_on(self.item(item, label)) {
-                        return Ok::<bool, UsageError>(true);
+                        return Ok::<bool, CliError>(true);
                     }
                 }
             }
@@ -257,7 +257,7 @@ impl<W: Write> Run<'_, '_, W> {
     }
 
     /// Ends the output (a replay's summary; history errors on stderr) and gives the exit code.
-    fn finish(mut self, endpoint: &Endpoint, stopped: bool) -> Result<u8, UsageError> {
+    fn finish(mut self, endpoint: &Endpoint, stopped: bool) -> Result<u8, CliError> {
         if let Some(bar) = &self.output.bar {
             bar.finish_and_clear();
         }
@@ -268,7 +268,7 @@ impl<W: Write> Run<'_, '_, W> {
             eprintln!("reddit-capi-console: history not written: {e}");
         }
         if let Some(e) = self.output.failure {
-            return Err(UsageError(format!("writing output: {e}")));
+            return Err(CliError(format!("writing output: {e}")));
         }
         // A send the history does not hold is not a clean success: the record is part of the job.
         let tally = &self.output.tally;
@@ -422,8 +422,8 @@ impl<'o, W: Write> Output<'o, W> {
 /// The requests (endpoint, mapping, source) the history shows accepted.
 type AcceptedSources = std::collections::HashSet<(String, String, String)>;
 
-fn accepted_sources(history: &History, endpoint: &Endpoint) -> Result<AcceptedSources, UsageError> {
-    let loaded = history.read().map_err(|e| UsageError(format!("--resume: reading the history: {e}")))?;
+fn accepted_sources(history: &History, endpoint: &Endpoint) -> Result<AcceptedSources, CliError> {
+    let loaded = history.read().map_err(|e| CliError(format!("--resume: reading the history: {e}")))?;
     let label = endpoint.label();
     Ok(loaded
         .entries

@@ -75,7 +75,7 @@ pub enum Selection {
 
 /// What one mapping made of one event.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
+pub enum Mapped {
     Built(Box<BuiltEvent>),
     /// Segment's schema step refused the event (in a batch: a multistatus 400 for it alone).
     Refused(Refusal),
@@ -162,10 +162,10 @@ impl Engine {
     }
 
     /// Runs one mapping over one event.
-    pub fn apply(&self, mapping: usize, event: &Event, mode: Mode, explain: bool, now_ms: i64) -> Outcome {
+    pub fn apply(&self, mapping: usize, event: &Event, mode: Mode, explain: bool, now_ms: i64) -> Mapped {
         let m = &self.mappings[mapping];
         let MappingKind::Send(action) = m.kind else {
-            return Outcome::WebOnly;
+            return Mapped::WebOnly;
         };
         let resolved = m.resolve(event.value());
         let validated = match schema::validate(action, resolved, mode, self.rules()) {
@@ -177,16 +177,16 @@ impl Engine {
                     message.push(' ');
                     message.push_str(&e.message);
                 }
-                return Outcome::Refused(Refusal { field: first.field, message });
+                return Mapped::Refused(Refusal { field: first.field, message });
             }
         };
         let ctx = Context { settings: &self.settings, now_ms, explain };
         match build::build_event(&validated.payload, ctx) {
             Ok(mut built) => {
                 built.lints.splice(0..0, validated.dropped.iter().map(|path| dropped_key_lint(m, path)));
-                Outcome::Built(Box::new(built))
+                Mapped::Built(Box::new(built))
             }
-            Err(refusal) => Outcome::Thrown(refusal),
+            Err(refusal) => Mapped::Thrown(refusal),
         }
     }
 
@@ -212,7 +212,7 @@ impl Engine {
     /// The per-event part of a run (triggers, mappings, schema step, building): independent of
     /// other events, so it may run on any thread; [`Runner::accept`] takes the result in order.
     pub fn prepare(&self, selection: Selection, options: &Options, event: &Event) -> Prepared {
-        let outcomes = self
+        let mapped = self
             .targets(selection, event)
             .into_iter()
             .map(|m| {
@@ -220,7 +220,7 @@ impl Engine {
                 (m, self.apply(m, event, mode, options.explain, options.now_ms))
             })
             .collect();
-        Prepared { outcomes }
+        Prepared { mapped }
     }
 
     /// Collects [`Engine::run`]'s items.
@@ -276,7 +276,7 @@ impl Engine {
 #[derive(Debug)]
 pub struct Prepared {
     /// (mapping index, outcome) for each mapping the event goes through, in mapping order.
-    outcomes: Vec<(usize, Outcome)>,
+    mapped: Vec<(usize, Mapped)>,
 }
 
 /// A run in progress: see [`Engine::runner`].
@@ -300,10 +300,10 @@ impl Runner<'_> {
     pub fn accept(&mut self, index: usize, prepared: Prepared, emit: &mut impl FnMut(Item)) {
         let engine = self.engine;
         let options = self.options;
-        if prepared.outcomes.is_empty() {
+        if prepared.mapped.is_empty() {
             emit(Item::Unmatched { event_index: index });
         }
-        for (m, outcome) in prepared.outcomes {
+        for (m, outcome) in prepared.mapped {
             let batching = engine.batches(m, options.batching);
             let size = match options.batching {
                 Batching::Size(n) => n.clamp(1, MAX_EVENTS_PER_REQUEST),
@@ -311,24 +311,24 @@ impl Runner<'_> {
             };
             let name = &engine.mappings[m].name;
             match outcome {
-                Outcome::Refused(error) | Outcome::Thrown(error) if !batching => {
+                Mapped::Refused(error) | Mapped::Thrown(error) if !batching => {
                     emit(Item::Refused { event_index: index, mapping: name.clone(), error })
                 }
-                Outcome::Refused(error) => {
+                Mapped::Refused(error) => {
                     emit(Item::Refused { event_index: index, mapping: name.clone(), error });
                     self.open[m].seen += 1;
                 }
-                Outcome::Thrown(error) => {
+                Mapped::Thrown(error) => {
                     self.open[m].thrown.push((index, error));
                     self.open[m].seen += 1;
                 }
-                Outcome::WebOnly => emit(Item::WebOnly {
+                Mapped::WebOnly => emit(Item::WebOnly {
                     event_index: index,
                     mapping: name.clone(),
                     note: BROWSER_PLUGIN_NOTE,
                 }),
-                Outcome::Built(built) if batching => self.open[m].push(index, *built),
-                Outcome::Built(built) => {
+                Mapped::Built(built) if batching => self.open[m].push(index, *built),
+                Mapped::Built(built) => {
                     let mut one = Batch::default();
                     one.push(index, *built);
                     emit(engine.request(m, one, false, options));

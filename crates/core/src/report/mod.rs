@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
-use crate::engine::{Batching, Engine, Outcome, Selection};
+use crate::engine::{Batching, Engine, Mapped, Selection};
 use crate::identity::{IdentifierField, Profile, step_rule};
 use crate::mapping::schema::Mode;
 use crate::reddit::lint::{Level, MAX_AGE_MS, MAX_FUTURE_MS};
@@ -531,12 +531,12 @@ fn evaluate(engine: &Engine, selection: Selection, now_ms: i64, event: &Event) -
         .map(|m| {
             let mode = if engine.batches(m, Batching::Mappings) { Mode::Batch } else { Mode::Single };
             let seen = match engine.apply(m, event, mode, true, now_ms) {
-                Outcome::WebOnly => Seen::WebOnly,
+                Mapped::WebOnly => Seen::WebOnly,
                 // Thrown: the release's code throws on the event; it is not sent either way.
-                Outcome::Refused(r) | Outcome::Thrown(r) => {
+                Mapped::Refused(r) | Mapped::Thrown(r) => {
                     Seen::Refused { field: r.field, message: r.message }
                 }
-                Outcome::Built(built) => Seen::Built(Box::new(Facts::of(*built))),
+                Mapped::Built(built) => Seen::Built(Box::new(Facts::of(*built))),
             };
             (m, seen)
         })
