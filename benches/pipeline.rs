@@ -8,19 +8,24 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use reddit_capi_console::engine::{Engine, Mapped};
 use reddit_capi_console::mapping::schema::Mode;
-use reddit_capi_console::segment::parse_events;
+use reddit_capi_console::segment::{Event, parse_events};
 use reddit_capi_console::workspace::Workspace;
 
 const PURCHASE: &str = include_str!("../assets/samples/purchase.json");
 
-fn pipeline(c: &mut Criterion) {
+/// The preset workspace's engine, the Purchase sample, the Purchase mapping's index and now.
+fn purchase() -> (Engine, Event, usize, i64) {
     let workspace = Workspace::presets();
     let mut settings = workspace.settings.clone();
     settings.pixel_id = "a2_bench".into();
     let engine = Engine::new(&workspace, settings).unwrap();
     let event = parse_events(PURCHASE, "purchase.json").unwrap().remove(0);
     let purchase = engine.find("Purchase").unwrap();
-    let now = reddit_capi_console::timestamp::now_millis();
+    (engine, event, purchase, reddit_capi_console::timestamp::now_millis())
+}
+
+fn pipeline(c: &mut Criterion) {
+    let (engine, event, purchase, now) = purchase();
 
     let mut group = c.benchmark_group("pipeline");
     group.throughput(Throughput::Elements(1));
@@ -57,13 +62,7 @@ fn pipeline(c: &mut Criterion) {
 /// The hand-made body writer (`reddit::json`) against serde's derives on the same event: its
 /// comment quotes these figures next to the pipeline's per-event time.
 fn speedups(c: &mut Criterion) {
-    let workspace = Workspace::presets();
-    let mut settings = workspace.settings.clone();
-    settings.pixel_id = "a2_bench".into();
-    let engine = Engine::new(&workspace, settings).unwrap();
-    let event = parse_events(PURCHASE, "purchase.json").unwrap().remove(0);
-    let purchase = engine.find("Purchase").unwrap();
-    let now = reddit_capi_console::timestamp::now_millis();
+    let (engine, event, purchase, now) = purchase();
     let Mapped::Built(built) = engine.apply(purchase, &event, Mode::Single, false, now) else {
         panic!("the sample builds");
     };
