@@ -41,7 +41,7 @@ impl DataDir {
         self.0.join("settings.json")
     }
 
-    /// Moves the settings file from the name releases before 0.2 gave it (`app-state.json`) to
+    /// Moves the settings file from the name earlier releases gave it (`app-state.json`) to
     /// [`DataDir::settings`], unless a file already has that name. For the app, which writes it.
     pub fn adopt_old_settings_name(&self) -> std::io::Result<()> {
         let (old, new) = (self.0.join("app-state.json"), self.settings());
