@@ -48,9 +48,9 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
 /// release: "update the app") stops the command with exit code 2 and is left where it is.
 pub(super) fn load_workspace(path: Option<&std::path::Path>) -> Result<Workspace, CliError> {
     if let Some(path) = path {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| CliError(format!("workspace {}: {e}", path.display())))?;
-        return Workspace::parse(&text).map_err(|e| CliError(format!("workspace {}: {e}", path.display())));
+        let failed = |e: &dyn std::fmt::Display| CliError(format!("workspace {}: {e}", path.display()));
+        let text = std::fs::read_to_string(path).map_err(|e| failed(&e))?;
+        return Workspace::parse(&text).map_err(|e| failed(&e));
     }
     let Some(path) = DataDir::locate().map(|d| d.workspace()) else { return Ok(Workspace::presets()) };
     match versioned::read(&path, Workspace::parse) {

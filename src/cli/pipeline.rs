@@ -132,9 +132,7 @@ fn read_in_parts(path: &str, jobs: usize) -> Option<String> {
             return Ok(false);
         }
         // A fold, not a search: it runs on whole vectors of bytes.
-        Ok(buf.chunks(4096).all(|c| {
-            c.iter().fold(true, |ok, &b| ok & (b >= 0x20 || b == b'\t' || b == b'\n' || b == b'\r'))
-        }))
+        Ok(buf.chunks(4096).all(|c| c.iter().fold(true, |ok, &b| ok & segment::is_text_byte(b))))
     };
     let read_all = std::thread::scope(|scope| {
         let parts: Vec<_> = bytes

@@ -230,6 +230,13 @@ impl Iterator for EventStream<'_> {
 /// bounded by it; a larger input is refused, not truncated.
 pub const MAX_INPUT_BYTES: usize = 256 << 20;
 
+/// Whether a byte can stand in JSON text: anything but a control character other than tab, CR
+/// and LF (which JSON allows only between tokens).
+#[inline]
+pub fn is_text_byte(b: u8) -> bool {
+    b >= 0x20 || matches!(b, b'\t' | b'\n' | b'\r')
+}
+
 /// The text of an events input and its label for errors, read in chunks: `size_hint` reserves
 /// room (a regular file's length), `cap` bounds it (a larger input is refused, not truncated). A
 /// byte JSON never holds (a NUL or another control character outside tab, CR and LF) stops the
@@ -249,7 +256,7 @@ pub fn read_capped(
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(EventsError::io(label, &e)),
         };
-        if let Some(i) = chunk[..n].iter().position(|b| *b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) {
+        if let Some(i) = chunk[..n].iter().position(|&b| !is_text_byte(b)) {
             let at = bytes.len() + i;
             bytes.extend_from_slice(&chunk[..=i]);
             let text = String::from_utf8_lossy(&bytes);
