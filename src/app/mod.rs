@@ -1,6 +1,6 @@
 //! The desktop app (eframe/egui). State lives in [`state`], side effects in [`worker`]; each
 //! panel in [`panels`] draws part of the state and emits [`Intent`]s, which [`ConsoleApp`] turns
-//! into state changes or worker commands. Nothing here computes a payload: the engine does.
+//! into state changes or worker tasks. Nothing here computes a payload: the engine does.
 
 pub mod buffer;
 pub mod panels;

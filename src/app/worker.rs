@@ -213,8 +213,8 @@ fn run(config: super::AppConfig, mut inbox: UnboundedReceiver<Task>, post: Post)
     };
     runtime.block_on(async move {
         let resources = Resources::open(config, post).await;
-        while let Some(command) = inbox.recv().await {
-            resources.handle(command).await;
+        while let Some(task) = inbox.recv().await {
+            resources.handle(task).await;
         }
         if let Some(emu) = resources.emulator {
             emu.shutdown().await;
