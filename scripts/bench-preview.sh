@@ -2,14 +2,16 @@
 # Times `preview --batch --format json` over N JSON Lines Purchase events (default 100,000) as a
 # whole process (release build), with `--jobs 1` (one thread) and the default (a worker per
 # core), RUNS times each (default 3): wall time, events/s and max RSS of every run. Events go in
-# files of at most 200,000 (an input holds at most 256 MiB). Honours CARGO_TARGET_DIR.
+# files of at most 200,000 (an input holds at most 256 MiB), in memory (/dev/shm) where there is
+# one: this VM's disk drops its cache within seconds and then reads at 20-800 MB/s, which would
+# time the disk. Honours CARGO_TARGET_DIR.
 # Usage: scripts/bench-preview.sh [N] [RUNS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-100000}
 runs=${2:-3}
 bin=${CARGO_TARGET_DIR:-target}/release/reddit-capi-console
-dir=$(mktemp -d)
+dir=$(mktemp -d -p /dev/shm 2>/dev/null || mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 python3 - "$n" "$dir" <<'PY'
 import json, sys

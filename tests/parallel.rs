@@ -4,7 +4,7 @@
 //! Nothing touches the network: `replay` goes to the in-process emulator.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 use serde_json::{Value, json};
 
@@ -86,13 +86,19 @@ fn timeless(v: &mut Value) {
     }
 }
 
-/// What a run prints, timings left out of `replay`'s.
-fn run(home: &Path, args: &[&str], jobs: usize) -> (String, String, Option<i32>) {
+/// What a run prints (`stdin`: the file it reads as standard input), timings left out of
+/// `replay`'s.
+fn run(home: &Path, args: &[&str], stdin: Option<&Path>, jobs: usize) -> (String, String, Option<i32>) {
+    let input = match stdin {
+        Some(path) => Stdio::from(std::fs::File::open(path).unwrap()),
+        None => Stdio::null(),
+    };
     let Output { status, stdout, stderr } = Command::new(BIN)
         .args(args)
         .args(["--jobs", &jobs.to_string()])
         .env("REDDIT_CAPI_CONSOLE_HOME", home)
         .env_remove("REDDIT_CONVERSION_TOKEN")
+        .stdin(input)
         .output()
         .unwrap();
     let stdout = String::from_utf8(stdout).unwrap();
@@ -111,9 +117,13 @@ fn run(home: &Path, args: &[&str], jobs: usize) -> (String, String, Option<i32>)
 }
 
 fn assert_same(dir: &Path, args: &[&str]) -> (String, String, Option<i32>) {
-    let one = run(&dir.join("home-1"), args, 1);
+    assert_same_with(dir, args, None)
+}
+
+fn assert_same_with(dir: &Path, args: &[&str], stdin: Option<&Path>) -> (String, String, Option<i32>) {
+    let one = run(&dir.join("home-1"), args, stdin, 1);
     for jobs in [2, 4] {
-        let many = run(&dir.join(format!("home-{jobs}")), args, jobs);
+        let many = run(&dir.join(format!("home-{jobs}")), args, stdin, jobs);
         assert!(one.0 == many.0, "stdout differs with --jobs {jobs}: {args:?}");
         assert_eq!(one.1, many.1, "stderr, --jobs {jobs}: {args:?}");
         assert_eq!(one.2, many.2, "exit code, --jobs {jobs}: {args:?}");
@@ -146,6 +156,18 @@ fn preview_prints_the_same_with_any_number_of_jobs() {
             assert!(stdout.len() > 100_000, "{args:?}");
         }
     }
+    // Standard input, which is held rather than read twice, between two files.
+    let args = ["preview", "--batch", files[1], "-", files[2]];
+    let (stdout, _, _) = assert_same_with(&dir, &args, Some(&mixed_file));
+    let (whole, _, _) =
+        run(&dir.join("home-1"), &["preview", "--batch", files[1], files[0], files[2]], None, 1);
+    assert_eq!(stdout, whole, "stdin reads as the file does");
+    // A whole file's array on one line, longer than a worker takes at once: read an event at a time.
+    let one_line = dir.join("one-line.json");
+    std::fs::write(&one_line, Value::Array(events(5000, 6000)).to_string()).unwrap();
+    assert!(std::fs::metadata(&one_line).unwrap().len() > 2 << 20, "longer than 1 MiB, 4 pieces");
+    let (stdout, _, _) = assert_same(&dir, &["preview", "--batch", one_line.to_str().unwrap()]);
+    assert!(stdout.lines().count() > 5000, "every event is answered");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::CliError;
+use super::source::Source;
 use crate::engine::{Engine, Selection};
 use crate::identity::Profile;
 use crate::paths::DataDir;
@@ -112,28 +113,22 @@ pub(super) fn read_text(path: &str) -> Result<(String, String), EventsError> {
 }
 
 /// Reads every events file (`-` or none: stdin) and checks its syntax, so a broken file is
-/// reported before anything is printed or sent. Returns (text, label) pairs; no events at all
-/// (empty or blank input, `[]`) is an error.
-pub(super) fn read_sources(sources: &[String]) -> Result<Vec<(String, String)>, CliError> {
+/// reported before anything is printed or sent. No events at all (empty or blank input, `[]`) is
+/// an error.
+pub(super) fn read_sources(sources: &[String]) -> Result<Vec<Source>, CliError> {
     read_sources_on(sources, 1)
 }
 
-/// [`read_sources`], large inputs read and syntax-checked in `jobs` parts side by side.
-pub(super) fn read_sources_on(sources: &[String], jobs: usize) -> Result<Vec<(String, String)>, CliError> {
+/// [`read_sources`], each input checked in pieces by `jobs` threads side by side.
+pub(super) fn read_sources_on(sources: &[String], jobs: usize) -> Result<Vec<Source>, CliError> {
     let stdin = ["-".to_string()];
     let sources = if sources.is_empty() { &stdin[..] } else { sources };
-    let mut texts = Vec::with_capacity(sources.len());
-    let mut events = 0;
-    for source in sources {
-        let (text, label) = super::pipeline::read_text(source, jobs)?;
-        events += super::pipeline::check_syntax(&text, &label, jobs)?;
-        texts.push((text, label));
-    }
-    if events == 0 {
-        let labels: Vec<&str> = texts.iter().map(|(_, label)| label.as_str()).collect();
+    let checked = sources.iter().map(|path| Source::check(path, jobs)).collect::<Result<Vec<_>, _>>()?;
+    if checked.iter().all(|source| source.events == 0) {
+        let labels: Vec<&str> = checked.iter().map(|source| source.label.as_str()).collect();
         return Err(CliError(format!("no events in {}", labels.join(", "))));
     }
-    Ok(texts)
+    Ok(checked)
 }
 
 /// The conversion token from an environment variable (`None` when unset or blank); a value that

@@ -9,7 +9,6 @@ use super::common::{EngineArgs, read_sources};
 use super::{CliError, EXIT_OK, EXIT_REFUSED};
 use crate::engine::{Batching, Item, Options};
 use crate::net::curl;
-use crate::segment::stream_events;
 
 #[derive(Debug, Args)]
 pub struct CurlArgs {
@@ -30,7 +29,7 @@ pub(super) fn run(args: CurlArgs, out: &mut impl Write) -> Result<u8, CliError> 
         return Err(CliError(format!("--endpoint: {problem}")));
     }
     let (engine, selection) = args.engine.engine()?;
-    let texts = read_sources(&args.events)?;
+    let sources = read_sources(&args.events)?;
     let options = Options {
         batching: if args.batch { Batching::All } else { Batching::Mappings },
         base_url: args.endpoint.clone(),
@@ -53,8 +52,8 @@ pub(super) fn run(args: CurlArgs, out: &mut impl Write) -> Result<u8, CliError> 
         }
         _ => {}
     };
-    for (text, label) in &texts {
-        for event in stream_events(text, label) {
+    for source in &sources {
+        for event in source.events() {
             runner.push(index, &event?, &mut emit);
             index += 1;
         }

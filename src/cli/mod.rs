@@ -14,6 +14,7 @@ mod preview;
 mod report;
 mod segment;
 mod send;
+mod source;
 mod text;
 
 use std::io::Write;

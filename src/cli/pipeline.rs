@@ -1,26 +1,33 @@
-//! Events prepared on a worker per core and handed back in input order.
+//! Events inputs read in pieces by a worker per core, results handed back in input order.
 //!
-//! The calling thread cuts each text into chunks of about [`CHUNK_BYTES`] at line breaks and
-//! deals them out, round robin, to the workers, which read each chunk's events and run the
-//! caller's per-event step; it takes the results back in the same round robin, so in input
-//! order. A chunk cut inside a value (a pretty-printed file) fails to read: the rest of that
-//! text is then read on the calling thread, as with one job. Each worker holds at most
-//! [`IN_FLIGHT`] chunks (queued, being prepared, or done and waiting), so memory beyond the input
-//! texts is bounded by `jobs × IN_FLIGHT × CHUNK_BYTES` of events in the making.
+//! The calling thread reads each input in pieces of about [`PIECE_BYTES`] that end at line
+//! breaks, into buffers it reuses, and deals them out, round robin, to the workers; it takes
+//! the results back in the same round robin, so in input order. Each worker holds at most
+//! [`IN_FLIGHT`] pieces (queued, being worked on, or done and waiting), so memory is bounded by
+//! `jobs × IN_FLIGHT` pieces, whatever the size of the input.
+//!
+//! A piece that does not hold whole values (one cut inside a pretty-printed value) or that holds
+//! anything unusual is done again the one-thread way: [`check`] gives up, for the caller's check
+//! of the whole text; [`run`] reads the rest of that input on the calling thread.
 
-use std::collections::VecDeque;
-use std::io::{Read, Seek, SeekFrom};
-use std::ops::Range;
+use std::io::Read;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::Scope;
 
 use clap::Args;
 
-use crate::segment::{self, Event, EventStream, EventsError, stream_events, stream_range};
+use super::source::Source;
+use crate::segment::{self, Event, EventsError, MAX_INPUT_BYTES};
 
-/// Bytes of text in one chunk handed to a worker (it ends at the next line break).
-const CHUNK_BYTES: usize = 256 << 10;
+/// Bytes of text in one piece handed to a worker: it ends at its last line break.
+const PIECE_BYTES: usize = 256 << 10;
 
-/// Chunks one worker may hold at a time.
+/// The most bytes of one piece: a longer line (a whole file's array on one line, binary data) is
+/// cut there, inside a value; the worker gives up on it, and the rest of that input is read an
+/// event at a time on the calling thread, so memory holds a piece and an event, never the line.
+const MAX_PIECE_BYTES: usize = 4 * PIECE_BYTES;
+
+/// Pieces one worker may hold at a time.
 const IN_FLIGHT: usize = 2;
 
 /// `--jobs`: how many workers prepare events.
@@ -42,57 +49,240 @@ impl JobsArg {
     }
 }
 
-/// One event's result: the label of its text and what `prepare` made of it; or why the text
-/// cannot be read on (the last item).
-pub(super) type Ready<'t, T> = Result<(&'t str, T), EventsError>;
+/// Part of an input that ends at a line break (or at the input's end).
+pub(super) struct Piece {
+    bytes: Vec<u8>,
+    /// The input's first piece (the only one that may begin with a byte order mark).
+    first: bool,
+}
 
-/// Runs `prepare` on every event of `texts` ((text, label) pairs, their syntax checked) on `jobs`
-/// workers and hands `consume` the results in input order, exactly as one thread reading the
-/// texts in turn would. `jobs` = 1 runs everything on the calling thread.
-pub(super) fn run<'t, T: Send, R>(
-    texts: &'t [(String, String)],
-    jobs: usize,
-    prepare: impl Fn(&Event) -> T + Sync,
-    consume: impl FnOnce(&mut dyn Iterator<Item = Ready<'t, T>>) -> R,
-) -> R {
-    if jobs <= 1 {
-        let mut sequential = texts.iter().flat_map(|(text, label)| {
-            stream_events(text, label).map(|event| Ok((label.as_str(), prepare(&event?))))
-        });
-        return consume(&mut sequential);
+impl Piece {
+    /// The piece as text: `None` when it holds a byte JSON text never holds, is not UTF-8, or
+    /// begins with a byte order mark after the input's start.
+    fn text(&self) -> Option<&str> {
+        // A fold, not a search: it runs on whole vectors of bytes.
+        let text_bytes =
+            self.bytes.chunks(4096).all(|c| c.iter().fold(true, |ok, &b| ok & segment::is_text_byte(b)));
+        let text = std::str::from_utf8(&self.bytes).ok().filter(|_| text_bytes)?;
+        (self.first || !text.starts_with('\u{feff}')).then_some(text)
     }
-    std::thread::scope(|scope| {
-        let mut to_workers = Vec::with_capacity(jobs);
-        let mut from_workers = Vec::with_capacity(jobs);
+}
+
+/// An input cut into pieces.
+struct Pieces<'r> {
+    reader: Box<dyn Read + 'r>,
+    /// What was read after the last piece's final line break.
+    rest: Vec<u8>,
+    read: usize,
+    first: bool,
+    ended: bool,
+}
+
+impl<'r> Pieces<'r> {
+    fn new(reader: Box<dyn Read + 'r>) -> Pieces<'r> {
+        Pieces { reader, rest: Vec::new(), read: 0, first: true, ended: false }
+    }
+
+    /// Reads once onto the end of `bytes`, up to a piece's size (at least 64 KiB): how much came.
+    fn read_more(&mut self, bytes: &mut Vec<u8>) -> std::io::Result<usize> {
+        let start = bytes.len();
+        bytes.resize(start + PIECE_BYTES.saturating_sub(start).max(64 << 10), 0);
+        let read = loop {
+            match self.reader.read(&mut bytes[start..]) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                read => break read,
+            }
+        };
+        bytes.truncate(start + *read.as_ref().unwrap_or(&0));
+        read
+    }
+
+    /// The next piece, in `bytes` (a buffer to reuse); `None` at the end.
+    fn next(&mut self, mut bytes: Vec<u8>) -> std::io::Result<Option<Piece>> {
+        bytes.clear();
+        bytes.append(&mut self.rest);
+        // No line break before `searched` (what was left after the last piece's break holds none).
+        let mut searched = 0;
+        while !self.ended && bytes.len() < MAX_PIECE_BYTES {
+            let n = self.read_more(&mut bytes)?;
+            self.read += n;
+            self.ended = n == 0;
+            if bytes.len() < PIECE_BYTES {
+                continue;
+            }
+            if let Some(i) = bytes[searched..].iter().rposition(|&b| b == b'\n') {
+                let cut = searched + i + 1;
+                self.rest.extend_from_slice(&bytes[cut..]);
+                bytes.truncate(cut);
+                break;
+            }
+            searched = bytes.len();
+        }
+        if bytes.is_empty() {
+            return Ok(None);
+        }
+        let first = std::mem::replace(&mut self.first, false);
+        Ok(Some(Piece { bytes, first }))
+    }
+}
+
+/// Workers running `work` on pieces, and the calling thread's side: what it reads, the results
+/// in order.
+struct Pool<'r, O> {
+    to_workers: Vec<SyncSender<Piece>>,
+    from_workers: Vec<Receiver<(O, Piece)>>,
+    /// The input being cut into pieces.
+    pieces: Option<Pieces<'r>>,
+    /// Buffers back from the workers, for the next pieces.
+    free: Vec<Vec<u8>>,
+    /// Bytes read from the current input so far.
+    bytes_read: usize,
+    /// Pieces sent and received: piece `n` goes to worker `n % jobs`.
+    sent: usize,
+    received: usize,
+}
+
+impl<'r, O: Send> Pool<'r, O> {
+    /// `jobs` workers on `scope`.
+    fn start<'s, W>(scope: &'s Scope<'s, '_>, jobs: usize, work: &'s W) -> Pool<'r, O>
+    where
+        W: Fn(&Piece) -> O + Sync,
+        O: 's,
+    {
+        let mut pool = Pool {
+            to_workers: Vec::with_capacity(jobs),
+            from_workers: Vec::with_capacity(jobs),
+            pieces: None,
+            free: Vec::new(),
+            bytes_read: 0,
+            sent: 0,
+            received: 0,
+        };
         for _ in 0..jobs {
-            let (chunk_tx, chunk_rx) = sync_channel::<Chunk<'t>>(IN_FLIGHT);
+            let (piece_tx, piece_rx) = sync_channel::<Piece>(IN_FLIGHT);
             let (done_tx, done_rx) = sync_channel(IN_FLIGHT);
-            let prepare = &prepare;
             scope.spawn(move || {
-                for Chunk { text, label, range } in chunk_rx {
-                    // A cut value (or any error) is read again on the calling thread.
-                    let done: Option<Vec<T>> = stream_range(text, label, range)
-                        .map(|event| event.ok().map(|e| prepare(&e)))
-                        .collect();
-                    if done_tx.send(done).is_err() {
+                for piece in piece_rx {
+                    if done_tx.send((work(&piece), piece)).is_err() {
                         break;
                     }
                 }
             });
-            to_workers.push(chunk_tx);
-            from_workers.push(done_rx);
+            pool.to_workers.push(piece_tx);
+            pool.from_workers.push(done_rx);
         }
+        pool
+    }
+}
+
+impl<'r, O> Pool<'r, O> {
+    /// Cuts `reader` into pieces next (after taking back what is in flight).
+    fn read(&mut self, reader: Box<dyn Read + 'r>) {
+        self.drain();
+        self.pieces = Some(Pieces::new(reader));
+        self.bytes_read = 0;
+    }
+
+    /// Takes back the pieces in flight, unread, and stops reading.
+    fn drain(&mut self) {
+        self.pieces = None;
+        while self.next().is_some() {}
+    }
+
+    /// The next piece's result, in input order; `None` once every piece read is back. A read that
+    /// fails ends the input.
+    fn next(&mut self) -> Option<std::io::Result<O>> {
+        let jobs = self.to_workers.len();
+        while self.sent - self.received < jobs * IN_FLIGHT
+            && let Some(pieces) = &mut self.pieces
+        {
+            let buffer = self.free.pop().unwrap_or_else(|| Vec::with_capacity(PIECE_BYTES * 2));
+            let next = pieces.next(buffer);
+            self.bytes_read = pieces.read;
+            match next {
+                Ok(Some(piece)) => {
+                    self.to_workers[self.sent % jobs].send(piece).expect("a worker outlives its channel");
+                    self.sent += 1;
+                }
+                Ok(None) => self.pieces = None,
+                Err(e) => {
+                    self.pieces = None;
+                    return Some(Err(e));
+                }
+            }
+        }
+        if self.received == self.sent {
+            return None;
+        }
+        let (done, piece) =
+            self.from_workers[self.received % jobs].recv().expect("a worker answers every piece");
+        self.received += 1;
+        self.free.push(piece.bytes);
+        Some(Ok(done))
+    }
+}
+
+/// The events of a text as [`segment::check_syntax`] counts them, checked in pieces on `jobs`
+/// threads (one: this one); `None` for anything but a text of whole lines of valid events, no
+/// larger than [`MAX_INPUT_BYTES`]: the caller then checks it whole, for the error as one
+/// reading gives it.
+pub(super) fn check(reader: &mut dyn Read, jobs: usize) -> Option<usize> {
+    let check = |piece: &Piece| piece.text().and_then(|text| segment::check_syntax(text, "").ok());
+    let within = |read: usize| (read <= MAX_INPUT_BYTES).then_some(());
+    if jobs <= 1 {
+        let mut pieces = Pieces::new(Box::new(reader));
+        let mut events = 0;
+        let mut buffer = Vec::with_capacity(PIECE_BYTES * 2);
+        while let Some(piece) = pieces.next(buffer).ok()? {
+            within(pieces.read)?;
+            events += check(&piece)?;
+            buffer = piece.bytes;
+        }
+        return Some(events);
+    }
+    std::thread::scope(|scope| {
+        let mut pool = Pool::start(scope, jobs, &check);
+        pool.read(Box::new(reader));
+        let mut events = 0;
+        while let Some(checked) = pool.next() {
+            within(pool.bytes_read)?;
+            events += checked.ok()??;
+        }
+        Some(events)
+    })
+}
+
+/// One event's result: the label of its input and what `prepare` made of it; or why the input
+/// cannot be read on (the last item).
+pub(super) type Ready<'s, T> = Result<(&'s str, T), EventsError>;
+
+/// Runs `prepare` on every event of `sources` on `jobs` workers and hands `consume` the results
+/// in input order, exactly as one thread reading the sources in turn would. `jobs` = 1 runs
+/// everything on the calling thread.
+pub(super) fn run<'s, T: Send, R>(
+    sources: &'s [Source],
+    jobs: usize,
+    prepare: impl Fn(&Event) -> T + Sync,
+    consume: impl FnOnce(&mut dyn Iterator<Item = Ready<'s, T>>) -> R,
+) -> R {
+    if jobs <= 1 {
+        let mut sequential = sources
+            .iter()
+            .flat_map(|source| source.events().map(|event| Ok((source.label.as_str(), prepare(&event?)))));
+        return consume(&mut sequential);
+    }
+    // A piece's events prepared, or `None` when they cannot be read from the piece alone.
+    let work = |piece: &Piece| -> Option<Vec<T>> {
+        let text = piece.text()?;
+        segment::quick_events(text).map(|event| event.map(|e| prepare(&e))).collect()
+    };
+    std::thread::scope(|scope| {
         let mut ordered = Ordered {
+            pool: Pool::start(scope, jobs, &work),
             prepare: &prepare,
-            texts: texts.iter(),
-            text: None,
-            next_byte: 0,
-            to_workers,
-            from_workers,
-            sent: 0,
-            received: 0,
-            in_flight: VecDeque::new(),
-            label: "",
+            sources: sources.iter(),
+            source: None,
+            handed: 0,
             current: Vec::new().into_iter(),
             sequential: None,
             ended: false,
@@ -101,195 +291,171 @@ pub(super) fn run<'t, T: Send, R>(
     })
 }
 
-/// Reads an events file as [`super::common::read_text`] does; a regular file of a few chunks or more
-/// in `jobs` parts side by side (each thread reads and checks its own part). Anything unusual (a
-/// byte JSON never holds, a size that changes, text that is not UTF-8, stdin) reads it again on
-/// the calling thread, for the error as one thread reports it.
-pub(super) fn read_text(path: &str, jobs: usize) -> Result<(String, String), EventsError> {
-    match read_in_parts(path, jobs) {
-        Some(text) => Ok((text, path.to_string())),
-        None => super::common::read_text(path),
-    }
-}
-
-fn read_in_parts(path: &str, jobs: usize) -> Option<String> {
-    if jobs <= 1 || path == "-" {
-        return None;
-    }
-    let metadata = std::fs::metadata(path).ok()?;
-    let size = usize::try_from(metadata.len()).ok()?;
-    if !metadata.is_file() || !(2 * CHUNK_BYTES..=segment::MAX_INPUT_BYTES).contains(&size) {
-        return None;
-    }
-    let mut bytes = vec![0; size];
-    let part = size.div_ceil(jobs);
-    let read = |offset: usize, buf: &mut [u8]| -> std::io::Result<bool> {
-        let mut file = std::fs::File::open(path)?;
-        file.seek(SeekFrom::Start(offset as u64))?;
-        file.read_exact(buf)?;
-        // The last part also checks that the file ends where it did.
-        if offset + buf.len() == size && file.read(&mut [0])? != 0 {
-            return Ok(false);
-        }
-        // A fold, not a search: it runs on whole vectors of bytes.
-        Ok(buf.chunks(4096).all(|c| c.iter().fold(true, |ok, &b| ok & segment::is_text_byte(b))))
-    };
-    let read_all = std::thread::scope(|scope| {
-        let parts: Vec<_> = bytes
-            .chunks_mut(part)
-            .enumerate()
-            .map(|(i, buf)| scope.spawn(move || read(i * part, buf).unwrap_or(false)))
-            .collect();
-        parts.into_iter().all(|p| p.join().unwrap_or(false))
-    });
-    if read_all { String::from_utf8(bytes).ok() } else { None }
-}
-
-/// Checks the syntax of `text` as [`segment::check_syntax`] does, in `jobs` parts cut at line
-/// breaks and checked side by side; when a part fails (or a cut falls inside a value), the whole
-/// text is checked again on the calling thread, for the error as one thread reports it.
-pub(super) fn check_syntax(text: &str, label: &str, jobs: usize) -> Result<usize, EventsError> {
-    if jobs <= 1 || text.len() < 2 * CHUNK_BYTES {
-        return segment::check_syntax(text, label);
-    }
-    let mut parts = Vec::with_capacity(jobs);
-    let mut start = 0;
-    while start < text.len() {
-        let end = line_end(text, start, text.len().div_ceil(jobs));
-        parts.push(&text[start..end]);
-        start = end;
-    }
-    let counts: Vec<Option<usize>> = std::thread::scope(|scope| {
-        let checks: Vec<_> = parts
-            .iter()
-            .enumerate()
-            // Only the text's first part may begin with a byte order mark.
-            .map(|(i, part)| {
-                scope.spawn(move || {
-                    (i == 0 || !part.starts_with('\u{feff}'))
-                        .then(|| segment::check_syntax(part, label).ok())
-                        .flatten()
-                })
-            })
-            .collect();
-        checks.into_iter().map(|check| check.join().expect("a syntax check does not panic")).collect()
-    });
-    match counts.into_iter().sum::<Option<usize>>() {
-        Some(events) => Ok(events),
-        None => segment::check_syntax(text, label),
-    }
-}
-
-/// The end of the line at least `bytes` after `start` (just after its line break), or of the text.
-fn line_end(text: &str, start: usize, bytes: usize) -> usize {
-    let from = start.saturating_add(bytes).min(text.len());
-    text.as_bytes()[from..].iter().position(|&b| b == b'\n').map_or(text.len(), |i| from + i + 1)
-}
-
-/// Part of one text, for a worker.
-struct Chunk<'t> {
-    text: &'t str,
-    label: &'t str,
-    range: Range<usize>,
-}
-
 /// The workers' results, in input order.
-struct Ordered<'t, 'p, T, P> {
+struct Ordered<'s, 'p, T, P> {
+    pool: Pool<'s, Option<Vec<T>>>,
     prepare: &'p P,
-    texts: std::slice::Iter<'t, (String, String)>,
-    /// The text being cut into chunks, and where its next chunk starts.
-    text: Option<&'t (String, String)>,
-    next_byte: usize,
-    to_workers: Vec<SyncSender<Chunk<'t>>>,
-    /// Each chunk's events prepared, or `None` when they could not be read from the chunk alone.
-    from_workers: Vec<Receiver<Option<Vec<T>>>>,
-    /// Chunks sent and received so far: chunk `n` goes to worker `n % jobs`.
-    sent: usize,
-    received: usize,
-    /// The text and start of each chunk sent and not yet received, oldest first.
-    in_flight: VecDeque<(&'t (String, String), usize)>,
-    /// The label of the events being handed out.
-    label: &'t str,
+    sources: std::slice::Iter<'s, Source>,
+    /// The source being read, and how many of its events have been handed out.
+    source: Option<&'s Source>,
+    handed: usize,
+    /// A piece's events, being handed out.
     current: std::vec::IntoIter<T>,
-    /// The rest of a text, read here after one of its chunks could not be read alone.
-    sequential: Option<EventStream<'t>>,
+    /// The rest of a source, read here after one of its pieces could not be read alone.
+    sequential: Option<super::source::Events<'s>>,
     ended: bool,
 }
 
-impl<'t, T, P: Fn(&Event) -> T> Ordered<'t, '_, T, P> {
-    /// Sends chunks of the current text until every worker holds [`IN_FLIGHT`]; goes on to the
-    /// next text once every chunk of this one is back, so that all in flight share one text.
-    fn fill(&mut self) {
-        let jobs = self.to_workers.len();
-        while self.in_flight.len() < jobs * IN_FLIGHT {
-            let Some(source) = self.text else {
-                if !self.in_flight.is_empty() {
-                    return;
-                }
-                let Some(next) = self.texts.next() else { return };
-                (self.text, self.next_byte) = (Some(next), 0);
-                continue;
-            };
-            let (text, label) = source;
-            if self.next_byte == text.len() {
-                self.text = None;
-                continue;
-            }
-            let start = self.next_byte;
-            let end = line_end(text, start, CHUNK_BYTES);
-            self.to_workers[self.sent % jobs]
-                .send(Chunk { text, label, range: start..end })
-                .expect("a worker outlives its channel");
-            self.sent += 1;
-            self.in_flight.push_back((source, start));
-            self.next_byte = end;
-        }
+impl<'s, T, P: Fn(&Event) -> T> Ordered<'s, '_, T, P> {
+    fn item(&mut self, prepared: T) -> Option<Ready<'s, T>> {
+        self.handed += 1;
+        Some(Ok((self.source.map_or("", |s| s.label.as_str()), prepared)))
     }
 
-    /// The next chunk's results, in order.
-    fn receive(&mut self) -> Option<Vec<T>> {
-        let worker = self.received % self.to_workers.len();
-        self.received += 1;
-        self.from_workers[worker].recv().expect("a worker answers every chunk")
+    fn fail(&mut self, e: EventsError) -> Option<Ready<'s, T>> {
+        self.ended = true;
+        Some(Err(e))
     }
 }
 
-impl<'t, T, P: Fn(&Event) -> T> Iterator for Ordered<'t, '_, T, P> {
-    type Item = Ready<'t, T>;
+impl<'s, T, P: Fn(&Event) -> T> Iterator for Ordered<'s, '_, T, P> {
+    type Item = Ready<'s, T>;
 
     fn next(&mut self) -> Option<Self::Item> {
         while !self.ended {
             if let Some(prepared) = self.current.next() {
-                return Some(Ok((self.label, prepared)));
+                return self.item(prepared);
             }
-            if let Some(stream) = &mut self.sequential {
-                match stream.next() {
-                    Some(Ok(event)) => return Some(Ok((self.label, (self.prepare)(&event)))),
-                    Some(Err(e)) => {
-                        self.ended = true;
-                        return Some(Err(e));
+            if let Some(events) = &mut self.sequential {
+                match events.next() {
+                    Some(Ok(event)) => {
+                        let prepared = (self.prepare)(&event);
+                        return self.item(prepared);
                     }
+                    Some(Err(e)) => return self.fail(e),
                     None => self.sequential = None,
                 }
             }
-            self.fill();
-            let Some(((text, label), start)) = self.in_flight.pop_front() else {
-                self.ended = true;
-                continue;
-            };
-            self.label = label;
-            match self.receive() {
-                Some(prepared) => self.current = prepared.into_iter(),
-                None => {
-                    // The rest of this text is read here, from this chunk on.
-                    while self.in_flight.pop_front().is_some() {
-                        self.receive();
+            match self.pool.next() {
+                Some(Ok(Some(prepared))) => self.current = prepared.into_iter(),
+                // The rest of this source is read here: all of it again, past what was handed out.
+                Some(_) => {
+                    self.pool.drain();
+                    let source = self.source.expect("pieces come from a source");
+                    let mut events = source.events();
+                    for _ in 0..self.handed {
+                        match events.next() {
+                            Some(Ok(_)) => {}
+                            Some(Err(e)) => return self.fail(e),
+                            None => break,
+                        }
                     }
-                    self.sequential = Some(stream_range(text, label, start..text.len()));
-                    self.next_byte = text.len();
+                    self.sequential = Some(events);
+                }
+                None => {
+                    let Some(source) = self.sources.next() else {
+                        self.ended = true;
+                        continue;
+                    };
+                    (self.source, self.handed) = (Some(source), 0);
+                    match source.reader() {
+                        Ok(reader) => self.pool.read(reader),
+                        Err(e) => return self.fail(EventsError::io(&source.label, &e)),
+                    }
                 }
             }
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A text of `n` one-line events, some of them long, with a byte order mark first.
+    fn lines(n: usize) -> String {
+        let mut text = String::from("\u{feff}");
+        for i in 0..n {
+            text +=
+                &format!("{{\"type\":\"track\",\"event\":\"E{i}\",\"pad\":\"{}\"}}\n", "é".repeat(i % 700));
+        }
+        text
+    }
+
+    #[test]
+    fn pieces_end_at_line_breaks_and_add_up_to_the_text() {
+        let text = lines(3000) + "{\"last\": \"line without a break\"}";
+        let mut pieces = Pieces::new(Box::new(text.as_bytes()));
+        let (mut joined, mut count, mut buffer) = (Vec::new(), 0, Vec::new());
+        while let Some(piece) = pieces.next(buffer).unwrap() {
+            assert_eq!(piece.first, count == 0);
+            let lines = piece.text().expect("whole lines of UTF-8 text");
+            assert!(lines.ends_with('\n') || lines.ends_with('}'));
+            // Cut at the last line break before the piece's size, or at the text's end.
+            let last = joined.len() + piece.bytes.len() == text.len();
+            assert!(last || (PIECE_BYTES - 2000..=PIECE_BYTES).contains(&piece.bytes.len()));
+            joined.extend_from_slice(&piece.bytes);
+            count += 1;
+            buffer = piece.bytes;
+        }
+        assert!(count > 4, "{count} pieces");
+        assert_eq!(joined, text.as_bytes());
+        assert_eq!(pieces.read, text.len());
+    }
+
+    #[test]
+    fn a_long_line_stays_whole_up_to_the_most_a_piece_holds() {
+        let long = format!("{{\"a\":\"{}\"}}\n", "x".repeat(3 * PIECE_BYTES));
+        let text = format!("{{}}\n{long}{{}}\n");
+        let mut pieces = Pieces::new(Box::new(text.as_bytes()));
+        assert_eq!(pieces.next(Vec::new()).unwrap().unwrap().bytes, b"{}\n");
+        let long_piece = pieces.next(Vec::new()).unwrap().unwrap();
+        assert_eq!(long_piece.bytes, format!("{long}{{}}\n").as_bytes());
+        assert!(pieces.next(Vec::new()).unwrap().is_none());
+
+        // Longer still (or binary data with no line break): cut, and the pieces add up to it.
+        let longer = format!("[{}]", vec!["{}"; 5 * MAX_PIECE_BYTES / 3].join(","));
+        let mut pieces = Pieces::new(Box::new(longer.as_bytes()));
+        let mut joined = Vec::new();
+        while let Some(piece) = pieces.next(Vec::new()).unwrap() {
+            assert!(piece.bytes.len() <= MAX_PIECE_BYTES + (64 << 10), "{}", piece.bytes.len());
+            joined.extend_from_slice(&piece.bytes);
+        }
+        assert_eq!(joined, longer.as_bytes());
+    }
+
+    #[test]
+    fn checks_count_what_one_thread_counts_or_give_up() {
+        let good = lines(4000);
+        // A pretty-printed array longer than a piece: some piece cuts it.
+        let pretty = serde_json::to_string_pretty(&vec![serde_json::json!({"a": [1, 2]}); 20_000]).unwrap();
+        let cases = [
+            (good.clone(), true),
+            (format!("{good}[{{}}, {{}}]\n\n{good}"), true),
+            (format!("{good}{pretty}\n{good}"), false),
+            (format!("{good}{{\"a\": tr}}\n{good}"), false),
+            (format!("{good}\u{feff}{{}}\n"), false),
+            (format!("{good}{{\"a\": \"\u{1}\"}}\n"), false),
+            (format!("{good}42\n"), false),
+            // One line longer than a piece holds: cut inside its value.
+            (format!("{good}[{}]\n{good}", vec!["{}"; MAX_PIECE_BYTES].join(",")), false),
+            (format!("{good}[{{}}, 7]\n"), false),
+            (String::new(), true),
+        ];
+        for (text, whole_lines_of_events) in cases {
+            for jobs in [1, 2, 3] {
+                let checked = check(&mut text.as_bytes(), jobs);
+                if whole_lines_of_events {
+                    assert_eq!(checked, segment::check_syntax(&text, "t").ok(), "{jobs} jobs");
+                } else {
+                    assert_eq!(checked, None, "{jobs} jobs: {}", &text[text.len().saturating_sub(40)..]);
+                }
+            }
+        }
+        // Bytes that are not UTF-8 in a later piece.
+        let mut bytes = good.clone().into_bytes();
+        bytes.extend_from_slice(b"{\"a\": \"\xff\"}\n");
+        assert_eq!(check(&mut bytes.as_slice(), 2), None);
     }
 }

@@ -38,7 +38,7 @@ pub struct PreviewArgs {
 
 pub(super) fn run(args: PreviewArgs, out: &mut impl Write) -> Result<u8, CliError> {
     let (engine, selection) = args.engine.engine()?;
-    let texts = read_sources_on(&args.events, args.jobs.get())?;
+    let sources = read_sources_on(&args.events, args.jobs.get())?;
     let token = token_from_env(TOKEN_ENV)?;
     let options = Options {
         batching: match (args.batch, args.batch_size) {
@@ -80,7 +80,7 @@ pub(super) fn run(args: PreviewArgs, out: &mut impl Write) -> Result<u8, CliErro
     let prepare = |event: &crate::segment::Event| {
         (engine.prepare(selection, &options, event), text_labels.then(|| event.label()))
     };
-    pipeline::run(&texts, args.jobs.get(), prepare, |events| {
+    pipeline::run(&sources, args.jobs.get(), prepare, |events| {
         for ready in events {
             let (_, (prepared, label)) = ready?;
             if let Some(label) = label {

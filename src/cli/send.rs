@@ -9,6 +9,7 @@ use serde_json::json;
 
 use super::common::{EngineArgs, TOKEN_ENV, read_sources_on, stored_token, token_from_env};
 use super::pipeline::{self, JobsArg};
+use super::source::Source;
 use super::{CliError, EXIT_OK, EXIT_REFUSED, Format};
 use crate::engine::{Batching, Item, JsonLine, Options, Prepared, Runner};
 use crate::net::session::Setup;
@@ -127,7 +128,7 @@ fn run(
 ) -> Result<u8, CliError> {
     let (engine, selection) = engine_args.engine()?;
     let jobs = replay_mode.as_ref().map_or(1, |m| m.jobs);
-    let texts = read_sources_on(sources, jobs)?;
+    let sources = read_sources_on(sources, jobs)?;
     let user_token = user_token(target, &engine.settings.pixel_id)?;
     let to = match target.endpoint.as_deref() {
         Some(endpoint) => Target::parse(endpoint)?,
@@ -153,12 +154,12 @@ fn run(
             dispatcher: session.dispatcher(history.as_ref(), Cancel::default()),
             accepted_before,
             max_failures: replay_mode.as_ref().map_or(u32::MAX, |m| m.max_failures),
-            output: Output::new(out, target.format, replay.then(|| event_lines(&texts))),
+            output: Output::new(out, target.format, replay.then(|| sources.iter().map(|s| s.events).sum())),
         };
         let prepare = |event: &crate::segment::Event| engine.prepare(selection, &options, event);
         // Events are prepared on worker threads while this one sends, one request at a time.
         let stopped = tokio::task::block_in_place(|| {
-            run.all(engine.runner(selection, &options), &texts, jobs, prepare)
+            run.all(engine.runner(selection, &options), &sources, jobs, prepare)
         })?;
         let code = run.finish(session.endpoint(), stopped);
         session.close().await;
@@ -203,11 +204,6 @@ fn accepted_before(
     }
 }
 
-/// The non-blank lines of the sources: a replay's events, for its progress bar.
-fn event_lines(texts: &[(String, String)]) -> usize {
-    texts.iter().map(|(t, _)| t.lines().filter(|l| !l.trim().is_empty()).count()).sum()
-}
-
 /// A send under way: the requests going out, and the output they make.
 struct Run<'d, 'o, W: Write> {
     dispatcher: Dispatcher<'d>,
@@ -223,12 +219,12 @@ impl<W: Write> Run<'_, '_, W> {
     fn all(
         &mut self,
         mut runner: Runner<'_>,
-        texts: &[(String, String)],
+        sources: &[Source],
         jobs: usize,
         prepare: impl Fn(&crate::segment::Event) -> Prepared + Sync,
     ) -> Result<bool, CliError> {
         let runtime = tokio::runtime::Handle::current();
-        let stopped = pipeline::run(texts, jobs, prepare, |events| {
+        let stopped = pipeline::run(sources, jobs, prepare, |events| {
             for (index, ready) in events.enumerate() {
                 let (label, prepared) = ready?;
                 let mut items = Vec::new();
@@ -247,7 +243,7 @@ impl<W: Write> Run<'_, '_, W> {
         }
         let mut items = Vec::new();
         runner.finish(&mut |item| items.push(item));
-        let last_label = texts.last().map_or("", |(_, l)| l.as_str());
+        let last_label = sources.last().map_or("", |s| s.label.as_str());
         for item in items {
             if runtime.block_on(self.item(item, last_label)) {
                 return Ok(true);

@@ -8,8 +8,8 @@ mod read;
 pub mod samples;
 
 pub use parse::{
-    EventStream, EventsError, MAX_INPUT_BYTES, check_syntax, is_text_byte, parse_events, read_capped,
-    stream_events, stream_range,
+    EventStream, EventsError, MAX_INPUT_BYTES, QuickEvents, check_syntax, is_text_byte, parse_events,
+    quick_events, read_capped, stream_events,
 };
 pub use read::EventReader;
 

@@ -2,7 +2,6 @@
 //! whitespace-separated stream of objects or arrays). Errors name the source, line and column.
 
 use std::io::Read;
-use std::ops::Range;
 
 use serde_json::Value;
 use serde_json::value::RawValue;
@@ -130,20 +129,11 @@ impl<'de> serde::de::Visitor<'de> for Syntax {
 /// worked out only when something is wrong). A top-level array is handed out element by element:
 /// only the event being handed out is ever built, however large the array.
 pub fn stream_events<'t>(text: &'t str, source_name: &'t str) -> EventStream<'t> {
-    stream_range(text, source_name, 0..text.len())
-}
-
-/// [`stream_events`] over `text[range]` alone, errors placed in the whole text: the events of a
-/// range that starts and ends between two top-level values, as the whole text's stream has them.
-pub fn stream_range<'t>(text: &'t str, source_name: &'t str, range: Range<usize>) -> EventStream<'t> {
-    let whole = range == (0..text.len());
-    let part = &text[range];
-    let bom = if part.as_ptr() == text.as_ptr() && text.starts_with('\u{feff}') { 3 } else { 0 };
+    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     EventStream {
         text,
         source_name,
-        values: serde_json::Deserializer::from_str(&part[bom..]).into_iter::<&RawValue>(),
-        range: (!whole).then_some(part),
+        values: serde_json::Deserializer::from_str(&text[bom..]).into_iter::<&RawValue>(),
         array: None,
         failed: false,
     }
@@ -154,9 +144,6 @@ pub struct EventStream<'t> {
     text: &'t str,
     source_name: &'t str,
     values: serde_json::StreamDeserializer<'t, serde_json::de::StrRead<'t>, &'t RawValue>,
-    /// The part streamed, when not the whole text: a scan error (such as a value cut at its end)
-    /// is placed in it, not checked again over the whole text.
-    range: Option<&'t str>,
     /// Elements of a top-level array being handed out.
     array: Option<std::vec::IntoIter<&'t RawValue>>,
     failed: bool,
@@ -201,7 +188,6 @@ impl Iterator for EventStream<'_> {
             }
             let raw = match self.values.next()? {
                 Ok(raw) => raw,
-                Err(e) if let Some(part) = self.range => break Err(self.error_in(part, &e)),
                 // The raw scan places some errors a column off (a control character in a
                 // string): the full syntax check, which fails here too, gives the canonical one.
                 Err(e) => {
@@ -223,6 +209,48 @@ impl Iterator for EventStream<'_> {
         };
         self.failed = result.is_err();
         Some(result)
+    }
+}
+
+/// The events of a piece of checked text that holds whole top-level values, parsed straight into
+/// values with no positions kept: `None` (and nothing after it) at anything else (a value cut off,
+/// a top-level value that is not an object or an array of objects), which the caller then reads
+/// with [`stream_events`] or [`super::EventReader`] for its error. A leading byte order mark is
+/// skipped.
+pub fn quick_events(text: &str) -> QuickEvents<'_> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    QuickEvents { values: serde_json::Deserializer::from_str(text).into_iter(), array: None, failed: false }
+}
+
+/// The iterator behind [`quick_events`].
+pub struct QuickEvents<'t> {
+    values: serde_json::StreamDeserializer<'t, serde_json::de::StrRead<'t>, Value>,
+    /// Elements of a top-level array being handed out.
+    array: Option<std::vec::IntoIter<Value>>,
+    failed: bool,
+}
+
+impl Iterator for QuickEvents<'_> {
+    type Item = Option<Event>;
+
+    fn next(&mut self) -> Option<Option<Event>> {
+        if self.failed {
+            return None;
+        }
+        let value = loop {
+            if let Some(element) = self.array.as_mut().and_then(Iterator::next) {
+                break Some(element);
+            }
+            self.array = None;
+            match self.values.next()? {
+                Ok(Value::Array(elements)) => self.array = Some(elements.into_iter()),
+                Ok(value) => break Some(value),
+                Err(_) => break None,
+            }
+        };
+        let event = value.and_then(|v| Event::from_value(v).ok());
+        self.failed = event.is_none();
+        Some(event)
     }
 }
 
@@ -495,10 +523,48 @@ mod tests {
         assert!(e.traits().is_some());
     }
 
+    /// What [`quick_events`] makes of `text`: the events, or `None` once it gives up.
+    fn quick(text: &str) -> Option<Vec<Event>> {
+        quick_events(text).collect()
+    }
+
+    #[test]
+    fn quick_events_reads_what_the_text_parser_reads() {
+        for text in [
+            "{\"type\":\"track\",\"event\":\"A\"}\n\n{\"type\":\"alias\"}\n",
+            "\u{feff}[{\"type\":\"page\",\"name\":\"Home\"}, {\"type\":\"identify\"}]\n{\"a\":[1,{}]}",
+            "  [ ] [{}] [] []\n[]",
+            "{\n  \"pretty\": [1, 2]\n}\n{}{}",
+            "",
+        ] {
+            assert_eq!(quick(text), Some(parse_events(text, "t").unwrap()), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn quick_events_gives_up_where_positions_are_needed() {
+        // A value cut at the piece's end, a top-level value that is not an event, broken JSON.
+        for text in
+            ["{\"a\":1}\n{\"b\":", "{}\n42\n{}", "[{}, 7]", "{}\n\"x\"", "{} {\"a\": tr}", "{\"a\":1}\n]"]
+        {
+            let events: Vec<Option<Event>> = quick_events(text).collect();
+            assert_eq!(events.last(), Some(&None), "{text:?}");
+            assert_eq!(events.iter().filter(|e| e.is_none()).count(), 1, "{text:?}: nothing after giving up");
+            assert!(events.iter().rev().skip(1).all(Option::is_some), "{text:?}");
+        }
+    }
+
     proptest! {
         #[test]
         fn arbitrary_text_never_panics(s in "\\PC{0,64}") {
             let _ = parse_events(&s, "p");
+        }
+
+        #[test]
+        fn quick_events_never_reads_what_the_text_parser_refuses(s in "[\\[\\]{}\":,0-9a \n]{0,40}") {
+            if let Some(events) = quick(&s) {
+                prop_assert_eq!(Ok(events), parse_events(&s, "p"));
+            }
         }
 
         #[test]
