@@ -5,11 +5,13 @@
 //! - `check_syntax` refuses exactly what `parse_events` refuses, with the same error (the command
 //!   line checks a file first so that it never prints or sends half of it), and counts its events;
 //! - `stream_events` yields the events `parse_events` returns, then that error and nothing more;
-//! - error positions are 1-based and inside the text.
+//! - error positions are 1-based and inside the text;
+//! - `quick_events` (the parallel reader's fast path) yields the events `parse_events` returns, or
+//!   gives up once, at the end, and never returns an event where `parse_events` fails.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use reddit_capi_console::segment::{EventsError, check_syntax, parse_events, stream_events};
+use reddit_capi_console::segment::{EventsError, check_syntax, parse_events, quick_events, stream_events};
 
 fn check(text: &str) {
     let checked = check_syntax(text, "fuzz");
@@ -37,6 +39,14 @@ fn check(text: &str) {
         (Ok(events), None) => assert_eq!(events, &streamed),
         (Err(p), Some(s)) => assert_eq!(p, &s),
         (p, s) => panic!("parse_events {p:?} but the stream ended with {s:?}"),
+    }
+
+    let quick: Vec<Option<_>> = quick_events(text).collect();
+    let gave_up = quick.iter().position(Option::is_none);
+    assert!(gave_up.is_none_or(|at| at + 1 == quick.len()), "quick_events goes on after giving up");
+    if gave_up.is_none() {
+        let quick: Vec<_> = quick.into_iter().flatten().collect();
+        assert_eq!(parsed.as_ref().ok(), Some(&quick), "quick_events read what parse_events refuses");
     }
 
     if let Err(e) = &parsed {

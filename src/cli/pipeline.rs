@@ -49,7 +49,8 @@ impl JobsArg {
     }
 }
 
-/// Part of an input that ends at a line break (or at the input's end).
+/// Part of an input that ends at a line break, at the input's end, or (a line longer than
+/// [`MAX_PIECE_BYTES`]) inside that line.
 pub(super) struct Piece {
     bytes: Vec<u8>,
     /// The input's first piece (the only one that may begin with a byte order mark).
