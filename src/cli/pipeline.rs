@@ -223,11 +223,18 @@ impl<'r, O> Pool<'r, O> {
     }
 }
 
-/// The events of a text as [`segment::check_syntax`] counts them, checked in pieces on `jobs`
-/// threads (one: this one); `None` for anything but a text of whole lines of valid events, no
-/// larger than [`MAX_INPUT_BYTES`]: the caller then checks it whole, for the error as one
-/// reading gives it.
-pub(super) fn check(reader: &mut dyn Read, jobs: usize) -> Option<usize> {
+/// A text that checked: how many events it holds (as [`segment::check_syntax`] counts them) in
+/// how many bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Checked {
+    pub events: usize,
+    pub bytes: usize,
+}
+
+/// A text checked in pieces on `jobs` threads (one: this one); `None` for anything but a text of
+/// whole lines of valid events, no larger than [`MAX_INPUT_BYTES`]: the caller then checks it
+/// whole, for the error as one reading gives it.
+pub(super) fn check(reader: &mut dyn Read, jobs: usize) -> Option<Checked> {
     let check = |piece: &Piece| piece.text().and_then(|text| segment::check_syntax(text, "").ok());
     let within = |read: usize| (read <= MAX_INPUT_BYTES).then_some(());
     if jobs <= 1 {
@@ -239,7 +246,7 @@ pub(super) fn check(reader: &mut dyn Read, jobs: usize) -> Option<usize> {
             events += check(&piece)?;
             buffer = piece.bytes;
         }
-        return Some(events);
+        return Some(Checked { events, bytes: pieces.read });
     }
     std::thread::scope(|scope| {
         let mut pool = Pool::start(scope, jobs, &check);
@@ -249,7 +256,7 @@ pub(super) fn check(reader: &mut dyn Read, jobs: usize) -> Option<usize> {
             within(pool.bytes_read)?;
             events += checked.ok()??;
         }
-        Some(events)
+        Some(Checked { events, bytes: pool.bytes_read })
     })
 }
 
@@ -429,18 +436,20 @@ mod tests {
     #[test]
     fn checks_count_what_one_thread_counts_or_give_up() {
         let good = lines(4000);
+        // The same lines later in a file, without the byte order mark.
+        let rest = good.trim_start_matches('\u{feff}');
         // A pretty-printed array longer than a piece: some piece cuts it.
         let pretty = serde_json::to_string_pretty(&vec![serde_json::json!({"a": [1, 2]}); 20_000]).unwrap();
         let cases = [
             (good.clone(), true),
-            (format!("{good}[{{}}, {{}}]\n\n{good}"), true),
-            (format!("{good}{pretty}\n{good}"), false),
-            (format!("{good}{{\"a\": tr}}\n{good}"), false),
+            (format!("{good}[{{}}, {{}}]\n\n{rest}"), true),
+            (format!("{good}{pretty}\n{rest}"), false),
+            (format!("{good}{{\"a\": tr}}\n{rest}"), false),
             (format!("{good}\u{feff}{{}}\n"), false),
             (format!("{good}{{\"a\": \"\u{1}\"}}\n"), false),
             (format!("{good}42\n"), false),
             // One line longer than a piece holds: cut inside its value.
-            (format!("{good}[{}]\n{good}", vec!["{}"; MAX_PIECE_BYTES].join(",")), false),
+            (format!("{good}[{}]\n{rest}", vec!["{}"; MAX_PIECE_BYTES].join(",")), false),
             (format!("{good}[{{}}, 7]\n"), false),
             (String::new(), true),
         ];
@@ -448,7 +457,8 @@ mod tests {
             for jobs in [1, 2, 3] {
                 let checked = check(&mut text.as_bytes(), jobs);
                 if whole_lines_of_events {
-                    assert_eq!(checked, segment::check_syntax(&text, "t").ok(), "{jobs} jobs");
+                    let events = segment::check_syntax(&text, "t").unwrap();
+                    assert_eq!(checked, Some(Checked { events, bytes: text.len() }), "{jobs} jobs");
                 } else {
                     assert_eq!(checked, None, "{jobs} jobs: {}", &text[text.len().saturating_sub(40)..]);
                 }

@@ -1,11 +1,12 @@
 //! An events input: checked whole before anything runs, then read again for its events. A
-//! regular file is read twice, a piece at a time, so memory does not grow with it; standard
+//! regular file is read twice, a piece at a time, so memory does not grow with it, the second
+//! time only as far as the check read (what a writer appends meanwhile is not read); standard
 //! input and other streams, which cannot be read twice, are held.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 
-use super::pipeline;
+use super::pipeline::{self, Checked};
 use crate::segment::{self, Event, EventReader, EventsError, MAX_INPUT_BYTES};
 
 /// An events input whose syntax has been checked.
@@ -19,8 +20,8 @@ pub(super) struct Source {
 
 enum Body {
     /// A regular file, opened again to be read on (one open file per input at a time, however
-    /// many inputs).
-    File(String),
+    /// many inputs), up to the bytes checked: what is written to it meanwhile is not read.
+    File { path: String, checked_bytes: u64 },
     /// The text of something that cannot be read twice.
     Text(String),
 }
@@ -37,18 +38,19 @@ impl Source {
         };
         match file {
             Some(file) if file.metadata().is_ok_and(|m| m.is_file()) => {
-                let events = match pipeline::check(&mut &file, jobs) {
-                    Some(events) => events,
+                let checked = match pipeline::check(&mut &file, jobs) {
+                    Some(checked) => checked,
                     // The whole text, for the error (or the count) as one reading of it gives.
                     None => {
                         (&file).seek(SeekFrom::Start(0)).map_err(|e| EventsError::io(path, &e))?;
                         let size = file.metadata().map_or(0, |m| m.len());
                         let size = usize::try_from(size).unwrap_or(usize::MAX);
                         let (text, _) = segment::read_capped(&file, path, size, MAX_INPUT_BYTES)?;
-                        segment::check_syntax(&text, path)?
+                        Checked { events: segment::check_syntax(&text, path)?, bytes: text.len() }
                     }
                 };
-                Ok(Source { label: path.to_string(), events, body: Body::File(path.to_string()) })
+                let body = Body::File { path: path.to_string(), checked_bytes: checked.bytes as u64 };
+                Ok(Source { label: path.to_string(), events: checked.events, body })
             }
             Some(file) => Source::held(segment::read_capped(file, path, 0, MAX_INPUT_BYTES)?, jobs),
             None => Source::held(super::common::read_text(path)?, jobs),
@@ -58,7 +60,7 @@ impl Source {
     /// A text read whole, checked.
     fn held((text, label): (String, String), jobs: usize) -> Result<Source, EventsError> {
         let events = match pipeline::check(&mut text.as_bytes(), jobs) {
-            Some(events) => events,
+            Some(checked) => checked.events,
             None => segment::check_syntax(&text, &label)?,
         };
         Ok(Source { label, events, body: Body::Text(text) })
@@ -67,7 +69,7 @@ impl Source {
     /// Its text from the start.
     pub(super) fn reader(&self) -> std::io::Result<Box<dyn Read + '_>> {
         match &self.body {
-            Body::File(path) => Ok(Box::new(File::open(path)?)),
+            Body::File { path, checked_bytes } => Ok(Box::new(File::open(path)?.take(*checked_bytes))),
             Body::Text(text) => Ok(Box::new(text.as_bytes())),
         }
     }
@@ -77,6 +79,31 @@ impl Source {
         match self.reader() {
             Ok(reader) => Box::new(EventReader::new(reader, self.label.as_str())),
             Err(e) => Box::new(std::iter::once(Err(EventsError::io(&self.label, &e)))),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_dir::TestDir;
+
+    #[test]
+    fn what_is_written_to_a_file_after_its_check_is_not_read() {
+        let dir = TestDir::created("source");
+        let path = dir.join("events.jsonl");
+        let line = "{\"type\":\"track\",\"event\":\"E\",\"pad\":\"".to_string() + &"x".repeat(900) + "\"}\n";
+        let path = path.to_str().unwrap();
+        for jobs in [1, 2] {
+            std::fs::write(path, line.repeat(2000)).unwrap();
+            let sources = [Source::check(path, jobs).unwrap()];
+            assert_eq!(sources[0].events, 2000);
+            // A writer appends more events, then half of one, after the check.
+            let mut more = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+            std::io::Write::write_all(&mut more, (line.repeat(1000) + "{\"type\": ").as_bytes()).unwrap();
+            assert_eq!(sources[0].events().map(Result::unwrap).count(), 2000);
+            let read = pipeline::run(&sources, jobs, |_| (), |events| events.map(Result::unwrap).count());
+            assert_eq!(read, 2000, "{jobs} jobs");
         }
     }
 }
