@@ -108,6 +108,12 @@ pub(super) fn read_text(path: &str) -> Result<(String, String), EventsError> {
         return read_capped(std::io::stdin().lock(), "<stdin>", 0, MAX_INPUT_BYTES);
     }
     let file = std::fs::File::open(path).map_err(|e| EventsError::io(path, &e))?;
+    read_open(&file, path)
+}
+
+/// The rest of an open file's text, labelled `path`, up to [`MAX_INPUT_BYTES`] (its length
+/// reserves room).
+pub(super) fn read_open(file: &std::fs::File, path: &str) -> Result<(String, String), EventsError> {
     let size = file.metadata().map_or(0, |m| m.len());
     read_capped(file, path, usize::try_from(size).unwrap_or(usize::MAX), MAX_INPUT_BYTES)
 }

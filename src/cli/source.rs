@@ -6,8 +6,9 @@
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 
+use super::common::{read_open, read_text};
 use super::pipeline::{self, Checked};
-use crate::segment::{self, Event, EventReader, EventsError, MAX_INPUT_BYTES};
+use crate::segment::{self, Event, EventReader, EventsError};
 
 /// An events input whose syntax has been checked.
 pub(super) struct Source {
@@ -43,17 +44,15 @@ impl Source {
                     // The whole text, for the error (or the count) as one reading of it gives.
                     None => {
                         (&file).seek(SeekFrom::Start(0)).map_err(|e| EventsError::io(path, &e))?;
-                        let size = file.metadata().map_or(0, |m| m.len());
-                        let size = usize::try_from(size).unwrap_or(usize::MAX);
-                        let (text, _) = segment::read_capped(&file, path, size, MAX_INPUT_BYTES)?;
+                        let (text, _) = read_open(&file, path)?;
                         Checked { events: segment::check_syntax(&text, path)?, bytes: text.len() }
                     }
                 };
                 let body = Body::File { path: path.to_string(), checked_bytes: checked.bytes as u64 };
                 Ok(Source { label: path.to_string(), events: checked.events, body })
             }
-            Some(file) => Source::held(segment::read_capped(file, path, 0, MAX_INPUT_BYTES)?, jobs),
-            None => Source::held(super::common::read_text(path)?, jobs),
+            Some(file) => Source::held(read_open(&file, path)?, jobs),
+            None => Source::held(read_text(path)?, jobs),
         }
     }
 
