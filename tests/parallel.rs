@@ -3,19 +3,15 @@
 //! pretty-printed files cut mid-value, refused, thrown, unmatched events and broken input.
 //! Nothing touches the network: `replay` goes to the in-process emulator.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use common::TempDir;
 use serde_json::{Value, json};
 
 const BIN: &str = env!("CARGO_BIN_EXE_reddit-capi-console");
-
-fn temp_dir(tag: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("rcc-parallel-{}-{tag}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn fixtures() -> Vec<Value> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/events");
@@ -133,7 +129,7 @@ fn assert_same_with(dir: &Path, args: &[&str], stdin: Option<&Path>) -> (String,
 
 #[test]
 fn preview_prints_the_same_with_any_number_of_jobs() {
-    let dir = temp_dir("preview");
+    let dir = TempDir::new("preview");
     let mixed_file = dir.join("mixed.jsonl");
     mixed(&mixed_file);
     // A pretty-printed array and pretty-printed objects: chunks are cut inside values.
@@ -168,12 +164,11 @@ fn preview_prints_the_same_with_any_number_of_jobs() {
     assert!(std::fs::metadata(&one_line).unwrap().len() > 2 << 20, "longer than 1 MiB, 4 pieces");
     let (stdout, _, _) = assert_same(&dir, &["preview", "--batch", one_line.to_str().unwrap()]);
     assert!(stdout.lines().count() > 5000, "every event is answered");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn broken_input_fails_the_same_with_any_number_of_jobs() {
-    let dir = temp_dir("broken");
+    let dir = TempDir::new("broken");
     let good = dir.join("good.jsonl");
     mixed(&good);
     let events = events(2500, 0);
@@ -196,12 +191,11 @@ fn broken_input_fails_the_same_with_any_number_of_jobs() {
             assert!(stderr.contains(&format!("{name}:180")), "{name}: {stderr}");
         }
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn replay_sends_the_same_with_any_number_of_jobs() {
-    let dir = temp_dir("replay");
+    let dir = TempDir::new("replay");
     let file = dir.join("events.jsonl");
     mixed(&file);
     // Recent enough for the emulator to accept (it refuses events over 7 days old).
@@ -216,5 +210,4 @@ fn replay_sends_the_same_with_any_number_of_jobs() {
     let summary: Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
     assert_eq!(summary["events"], 2500);
     assert!(summary["accepted_events"].as_u64().unwrap() > 1000, "{summary}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
