@@ -58,6 +58,7 @@ pub(super) fn run(args: PreviewArgs, out: &mut impl Write) -> Result<u8, CliErro
     let mut index = 0;
     // The event being run, for text labels (items of one event are emitted while it runs).
     let mut current = String::new();
+    let mut line = Vec::new();
     let mut emit = |item: Item, current: &str| {
         if failure.is_some() {
             return;
@@ -65,10 +66,11 @@ pub(super) fn run(args: PreviewArgs, out: &mut impl Write) -> Result<u8, CliErro
         refused |= matches!(item, Item::Refused { .. });
         let written = match args.format {
             Format::Json => {
-                let line = JsonLine { item: &item, explain: options.explain, reference: Some(&reference) };
-                serde_json::to_writer(&mut *out, &line)
-                    .map_err(std::io::Error::from)
-                    .and_then(|()| out.write_all(b"\n"))
+                line.clear();
+                JsonLine { item: &item, explain: options.explain, reference: Some(&reference) }
+                    .write(&mut line);
+                line.push(b'\n');
+                out.write_all(&line)
             }
             Format::Text => text::write_item(out, &item, current, &engine),
         };

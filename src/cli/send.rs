@@ -452,10 +452,7 @@ async fn handle(
             Item::Unmatched { .. } => tally.unmatched_events += 1,
             _ => {}
         }
-        return Some(
-            serde_json::to_value(JsonLine { item: &item, explain: false, reference: None })
-                .expect("items serialize"),
-        );
+        return Some(JsonLine { item: &item, explain: false, reference: None }.to_value());
     };
     let source = source(label, event_indexes);
     if !accepted_before.is_empty()

@@ -78,6 +78,17 @@ pub(crate) fn js_number_string(n: &serde_json::Number) -> String {
 /// ECMAScript's `Number::toString(x)`: the shortest round-trip digits, in plain notation for
 /// exponents −7 < e < 21 and as `d.ddde±x` otherwise (`1e+21`, `5e-7`, `0.000001`, `-0` → `0`).
 pub(crate) fn js_f64_string(x: f64) -> String {
+    // From 1e-6 up to 1e21 JavaScript prints plain digits, as Rust's `Display` does (a test holds
+    // the two equal): one `format!` where the steps below take five, 1.1 % of `preview --batch`'s
+    // CPU samples before, 0.4 % after (`perf`, 100,000 Purchase events).
+    if (1e-6..1e21).contains(&x.abs()) {
+        return x.to_string();
+    }
+    js_f64_string_by_steps(x)
+}
+
+/// [`js_f64_string`] step by step, as ECMAScript specifies it.
+fn js_f64_string_by_steps(x: f64) -> String {
     if x.is_nan() {
         return "NaN".into();
     }
@@ -152,6 +163,19 @@ mod tests {
         assert_eq!(js_number(".5"), Some(0.5));
         for bad in ["", "  ", "abc", "1,5", "Infinity", "12px", "e5", "--1"] {
             assert_eq!(js_number(bad), None, "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn plain_numbers_print_as_the_steps_print_them(
+            mantissa in -1.0f64..1.0,
+            exponent in -8i32..23,
+            bits in proptest::num::u64::ANY,
+        ) {
+            for x in [mantissa * 10f64.powi(exponent), f64::from_bits(bits), 1e-6, 1e21 - 65536.0, 1e21] {
+                proptest::prop_assert_eq!(js_f64_string(x), js_f64_string_by_steps(x), "{:e}", x);
+            }
         }
     }
 

@@ -6,21 +6,24 @@
 
 use serde_json::Value;
 
+use super::request::Request;
 use super::wire::{Body, DataProcessingOptions, RedditEvent, RedditEventType, User, V2Product, V3Product};
 
 /// Writes compact JSON objects field by field.
-struct Object<'o> {
+pub(crate) struct Object<'o> {
     out: &'o mut Vec<u8>,
     first: bool,
 }
 
 impl<'o> Object<'o> {
-    fn open(out: &'o mut Vec<u8>) -> Object<'o> {
+    pub(crate) fn open(out: &'o mut Vec<u8>) -> Object<'o> {
         out.push(b'{');
         Object { out, first: true }
     }
 
-    fn key(&mut self, key: &str) -> &mut Vec<u8> {
+    /// Starts the field `key` (written as it is: a name that needs no escaping); its value goes
+    /// into the returned bytes.
+    pub(crate) fn key(&mut self, key: &str) -> &mut Vec<u8> {
         if !self.first {
             self.out.push(b',');
         }
@@ -45,7 +48,12 @@ impl<'o> Object<'o> {
         }
     }
 
-    fn close(self) {
+    /// A field whose value serde writes.
+    pub(crate) fn serde(&mut self, key: &str, v: &(impl serde::Serialize + ?Sized)) {
+        serde_json::to_writer(self.key(key), v).expect("writing to a Vec cannot fail");
+    }
+
+    pub(crate) fn close(self) {
         self.out.push(b'}');
     }
 }
@@ -208,6 +216,27 @@ fn events(out: &mut Vec<u8>, events: &[RedditEvent]) {
     out.push(b']');
 }
 
+/// Appends a request's JSON: what its `Serialize` derive writes (a test holds the two equal),
+/// the body as it goes on the wire, without checking the body's text again as a `RawValue`.
+pub fn write_request(out: &mut Vec<u8>, request: &Request) {
+    let mut o = Object::open(out);
+    string(o.key("url"), &request.url);
+    string(o.key("method"), request.method);
+    let headers = o.key("headers");
+    headers.push(b'{');
+    for (i, (name, value)) in request.headers.iter().enumerate() {
+        if i > 0 {
+            headers.push(b',');
+        }
+        string(headers, name);
+        headers.push(b':');
+        string(headers, value);
+    }
+    headers.push(b'}');
+    write_body(o.key("body"), &request.body);
+    o.close();
+}
+
 /// Appends a request body's JSON: the bytes that go on the wire.
 pub fn write_body(out: &mut Vec<u8>, body: &Body) {
     let mut o = Object::open(out);
@@ -341,7 +370,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn writes_exactly_what_serde_json_writes(events in prop::collection::vec(arb_event(), 0..4), test_mode: bool, partner in arb_text()) {
+        fn writes_exactly_what_serde_json_writes(events in prop::collection::vec(arb_event(), 0..4), test_mode: bool, partner in arb_text(), header in arb_text()) {
             let bodies = [
                 Body::V2 { events: events.clone(), test_mode, partner: partner.clone() },
                 Body::V3 { data: super::super::wire::V3Data { events, partner, test_id: Some("t".into()) } },
@@ -379,6 +408,11 @@ mod tests {
                     write_event(&mut one, event);
                     prop_assert_eq!(String::from_utf8(one).unwrap(), serde_json::to_string(event).unwrap());
                 }
+                let headers = vec![("Authorization".into(), header.clone().unwrap_or_default()), ("User-Agent".into(), "a/1".into())];
+                let request = Request { url: "https://x.test/\"p\"/é".into(), method: "POST", headers, body };
+                let mut written = Vec::new();
+                write_request(&mut written, &request);
+                prop_assert_eq!(String::from_utf8(written).unwrap(), serde_json::to_string(&request).unwrap());
             }
         }
     }
