@@ -1,17 +1,20 @@
-//! Events inputs read in pieces by a worker per core, results handed back in input order.
+//! Events inputs read in pieces by a thread per core, results handed back in input order.
 //!
 //! The calling thread reads each input in pieces of about [`PIECE_BYTES`] that end at line
-//! breaks, into buffers it reuses, and deals them out, round robin, to the workers; it takes
-//! the results back in the same round robin, so in input order. Each worker holds at most
-//! [`IN_FLIGHT`] pieces (queued, being worked on, or done and waiting), so memory is bounded by
-//! `jobs × IN_FLIGHT` pieces, whatever the size of the input.
+//! breaks, into buffers it reuses, and queues them, numbered; workers take the oldest waiting
+//! piece, and so does the calling thread whenever the next result in input order is not ready,
+//! so one thread per core, the calling one included, is always busy. Results are taken back by
+//! number, so in input order. At most [`IN_FLIGHT`] pieces per thread are queued, being worked
+//! on, or done and waiting, so memory is bounded by `jobs × IN_FLIGHT` pieces, whatever the size
+//! of the input.
 //!
 //! A piece that does not hold whole values (one cut inside a pretty-printed value) or that holds
 //! anything unusual is done again the one-thread way: [`check`] gives up, for the caller's check
 //! of the whole text; [`run`] reads the rest of that input on the calling thread.
 
+use std::collections::VecDeque;
 use std::io::Read;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread::Scope;
 
 use clap::Args;
@@ -19,10 +22,9 @@ use clap::Args;
 use super::source::Source;
 use crate::segment::{self, Event, EventsError, MAX_INPUT_BYTES};
 
-/// Bytes of text in one piece handed to a worker: it ends at its last line break. Small enough
-/// for a piece's events to stay in a core's cache while it works on them: on 2 cores, 64 KiB
-/// (with [`IN_FLIGHT`] 4) took 0.79 s where 256 KiB (with 2) took 0.86 s, medians of 10 runs of
-/// `scripts/bench-preview.sh` (CPU 1.40 s against 1.52 s); 16 KiB was slower again.
+/// Bytes of text in one piece: it ends at its last line break. On 2 cores (`preview --batch`,
+/// 100,000 events, medians of 10 runs), from 32 to 256 KiB and 2 to 8 pieces per thread in
+/// flight all took 0.67–0.73 s; 16 KiB pieces were slower.
 const PIECE_BYTES: usize = 64 << 10;
 
 /// The most bytes of one piece: a longer line (a whole file's array on one line, binary data) is
@@ -30,21 +32,21 @@ const PIECE_BYTES: usize = 64 << 10;
 /// event at a time on the calling thread, so memory holds a piece and an event, never the line.
 const MAX_PIECE_BYTES: usize = 1 << 20;
 
-/// Pieces one worker may hold at a time: enough that a worker rarely waits while the calling
-/// thread takes another worker's results in turn.
+/// Pieces in flight per thread: enough that a worker rarely finds the queue empty while the
+/// calling thread prints.
 const IN_FLIGHT: usize = 4;
 
-/// `--jobs`: how many workers prepare events.
+/// `--jobs`: how many threads prepare events.
 #[derive(Debug, Args)]
 pub(super) struct JobsArg {
-    /// Workers reading and preparing events (default: one per core); 1 runs everything on one
-    /// thread. The output is the same either way.
+    /// Threads reading and preparing events (default: one per core): this one and N-1 workers;
+    /// 1 runs everything on one thread. The output is the same either way.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
     jobs: Option<u16>,
 }
 
 impl JobsArg {
-    /// The number of workers: as asked, or one per available core.
+    /// The number of threads: as asked, or one per available core.
     pub(super) fn get(&self) -> usize {
         self.jobs.map_or_else(
             || std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
@@ -126,56 +128,128 @@ impl<'r> Pieces<'r> {
     }
 }
 
-/// Workers running `work` on pieces, and the calling thread's side: what it reads, the results
-/// in order.
-struct Pool<'r, O> {
-    to_workers: Vec<SyncSender<Piece>>,
-    from_workers: Vec<Receiver<(O, Piece)>>,
+/// Pieces waiting for a thread and results waiting for the calling thread, shared by the
+/// workers and the calling thread.
+struct Shared<O> {
+    state: Mutex<State<O>>,
+    /// A piece was queued, or the pool closed.
+    queued: Condvar,
+    /// A piece's result came in.
+    finished: Condvar,
+}
+
+struct State<O> {
+    /// Pieces no thread has taken yet, with their number, oldest first.
+    waiting: VecDeque<(usize, Piece)>,
+    /// The results of pieces `first..`, in order (`None`: not done yet).
+    results: VecDeque<Option<(O, Piece)>>,
+    first: usize,
+    closed: bool,
+    /// A worker panicked: its piece's result never comes.
+    failed: bool,
+}
+
+/// Raises [`State::failed`] when a worker unwinds, so the calling thread panics too instead of
+/// waiting for that worker's result.
+struct PanicAlarm<'a, O>(&'a Shared<O>);
+
+impl<O> Drop for PanicAlarm<'_, O> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.lock().failed = true;
+            self.0.finished.notify_all();
+        }
+    }
+}
+
+impl<O> Shared<O> {
+    fn lock(&self) -> MutexGuard<'_, State<O>> {
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Files piece `n`'s result.
+    fn finish(&self, mut state: MutexGuard<'_, State<O>>, n: usize, done: (O, Piece)) {
+        let slot = n - state.first;
+        state.results[slot] = Some(done);
+        drop(state);
+        self.finished.notify_one();
+    }
+}
+
+/// `jobs` threads running `work` on pieces: `jobs - 1` workers and the calling thread, which
+/// reads the pieces, takes the results in input order and, while the next one is not ready,
+/// works on the oldest waiting piece itself. Two threads on two cores, not three: the calling
+/// thread's own work (batching, printing) no longer competes with two workers for the cores.
+struct Pool<'r, 'w, O> {
+    shared: Arc<Shared<O>>,
+    work: &'w (dyn Fn(&Piece) -> O + Sync),
+    /// Pieces in flight at most: [`IN_FLIGHT`] per thread.
+    capacity: usize,
     /// The input being cut into pieces.
     pieces: Option<Pieces<'r>>,
-    /// Buffers back from the workers, for the next pieces.
+    /// Buffers of finished pieces, for the next pieces.
     free: Vec<Vec<u8>>,
     /// Bytes read from the current input so far.
     bytes_read: usize,
-    /// Pieces sent and received: piece `n` goes to worker `n % jobs`.
+    /// Pieces queued and results taken.
     sent: usize,
     received: usize,
 }
 
-impl<'r, O: Send> Pool<'r, O> {
-    /// `jobs` workers on `scope`.
-    fn start<'s, W>(scope: &'s Scope<'s, '_>, jobs: usize, work: &'s W) -> Pool<'r, O>
+impl<'r, 'w, O: Send + 'w> Pool<'r, 'w, O> {
+    /// A pool of `jobs` threads (this one and `jobs - 1` workers on `scope`).
+    fn start<'s>(
+        scope: &'s Scope<'s, '_>,
+        jobs: usize,
+        work: &'w (dyn Fn(&Piece) -> O + Sync),
+    ) -> Pool<'r, 'w, O>
     where
-        W: Fn(&Piece) -> O + Sync,
-        O: 's,
+        'w: 's,
     {
-        let mut pool = Pool {
-            to_workers: Vec::with_capacity(jobs),
-            from_workers: Vec::with_capacity(jobs),
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State {
+                waiting: VecDeque::new(),
+                results: VecDeque::new(),
+                first: 0,
+                closed: false,
+                failed: false,
+            }),
+            queued: Condvar::new(),
+            finished: Condvar::new(),
+        });
+        for _ in 1..jobs {
+            let shared = Arc::clone(&shared);
+            scope.spawn(move || {
+                let _alarm = PanicAlarm(&shared);
+                let mut state = shared.lock();
+                loop {
+                    if let Some((n, piece)) = state.waiting.pop_front() {
+                        drop(state);
+                        let out = work(&piece);
+                        shared.finish(shared.lock(), n, (out, piece));
+                        state = shared.lock();
+                    } else if state.closed {
+                        return;
+                    } else {
+                        state = shared.queued.wait(state).unwrap_or_else(std::sync::PoisonError::into_inner);
+                    }
+                }
+            });
+        }
+        Pool {
+            shared,
+            work,
+            capacity: jobs * IN_FLIGHT,
             pieces: None,
             free: Vec::new(),
             bytes_read: 0,
             sent: 0,
             received: 0,
-        };
-        for _ in 0..jobs {
-            let (piece_tx, piece_rx) = sync_channel::<Piece>(IN_FLIGHT);
-            let (done_tx, done_rx) = sync_channel(IN_FLIGHT);
-            scope.spawn(move || {
-                for piece in piece_rx {
-                    if done_tx.send((work(&piece), piece)).is_err() {
-                        break;
-                    }
-                }
-            });
-            pool.to_workers.push(piece_tx);
-            pool.from_workers.push(done_rx);
         }
-        pool
     }
 }
 
-impl<'r, O> Pool<'r, O> {
+impl<'r, O> Pool<'r, '_, O> {
     /// Cuts `reader` into pieces next (after taking back what is in flight).
     fn read(&mut self, reader: Box<dyn Read + 'r>) {
         self.drain();
@@ -192,8 +266,7 @@ impl<'r, O> Pool<'r, O> {
     /// The next piece's result, in input order; `None` once every piece read is back. A read that
     /// fails ends the input.
     fn next(&mut self) -> Option<std::io::Result<O>> {
-        let jobs = self.to_workers.len();
-        while self.sent - self.received < jobs * IN_FLIGHT
+        while self.sent - self.received < self.capacity
             && let Some(pieces) = &mut self.pieces
         {
             let buffer = self.free.pop().unwrap_or_else(|| Vec::with_capacity(PIECE_BYTES * 2));
@@ -201,7 +274,11 @@ impl<'r, O> Pool<'r, O> {
             self.bytes_read = pieces.read;
             match next {
                 Ok(Some(piece)) => {
-                    self.to_workers[self.sent % jobs].send(piece).expect("a worker outlives its channel");
+                    let mut state = self.shared.lock();
+                    state.waiting.push_back((self.sent, piece));
+                    state.results.push_back(None);
+                    drop(state);
+                    self.shared.queued.notify_one();
                     self.sent += 1;
                 }
                 Ok(None) => self.pieces = None,
@@ -214,11 +291,39 @@ impl<'r, O> Pool<'r, O> {
         if self.received == self.sent {
             return None;
         }
-        let (done, piece) =
-            self.from_workers[self.received % jobs].recv().expect("a worker answers every piece");
-        self.received += 1;
-        self.free.push(piece.bytes);
-        Some(Ok(done))
+        let mut state = self.shared.lock();
+        loop {
+            if let Some(Some(_)) = state.results.front() {
+                let (done, piece) = state.results.pop_front().flatten().expect("a result is there");
+                state.first += 1;
+                drop(state);
+                self.received += 1;
+                self.free.push(piece.bytes);
+                return Some(Ok(done));
+            }
+            if let Some((n, piece)) = state.waiting.pop_front() {
+                drop(state);
+                let out = (self.work)(&piece);
+                let state_again = self.shared.lock();
+                self.shared.finish(state_again, n, (out, piece));
+                state = self.shared.lock();
+            } else if state.failed {
+                panic!("a worker thread panicked");
+            } else {
+                state = self.shared.finished.wait(state).unwrap_or_else(std::sync::PoisonError::into_inner);
+            }
+        }
+    }
+}
+
+impl<O> Drop for Pool<'_, '_, O> {
+    /// Lets the workers go (they finish the piece in hand).
+    fn drop(&mut self) {
+        let mut state = self.shared.lock();
+        state.closed = true;
+        state.waiting.clear();
+        drop(state);
+        self.shared.queued.notify_all();
     }
 }
 
@@ -300,7 +405,7 @@ pub(super) fn run<'s, T: Send, R>(
 
 /// The workers' results, in input order.
 struct Ordered<'s, 'p, T, P> {
-    pool: Pool<'s, Option<Vec<T>>>,
+    pool: Pool<'s, 'p, Option<Vec<T>>>,
     prepare: &'p P,
     sources: std::slice::Iter<'s, Source>,
     /// The source being read, and how many of its events have been handed out.
@@ -409,6 +514,53 @@ mod tests {
         assert!(count > 4, "{count} pieces");
         assert_eq!(joined, text.as_bytes());
         assert_eq!(pieces.read, text.len());
+    }
+
+    #[test]
+    fn results_come_back_in_input_order_whatever_finishes_first() {
+        let text = lines(3000);
+        // A piece's first line; pieces starting on a line of even length take longer.
+        let work = |piece: &Piece| {
+            let first = piece.text().expect("whole lines").lines().next().unwrap_or_default().to_string();
+            if first.len().is_multiple_of(2) {
+                std::thread::sleep(std::time::Duration::from_millis(2));
+            }
+            first
+        };
+        let mut pieces = Pieces::new(Box::new(text.as_bytes()));
+        let mut expected = Vec::new();
+        while let Some(piece) = pieces.next(Vec::new()).unwrap() {
+            expected.push(work(&piece));
+        }
+        assert!(expected.len() > 10, "{} pieces", expected.len());
+        for jobs in [2, 3, 4] {
+            let got = std::thread::scope(|scope| {
+                let mut pool = Pool::start(scope, jobs, &work);
+                pool.read(Box::new(text.as_bytes()));
+                std::iter::from_fn(|| pool.next()).map(Result::unwrap).collect::<Vec<_>>()
+            });
+            assert_eq!(got, expected, "{jobs} threads");
+            // A worker that panics makes the calling thread panic, not wait for its result.
+            let panics = |piece: &Piece| {
+                let first = work(piece);
+                assert!(first != expected[3], "a bug in the work");
+                first
+            };
+            let run = std::panic::catch_unwind(|| {
+                std::thread::scope(|scope| {
+                    let mut pool = Pool::start(scope, jobs, &panics);
+                    pool.read(Box::new(text.as_bytes()));
+                    while pool.next().is_some() {}
+                })
+            });
+            assert!(run.is_err(), "{jobs} threads");
+            // A pool dropped with pieces in flight lets its workers go (the scope ends).
+            std::thread::scope(|scope| {
+                let mut pool = Pool::start(scope, jobs, &work);
+                pool.read(Box::new(text.as_bytes()));
+                assert_eq!(pool.next().unwrap().unwrap(), expected[0]);
+            });
+        }
     }
 
     #[test]
