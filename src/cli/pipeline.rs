@@ -167,12 +167,23 @@ impl<O> Shared<O> {
         self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Files piece `n`'s result.
-    fn finish(&self, mut state: MutexGuard<'_, State<O>>, n: usize, done: (O, Piece)) {
-        let slot = n - state.first;
-        state.results[slot] = Some(done);
+    /// Runs `work` on the oldest waiting piece, with the state unlocked meanwhile, and files its
+    /// result; `false` when no piece is waiting. The state comes back locked either way.
+    fn work_on_one<'a>(
+        &'a self,
+        mut state: MutexGuard<'a, State<O>>,
+        work: &dyn Fn(&Piece) -> O,
+    ) -> (MutexGuard<'a, State<O>>, bool) {
+        let Some((n, piece)) = state.waiting.pop_front() else {
+            return (state, false);
+        };
         drop(state);
+        let out = work(&piece);
+        let mut state = self.lock();
+        let slot = n - state.first;
+        state.results[slot] = Some((out, piece));
         self.finished.notify_one();
+        (state, true)
     }
 }
 
@@ -223,16 +234,15 @@ impl<'r, 'w, O: Send + 'w> Pool<'r, 'w, O> {
                 let _alarm = PanicAlarm(&shared);
                 let mut state = shared.lock();
                 loop {
-                    if let Some((n, piece)) = state.waiting.pop_front() {
-                        drop(state);
-                        let out = work(&piece);
-                        shared.finish(shared.lock(), n, (out, piece));
-                        state = shared.lock();
-                    } else if state.closed {
-                        return;
-                    } else {
-                        state = shared.queued.wait(state).unwrap_or_else(std::sync::PoisonError::into_inner);
+                    let worked;
+                    (state, worked) = shared.work_on_one(state, work);
+                    if worked {
+                        continue;
                     }
+                    if state.closed {
+                        return;
+                    }
+                    state = shared.queued.wait(state).unwrap_or_else(std::sync::PoisonError::into_inner);
                 }
             });
         }
@@ -257,9 +267,17 @@ impl<'r, O> Pool<'r, '_, O> {
         self.bytes_read = 0;
     }
 
-    /// Takes back the pieces in flight, unread, and stops reading.
+    /// Stops reading: the pieces no thread has taken are dropped unread (they are the newest, as
+    /// pieces are taken oldest first), and those being worked on are waited for.
     fn drain(&mut self) {
         self.pieces = None;
+        let mut state = self.shared.lock();
+        let untaken = state.waiting.len();
+        let kept = state.results.len() - untaken;
+        state.results.truncate(kept);
+        self.free.extend(state.waiting.drain(..).map(|(_, piece)| piece.bytes));
+        drop(state);
+        self.sent -= untaken;
         while self.next().is_some() {}
     }
 
@@ -301,17 +319,15 @@ impl<'r, O> Pool<'r, '_, O> {
                 self.free.push(piece.bytes);
                 return Some(Ok(done));
             }
-            if let Some((n, piece)) = state.waiting.pop_front() {
-                drop(state);
-                let out = (self.work)(&piece);
-                let state_again = self.shared.lock();
-                self.shared.finish(state_again, n, (out, piece));
-                state = self.shared.lock();
-            } else if state.failed {
-                panic!("a worker thread panicked");
-            } else {
-                state = self.shared.finished.wait(state).unwrap_or_else(std::sync::PoisonError::into_inner);
+            let worked;
+            (state, worked) = self.shared.work_on_one(state, self.work);
+            if worked {
+                continue;
             }
+            if state.failed {
+                panic!("a worker thread panicked");
+            }
+            state = self.shared.finished.wait(state).unwrap_or_else(std::sync::PoisonError::into_inner);
         }
     }
 }
@@ -554,6 +570,17 @@ mod tests {
                 })
             });
             assert!(run.is_err(), "{jobs} threads");
+            // A pool drained with pieces in flight reads the next input from its first piece.
+            let again = std::thread::scope(|scope| {
+                let mut pool = Pool::start(scope, jobs, &work);
+                pool.read(Box::new(text.as_bytes()));
+                assert_eq!(pool.next().unwrap().unwrap(), expected[0]);
+                pool.drain();
+                assert!(pool.next().is_none(), "nothing left after draining");
+                pool.read(Box::new(text.as_bytes()));
+                std::iter::from_fn(|| pool.next()).map(Result::unwrap).collect::<Vec<_>>()
+            });
+            assert_eq!(again, expected, "{jobs} threads, after draining");
             // A pool dropped with pieces in flight lets its workers go (the scope ends).
             std::thread::scope(|scope| {
                 let mut pool = Pool::start(scope, jobs, &work);
