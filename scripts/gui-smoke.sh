@@ -2,8 +2,11 @@
 # The real app, used as a person uses it: the release build in a window under Xvfb (wgpu on
 # Mesa's software Vulkan). xdotool types key by key (--delay 25) into the composer and a mapping
 # source, toggles the v2/v3 comparison, resizes the window to 1280×720 and sends to the local
-# emulator. Then the files the app wrote (history, workspace, app state) must hold what was
-# typed. Screenshots go to target/gui-smoke/ (open them and look).
+# emulator, types a Pixel ID, runs past eframe's 30 s save interval and quits (Ctrl+Q). It starts
+# from a data directory that does not exist (a new machine's first run). The files the app wrote
+# (history, workspace, settings, eframe's window state) must hold what was typed; then the app is
+# started again, must come back at the window size it was left, and its Ctrl+S must write the
+# same work back. Screenshots go to target/gui-smoke/ (open them and look).
 #   scripts/gui-smoke.sh [release|debug]
 # Needs: xvfb mesa-vulkan-drivers imagemagick xdotool (apt).
 set -euo pipefail
@@ -16,30 +19,47 @@ cargo build --quiet $([ "$profile" = release ] && echo --release)
 bin=target/$profile/reddit-capi-console
 out=target/gui-smoke
 rm -rf "$out"; mkdir -p "$out"
-home=$(mktemp -d)
-geometry=$home/geometry.json
+tmp=$(mktemp -d)
+# A new machine: the data directory does not exist yet.
+home=$tmp/home
+geometry=$tmp/geometry.json
 display=:78
 Xvfb $display -screen 0 1600x1000x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
 app=
-trap 'kill $app $xvfb 2>/dev/null || true; rm -rf "$home"' EXIT
+trap 'kill $app $xvfb 2>/dev/null || true; rm -rf "$tmp"' EXIT
 sleep 1
 export DISPLAY=$display
 # No D-Bus session: no file-dialog portal either, so the app asks for typed paths (checked below).
-env -u DBUS_SESSION_BUS_ADDRESS REDDIT_CAPI_CONSOLE_TIMING=1 REDDIT_CAPI_CONSOLE_GEOMETRY=$geometry REDDIT_CAPI_CONSOLE_HOME=$home \
-  REDDIT_CAPI_CONSOLE_KEYCHAIN=off WGPU_BACKEND=vulkan "$bin" >"$out/app.log" 2>&1 &
-app=$!
-win=
-for _ in $(seq 1 150); do
-  win=$(xdotool search --onlyvisible --name "Reddit CAPI Console" 2>/dev/null | head -1 || true)
-  [ -n "$win" ] && break
-  sleep 0.1
-done
-[ -n "$win" ] || { echo "gui-smoke: no window; see $out/app.log"; cat "$out/app.log"; exit 1; }
+start() {
+  env -u DBUS_SESSION_BUS_ADDRESS REDDIT_CAPI_CONSOLE_TIMING=1 REDDIT_CAPI_CONSOLE_GEOMETRY=$geometry REDDIT_CAPI_CONSOLE_HOME=$home \
+    REDDIT_CAPI_CONSOLE_KEYCHAIN=off WGPU_BACKEND=vulkan "$bin" >>"$out/app.log" 2>&1 &
+  app=$!
+  started=$SECONDS
+  win=
+  for _ in $(seq 1 300); do
+    win=$(xdotool search --onlyvisible --name "Reddit CAPI Console" 2>/dev/null | head -1 || true)
+    [ -n "$win" ] && break
+    sleep 0.1
+  done
+  [ -n "$win" ] || { echo "gui-smoke: no window; see $out/app.log"; cat "$out/app.log"; exit 1; }
+  sleep 2
+  # No window manager under Xvfb: give the window the keyboard focus.
+  xdotool windowfocus --sync "$win"
+  sleep 1
+}
+# Ctrl+Q, as a person closes the app: eframe writes its state, the app its files.
+quit() {
+  xdotool windowfocus --sync "$win"
+  xdotool key ctrl+q
+  for _ in $(seq 1 300); do kill -0 "$app" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$app" 2>/dev/null; then echo "gui-smoke: the app did not quit on Ctrl+Q"; exit 1; fi
+  wait "$app" || { echo "gui-smoke: the app exited with $?; see $out/app.log"; exit 1; }
+  app=
+}
+size() { xdotool getwindowgeometry "$win" | awk '/Geometry:/ {print $2}'; }
+start
 xdotool windowmove "$win" 0 0 windowsize "$win" 1400 900
-# No window manager under Xvfb: give the window the keyboard focus.
-sleep 2
-xdotool windowfocus --sync "$win"
 sleep 1
 
 shot() { import -window "$win" "$out/$1.png"; echo "screenshot $out/$1.png"; }
@@ -115,9 +135,13 @@ shot 07-1280x720
 fresh
 click "Settings"
 sleep 1
+click "Pixel ID"
+xdotool key ctrl+a
+xdotool type --delay 25 "t2_smoke_pixel"
+sleep 1
 shot 08-settings
 # 6. The corpus report on 20,000 generated events, exported as Markdown to a typed path.
-events=$home/events.jsonl
+events=$tmp/events.jsonl
 awk '/^python3 - /{f=1;next} /^PY$/{f=0} f' scripts/bench-report.sh | python3 - 20000 "$events"
 click "Corpus"
 fresh
@@ -131,23 +155,32 @@ click "corpus:export-md"
 fresh
 click "path-prompt"
 xdotool key ctrl+a
-xdotool type --delay 5 "$home/report.md"
+xdotool type --delay 5 "$tmp/report.md"
 xdotool key Return
 sleep 1.5
 xdotool key ctrl+s
 sleep 1.5
-kill "$app"; wait "$app" 2>/dev/null || true
-app=
-
-# What the app wrote must hold what was typed.
-python3 - "$home" "$event" <<'PY'
-import hashlib, json, sys, pathlib
-home, typed = pathlib.Path(sys.argv[1]), sys.argv[2]
+# Past eframe's save interval (30 s): the data directory must still be a directory.
+while (( SECONDS - started < 40 )); do sleep 1; done
+[ -d "$home" ] || { echo "gui-smoke: the data directory $home is no longer a directory"; ls -la "$tmp"; exit 1; }
+[ -f "$home/eframe.ron" ] || { echo "gui-smoke: eframe's state file was not written"; ls -la "$home"; exit 1; }
+quit
+check() {
+python3 - "$home" "$event" "$tmp" <<'PY'
+import hashlib, json, os, stat, sys, pathlib
+home, typed, tmp = pathlib.Path(sys.argv[1]), sys.argv[2], pathlib.Path(sys.argv[3])
+assert home.is_dir() and stat.S_IMODE(home.stat().st_mode) == 0o700, "the data directory is 0700"
+for f in ["workspace.json", "settings.json", "history.jsonl", "eframe.ron"]:
+    mode = stat.S_IMODE((home / f).stat().st_mode)
+    assert mode == 0o600, f"{f}: mode {mode:o}"
+window = (home / "eframe.ron").read_text()
+assert "1280" in window, f"eframe kept the window size: {window[:400]}"
 state = json.loads((home / "settings.json").read_text())
 assert state["composer_text"] == typed, f"composer text saved: {state['composer_text']!r}"
 ws = json.loads((home / "workspace.json").read_text())
 purchase = next(m for m in ws["mappings"] if m["name"] == "Purchase")
 assert purchase.get("mapping", {}).get("conversion_id") == {"@path": "$.properties.order_id"}, purchase
+assert ws["settings"]["pixel_id"] == "t2_smoke_pixel", ws["settings"]
 history = [json.loads(l) for l in (home / "history.jsonl").read_text().splitlines() if l.strip()]
 done = [h for h in history if h["state"] == "completed" and h["mapping"] == "Purchase"]
 assert len(done) == 2, f"two completed Purchase sends expected in history: {history}"
@@ -159,10 +192,21 @@ sha = lambda s: hashlib.sha256(s.encode()).hexdigest()
 assert ev["event_metadata"]["conversion_id"] == sha("smoke-order-9"), ev
 assert ev["user"]["external_id"] == sha("smoke-user-7"), ev
 assert ev["user"]["email"] == sha("smoketester@example.com"), ev  # trimmed, dot-less, lowercased (Segment)
-report = (home / "report.md").read_text()
+report = (tmp / "report.md").read_text()
 assert report.startswith("# Corpus report") and "20000 events" in report, report[:300]
-print("gui-smoke: typed event, typed mapping source, the emulator's 200 and the corpus report are in the files the app wrote")
+print("gui-smoke: typed event, typed mapping source, Pixel ID, the emulator's 200, the window size and the corpus report are in the files the app wrote")
 PY
+}
+check
+# 7. Started again on the same directory: the window comes back at 1280×720 and the work is
+#    there; its Ctrl+S writes it back unchanged (a lost field would be saved as a default).
+start
+shot 10-restarted
+[ "$(size)" = "1280x720" ] || { echo "gui-smoke: the window came back at $(size), not 1280x720"; exit 1; }
+xdotool key ctrl+s
+sleep 1.5
+quit
+check
 for f in "$out"/*.png; do
   colors=$(convert "$f" -format %k info:)
   [ "$colors" -gt 50 ] || { echo "gui-smoke: $f looks blank ($colors colours)"; exit 1; }

@@ -26,9 +26,15 @@ impl DataDir {
         DataDir(root.into())
     }
 
-    /// The directory itself (eframe keeps its window state here too).
+    /// The directory itself.
     pub fn root(&self) -> &Path {
         &self.0
+    }
+
+    /// eframe's own state (window size and position, panel sizes): a file in the directory,
+    /// never the directory itself.
+    pub fn eframe_state(&self) -> PathBuf {
+        self.0.join("eframe.ron")
     }
 
     /// The saved workspace: the mappings and the destination settings.

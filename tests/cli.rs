@@ -957,7 +957,8 @@ fn paths_prints_where_the_files_live() {
     assert_eq!(v["settings"], "/tmp/rcc-paths-home/settings.json");
     assert_eq!(v["history"], "/tmp/rcc-paths-home/history.jsonl");
     assert_eq!(v["tokens"], "/tmp/rcc-paths-home/tokens.json");
-    assert_eq!(v.as_object().unwrap().len(), 4, "{v}");
+    assert_eq!(v["window"], "/tmp/rcc-paths-home/eframe.ron", "a file in the directory, never the directory");
+    assert_eq!(v.as_object().unwrap().len(), 5, "{v}");
 }
 
 fn fixture(name: &str) -> String {

@@ -17,7 +17,7 @@ use crate::net::Cancel;
 use crate::paths::DataDir;
 use crate::secret::Secret;
 use crate::secret::tokens::{Keychain, Place, Source, Tokens};
-use crate::store::versioned;
+use crate::store::{atomic, versioned};
 use crate::versioned::FileError;
 use crate::workspace::Workspace;
 use state::{AppSettings, SendTo, State};
@@ -216,6 +216,8 @@ pub struct ConsoleApp {
     geometry_written: Instant,
     ctx: egui::Context,
     shown: bool,
+    /// Whether eframe keeps the panel sizes (in [`DataDir::eframe_state`]).
+    pub keep_layout: bool,
 }
 
 /// When the process started (set by [`run`]), for the startup timing.
@@ -262,6 +264,7 @@ impl ConsoleApp {
             geometry_written: Instant::now(),
             ctx,
             shown: false,
+            keep_layout: true,
         }
     }
 
@@ -680,6 +683,7 @@ const SAVE: egui::KeyboardShortcut = egui::KeyboardShortcut::new(egui::Modifiers
 const NEW_SAMPLE: egui::KeyboardShortcut =
     egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::N);
 const FIND: egui::KeyboardShortcut = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::F);
+const QUIT: egui::KeyboardShortcut = egui::KeyboardShortcut::new(egui::Modifiers::COMMAND, egui::Key::Q);
 
 impl eframe::App for ConsoleApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
@@ -694,6 +698,11 @@ impl eframe::App for ConsoleApp {
         {
             eprintln!("reddit-capi-console: not saved: {e}");
         }
+    }
+
+    /// Panel sizes and other egui memory go to eframe's state file only where it is ours.
+    fn persist_egui_memory(&self) -> bool {
+        self.keep_layout
     }
 
     fn on_exit(&mut self) {
@@ -728,6 +737,7 @@ impl ConsoleApp {
         self.follow_pixel();
         let mut intents = Vec::new();
         let ctx = ui.ctx().clone();
+        let mut quit = false;
         ctx.input_mut(|i| {
             if i.consume_shortcut(&SEND) {
                 intents.push(Intent::Send);
@@ -738,12 +748,17 @@ impl ConsoleApp {
             if i.consume_shortcut(&NEW_SAMPLE) {
                 intents.push(Intent::NewEvent);
             }
+            quit = i.consume_shortcut(&QUIT);
             if i.consume_shortcut(&FIND) {
                 self.view.bottom = BottomTab::History;
                 self.view.bottom_open = true;
                 self.view.focus_search = true;
             }
         });
+        if quit {
+            // eframe saves its state and calls `on_exit` before the window closes.
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
         let layout = panels::Layout::for_width(ui.available_width());
         panels::top::show(ui, &mut self.state, &mut self.view, &mut intents);
         panels::bottom::show(ui, &mut self.state, &mut self.view, &mut intents);
@@ -877,18 +892,38 @@ fn dialogs(ctx: &egui::Context, view: &mut View, state: &mut State, intents: &mu
 /// The default window fits a 1366×768 screen with its title bar and a task bar.
 pub const DEFAULT_WINDOW: [f32; 2] = [1280.0, 700.0];
 
-/// The window's options; eframe's own state file goes to `data_dir` (the app's data directory,
-/// `REDDIT_CAPI_CONSOLE_HOME` when set), never elsewhere.
-pub fn native_options(data_dir: Option<PathBuf>) -> eframe::NativeOptions {
+/// The window's options. eframe reads and writes its state (window geometry, panel sizes) at
+/// `state_file` exactly: a file, which [`prepare_state_file`] made. `None`: not kept at all.
+pub fn native_options(state_file: Option<PathBuf>) -> eframe::NativeOptions {
     eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Reddit CAPI Console")
             .with_app_id("reddit-capi-console")
             .with_inner_size(DEFAULT_WINDOW)
             .with_min_inner_size([900.0, 560.0]),
-        persist_window: true,
-        persistence_path: data_dir,
+        persist_window: state_file.is_some(),
+        persistence_path: state_file,
         ..Default::default()
+    }
+}
+
+/// Makes the data directory (0700) and eframe's state file in it (0600) before eframe opens
+/// the file: eframe creates a missing file with the process's umask (0644), and takes its path
+/// as the file itself, so it must never be handed the directory. An existing state file must be
+/// a regular file (not a symlink).
+pub fn prepare_state_file(dir: &DataDir) -> std::io::Result<PathBuf> {
+    let path = dir.eframe_state();
+    atomic::create_private_dir(dir.root())?;
+    match atomic::open_new_private(&path) {
+        Ok(_) => Ok(path),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            if !std::fs::symlink_metadata(&path)?.file_type().is_file() {
+                return Err(std::io::Error::other(format!("{} is not a regular file", path.display())));
+            }
+            atomic::make_private(&path)?;
+            Ok(path)
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -896,23 +931,82 @@ pub fn native_options(data_dir: Option<PathBuf>) -> eframe::NativeOptions {
 pub fn run() -> eframe::Result {
     STARTED.get_or_init(Instant::now);
     GEOMETRY.get_or_init(|| std::env::var_os("REDDIT_CAPI_CONSOLE_GEOMETRY").map(PathBuf::from));
-    let options = native_options(DataDir::locate().map(|d| d.root().to_path_buf()));
+    let config = AppConfig::default();
+    let state_file = config.data_dir.as_ref().map(prepare_state_file);
+    let not_kept = match &state_file {
+        Some(Err(e)) => Some(format!("The window and panel sizes will not be kept: {e}")),
+        None => Some("The window and panel sizes will not be kept: no data directory".to_string()),
+        Some(Ok(_)) => None,
+    };
+    let options = native_options(state_file.and_then(Result::ok));
     eframe::run_native(
         "Reddit CAPI Console",
         options,
-        Box::new(|cc| Ok(Box::new(ConsoleApp::new(&cc.egui_ctx, AppConfig::default())))),
+        Box::new(move |cc| {
+            let mut app = ConsoleApp::new(&cc.egui_ctx, config);
+            if let Some(why) = not_kept {
+                app.keep_layout = false;
+                app.state.notice(true, why);
+            }
+            Ok(Box::new(app))
+        }),
     )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_dir::TestDir;
+
+    /// What eframe 0.37's `FileStorage` does when it saves: `File::create` on the path it was
+    /// given, parents created first.
+    fn save_as_eframe_does(path: &std::path::Path) -> std::io::Result<()> {
+        std::fs::create_dir_all(path.parent().unwrap())?;
+        std::fs::write(path, "(window: (inner_size: (1366, 768)))")
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn on_a_first_run_eframe_saves_to_a_file_in_the_new_data_directory_and_the_work_still_saves() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = TestDir::new("first-run");
+        let dir = DataDir::new(root.join("home"));
+        assert!(!dir.root().exists(), "a new machine has no data directory");
+        let state_file = prepare_state_file(&dir).unwrap();
+        let options = native_options(Some(state_file.clone()));
+        let eframe_path = options.persistence_path.clone().unwrap();
+        save_as_eframe_does(&eframe_path).unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert!(dir.root().is_dir(), "the data directory is still a directory");
+        assert_eq!(mode(dir.root()), 0o700);
+        assert_eq!(eframe_path, dir.eframe_state());
+        assert_eq!(mode(&eframe_path), 0o600, "eframe keeps the mode of the file it truncates");
+        atomic::write(&dir.workspace(), b"{}").unwrap();
+        assert_eq!(std::fs::read(dir.workspace()).unwrap(), b"{}");
+        // The next start finds the file as it was left.
+        assert_eq!(prepare_state_file(&dir).unwrap(), state_file);
+        assert!(std::fs::read_to_string(&state_file).unwrap().contains("1366"));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_state_file_that_is_a_symlink_is_not_handed_to_eframe() {
+        let root = TestDir::created("state-symlink");
+        let dir = DataDir::new(root.join("home"));
+        atomic::create_private_dir(dir.root()).unwrap();
+        let victim = root.join("victim");
+        std::fs::write(&victim, "keep").unwrap();
+        std::os::unix::fs::symlink(&victim, dir.eframe_state()).unwrap();
+        let err = prepare_state_file(&dir).unwrap_err();
+        assert!(err.to_string().contains("eframe.ron is not a regular file"), "{err}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep");
+        assert!(native_options(None).persistence_path.is_none());
+        assert!(!native_options(None).persist_window);
+    }
 
     #[test]
-    fn eframe_keeps_its_state_in_the_apps_data_directory_and_the_window_fits_a_small_screen() {
-        let dir = PathBuf::from("/tmp/rcc-home");
-        let options = native_options(Some(dir.clone()));
-        assert_eq!(options.persistence_path, Some(dir));
+    fn the_default_window_fits_a_small_screen() {
+        let options = native_options(None);
         let size = options.viewport.inner_size.unwrap();
         assert!(
             size.x <= 1366.0 && size.y + 60.0 <= 768.0,

@@ -271,6 +271,11 @@ impl State {
     /// A state from what was saved (or defaults).
     pub fn new(workspace: Option<Workspace>, saved: AppSettings) -> State {
         let mut saved = saved;
+        // A sample nobody edited is stamped anew, so the first-run Purchase sends on any day; an
+        // edited event keeps every timestamp the user gave it.
+        if let Some(template) = samples::untouched(&saved.composer_text) {
+            saved.composer_text = serde_json::to_string_pretty(&template.event()).expect("JSON");
+        }
         if saved.destinations.is_empty() {
             saved.destinations = AppSettings::default().destinations;
         }

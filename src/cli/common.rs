@@ -44,7 +44,15 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
     s.parse().map_err(|e: crate::identity::UnknownProfile| e.to_string())
 }
 
-/// The workspace a command works on: `--workspace`, else the saved one, else the presets.
+/// With no saved workspace, what the app's first run has: the presets and the placeholder Pixel
+/// ID, so `preview` shows the URL `send` uses.
+fn first_run() -> Workspace {
+    let mut workspace = Workspace::presets();
+    workspace.settings.pixel_id = crate::reddit::settings::PLACEHOLDER_PIXEL.into();
+    workspace
+}
+
+/// The workspace a command works on: `--workspace`, else the saved one, else the first run's.
 /// Commands only read the saved workspace: one they cannot use (damaged, or from a newer
 /// release: "update the app") stops the command with exit code 2 and is left where it is.
 pub(super) fn load_workspace(path: Option<&std::path::Path>) -> Result<Workspace, CliError> {
@@ -53,9 +61,9 @@ pub(super) fn load_workspace(path: Option<&std::path::Path>) -> Result<Workspace
         let text = std::fs::read_to_string(path).map_err(|e| failed(&e))?;
         return Workspace::parse(&text).map_err(|e| failed(&e));
     }
-    let Some(path) = DataDir::locate().map(|d| d.workspace()) else { return Ok(Workspace::presets()) };
+    let Some(path) = DataDir::locate().map(|d| d.workspace()) else { return Ok(first_run()) };
     match versioned::read(&path, Workspace::parse) {
-        Ok(found) => Ok(found.unwrap_or_else(Workspace::presets)),
+        Ok(found) => Ok(found.unwrap_or_else(first_run)),
         Err(unusable) => Err(CliError(format!("saved workspace {unusable}"))),
     }
 }

@@ -1,5 +1,5 @@
 //! The command line: one module per subcommand (`preview`, `hash`, `send`, `replay`, `report`,
-//! `history`, `curl`, `emulate`, `paths`, `import-segment`, `export-segment`). The binary in
+//! `history`, `curl`, `emulate`, `paths`, `sample`, `import-segment`, `export-segment`). The binary in
 //! `main.rs` only calls [`main`]. Exit codes: 0 all built, 1 some events refused, 2 usage or
 //! input error (message on stderr).
 
@@ -12,6 +12,7 @@ mod paths;
 mod pipeline;
 mod preview;
 mod report;
+mod sample;
 mod segment;
 mod send;
 mod source;
@@ -67,6 +68,8 @@ pub enum Command {
     Emulate(emulate::EmulateArgs),
     /// Print where the workspace, settings, history and token file live.
     Paths(paths::PathsArgs),
+    /// Print a ready-made Segment event (Order Completed unless named), stamped now.
+    Sample(sample::SampleArgs),
     /// Read Segment's Public API answers (a destination's subscriptions, the destination) into a workspace.
     ImportSegment(segment::ImportArgs),
     /// Print a workspace's mappings as Segment Public API subscriptions, with a cURL per subscription.
@@ -120,6 +123,7 @@ pub fn main() -> ExitCode {
         Some(Command::Curl(args)) => curl::run(args, &mut out),
         Some(Command::Emulate(args)) => emulate::run(args),
         Some(Command::Paths(args)) => paths::run(args, &mut out),
+        Some(Command::Sample(args)) => sample::run(args, &mut out),
         Some(Command::ImportSegment(args)) => segment::run_import(args, &mut out),
         Some(Command::ExportSegment(args)) => segment::run_export(args, &mut out),
         None if cfg!(feature = "gui") => {

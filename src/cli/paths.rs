@@ -21,6 +21,7 @@ pub(super) fn run(args: PathsArgs, out: &mut impl Write) -> Result<u8, CliError>
         ("settings", dir.settings()),
         ("history", dir.history()),
         ("tokens", dir.tokens()),
+        ("window", dir.eframe_state()),
     ];
     match args.format {
         Format::Json => {

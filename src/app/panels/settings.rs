@@ -23,7 +23,8 @@ pub fn show(ctx: &egui::Context, state: &mut State, view: &mut View, intents: &m
             }
             ui.end_row();
             let s = &mut state.saved.destination_mut().settings;
-            super::text_field(ui, "Pixel ID", &mut s.pixel_id);
+            let pixel = super::text_field(ui, "Pixel ID", &mut s.pixel_id);
+            view.rects.mark("Pixel ID", pixel.rect);
             ui.end_row();
             token_rows(ui, state, view, intents);
             let s = &mut state.saved.destination_mut().settings;

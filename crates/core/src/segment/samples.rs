@@ -18,6 +18,16 @@ impl Template {
     }
 }
 
+/// The template `text` was made from, if it is that template's event as made (only its
+/// `timestamp` and `messageId` may differ): a sample nobody edited, which may be stamped anew.
+pub fn untouched(text: &str) -> Option<&'static Template> {
+    let mut value: Value = serde_json::from_str(text).ok()?;
+    let obj = value.as_object_mut()?;
+    obj.remove("timestamp")?;
+    obj.remove("messageId")?;
+    TEMPLATES.iter().find(|t| (t.make)() == value)
+}
+
 /// Sets `timestamp` to now and `messageId` to a new id.
 pub fn stamp(event: &mut Value) {
     if let Some(obj) = event.as_object_mut() {
@@ -145,6 +155,21 @@ pub const TEMPLATES: [Template; 12] = [
 mod tests {
     use super::*;
     use crate::engine::{Engine, Item, Options, Selection};
+
+    #[test]
+    fn a_sample_is_untouched_until_something_but_its_stamp_is_edited() {
+        let text = serde_json::to_string_pretty(&TEMPLATES[0].event()).unwrap();
+        assert_eq!(untouched(&text).map(|t| t.name), Some(TEMPLATES[0].name));
+        let mut edited: Value = serde_json::from_str(&text).unwrap();
+        edited["timestamp"] = json!("2020-01-01T00:00:00.000Z");
+        assert!(untouched(&edited.to_string()).is_some(), "a stamp alone does not count");
+        edited["properties"]["revenue"] = json!(1);
+        assert!(untouched(&edited.to_string()).is_none(), "an edited value does");
+        edited = serde_json::from_str(&text).unwrap();
+        edited.as_object_mut().unwrap().remove("timestamp");
+        assert!(untouched(&edited.to_string()).is_none(), "a removed timestamp is an edit");
+        assert!(untouched("{").is_none());
+    }
     use crate::segment::Event;
     use crate::workspace::Workspace;
 
