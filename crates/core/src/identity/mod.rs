@@ -21,6 +21,7 @@ use std::str::FromStr;
 
 use sha2::{Digest, Sha256};
 
+pub(crate) use normalize::PHONE_EXTENSION_KEYWORDS;
 pub use normalize::step_rule;
 use normalize::{Normalized, Trace};
 

@@ -188,8 +188,13 @@ impl Builder<'_> {
                     width: val(screen, "width")?.clone(),
                 })
             });
-        out.phone_number =
-            self.hash(IdentifierField::Phone, &|| "user.phone_number".into(), get(user, "phone_number"))?;
+        let phone = get(user, "phone_number");
+        out.phone_number = self.hash(IdentifierField::Phone, &|| "user.phone_number".into(), phone)?;
+        if out.phone_number.is_some()
+            && let Some(lint) = phone.and_then(Value::as_str).and_then(lint::check_phone)
+        {
+            self.lints.push(lint);
+        }
         Ok(Some(out))
     }
 

@@ -106,6 +106,60 @@ pub fn metadata_ignored(tracking_type: &str, key: &str) -> bool {
     }
 }
 
+/// A phone number that reaches Reddit as a different number: written without its country code
+/// (`(650) 555-1212` is sent as `+6505551212`, country code 65), with the international call
+/// prefix `00`, or with a national trunk prefix (`+44 (0)20…`, `020…`). Numbers of 11 digits
+/// or more without `+` are taken to start with their country code (`1-650-555-1212`), and an
+/// already hashed value is left alone. `None`: nothing to say.
+pub fn check_phone(raw: &str) -> Option<Lint> {
+    let v = raw.trim();
+    if v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let lower = v.to_ascii_lowercase();
+    let end = crate::identity::PHONE_EXTENSION_KEYWORDS.iter().filter_map(|kw| lower.find(kw)).min();
+    let number = &v[..end.unwrap_or(v.len())];
+    let digits: String = number.chars().filter(char::is_ascii_digit).collect();
+    if digits.is_empty() {
+        return None;
+    }
+    let field = "user.phone_number";
+    let e164 = "Send it in E.164, with its country code: +1 650 555 1212 for a US number, +44 20 7946 0958 for a UK one.";
+    let lint = if let Some(rest) = number.strip_prefix('+') {
+        if !rest.replace(' ', "").contains("(0)") {
+            return None;
+        }
+        Lint::warning(field, format!("{v:?} keeps the national trunk prefix (0) after the country code: it is sent as +{digits}, a number no one has"))
+            .hint("Drop the (0): +44 (0)20 7946 0958 is +44 20 7946 0958.")
+    } else if digits.starts_with("00") {
+        Lint::warning(
+            field,
+            format!("{v:?} starts with the international call prefix 00: it is sent as +{digits}"),
+        )
+        .hint("Write + instead of 00: 0044 20 7946 0958 is +44 20 7946 0958.")
+    } else if digits.starts_with('0') {
+        Lint::warning(
+            field,
+            format!(
+                "{v:?} has no country code and starts with a national trunk prefix 0: it is sent as +{digits}"
+            ),
+        )
+        .hint(e164)
+    } else if digits.len() <= 10 {
+        Lint::warning(
+            field,
+            format!(
+                "{v:?} has no country code: it is sent as +{digits}, read as a number of country code +{}",
+                &digits[..digits.len().min(2)]
+            ),
+        )
+        .hint(e164)
+    } else {
+        return None;
+    };
+    Some(lint)
+}
+
 fn non_empty(v: Option<&str>) -> Option<&str> {
     v.filter(|s| !s.is_empty())
 }
@@ -501,6 +555,29 @@ mod tests {
         let mut e = json!({"event_at": "2024-01-08T13:52:50.212Z", "event_type": {"tracking_type": "Purchase"}, "user": {"email": "x"}});
         e.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
         e
+    }
+
+    #[test]
+    fn phone_numbers_without_a_country_code_or_with_a_trunk_prefix() {
+        let says = |raw: &str| check_phone(raw).map(|l| (l.field, l.message));
+        let (field, message) = says("(650) 555-1212").unwrap();
+        assert_eq!(field, "user.phone_number");
+        assert!(message.contains("no country code") && message.contains("+6505551212"), "{message}");
+        assert!(says("020 7946 0958").unwrap().1.contains("trunk prefix 0"));
+        assert!(says("0044 20 7946 0958").unwrap().1.contains("prefix 00"));
+        assert!(says("+44 (0)20 7946 0958").unwrap().1.contains("(0)"));
+        for fine in [
+            "+1 (415) 555-0132",
+            "1-650-555   - 1212 ExT 450",
+            "+15554441234",
+            "16505551212",
+            "",
+            "no digits",
+            "e5b124c58580eb16bd959b8d0cac12b12c952e2ceae0203d416cff94f10b994a",
+        ] {
+            assert_eq!(says(fine), None, "{fine}");
+        }
+        assert!(says("555-1212 x 4567").is_some(), "the extension's digits do not count");
     }
 
     #[test]
