@@ -497,23 +497,62 @@ fn a_mapping_source_typed_key_by_key_saves_exactly_what_was_typed() {
 }
 
 #[test]
-fn a_trigger_typed_key_by_key_commits_only_what_parses() {
+fn a_trigger_typed_key_by_key_applies_on_enter_and_never_a_prefix_of_itself() {
     let dir = data_dir("type-trigger");
+    let mut h = start(&dir, Arc::default(), Keychain::Unavailable("none".into()));
+    // Lead does not match the composer's Order Completed; `type = "track"`, a prefix of what is
+    // typed, would.
+    h.get_by_label("○ Lead").click();
+    h.run_steps(2);
+    h.get_by_label("Edit").click();
+    h.run_steps(3);
+    let lead = |h: &Harness<'static, ConsoleApp>| {
+        let s = &h.state().state;
+        let i = s.mappings.iter().position(|m| m.name == "Lead").unwrap();
+        (s.mappings[i].subscribe.clone(), s.preview.matched.contains(&i))
+    };
+    let (before, matched) = lead(&h);
+    assert!(!matched);
+    focus_and_select_all(&mut h, "Trigger");
+    let typed = r#"type = "track" and event = "Newsletter Subscribed""#;
+    for (n, c) in typed.chars().enumerate() {
+        h.event(egui::Event::Text(c.to_string()));
+        h.step();
+        let (subscribe, matched) = lead(&h);
+        assert_eq!(subscribe, before, "nothing applied while typing (after {:?})", &typed[..=n]);
+        assert!(!matched, "the preview matched a prefix: {:?}", &typed[..=n]);
+    }
+    h.run_steps(2);
+    assert!(h.query_by_label_contains("Not applied yet").is_some());
+    assert_eq!(h.get_by_label("Trigger").value().as_deref(), Some(typed));
+    h.key_press(egui::Key::Enter);
+    h.run_steps(3);
+    assert!(h.query_by_label_contains("Not applied yet").is_none());
+    assert_eq!(lead(&h), (Some(typed.to_string()), false));
+    // The builder follows the applied trigger.
+    assert_eq!(h.get_by_label("Event name").value().as_deref(), Some("Newsletter Subscribed"));
+    let (workspace, _) = saved_files(&mut h, &dir);
+    let saved = workspace["mappings"].as_array().unwrap().iter().find(|m| m["name"] == "Lead").unwrap();
+    assert_eq!(saved["subscribe"], typed);
+    assert!(h.query_by_label_contains("does not match the current event").is_some());
+}
+
+#[test]
+fn a_half_typed_trigger_says_why_and_leaving_the_field_applies_a_valid_one() {
+    let dir = data_dir("type-trigger-leave");
     let mut h = start(&dir, Arc::default(), Keychain::Unavailable("none".into()));
     edit_purchase(&mut h);
     focus_and_select_all(&mut h, "Trigger");
     let typed = r#"type = "track" and event = "Checkout Done""#;
     type_keys(&mut h, &typed[..22]);
     assert!(h.query_by_label_contains("The trigger does not parse yet").is_some());
-    let purchase = h.state().state.mappings.iter().find(|m| m.name == "Purchase").unwrap();
-    assert_eq!(purchase.subscribe.as_deref(), Some(r#"type = "track" "#), "only the last text that parsed");
     type_keys(&mut h, &typed[22..]);
     assert!(h.get_by_label("Trigger").is_focused());
-    assert_eq!(h.get_by_label("Trigger").value().as_deref(), Some(typed));
-    let (workspace, _) = saved_files(&mut h, &dir);
-    let saved = workspace["mappings"].as_array().unwrap().iter().find(|m| m["name"] == "Purchase").unwrap();
-    assert_eq!(saved["subscribe"], typed);
-    assert!(h.query_by_label_contains("does not match the current event").is_some());
+    h.get_by_label("Event name").focus();
+    h.run_steps(3);
+    let purchase = h.state().state.mappings.iter().find(|m| m.name == "Purchase").unwrap();
+    assert_eq!(purchase.subscribe.as_deref(), Some(typed), "applied when the field lost focus");
+    assert_eq!(h.get_by_label("Event name").value().as_deref(), Some("Checkout Done"));
 }
 
 #[test]

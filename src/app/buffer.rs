@@ -15,6 +15,18 @@ struct Buffer {
     /// The text last parsed and its error: parsing (a mapping source compiles its whole mapping)
     /// runs when the text changes, not every frame.
     checked: Option<(String, Option<String>)>,
+    /// Text that parses but waits for Enter or for the field to lose focus ([`Commit::OnEnter`]).
+    pending: bool,
+}
+
+/// When a field's text that parses reaches the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Commit {
+    /// At every keystroke that leaves the text valid.
+    AsTyped,
+    /// On Enter or when the field loses focus: a prefix typed on the way (a trigger's
+    /// `type = "track"` before its `and event = …`) never applies.
+    OnEnter,
 }
 
 /// The buffers of every field, by the field's id (stable: never derived from layout position).
@@ -30,6 +42,8 @@ pub struct Edited<T> {
     pub commit: Option<T>,
     /// Why the text does not parse (shown under the field until fixed).
     pub error: Option<String>,
+    /// The text parses and differs from the model, but is not applied yet ([`Commit::OnEnter`]).
+    pub pending: bool,
 }
 
 impl Buffers {
@@ -48,10 +62,26 @@ impl Buffers {
         format: impl Fn(&T) -> String,
         editor: impl FnOnce(&mut String, egui::Id) -> egui::TextEdit<'_>,
     ) -> Edited<T> {
+        self.edit_with(Commit::AsTyped, ui, id, model, parse, format, editor)
+    }
+
+    /// [`Buffers::edit`], committing as `commit` says.
+    #[allow(clippy::too_many_arguments)]
+    pub fn edit_with<T: PartialEq>(
+        &mut self,
+        commit: Commit,
+        ui: &mut egui::Ui,
+        id: egui::Id,
+        model: &str,
+        parse: impl Fn(&str) -> Result<T, String>,
+        format: impl Fn(&T) -> String,
+        editor: impl FnOnce(&mut String, egui::Id) -> egui::TextEdit<'_>,
+    ) -> Edited<T> {
         let buffer = self.by_id.entry(id).or_insert_with(|| Buffer {
             text: model.to_string(),
             synced: model.to_string(),
             checked: None,
+            pending: false,
         });
         let focused = ui.memory(|m| m.has_focus(id));
         if !focused && buffer.synced != model {
@@ -65,17 +95,28 @@ impl Buffers {
             buffer.synced = model.to_string();
         }
         let response = ui.add(editor(&mut buffer.text, id));
-        if response.changed() {
-            let (commit, error) = match parse(&buffer.text) {
-                // The model takes this value: its next text is in sync with the buffer.
-                Ok(value) => {
+        let apply = commit == Commit::AsTyped
+            || response.lost_focus()
+            || (response.has_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)));
+        if response.changed() || (buffer.pending && apply) {
+            let (value, error) = match parse(&buffer.text) {
+                Ok(value) if apply => {
+                    // The model takes this value: its next text is in sync with the buffer.
                     buffer.synced = format(&value);
+                    buffer.pending = false;
                     (Some(value), None)
                 }
-                Err(e) => (None, Some(e)),
+                Ok(_) => {
+                    buffer.pending = true;
+                    (None, None)
+                }
+                Err(e) => {
+                    buffer.pending = false;
+                    (None, Some(e))
+                }
             };
             buffer.checked = Some((buffer.text.clone(), error.clone()));
-            return Edited { response, commit, error };
+            return Edited { response, commit: value, error, pending: buffer.pending };
         }
         let error = match &buffer.checked {
             Some((text, error)) if *text == buffer.text => error.clone(),
@@ -85,7 +126,7 @@ impl Buffers {
                 error
             }
         };
-        Edited { response, commit: None, error }
+        Edited { response, commit: None, error, pending: buffer.pending }
     }
 
     /// [`Buffers::edit`] for plain text, where every text is valid.

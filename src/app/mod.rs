@@ -87,8 +87,8 @@ pub struct View {
     pub in_flight: Option<Cancel>,
     pub sample_name: String,
     pub new_destination: String,
-    /// The mapping editor's trigger builder: mapping name, call type, event name.
-    pub builder: Option<(String, String, String)>,
+    /// The mapping editor's trigger builder.
+    pub builder: Option<panels::mapping_editor::Builder>,
     /// The text of every buffered field (mapping sources, trigger, quick fields).
     pub buffers: buffer::Buffers,
     /// Whether the message log is open.

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use eframe::egui::{self, RichText};
 use serde_json::{Value, json};
 
+use super::super::buffer::Commit;
 use super::super::state::State;
 use super::super::{Intent, View};
 use crate::mapping::Action;
@@ -169,15 +170,15 @@ fn trigger(ui: &mut egui::Ui, state: &State, view: &mut View, entry: &MappingEnt
         .unwrap_or_default();
     let l = ui.label("Trigger");
     let id = egui::Id::unique(("trigger", &entry.name));
-    let edit = view.buffers.edit(
+    // Applied on Enter or on leaving the field: a prefix typed on the way never matches events.
+    let edit = view.buffers.edit_with(
+        Commit::OnEnter,
         ui,
         id,
         &model,
         |t| Trigger::parse(t).map(|_| t.to_string()).map_err(|e| e.to_string()),
         String::clone,
-        |text, id| {
-            egui::TextEdit::multiline(text).id(id).code_editor().desired_rows(2).desired_width(f32::INFINITY)
-        },
+        |text, id| egui::TextEdit::singleline(text).id(id).code_editor().desired_width(f32::INFINITY),
     );
     let _ = edit.response.labelled_by(l.id);
     if let Some(text) = edit.commit
@@ -191,6 +192,12 @@ fn trigger(ui: &mut egui::Ui, state: &State, view: &mut View, entry: &MappingEnt
         );
         return out;
     }
+    if edit.pending {
+        ui.label(
+            RichText::new("Not applied yet: press Enter or leave the field to apply this trigger.")
+                .color(ui.visuals().warn_fg_color),
+        );
+    }
     let Ok(t) = Trigger::parse(&model) else { return out };
     let matches = state.last_event.as_ref().is_some_and(|e| t.matches(e.value()));
     ui.label(if matches { "● matches the current event" } else { "○ does not match the current event" });
@@ -200,12 +207,18 @@ fn trigger(ui: &mut egui::Ui, state: &State, view: &mut View, entry: &MappingEnt
                 .color(ui.visuals().warn_fg_color),
         );
     }
-    // The builder's inputs live in the view until used (they start from the trigger).
-    if view.builder.as_ref().is_none_or(|(n, _, _)| *n != entry.name) {
+    // The builder's inputs live in the view until used; they start from the trigger and follow
+    // it whenever it changes.
+    if view.builder.as_ref().is_none_or(|b| b.mapping != entry.name || b.trigger != model) {
         let (ty, name) = t.as_simple().unwrap_or_else(|| ("track".into(), None));
-        view.builder = Some((entry.name.clone(), ty, name.unwrap_or_default()));
+        view.builder = Some(Builder {
+            mapping: entry.name.clone(),
+            trigger: model.clone(),
+            ty,
+            name: name.unwrap_or_default(),
+        });
     }
-    if let Some((_, ty, name)) = &mut view.builder {
+    if let Some(Builder { ty, name, .. }) = &mut view.builder {
         ui.horizontal(|ui| {
             let l = ui.label("Type");
             egui::ComboBox::from_id_salt("builder-type")
@@ -234,6 +247,16 @@ fn trigger(ui: &mut egui::Ui, state: &State, view: &mut View, entry: &MappingEnt
         });
     }
     out
+}
+
+/// The mapping editor's trigger builder: the call type and event name being picked for a
+/// mapping, made from its trigger text.
+#[derive(Debug, Clone)]
+pub struct Builder {
+    pub mapping: String,
+    trigger: String,
+    ty: String,
+    name: String,
 }
 
 /// The shape of a source, for the structured picker.

@@ -152,8 +152,8 @@ pub fn show(
                             if view.editing.as_deref() == Some(old.as_str()) {
                                 view.editing = Some(new.clone());
                             }
-                            if let Some(b) = view.builder.as_mut().filter(|b| b.0 == old) {
-                                b.0 = new;
+                            if let Some(b) = view.builder.as_mut().filter(|b| b.mapping == old) {
+                                b.mapping = new;
                             }
                             view.renaming = None;
                         }
