@@ -757,7 +757,7 @@ fn ctrl_n_asks_before_replacing_an_edited_event_and_copy_says_copied() {
     let edited = h.state().state.saved.composer_text.clone();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
     h.run_steps(2);
-    assert!(h.query_by_label("Start a new event?").is_some());
+    assert!(h.query_by_label("Replace the edited event?").is_some());
     h.get_by_label("Keep editing").click();
     h.run_steps(3);
     assert_eq!(h.state().state.saved.composer_text, edited, "nothing was thrown away");
@@ -769,7 +769,7 @@ fn ctrl_n_asks_before_replacing_an_edited_event_and_copy_says_copied() {
     // A fresh template is not an edit: Ctrl+N replaces it without asking.
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::N);
     h.run_steps(2);
-    assert!(h.query_by_label("Start a new event?").is_none());
+    assert!(h.query_by_label("Replace the edited event?").is_none());
     // Scroll the preview with the mouse wheel until the button is on screen, then click it.
     let over = h.state().view.rects.preview.center();
     for _ in 0..40 {
@@ -980,4 +980,55 @@ fn a_segment_configuration_is_imported_its_token_offered_not_saved_and_exported_
         "{script}"
     );
     assert!(!script.contains("fixture-conversion-token"));
+}
+
+/// A person's click: press in one frame, release in the next, at `pos`.
+fn click_at(h: &mut Harness<'static, ConsoleApp>, pos: egui::Pos2) {
+    h.event(egui::Event::PointerMoved(pos));
+    h.step();
+    for pressed in [true, false] {
+        h.event(egui::Event::PointerButton {
+            pos,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::default(),
+        });
+        h.step();
+    }
+    h.run_steps(2);
+}
+
+#[test]
+fn a_click_on_a_menu_item_never_reaches_the_text_field_under_it() {
+    let (mut h, _dir) = app("menu-click", Arc::default());
+    let templates = h.get_by_label("Templates").rect().center();
+    click_at(&mut h, templates);
+    // The menu opens over the quick fields: take an item that sits above one of them.
+    let fields =
+        ["Email", "Phone", "IP", "User agent", "Click ID", "UUID", "userId", "messageId", "Timestamp"];
+    let over = |h: &Harness<'static, ConsoleApp>, r: egui::Rect| {
+        fields.iter().any(|f| h.get_by_label(f).rect().contains(r.center()))
+    };
+    let (name, item) = reddit_capi_console::segment::samples::TEMPLATES
+        .iter()
+        .map(|t| (t.name, h.get_by_label(t.name).rect()))
+        .find(|(_, r)| over(&h, *r))
+        .expect("a menu item over a quick field");
+    click_at(&mut h, item.center());
+    assert_eq!(
+        h.state().view.confirm_replace,
+        None,
+        "an untouched first-run sample is replaced without asking"
+    );
+    let focused = h.ctx.memory(|m| m.focused());
+    assert_eq!(focused, None, "no widget got the click meant for the menu item");
+    for f in fields {
+        assert!(!h.get_by_label(f).is_focused(), "{f} got focus");
+    }
+    assert!(
+        h.state().state.notices.iter().any(|n| n.text.contains(&format!("the template {name}"))),
+        "the template was loaded, and said so: {:?} {:?}",
+        h.state().state.notices.iter().map(|n| n.text.clone()).collect::<Vec<_>>(),
+        h.state().view.confirm_replace
+    );
 }

@@ -76,8 +76,8 @@ pub struct View {
     /// The mapping being renamed (by name) and the new name typed so far.
     pub renaming: Option<(String, String)>,
     pub confirm_production: bool,
-    /// Ctrl+N over an edited event: asks before replacing it.
-    pub confirm_new_event: bool,
+    /// An event offered over an edited one: asks before replacing it.
+    pub confirm_replace: Option<EventOffer>,
     pub bottom: BottomTab,
     /// Whether the bottom panel shows its contents (its tab bar always shows).
     pub bottom_open: bool,
@@ -162,12 +162,23 @@ impl PanelRects {
 /// rectangles of its panels and a few controls to (scripts/gui-smoke.sh clicks by name with it).
 static GEOMETRY: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
 
+/// An event to put in the composer and where it comes from ("the template Page").
+#[derive(Debug, Clone, PartialEq)]
+pub struct EventOffer {
+    pub text: String,
+    pub from: String,
+}
+
 /// What the user asked for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Intent {
     /// Start a new event from the first template (asks first when the event was edited).
     NewEvent,
-    NewEventConfirmed,
+    /// Put this event in the composer (a template, a kept sample, an opened file, an event of
+    /// the corpus report), asking first when the composer's event was edited.
+    ReplaceEvent(EventOffer),
+    /// The user agreed to replace the edited event with the offered one.
+    ReplaceConfirmed,
     /// Open or save at the path typed in the path prompt.
     UsePath,
     /// Copy this text to the clipboard, and say what was copied.
@@ -388,8 +399,8 @@ impl ConsoleApp {
                 Err(e) => s.notice(true, format!("{name}: {e}")),
             },
             FileKind::Sample => {
-                s.load_event(text);
                 s.notice(false, format!("opened {name}"));
+                self.handle(Intent::ReplaceEvent(EventOffer { text, from: name.to_string() }));
             }
             FileKind::Corpus | FileKind::SegmentExport => {}
             FileKind::SegmentSubscriptions => self.view.segment.subscriptions = text,
@@ -401,13 +412,19 @@ impl ConsoleApp {
     pub fn handle(&mut self, intent: Intent) {
         let s = &mut self.state;
         match intent {
-            Intent::NewEvent if s.composer_edited => self.view.confirm_new_event = true,
-            Intent::NewEvent | Intent::NewEventConfirmed => {
-                self.view.confirm_new_event = false;
-                s.load_event(
-                    serde_json::to_string_pretty(&crate::segment::samples::TEMPLATES[0].event())
-                        .expect("JSON"),
-                );
+            Intent::NewEvent => {
+                let template = &crate::segment::samples::TEMPLATES[0];
+                self.handle(Intent::ReplaceEvent(EventOffer {
+                    text: serde_json::to_string_pretty(&template.event()).expect("JSON"),
+                    from: format!("a new {} event", template.name),
+                }));
+            }
+            Intent::ReplaceEvent(offer) if s.composer_edited => self.view.confirm_replace = Some(offer),
+            Intent::ReplaceEvent(offer) => s.load_offer(offer),
+            Intent::ReplaceConfirmed => {
+                if let Some(offer) = self.view.confirm_replace.take() {
+                    s.load_offer(offer);
+                }
             }
             Intent::UsePath => {
                 let Some(prompt) = self.view.path_prompt.clone() else { return };
@@ -869,13 +886,14 @@ fn dialogs(ctx: &egui::Context, view: &mut View, state: &mut State, intents: &mu
             view.path_prompt = None;
         }
     }
-    if view.confirm_new_event {
-        let modal = egui::Modal::new(egui::Id::unique("confirm-new-event")).show(ctx, |ui| {
-            ui.heading("Start a new event?");
-            ui.label("The event in the composer was edited; a new one replaces it.");
+    if let Some(offer) = &view.confirm_replace {
+        let modal = egui::Modal::new(egui::Id::unique("confirm-replace")).show(ctx, |ui| {
+            ui.heading("Replace the edited event?");
+            ui.label(format!("The event in the composer was edited; {} replaces it.", offer.from));
             ui.horizontal(|ui| {
-                if ui.button("Replace it").clicked() {
-                    intents.push(Intent::NewEventConfirmed);
+                // Enter replaces (the action just asked for); Escape keeps editing.
+                if ui.button("Replace it").clicked() || ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                    intents.push(Intent::ReplaceConfirmed);
                     ui.close();
                 }
                 if ui.button("Keep editing").clicked() {
@@ -883,8 +901,8 @@ fn dialogs(ctx: &egui::Context, view: &mut View, state: &mut State, intents: &mu
                 }
             });
         });
-        if modal.should_close() {
-            view.confirm_new_event = false;
+        if modal.should_close() && !intents.contains(&Intent::ReplaceConfirmed) {
+            view.confirm_replace = None;
         }
     }
 }

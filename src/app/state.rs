@@ -315,6 +315,8 @@ impl State {
         };
         let text = state.saved.composer_text.clone();
         state.set_event_text(text);
+        // A saved event is the user's work unless it is a template as made.
+        state.composer_edited = samples::untouched(&state.saved.composer_text).is_none();
         state.dirty = false;
         state
     }
@@ -386,6 +388,13 @@ impl State {
     pub fn load_event(&mut self, text: String) {
         self.set_event_text(text);
         self.composer_edited = false;
+    }
+
+    /// Loads an offered event and says where it came from (the composer may be out of sight,
+    /// under the Corpus window).
+    pub fn load_offer(&mut self, offer: super::EventOffer) {
+        self.load_event(offer.text);
+        self.notice(false, format!("the composer now holds {}", offer.from));
     }
 
     /// Edits the composer's event as JSON (quick fields) and rewrites the text.

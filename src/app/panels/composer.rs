@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::super::state::{Sample, State};
 use super::super::worker::FileKind;
-use super::super::{Intent, View};
+use super::super::{EventOffer, Intent, View};
 use crate::segment::samples::{self, TEMPLATES};
 
 /// Events larger than this are edited without colouring (the layout stays fast).
@@ -80,7 +80,10 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
                 ui.menu_button("Templates", |ui| {
                     for t in &TEMPLATES {
                         if ui.button(t.name).clicked() {
-                            state.load_event(serde_json::to_string_pretty(&t.event()).expect("JSON"));
+                            intents.push(Intent::ReplaceEvent(EventOffer {
+                                text: serde_json::to_string_pretty(&t.event()).expect("JSON"),
+                                from: format!("the template {}", t.name),
+                            }));
                             ui.close();
                         }
                     }
@@ -126,8 +129,11 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
                         .response
                         .labelled_by(l.id);
                 });
-                if let Some(text) = chosen.and_then(|i| state.saved.samples.get(i)).map(|s| s.text.clone()) {
-                    state.load_event(text);
+                if let Some(s) = chosen.and_then(|i| state.saved.samples.get(i)) {
+                    intents.push(Intent::ReplaceEvent(EventOffer {
+                        text: s.text.clone(),
+                        from: format!("the sample {}", s.name),
+                    }));
                 }
                 let l = ui.label("Sample name");
                 ui.add(

@@ -14,9 +14,9 @@ use std::sync::mpsc::{Receiver, TryRecvError, channel};
 use eframe::egui::{self, RichText};
 use egui_plot::{Bar, BarChart, Plot};
 
-use super::super::Intent;
 use super::super::state::State;
 use super::super::worker::FileKind;
+use super::super::{EventOffer, Intent};
 use crate::engine::{Engine, Selection};
 use crate::report::{self, Corpus, Examples, Report};
 use crate::segment::EventReader;
@@ -289,7 +289,7 @@ fn window(
     let mut choose = |title: String, e: &Examples| pick = Some((title, e.clone()));
 
     if let Some((title, examples)) = &view.selected {
-        events_list(ui, title, examples, done, state);
+        events_list(ui, title, examples, done, intents);
         ui.separator();
     }
 
@@ -428,14 +428,17 @@ fn bar_chart(ui: &mut egui::Ui, id: &str, y: &str, bars: Vec<Bar>, color: egui::
 }
 
 /// The listed events of the selected group: each loads into the composer when clicked.
-fn events_list(ui: &mut egui::Ui, title: &str, examples: &Examples, done: &Done, state: &mut State) {
+fn events_list(ui: &mut egui::Ui, title: &str, examples: &Examples, done: &Done, intents: &mut Vec<Intent>) {
     ui.label(RichText::new(format!("{title}: {} events; the first:", examples.count)).strong());
     ui.horizontal_wrapped(|ui| {
         for i in &examples.first {
             match done.examples.get(i) {
                 Some(Some(text)) => {
                     if ui.button(format!("event {i}")).on_hover_text("Load it into the composer").clicked() {
-                        state.load_event(text.clone());
+                        intents.push(Intent::ReplaceEvent(EventOffer {
+                            text: text.clone(),
+                            from: format!("event {i} of {}", done.name),
+                        }));
                     }
                 }
                 _ => {
