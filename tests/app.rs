@@ -1032,3 +1032,52 @@ fn a_click_on_a_menu_item_never_reaches_the_text_field_under_it() {
         h.state().view.confirm_replace
     );
 }
+
+#[test]
+fn enter_confirms_a_rename_and_the_new_name_is_saved() {
+    let dir = data_dir("rename-enter");
+    let mut h = start(&dir, Arc::default(), Keychain::Unavailable("none".into()));
+    h.get_by_label("● Purchase").click();
+    h.run_steps(2);
+    h.get_by_label("Rename").click();
+    h.run_steps(2);
+    focus_and_select_all(&mut h, "New name");
+    type_keys(&mut h, "Checkout");
+    h.key_press(egui::Key::Enter);
+    h.run_steps(3);
+    assert!(h.query_by_label("New name").is_none(), "the rename field closed");
+    let (workspace, _) = saved_files(&mut h, &dir);
+    let names: Vec<&str> =
+        workspace["mappings"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
+    assert!(names.contains(&"Checkout") && !names.contains(&"Purchase"), "{names:?}");
+}
+
+#[test]
+fn a_drag_that_starts_beside_a_splitter_moves_it() {
+    let (mut h, _dir) = app("splitter", Arc::default());
+    let before = h.state().view.rects.preview;
+    // Six points into the composer, left of the preview panel's edge.
+    let start = egui::pos2(before.left() - 6.0, before.center().y);
+    h.event(egui::Event::PointerMoved(start));
+    h.step();
+    h.event(egui::Event::PointerButton {
+        pos: start,
+        button: egui::PointerButton::Primary,
+        pressed: true,
+        modifiers: egui::Modifiers::default(),
+    });
+    h.step();
+    for dx in 1..=8 {
+        h.event(egui::Event::PointerMoved(start - egui::vec2(dx as f32 * 5.0, 0.0)));
+        h.step();
+    }
+    h.event(egui::Event::PointerButton {
+        pos: start - egui::vec2(40.0, 0.0),
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::default(),
+    });
+    h.run_steps(3);
+    let after = h.state().view.rects.preview;
+    assert!(after.width() > before.width() + 20.0, "the preview panel grew: {before:?} → {after:?}");
+}

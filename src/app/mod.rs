@@ -239,6 +239,9 @@ impl ConsoleApp {
     pub fn new(ctx: &egui::Context, config: AppConfig) -> ConsoleApp {
         let ctx = ctx.clone();
         ctx.options_mut(|o| o.theme_preference = egui::ThemePreference::System);
+        // Splitters grab within 8 points of the panel edge, not egui's 3: a first drag lands on
+        // the splitter rather than selecting the editor's text beside it.
+        ctx.all_styles_mut(|s| s.interaction.resize_grab_radius_side = 8.0);
         install_fonts(&ctx);
         let mut notices = Vec::new();
         let mut newer = Vec::new();

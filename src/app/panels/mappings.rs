@@ -112,14 +112,17 @@ pub fn show(
             }
             if let Some((old, name)) = &mut view.renaming {
                 let l = ui.label("New name");
-                ui.add(
-                    egui::TextEdit::singleline(name)
-                        .id(egui::Id::unique("rename-field"))
-                        .desired_width(f32::INFINITY),
-                )
-                .labelled_by(l.id);
+                let field = ui
+                    .add(
+                        egui::TextEdit::singleline(name)
+                            .id(egui::Id::unique("rename-field"))
+                            .desired_width(f32::INFINITY),
+                    )
+                    .labelled_by(l.id);
+                // Enter confirms, as OK does (a single-line field lets go of focus on Enter).
+                let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
                 ui.horizontal(|ui| {
-                    if ui.button("OK").clicked() {
+                    if ui.button("OK").clicked() || enter {
                         action = Some(Action::Rename(old.clone(), name.clone()));
                     }
                     if ui.button("Cancel").clicked() {
