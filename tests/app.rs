@@ -1081,3 +1081,25 @@ fn a_drag_that_starts_beside_a_splitter_moves_it() {
     let after = h.state().view.rects.preview;
     assert!(after.width() > before.width() + 20.0, "the preview panel grew: {before:?} → {after:?}");
 }
+
+#[test]
+fn a_quick_field_edit_changes_only_its_value_in_the_hand_typed_json() {
+    let dir = data_dir("quick-keeps-json");
+    let mut h = start(&dir, Arc::default(), Keychain::Unavailable("none".into()));
+    focus_and_select_all(&mut h, "Event JSON");
+    let typed = r#"{"type":"track",  "event": "Order Completed", "userId": "u-42",  "properties": {"revenue": 59.90, "currency": "EUR"}}"#;
+    type_keys(&mut h, typed);
+    assert_eq!(h.state().state.saved.composer_text, typed);
+    focus_and_select_all(&mut h, "userId");
+    type_keys(&mut h, "user-1842");
+    focus_and_select_all(&mut h, "Email");
+    type_keys(&mut h, "jane@example.com");
+    let expected = typed.replace(r#""u-42""#, r#""user-1842""#).replace(
+        r#""currency": "EUR"}}"#,
+        r#""currency": "EUR"}, "context": {"traits": {"email": "jane@example.com"}}}"#,
+    );
+    assert_eq!(h.state().state.saved.composer_text, expected, "59.90 and the spacing stay as typed");
+    assert_eq!(h.get_by_label("Event JSON").value().as_deref(), Some(expected.as_str()));
+    let (_, app_state) = saved_files(&mut h, &dir);
+    assert_eq!(app_state["composer_text"], expected);
+}

@@ -397,13 +397,13 @@ impl State {
         self.notice(false, format!("the composer now holds {}", offer.from));
     }
 
-    /// Edits the composer's event as JSON (quick fields) and rewrites the text.
-    pub fn edit_event(&mut self, edit: impl FnOnce(&mut serde_json::Value)) {
-        let Ok(event) = &self.event else { return };
-        let mut value = event.value().clone();
-        edit(&mut value);
-        let text = serde_json::to_string_pretty(&value).expect("JSON");
-        self.set_event_text(text);
+    /// Sets (or, with `None`, removes) one string of the composer's event (a quick field),
+    /// changing only that value in the text: the rest stays as the user typed it.
+    pub fn set_event_string(&mut self, path: &[&str], value: Option<&str>) {
+        match crate::segment::edit::set_string(&self.saved.composer_text, path, value) {
+            Some(text) => self.set_event_text(text),
+            None => self.notice(true, "the event is not a JSON object: edit it in the JSON editor"),
+        }
     }
 
     fn options(&self) -> Options {
@@ -789,7 +789,7 @@ mod tests {
     #[test]
     fn editing_the_event_changes_the_preview() {
         let mut s = state();
-        s.edit_event(|e| e["event"] = serde_json::json!("Signed Up"));
+        s.set_event_string(&["event"], Some("Signed Up"));
         let names: Vec<&str> = s.preview.matched.iter().map(|&i| s.mappings[i].name.as_str()).collect();
         assert!(names.contains(&"Sign Up") && !names.contains(&"Purchase"), "{names:?}");
         let before = s.preview.items.len();
@@ -824,7 +824,7 @@ mod tests {
     fn compiled_mappings_are_reused_across_edits_and_rebuilt_after_changes() {
         let mut s = state();
         let purchase = s.mappings.iter().position(|m| m.name == "Purchase").unwrap();
-        s.edit_event(|e| e["userId"] = serde_json::json!("someone-else"));
+        s.set_event_string(&["userId"], Some("someone-else"));
         assert!(s.preview.matched.contains(&purchase));
         s.mappings[purchase].enabled = false;
         s.workspace_changed();
@@ -846,7 +846,7 @@ mod tests {
         s.recompute();
         let names = |s: &State| s.preview.comparison.iter().map(|c| c.mapping.clone()).collect::<Vec<_>>();
         assert_eq!(names(&s), ["Purchase"]);
-        s.edit_event(|e| e["userId"] = serde_json::json!("someone-else"));
+        s.set_event_string(&["userId"], Some("someone-else"));
         let purchase = &s.preview.comparison[0];
         let id = purchase
             .fields

@@ -5,7 +5,7 @@
 //! (disabled, showing the last valid event) and the editor keeps its place, id and focus.
 
 use eframe::egui::{self, RichText};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::super::state::{Sample, State};
 use super::super::worker::FileKind;
@@ -40,30 +40,6 @@ fn get<'a>(v: &'a Value, path: &[&str]) -> Option<&'a Value> {
     path.iter().try_fold(v, |v, k| v.get(*k))
 }
 
-fn set(v: &mut Value, path: &[&str], value: Option<String>) {
-    let Some((last, parents)) = path.split_last() else { return };
-    let mut cur = v;
-    for k in parents {
-        if !cur.get(*k).is_some_and(Value::is_object) {
-            if value.is_none() {
-                return;
-            }
-            cur[*k] = json!({});
-        }
-        cur = &mut cur[*k];
-    }
-    if let Some(obj) = cur.as_object_mut() {
-        match value {
-            Some(s) => {
-                obj.insert(last.to_string(), Value::String(s));
-            }
-            None => {
-                obj.remove(*last);
-            }
-        }
-    }
-}
-
 /// A quick field's text for an event: strings as they are, other values as JSON.
 fn quick_text(event: Option<&Value>, path: &[&str]) -> String {
     event
@@ -94,13 +70,11 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
                     .on_hover_text("Set timestamp to now")
                     .clicked()
                 {
-                    state.edit_event(|e| {
-                        e["timestamp"] =
-                            json!(crate::timestamp::format_rfc3339(crate::timestamp::now_millis()))
-                    });
+                    let now = crate::timestamp::format_rfc3339(crate::timestamp::now_millis());
+                    state.set_event_string(&["timestamp"], Some(&now));
                 }
                 if ui.add_enabled(valid, egui::Button::new("New messageId")).clicked() {
-                    state.edit_event(|e| e["messageId"] = json!(samples::new_message_id()));
+                    state.set_event_string(&["messageId"], Some(&samples::new_message_id()));
                 }
                 if ui.button("Open sample…").clicked() {
                     intents.push(Intent::Open(FileKind::Sample));
@@ -200,7 +174,7 @@ fn quick_fields(ui: &mut egui::Ui, state: &mut State, view: &mut View) {
             ui.memory_mut(|m| m.request_focus(quick_id(label)));
         }
         if let Some((path, value)) = edit {
-            state.edit_event(|e| set(e, path, value));
+            state.set_event_string(path, value.as_deref());
         }
     });
 }

@@ -3,6 +3,7 @@
 //! An event stays a JSON value — mappings read arbitrary paths — with typed accessors for the
 //! fields everybody asks about.
 
+pub mod edit;
 mod parse;
 mod read;
 pub mod samples;
