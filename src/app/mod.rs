@@ -76,6 +76,8 @@ pub struct View {
     /// The mapping being renamed (by name) and the new name typed so far.
     pub renaming: Option<(String, String)>,
     pub confirm_production: bool,
+    /// The kept sample last chosen (shown in the Samples box until the event is edited).
+    pub sample_shown: Option<String>,
     /// An event offered over an edited one: asks before replacing it.
     pub confirm_replace: Option<EventOffer>,
     pub bottom: BottomTab,
@@ -656,13 +658,19 @@ impl ConsoleApp {
 }
 
 /// egui's default fonts lack arrows, check marks and warning signs: DejaVu Sans (bundled, free
-/// licence in assets/fonts) fills in behind them.
+/// licence in assets/fonts) fills in behind them. Monospace text (JSON, hashes, ids) is JetBrains
+/// Mono, whose dotted zero never reads as O.
 fn install_fonts(ctx: &egui::Context) {
     let mut fonts = egui::FontDefinitions::default();
     fonts.font_data.insert(
         "dejavu".into(),
         Arc::new(egui::FontData::from_static(include_bytes!("../../assets/fonts/DejaVuSans.ttf"))),
     );
+    fonts.font_data.insert(
+        "jetbrains-mono".into(),
+        Arc::new(egui::FontData::from_static(include_bytes!("../../assets/fonts/JetBrainsMono-Regular.ttf"))),
+    );
+    fonts.families.entry(egui::FontFamily::Monospace).or_default().insert(0, "jetbrains-mono".into());
     for family in [egui::FontFamily::Proportional, egui::FontFamily::Monospace] {
         fonts.families.entry(family).or_default().push("dejavu".into());
     }

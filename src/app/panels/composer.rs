@@ -88,10 +88,10 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
                 ui.add_enabled_ui(!state.saved.samples.is_empty(), |ui| {
                     let l = ui.label("Samples");
                     egui::ComboBox::from_id_salt("samples")
-                        .selected_text(if state.saved.samples.is_empty() {
-                            "none kept yet"
-                        } else {
-                            "choose…"
+                        .selected_text(match &view.sample_shown {
+                            _ if state.saved.samples.is_empty() => "none kept yet",
+                            Some(name) if !state.composer_edited => name.as_str(),
+                            _ => "choose…",
                         })
                         .show_ui(ui, |ui| {
                             for (i, s) in state.saved.samples.iter().enumerate() {
@@ -104,6 +104,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
                         .labelled_by(l.id);
                 });
                 if let Some(s) = chosen.and_then(|i| state.saved.samples.get(i)) {
+                    view.sample_shown = Some(s.name.clone());
                     intents.push(Intent::ReplaceEvent(EventOffer {
                         text: s.text.clone(),
                         from: format!("the sample {}", s.name),
@@ -148,13 +149,16 @@ fn quick_fields(ui: &mut egui::Ui, state: &mut State, view: &mut View) {
         let event = state.last_event.as_ref().map(|e| e.value());
         let models: Vec<String> = QUICK.iter().map(|(_, path)| quick_text(event, path)).collect();
         let mut edit = None;
-        // Rows of two: fixed-width labels, the rest split between the two fields.
+        // Rows of two where the panel is wide enough for an email address in each field, one
+        // otherwise; fixed-width labels, the rest to the fields.
         const LABEL: f32 = 76.0;
+        let spacing = ui.spacing().item_spacing.x;
+        let per_row = if ui.available_width() >= 2.0 * (LABEL + 240.0 + 2.0 * spacing) { 2 } else { 1 };
         let width =
-            ((ui.available_width() - 2.0 * LABEL - 4.0 * ui.spacing().item_spacing.x) / 2.0).max(100.0);
+            ((ui.available_width() - per_row as f32 * (LABEL + 2.0 * spacing)) / per_row as f32).max(100.0);
         let height = ui.spacing().interact_size.y;
         ui.add_enabled_ui(valid, |ui| {
-            for (pair, texts) in QUICK.chunks(2).zip(models.chunks(2)) {
+            for (pair, texts) in QUICK.chunks(per_row).zip(models.chunks(per_row)) {
                 ui.horizontal(|ui| {
                     for ((label, path), model) in pair.iter().zip(texts) {
                         let l = ui.add_sized([LABEL, height], egui::Label::new(*label));
@@ -194,6 +198,39 @@ fn status_line(ui: &mut egui::Ui, state: &State) {
     ui.add(egui::Label::new(RichText::new(text).color(color)).truncate());
 }
 
+/// Numbers each line of the editor's text (wrapped rows carry none) right-aligned at `right`,
+/// painting only the rows in view.
+fn paint_line_numbers(
+    ui: &egui::Ui,
+    output: &egui::text_edit::TextEditOutput,
+    right: f32,
+    font: &egui::FontId,
+) {
+    let clip = ui.clip_rect();
+    let color = ui.visuals().weak_text_color();
+    let mut line = 1;
+    let mut starts_line = true;
+    for row in &output.galley.rows {
+        let rect = row.rect().translate(output.galley_pos.to_vec2());
+        if starts_line && rect.bottom() >= clip.top() && rect.top() <= clip.bottom() {
+            ui.painter().text(
+                egui::pos2(right, rect.top()),
+                egui::Align2::RIGHT_TOP,
+                line,
+                font.clone(),
+                color,
+            );
+        }
+        if row.ends_with_newline {
+            line += 1;
+        }
+        starts_line = row.ends_with_newline;
+        if rect.top() > clip.bottom() {
+            break;
+        }
+    }
+}
+
 /// The JSON editor, filling the rest of the panel. Edits the text in place (no per-frame copy).
 fn json_editor(ui: &mut egui::Ui, state: &mut State, rects: &mut super::super::PanelRects) {
     let mut text = std::mem::take(&mut state.saved.composer_text);
@@ -210,15 +247,26 @@ fn json_editor(ui: &mut egui::Ui, state: &mut State, rects: &mut super::super::P
         .id_salt("event-json-scroll")
         .auto_shrink(false)
         .show(ui, |ui| {
-            let editor = egui::TextEdit::multiline(&mut text)
-                .id(egui::Id::unique(EDITOR_ID))
-                .code_editor()
-                .desired_width(f32::INFINITY)
-                .min_size(egui::vec2(size.x, size.y - 8.0));
-            let editor = if highlight { editor.layouter(&mut layouter) } else { editor };
-            let response = ui.add(editor).accessible_name("Event JSON");
-            rects.mark("Event JSON", response.rect);
-            response.changed()
+            ui.horizontal_top(|ui| {
+                // A gutter of line numbers: parse errors cite line and column.
+                let font = egui::TextStyle::Monospace.resolve(ui.style());
+                let digits = (text.bytes().filter(|b| *b == b'\n').count() + 1).max(99).ilog10() as usize + 1;
+                let gutter = ui.fonts_mut(|f| f.glyph_width(&font, '0')) * digits as f32 + 6.0;
+                let (gutter, _) = ui.allocate_exact_size(egui::vec2(gutter, 0.0), egui::Sense::hover());
+                ui.spacing_mut().item_spacing.x = 2.0;
+                let editor = egui::TextEdit::multiline(&mut text)
+                    .id(egui::Id::unique(EDITOR_ID))
+                    .code_editor()
+                    .desired_width(f32::INFINITY)
+                    .min_size(egui::vec2(ui.available_width(), size.y - 8.0));
+                let editor = if highlight { editor.layouter(&mut layouter) } else { editor };
+                let output = editor.show(ui);
+                paint_line_numbers(ui, &output, gutter.right() - 2.0, &font);
+                let response = output.response.response.accessible_name("Event JSON");
+                rects.mark("Event JSON", response.rect);
+                response.changed()
+            })
+            .inner
         })
         .inner;
     if changed {
