@@ -382,7 +382,7 @@ fn a_batch_in_history_shows_its_abridged_body_and_offers_no_curl() {
     wait(&mut h, |a| !a.state.history.is_empty());
     h.get_by_label("History (1)").click();
     h.run_steps(2);
-    h.get_by_label_contains("Purchase · emulator · #1 · 200").click();
+    h.get_by_label_contains("Purchase · emulator · 200").click();
     h.run_steps(2);
     assert!(h.query_by_label_contains("Body abridged: the first of 100 events is kept").is_some());
     // The preview's button stays; the history's is the disabled one.
@@ -1102,4 +1102,32 @@ fn a_quick_field_edit_changes_only_its_value_in_the_hand_typed_json() {
     assert_eq!(h.get_by_label("Event JSON").value().as_deref(), Some(expected.as_str()));
     let (_, app_state) = saved_files(&mut h, &dir);
     assert_eq!(app_state["composer_text"], expected);
+}
+
+#[test]
+fn a_second_send_of_the_same_event_says_reddit_would_drop_it_as_a_duplicate() {
+    let (mut h, _dir) = app("duplicate", Arc::default());
+    let send = |h: &mut Harness<'static, ConsoleApp>| {
+        h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+        h.run_steps(2);
+        wait(h, |a| a.state.last_send.as_ref().is_some_and(|l| l.duplicates.is_some()));
+        h.run_steps(2);
+    };
+    send(&mut h);
+    assert!(h.query_by_label_contains("would drop this as a duplicate").is_none(), "a first send is new");
+    h.state_mut().state.last_send = None;
+    send(&mut h);
+    let first = h.state().state.history.first().unwrap().attempt.started_at.clone();
+    let said = format!(
+        "Reddit would drop this as a duplicate of the send at {}",
+        reddit_capi_console::local_time::local(&first)
+    );
+    assert!(h.query_by_label_contains(&said).is_some(), "the response says it: {said}");
+    // The history's detail says it too, for the second send only.
+    h.get_by_label_contains("History (2)").click();
+    h.run_steps(2);
+    h.query_all_by_label_contains("Purchase · emulator · 200").next().unwrap().click();
+    h.run_steps(3);
+    assert_eq!(h.state().state.selected_history, Some(1), "the newest row is first");
+    assert!(h.query_by_label_contains("(same conversion_id and event type within 2 days)").is_some());
 }

@@ -307,7 +307,7 @@ impl ConsoleApp {
                 for e in history_errors {
                     s.notice(true, format!("history not written: {e}"));
                 }
-                s.last_send = Some(state::LastSend { results });
+                s.last_send = Some(state::LastSend { results, duplicates: None });
                 self.view.bottom = BottomTab::Response;
                 self.view.bottom_open = true;
             }

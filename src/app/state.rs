@@ -202,6 +202,10 @@ pub struct HistoryView {
     key: Option<(u64, String, Option<usize>)>,
     /// Entries that match the filter, newest first (indexes into `history`).
     pub rows: Vec<usize>,
+    /// Each row's text (local time with its zone, mapping, endpoint, attempt, status).
+    pub labels: Vec<String>,
+    /// The selected send's events would be dropped as duplicates of this earlier send.
+    pub duplicate_of: Option<String>,
     /// The selected entry's request body, pretty.
     pub body: String,
     /// The previous send of the same sample and mapping, and what changed since.
@@ -212,6 +216,46 @@ pub struct HistoryView {
 #[derive(Debug, Clone)]
 pub struct LastSend {
     pub results: Vec<Sent>,
+    /// For each result, the earlier send its events repeat (read from the history once it
+    /// holds this send): what Reddit would drop as a duplicate. `None` until then.
+    pub duplicates: Option<Vec<Option<String>>>,
+}
+
+/// A history row: when (local, with its zone), what, where, which attempt, the answer.
+fn history_label(e: &Entry) -> String {
+    let status = match e.attempt.status {
+        Some(s) => s.to_string(),
+        None if e.state == crate::store::history::Phase::Pending => "pending".into(),
+        None => e.attempt.outcome.message.chars().take(24).collect(),
+    };
+    let retry =
+        if e.attempt.number > 1 { format!(" · retry {}", e.attempt.number - 1) } else { String::new() };
+    format!(
+        "{} · {} · {}{retry} · {status}",
+        crate::local_time::local(&e.attempt.started_at),
+        e.mapping,
+        e.endpoint
+    )
+}
+
+/// For each result of a send, the time of the earlier send its events repeat, found in
+/// `history` (which holds the send): the newest completed entry of each result's mapping.
+fn duplicates_of(history: &[Entry], results: &[Sent]) -> Vec<Option<String>> {
+    let mut claimed = Vec::new();
+    results
+        .iter()
+        .map(|r| {
+            let i = (0..history.len()).rev().find(|i| {
+                !claimed.contains(i)
+                    && history.get(*i).is_some_and(|e| {
+                        e.mapping == r.mapping && e.state == crate::store::history::Phase::Completed
+                    })
+            })?;
+            claimed.push(i);
+            let j = crate::store::dedup::earlier_duplicate(history, i)?;
+            Some(crate::local_time::local(&history.get(j)?.attempt.started_at))
+        })
+        .collect()
 }
 
 /// A message for the user (errors from disk, settings problems).
@@ -636,6 +680,9 @@ impl State {
     pub fn set_history(&mut self, entries: Vec<Entry>) {
         self.history = entries;
         self.history_generation += 1;
+        if let Some(last) = self.last_send.as_mut().filter(|l| l.duplicates.is_none()) {
+            last.duplicates = Some(duplicates_of(&self.history, &last.results));
+        }
     }
 
     /// Brings the history list and detail up to date with the history, filter and selection;
@@ -659,9 +706,17 @@ impl State {
             }
             None => (String::new(), None),
         };
+        let labels = rows.iter().filter_map(|&i| self.history.get(i)).map(history_label).collect();
+        let duplicate_of = self
+            .selected_history
+            .and_then(|i| crate::store::dedup::earlier_duplicate(&self.history, i))
+            .and_then(|j| self.history.get(j))
+            .map(|e| crate::local_time::local(&e.attempt.started_at));
         self.history_view = HistoryView {
             key: Some((self.history_generation, self.history_filter.clone(), self.selected_history)),
             rows,
+            labels,
+            duplicate_of,
             body,
             previous,
         };

@@ -3,5 +3,6 @@
 //! `versioned`). Nothing here holds the token.
 
 pub mod atomic;
+pub mod dedup;
 pub mod history;
 pub mod versioned;

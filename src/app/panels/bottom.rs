@@ -82,8 +82,9 @@ fn response(ui: &mut egui::Ui, state: &State) {
         ui.label(text);
         return;
     };
+    let duplicates = last.duplicates.as_deref().unwrap_or_default();
     egui::ScrollArea::vertical().id_salt("response").max_height(220.0).show(ui, |ui| {
-        for sent in &last.results {
+        for (k, sent) in last.results.iter().enumerate() {
             let o = &sent.outcome;
             let color = if sent.accepted() { ui.visuals().text_color() } else { ui.visuals().error_fg_color };
             let status = o.status.map(|s| format!("HTTP {s} ")).unwrap_or_default();
@@ -96,16 +97,20 @@ fn response(ui: &mut egui::Ui, state: &State) {
                         .color(ui.visuals().error_fg_color),
                 );
             }
+            if let Some(Some(at)) = duplicates.get(k).filter(|_| sent.accepted()) {
+                ui.label(
+                    RichText::new(format!(
+                        "⚠ Reddit would drop this as a duplicate of the send at {at}: same conversion_id and event \
+                         type within 2 days. Press New messageId to send it as a new conversion."
+                    ))
+                    .color(ui.visuals().warn_fg_color),
+                );
+            }
             if sent.attempts.len() > 1 {
                 ui.label(RichText::new(format!("{} attempts", sent.attempts.len())).weak());
             }
         }
     });
-}
-
-/// The first `n` characters of `s` (never a byte slice: any text is safe).
-fn prefix(s: &str, n: usize) -> String {
-    s.chars().take(n).collect()
 }
 
 fn history(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut Vec<Intent>) {
@@ -124,41 +129,32 @@ fn history(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut 
         }
     });
     state.refresh_history_view();
-    let list_width = (ui.available_width() * 0.45).max(260.0);
-    ui.horizontal_top(|ui| {
-        ui.vertical(|ui| {
-            ui.set_width(list_width);
+    // The list and the detail, split by a divider the user can drag.
+    egui::Panel::left("history-list")
+        .resizable(true)
+        .default_size(ui.available_width() * 0.4)
+        .size_range(egui::Rangef::new(220.0, (ui.available_width() - 320.0).max(240.0)))
+        .show(ui, |ui| {
             let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
-            let rows = &state.history_view.rows;
+            let (rows, labels) = (&state.history_view.rows, &state.history_view.labels);
             let mut clicked = None;
             egui::ScrollArea::vertical().id_salt("history-list").auto_shrink(false).show_rows(
                 ui,
                 row_height,
                 rows.len(),
                 |ui, range| {
-                    for (i, e) in rows
-                        .get(range)
+                    for (&i, label) in rows
+                        .get(range.clone())
                         .unwrap_or_default()
                         .iter()
-                        .filter_map(|&i| Some((i, state.history.get(i)?)))
+                        .zip(labels.get(range).unwrap_or_default())
                     {
-                        let status = match e.attempt.status {
-                            Some(s) => s.to_string(),
-                            None if e.state == crate::store::history::Phase::Pending => "pending".into(),
-                            None => prefix(&e.attempt.outcome.message, 24),
-                        };
-                        let seen = if to_reddit(&e.endpoint) && state.saved.seen.contains(&e.send_id) {
-                            "✔ "
-                        } else {
-                            ""
-                        };
-                        let text = format!(
-                            "{seen}{} · {} · {} · #{} · {status}",
-                            prefix(&e.attempt.started_at, 19),
-                            e.mapping,
-                            e.endpoint,
-                            e.attempt.number
-                        );
+                        let seen = state
+                            .history
+                            .get(i)
+                            .is_some_and(|e| to_reddit(&e.endpoint) && state.saved.seen.contains(&e.send_id));
+                        let text =
+                            if seen { RichText::new(format!("✔ {label}")) } else { RichText::new(label) };
                         let row = ui.selectable_label(state.selected_history == Some(i), text);
                         if rows.first() == Some(&i) {
                             view.rects.mark("history:newest", row.rect);
@@ -173,9 +169,7 @@ fn history(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut 
                 state.selected_history = clicked;
             }
         });
-        ui.separator();
-        ui.vertical(|ui| detail(ui, state, intents));
-    });
+    egui::CentralPanel::default().show(ui, |ui| detail(ui, state, intents));
 }
 
 /// The selected history entry: what happened, the response, and the request body, compared by
@@ -222,6 +216,14 @@ fn detail(ui: &mut egui::Ui, state: &mut State, intents: &mut Vec<Intent>) {
         ))
         .wrap(),
     );
+    if let Some(at) = &state.history_view.duplicate_of {
+        ui.label(
+            RichText::new(format!(
+                "⚠ Reddit would drop this as a duplicate of the send at {at} (same conversion_id and event type within 2 days)."
+            ))
+            .color(ui.visuals().warn_fg_color),
+        );
+    }
     egui::ScrollArea::vertical().id_salt("history-detail").auto_shrink(false).show(ui, |ui| {
         if let Some(body) = &e.attempt.response_body {
             ui.label(RichText::new(format!("Response: {body}")).monospace());
