@@ -21,5 +21,6 @@ pub mod report;
 pub mod secret;
 pub mod segment;
 pub mod timestamp;
+pub mod verdict;
 pub mod versioned;
 pub mod workspace;
