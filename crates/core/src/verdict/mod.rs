@@ -372,13 +372,16 @@ impl EventCheck<'_> {
         let name = t.and_then(|t| t.get("custom_event_name")).and_then(Value::as_str);
         let at = format!("{key}.tracking_type");
         match tracking {
-            None => self.refuse(&at, Stage::Event, "tracking_type: is required", "type.tracking_type.required"),
+            None => self.warn(
+                &at,
+                "no tracking_type: the event has no conversion type (no refusal of this is on record; Reddit's own sGTM template's tests send `type: {}`)",
+                "type.tracking_type.missing",
+            ),
             Some(tt) if tt == custom => match name.map(|n| n.trim().chars().count()) {
-                None | Some(0) => self.refuse(
+                None | Some(0) => self.warn(
                     &format!("{key}.custom_event_name"),
-                    Stage::Event,
-                    format!("custom_event_name: is required for {custom} events"),
-                    "type.custom_event_name.required",
+                    format!("a {custom} event without custom_event_name cannot be told apart from other custom events"),
+                    "type.custom_event_name.missing",
                 ),
                 Some(n) if n > CUSTOM_NAME_CHARS => self.warn(
                     &format!("{key}.custom_event_name"),
