@@ -14,7 +14,7 @@
 //! desktop app.
 
 pub use reddit_capi_core::{
-    diff, engine, identity, mapping, random, reddit, report, segment, timestamp, verdict, versioned,
+    capture, diff, engine, identity, mapping, random, reddit, report, segment, timestamp, verdict, versioned,
     workspace,
 };
 
