@@ -31,6 +31,8 @@ const fn f(key: &'static str, kind: Kind) -> Field {
 const SCREEN: &[Field] = &[f("width", Kind::Int), f("height", Kind::Int)];
 const DPO: &[Field] = &[f("modes", Kind::List(&Kind::Str)), f("country", Kind::Str), f("region", Kind::Str)];
 
+/// v2's user fields; v3 has the same without the last, `opt_out` (Stape maps it to
+/// `data_processing_options` for v3).
 const V2_USER: &[Field] = &[
     f("email", Kind::Str),
     f("external_id", Kind::Str),
@@ -40,22 +42,11 @@ const V2_USER: &[Field] = &[
     f("idfa", Kind::Str),
     f("aaid", Kind::Str),
     f("phone_number", Kind::Str),
+    f("screen_dimensions", Kind::Obj(SCREEN)),
+    f("data_processing_options", Kind::Obj(DPO)),
     f("opt_out", Kind::Bool),
-    f("screen_dimensions", Kind::Obj(SCREEN)),
-    f("data_processing_options", Kind::Obj(DPO)),
 ];
-const V3_USER: &[Field] = &[
-    f("email", Kind::Str),
-    f("external_id", Kind::Str),
-    f("ip_address", Kind::Str),
-    f("user_agent", Kind::Str),
-    f("uuid", Kind::Str),
-    f("idfa", Kind::Str),
-    f("aaid", Kind::Str),
-    f("phone_number", Kind::Str),
-    f("screen_dimensions", Kind::Obj(SCREEN)),
-    f("data_processing_options", Kind::Obj(DPO)),
-];
+const V3_USER: &[Field] = V2_USER.split_at(V2_USER.len() - 1).0;
 const V2_PRODUCT: &[Field] = &[f("id", Kind::Str), f("name", Kind::Str), f("category", Kind::Str)];
 const V3_PRODUCT: &[Field] = &[
     f("id", Kind::Str),
