@@ -14,7 +14,8 @@
 //! desktop app.
 
 pub use reddit_capi_core::{
-    diff, engine, identity, mapping, random, reddit, report, segment, timestamp, versioned, workspace,
+    capture, diff, engine, identity, mapping, random, reddit, report, segment, timestamp, verdict, versioned,
+    workspace,
 };
 
 // The app indexes nothing that could panic mid-frame: every lookup is checked.

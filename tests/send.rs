@@ -151,7 +151,7 @@ async fn a_400_carries_reddits_field_errors() {
     assert_eq!(result.attempts.len(), 1, "a 400 is final");
     assert_eq!(result.outcome.message, "There were 1 invalid conversion events. None were processed.");
     assert!(
-        result.outcome.field_errors.iter().any(|f| f.field.starts_with("$.data.events[0].user.uuid")),
+        result.outcome.field_errors.iter().any(|f| f.field == "$.data.events[0].user.UUID"),
         "{:?}",
         result.outcome.field_errors
     );

@@ -3,6 +3,7 @@
 //! `main.rs` only calls [`main`]. Exit codes: 0 all built, 1 some events refused, 2 usage or
 //! input error (message on stderr).
 
+mod check;
 mod common;
 mod curl;
 mod emulate;
@@ -53,6 +54,9 @@ pub enum Command {
     Preview(preview::PreviewArgs),
     /// Normalize and hash identifiers, showing every rule applied.
     Hash(hash::HashArgs),
+    /// Say what Reddit would answer to captured requests: JSON / JSON Lines bodies, a cURL command
+    /// line or a HAR file (its requests to the conversions endpoints), with warnings and identifiers.
+    Check(check::CheckArgs),
     /// Send what `preview` builds to Reddit or the local emulator, and print each outcome.
     Send(send::SendArgs),
     /// Send large JSON Lines files in requests of up to 1,000 events, with a summary.
@@ -116,6 +120,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Preview(args)) => preview::run(args, &mut out),
         Some(Command::Hash(args)) => hash::run(args, &mut out),
+        Some(Command::Check(args)) => check::run(args, &mut out),
         Some(Command::Send(args)) => send::run_send(args, &mut out),
         Some(Command::Replay(args)) => send::run_replay(args, &mut out),
         Some(Command::Report(args)) => report::run(args, &mut out),

@@ -12,7 +12,8 @@
 //!   500, "rate": 0.1}, …]}`) → `{"random": …}`; `GET` shows them, `DELETE` stops them.
 //! - `GET /_emulator/stats` → [`Stats`]: API requests, accepted requests and events, faults by kind.
 //!
-//! The rules ([`rules`]) are pure and separate from the server loop ([`Emulator`]).
+//! The rules ([`rules`]) are pure and separate from the server loop ([`Emulator`]); the body checks
+//! are the core's validator ([`crate::verdict`]), so the emulator answers what `check` says.
 
 use std::fmt;
 use std::sync::Arc;
@@ -24,7 +25,7 @@ mod server;
 mod store;
 
 pub use fault::{Fault, FaultKind, RandomFaults};
-pub use rules::{Accepted, Problem, Reply, ReplyBody};
+pub use rules::{Accepted, Reply, ReplyBody};
 pub use server::{Emulator, Stats};
 pub use store::{DEFAULT_MAX_EVENTS, Dedup, EarlierEvent, Received};
 

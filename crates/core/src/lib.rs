@@ -11,6 +11,7 @@
 //! out. The dependency list has no tokio, reqwest, hyper or egui, and `clippy.toml` refuses
 //! std's file, network, process and environment functions, so the boundary holds by itself.
 
+pub mod capture;
 pub mod diff;
 pub mod engine;
 pub mod identity;
@@ -21,5 +22,6 @@ pub mod report;
 pub mod secret;
 pub mod segment;
 pub mod timestamp;
+pub mod verdict;
 pub mod versioned;
 pub mod workspace;

@@ -1,5 +1,5 @@
 //! The settings window: destinations, pixel id, token (masked; kept in the OS keychain, for the
-//! session, or in an opt-in 0600 file), test mode / test id, API version, profile, partner, user
+//! session, or in an opt-in 0600 file), test mode / test id, API version, profile, partner and partner version, user
 //! agent, timeouts and proxy.
 
 use eframe::egui::{self, RichText};
@@ -59,6 +59,12 @@ pub fn show(ctx: &egui::Context, state: &mut State, view: &mut View, intents: &m
             let mut partner = s.partner.clone().unwrap_or_default();
             if super::text_field(ui, "Partner", &mut partner).changed() {
                 s.partner = Some(partner).filter(|p| !p.trim().is_empty());
+            }
+            ui.end_row();
+            // Sent beside the partner, as Reddit's own sGTM template does ("2.0.0").
+            let mut version = s.partner_version.clone().unwrap_or_default();
+            if super::text_field(ui, "Partner version", &mut version).changed() {
+                s.partner_version = Some(version).filter(|v| !v.trim().is_empty());
             }
             ui.end_row();
             let mut agent = s.user_agent.clone().unwrap_or_default();

@@ -241,15 +241,17 @@ pub fn write_request(out: &mut Vec<u8>, request: &Request) {
 pub fn write_body(out: &mut Vec<u8>, body: &Body) {
     let mut o = Object::open(out);
     match body {
-        Body::V2 { events: list, test_mode, partner } => {
+        Body::V2 { events: list, test_mode, partner, partner_version } => {
             events(o.key("events"), list);
             o.key("test_mode").extend_from_slice(if *test_mode { b"true" } else { b"false" });
             o.str("partner", partner);
+            o.str("partner_version", partner_version);
         }
         Body::V3 { data } => {
             let mut d = Object::open(o.key("data"));
             events(d.key("events"), &data.events);
             d.str("partner", &data.partner);
+            d.str("partner_version", &data.partner_version);
             d.str("test_id", &data.test_id);
             d.close();
         }
@@ -372,19 +374,22 @@ mod tests {
         #[test]
         fn writes_exactly_what_serde_json_writes(events in prop::collection::vec(arb_event(), 0..4), test_mode: bool, partner in arb_text(), header in arb_text()) {
             let bodies = [
-                Body::V2 { events: events.clone(), test_mode, partner: partner.clone() },
-                Body::V3 { data: super::super::wire::V3Data { events, partner, test_id: Some("t".into()) } },
+                Body::V2 { events: events.clone(), test_mode, partner: partner.clone(), partner_version: partner.clone() },
+                Body::V3 { data: super::super::wire::V3Data { events, partner: partner.clone(), partner_version: partner, test_id: Some("t".into()) } },
             ];
             for body in bodies {
                 // What serde_json makes of the same body, field by field.
                 let events: Vec<Value> = body.events().iter().map(|e| serde_json::to_value(e).unwrap()).collect();
                 let expected = match &body {
-                    Body::V2 { test_mode, partner, .. } => {
+                    Body::V2 { test_mode, partner, partner_version, .. } => {
                         let mut o = serde_json::Map::new();
                         o.insert("events".into(), Value::from(events));
                         o.insert("test_mode".into(), Value::from(*test_mode));
                         if let Some(p) = partner {
                             o.insert("partner".into(), Value::from(p.clone()));
+                        }
+                        if let Some(v) = partner_version {
+                            o.insert("partner_version".into(), Value::from(v.clone()));
                         }
                         Value::Object(o)
                     }
@@ -393,6 +398,9 @@ mod tests {
                         d.insert("events".into(), Value::from(events));
                         if let Some(p) = &data.partner {
                             d.insert("partner".into(), Value::from(p.clone()));
+                        }
+                        if let Some(v) = &data.partner_version {
+                            d.insert("partner_version".into(), Value::from(v.clone()));
                         }
                         if let Some(t) = &data.test_id {
                             d.insert("test_id".into(), Value::from(t.clone()));

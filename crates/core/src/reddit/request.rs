@@ -79,11 +79,19 @@ pub fn build_request(
         ("Content-Type".to_string(), "application/json".to_string()),
         ("User-Agent".to_string(), settings.user_agent()),
     ];
-    let partner = settings.partner.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(str::to_string);
+    let trimmed =
+        |s: &Option<String>| s.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(str::to_string);
+    let partner = trimmed(&settings.partner);
+    let partner_version = partner.as_ref().and_then(|_| trimmed(&settings.partner_version));
     let body = match settings.api_version {
-        ApiVersion::V2 => Body::V2 { events, test_mode: settings.test_mode, partner },
+        ApiVersion::V2 => Body::V2 { events, test_mode: settings.test_mode, partner, partner_version },
         ApiVersion::V3 => Body::V3 {
-            data: V3Data { events, partner, test_id: settings.active_test_id().map(str::to_string) },
+            data: V3Data {
+                events,
+                partner,
+                partner_version,
+                test_id: settings.active_test_id().map(str::to_string),
+            },
         },
     };
     Request { url: settings.url(base.unwrap_or(REDDIT_API_BASE)), method: "POST", headers, body }
@@ -115,6 +123,32 @@ mod tests {
         assert_eq!(
             build_request(&no_partner, vec![], &Authorization::Missing, None).body.to_value(),
             json!({"events": [], "test_mode": true})
+        );
+    }
+
+    #[test]
+    fn partner_version_goes_beside_partner_as_reddits_template_sends_it() {
+        let s = Settings {
+            pixel_id: "a2_x".into(),
+            partner: Some("SGTM".into()),
+            partner_version: Some(" 2.0.0 ".into()),
+            ..Settings::default()
+        };
+        let v2 = build_request(&s, vec![ev()], &Authorization::Missing, None);
+        assert_eq!(
+            serde_json::to_string(&v2.body).unwrap(),
+            r#"{"events":[{"event_at":"x","event_type":{"tracking_type":"Lead"}}],"test_mode":true,"partner":"SGTM","partner_version":"2.0.0"}"#
+        );
+        let v3 = Settings { api_version: ApiVersion::V3, test_id: Some("t".into()), ..s.clone() };
+        assert_eq!(
+            build_request(&v3, vec![], &Authorization::Missing, None).body.to_value(),
+            json!({"data": {"events": [], "partner": "SGTM", "partner_version": "2.0.0", "test_id": "t"}})
+        );
+        let alone = Settings { partner: None, ..s };
+        assert_eq!(
+            build_request(&alone, vec![], &Authorization::Missing, None).body.to_value(),
+            json!({"events": [], "test_mode": true}),
+            "never without partner"
         );
     }
 

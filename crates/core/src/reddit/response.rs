@@ -83,10 +83,11 @@ impl Outcome {
     }
 }
 
-/// Reddit's message in a v2 (`message`) or v3 (`error.message` / `data.message`) body.
+/// Reddit's message in a v2 (`message`, or a decode refusal's `error.explanation`) or v3
+/// (`error.message` / `data.message`) body.
 fn message_of(body: &Value) -> Option<String> {
     body.get("message")
-        .or_else(|| body.get("error").and_then(|e| e.get("message")))
+        .or_else(|| body.get("error").and_then(|e| e.get("message").or_else(|| e.get("explanation"))))
         .or_else(|| body.get("data").and_then(|d| d.get("message")))
         .or_else(|| body.get("error").filter(|e| e.is_string()))
         .and_then(Value::as_str)

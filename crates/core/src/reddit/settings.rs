@@ -72,6 +72,10 @@ pub struct Settings {
     /// `partner` in the body; `"SEGMENT"` for Segment-identical output; omitted when absent.
     #[serde(default)]
     pub partner: Option<String>,
+    /// `partner_version` beside `partner` (v2 top level, v3 `data`), as Reddit's own sGTM
+    /// template sends it (`"2.0.0"`); omitted when absent or blank, and never without `partner`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_version: Option<String>,
     /// Overrides the default `reddit-capi-console/<version>` User-Agent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
@@ -86,6 +90,7 @@ impl Default for Settings {
             test_id: None,
             profile: Profile::Segment,
             partner: Some("SEGMENT".into()),
+            partner_version: None,
             user_agent: None,
         }
     }

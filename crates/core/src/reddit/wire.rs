@@ -212,9 +212,9 @@ pub fn v3_path_in_v2(path: &str) -> String {
 /// A request body. It serializes as the exact bytes [`Body::to_json_bytes`] sends.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Body {
-    /// `{"events": […], "test_mode": …, "partner"?: …}`.
-    V2 { events: Vec<RedditEvent>, test_mode: bool, partner: Option<String> },
-    /// `{"data": {"events": […], "partner"?: …, "test_id"?: …}}`.
+    /// `{"events": […], "test_mode": …, "partner"?: …, "partner_version"?: …}`.
+    V2 { events: Vec<RedditEvent>, test_mode: bool, partner: Option<String>, partner_version: Option<String> },
+    /// `{"data": {"events": […], "partner"?: …, "partner_version"?: …, "test_id"?: …}}`.
     V3 { data: V3Data },
 }
 
@@ -223,6 +223,8 @@ pub enum Body {
 pub struct V3Data {
     pub events: Vec<RedditEvent>,
     pub partner: Option<String>,
+    /// The integration's version beside `partner`, as Reddit's own sGTM template sends it.
+    pub partner_version: Option<String>,
     pub test_id: Option<String>,
 }
 
@@ -251,9 +253,12 @@ impl Body {
     pub fn with_first_events(&self, n: usize) -> Body {
         let first = |events: &[RedditEvent]| events[..n.min(events.len())].to_vec();
         match self {
-            Body::V2 { events, test_mode, partner } => {
-                Body::V2 { events: first(events), test_mode: *test_mode, partner: partner.clone() }
-            }
+            Body::V2 { events, test_mode, partner, partner_version } => Body::V2 {
+                events: first(events),
+                test_mode: *test_mode,
+                partner: partner.clone(),
+                partner_version: partner_version.clone(),
+            },
             Body::V3 { data } => Body::V3 { data: V3Data { events: first(&data.events), ..data.clone() } },
         }
     }
