@@ -76,6 +76,8 @@ pub struct View {
     /// The mapping being renamed (by name) and the new name typed so far.
     pub renaming: Option<(String, String)>,
     pub confirm_production: bool,
+    /// The v2.0 ↔ v3 comparison lists only the fields that differ.
+    pub differences_only: bool,
     /// The kept sample last chosen (shown in the Samples box until the event is edited).
     pub sample_shown: Option<String>,
     /// An event offered over an edited one: asks before replacing it.

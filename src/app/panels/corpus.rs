@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 use eframe::egui::{self, RichText};
-use egui_plot::{Bar, BarChart, Plot};
+use egui_plot::{Bar, BarChart, GridMark, Plot};
 
 use super::super::state::State;
 use super::super::worker::FileKind;
@@ -54,6 +54,8 @@ pub struct Done {
     /// Pretty JSON of each listed event (None: not kept, see [`MAX_EXAMPLE_BYTES`] and
     /// [`MAX_EXAMPLES_BYTES`]).
     pub examples: HashMap<usize, Option<String>>,
+    /// Each coverage row's label, saying which part of a signal is missing where one is.
+    pub coverage_labels: Vec<String>,
 }
 
 /// A run in progress.
@@ -196,7 +198,8 @@ fn read(
             }
         }
     }
-    Ok(Done { name: name.to_string(), report, examples })
+    let coverage_labels = report.coverage.iter().map(|c| c.title(report.built)).collect();
+    Ok(Done { name: name.to_string(), report, examples, coverage_labels })
 }
 
 /// Draws the window (when open), and starts a run for a file dropped anywhere on the app.
@@ -219,6 +222,8 @@ pub fn show(
     let mut open = view.open;
     egui::Window::new("Corpus report")
         .open(&mut open)
+        // Below the top bar: collapsed, it never covers the app's title.
+        .default_pos([120.0, 90.0])
         .default_size([1300.0, 800.0])
         .vscroll(true)
         .show(ctx, |ui| window(ui, view, state, intents, rects));
@@ -305,37 +310,26 @@ fn window(
     ui.columns(3, |cols| {
         let [signals, coverage, refused] = cols else { return };
         signals.strong("Attribution signals per request");
-        let bars = r
-            .signals
-            .iter()
-            .enumerate()
-            .map(|(n, e)| Bar::new(n as f64, e.count as f64).name(format!("{n} of 7")))
-            .collect();
-        if let Some(e) = bar_chart(signals, "corpus-signals", "built events", bars, BLUE)
+        let bars: Vec<(String, f64)> =
+            r.signals.iter().enumerate().map(|(n, e)| (format!("{n} of 7"), e.count as f64)).collect();
+        if let Some(e) = bar_chart(signals, "corpus-signals", ["signals in the event", "events"], &bars, BLUE)
             .and_then(|n| r.signals.get(n).map(|e| (n, e)))
         {
             choose(format!("{} of 7 signals", e.0), e.1);
         }
         coverage.strong(format!("Identifier coverage (% of {} built)", r.built));
-        let bars = r
-            .coverage
-            .iter()
-            .enumerate()
-            .map(|(i, c)| Bar::new(i as f64, share(c.present, r.built)).name(c.label))
-            .collect();
-        if let Some(c) =
-            bar_chart(coverage, "corpus-coverage", "%", bars, GREEN).and_then(|i| r.coverage.get(i))
+        let bars: Vec<(String, f64)> =
+            r.coverage.iter().map(|c| (c.label.to_string(), share(c.present, r.built))).collect();
+        if let Some(c) = bar_chart(coverage, "corpus-coverage", ["identifier", "% of events"], &bars, GREEN)
+            .and_then(|i| r.coverage.get(i))
         {
             choose(format!("without {}", c.label), &c.missing);
         }
         refused.strong("Refusals by reason");
-        let bars = refusals
-            .iter()
-            .enumerate()
-            .map(|(i, (t, e))| Bar::new(i as f64, e.count as f64).name(t))
-            .collect();
+        let bars: Vec<(String, f64)> = refusals.iter().map(|(t, e)| (t.clone(), e.count as f64)).collect();
         if let Some((title, e)) =
-            bar_chart(refused, "corpus-refusals", "refused events", bars, RED).and_then(|i| refusals.get(i))
+            bar_chart(refused, "corpus-refusals", ["reason", "events refused"], &bars, RED)
+                .and_then(|i| refusals.get(i))
         {
             choose(title.clone(), e);
         }
@@ -345,20 +339,29 @@ fn window(
         let [left, right] = cols else { return };
         let ui = left;
         ui.heading("Mappings");
-        egui::Grid::new("corpus-mappings").striped(true).num_columns(5).show(ui, |ui| {
-            for h in ["mapping", "matched", "built", "refused", "web only"] {
+        egui::Grid::new("corpus-mappings").striped(true).num_columns(4).show(ui, |ui| {
+            for h in ["mapping", "matched", "built", "refused"] {
                 ui.label(RichText::new(h).strong());
             }
             ui.end_row();
-            for m in r.mappings.iter().filter(|m| m.matched > 0) {
+            // A mapping that only ran in the browser (the browser plugin) is said below, not tallied.
+            for m in r.mappings.iter().filter(|m| m.matched > m.web_only) {
                 ui.label(&m.name);
                 ui.label(m.matched.to_string());
                 ui.label(m.built.to_string());
                 ui.label(m.refused.to_string());
-                ui.label(m.web_only.to_string());
                 ui.end_row();
             }
         });
+        for m in r.mappings.iter().filter(|m| m.matched > 0 && m.matched == m.web_only) {
+            ui.label(
+                RichText::new(format!(
+                    "{}: {} events matched; it runs only in the browser and builds no request.",
+                    m.name, m.matched
+                ))
+                .weak(),
+            );
+        }
         if r.unmatched.count > 0
             && ui.link(format!("{} events matched no mapping", r.unmatched.count)).clicked()
         {
@@ -373,8 +376,8 @@ fn window(
         let ui = right;
         ui.heading("Identifier coverage");
         egui::Grid::new("corpus-coverage-table").striped(true).num_columns(3).show(ui, |ui| {
-            for c in &r.coverage {
-                if ui.selectable_label(false, c.label).on_hover_text("List events without it").clicked() {
+            for (c, label) in r.coverage.iter().zip(&done.coverage_labels) {
+                if ui.selectable_label(false, label).on_hover_text("List events without it").clicked() {
                     choose(format!("without {}", c.label), &c.missing);
                 }
                 ui.label(c.present.to_string());
@@ -409,22 +412,52 @@ const BLUE: egui::Color32 = egui::Color32::from_rgb(0x42, 0x85, 0xf4);
 const GREEN: egui::Color32 = egui::Color32::from_rgb(0x34, 0xa8, 0x53);
 const RED: egui::Color32 = egui::Color32::from_rgb(0xea, 0x43, 0x35);
 
-/// A bar chart; returns the index of the bar clicked.
-fn bar_chart(ui: &mut egui::Ui, id: &str, y: &str, bars: Vec<Bar>, color: egui::Color32) -> Option<usize> {
+/// A bar chart of `bars` (category, value) with its axes named; each bar's category under it
+/// (shortened), the whole category and value in a tooltip (never clipped by the plot). Returns
+/// the index of the bar clicked.
+fn bar_chart(
+    ui: &mut egui::Ui,
+    id: &str,
+    axes: [&str; 2],
+    bars: &[(String, f64)],
+    color: egui::Color32,
+) -> Option<usize> {
     let count = bars.len();
     let response = Plot::new(id)
-        .height(150.0)
+        .height(170.0)
         .allow_zoom(false)
         .allow_drag(false)
         .allow_scroll(false)
         .allow_boxed_zoom(false)
-        .y_axis_label(y)
+        .show_x(false)
+        .show_y(false)
+        .include_y(0.0)
+        .x_axis_label(axes[0])
+        .y_axis_label(axes[1])
+        .x_grid_spacer(move |_| (0..count).map(|i| GridMark { value: i as f64, step_size: 1.0 }).collect())
+        .x_axis_formatter(|mark, _| {
+            let i = mark.value.round();
+            match bars.get(i as usize).filter(|_| (mark.value - i).abs() < 1e-6 && i >= 0.0) {
+                Some((name, _)) if name.chars().count() > 14 => {
+                    format!("{}…", name.chars().take(13).collect::<String>())
+                }
+                Some((name, _)) => name.clone(),
+                None => String::new(),
+            }
+        })
         .show(ui, |plot| {
-            plot.bar_chart(BarChart::new(id, bars).width(0.7).color(color));
-            plot.response().clicked().then(|| plot.pointer_coordinate()).flatten()
+            let chart: Vec<Bar> =
+                bars.iter().enumerate().map(|(i, (name, v))| Bar::new(i as f64, *v).name(name)).collect();
+            plot.bar_chart(BarChart::new(id, chart).width(0.7).color(color).allow_hover(false));
+            let at =
+                plot.pointer_coordinate().map(|p| p.x.round()).filter(|x| *x >= 0.0 && (*x as usize) < count);
+            (at.map(|x| x as usize), plot.response().clicked())
         });
-    let x = response.inner?.x.round();
-    (x >= 0.0 && (x as usize) < count).then_some(x as usize)
+    let (hovered, clicked) = response.inner;
+    if let Some((name, value)) = hovered.and_then(|i| bars.get(i)) {
+        response.response.on_hover_text(format!("{name}: {value:.1} {} (click to list them)", axes[1]));
+    }
+    hovered.filter(|_| clicked)
 }
 
 /// The listed events of the selected group: each loads into the composer when clicked.

@@ -72,7 +72,7 @@ pub fn show(
                 state.settings().api_version,
             ));
             let focus = if state.compare {
-                comparison(ui, state);
+                comparison(ui, state, view);
                 None
             } else {
                 egui::ScrollArea::vertical()
@@ -94,16 +94,26 @@ enum Line<'a> {
     Mapping(&'a str),
     Note(String, bool),
     Path(&'a crate::diff::Field),
+    /// v3's name for the field, where it differs beyond v3's `data.` nesting.
+    V3Path(&'a str),
     Value(&'static str, Option<&'a serde_json::Value>),
 }
 
 /// v2.0 and v3 side by side, field by field, per mapping: each field's path (named as in v2.0,
 /// with v3's name where it differs), then its value in each version. One line a row, and only
 /// the rows in view are laid out (a 500-product event has thousands).
-fn comparison(ui: &mut egui::Ui, state: &State) {
+fn comparison(ui: &mut egui::Ui, state: &State, view: &mut View) {
     ui.label(
-        RichText::new("The same event built for both API versions. Fields that differ are marked ≠.").weak(),
+        RichText::new(
+            "⚠ No Segment release sends v3: the v3 side is what Reddit's v3 rules make of this mapping, \
+             not what Segment would send.",
+        )
+        .color(ui.visuals().warn_fg_color),
     );
+    ui.horizontal(|ui| {
+        ui.label(RichText::new("The same event built for both API versions; ≠ marks a difference.").weak());
+        ui.checkbox(&mut view.differences_only, "Differences only");
+    });
     let mut lines = Vec::new();
     for c in &state.preview.comparison {
         lines.push(Line::Mapping(&c.mapping));
@@ -115,8 +125,14 @@ fn comparison(ui: &mut egui::Ui, state: &State) {
                     format!("{} fields differ, {same} are the same", fields.len() - same),
                     false,
                 ));
-                for f in fields {
+                for f in fields.iter().filter(|f| !(view.differences_only && f.is_same())) {
                     lines.push(Line::Path(f));
+                    // v3 nests everything under `data`: only a name that differs beyond that is said.
+                    if let Some(p) =
+                        f.new_path.as_deref().filter(|p| p.strip_prefix("data.") != Some(f.path.as_str()))
+                    {
+                        lines.push(Line::V3Path(p));
+                    }
                     lines.push(Line::Value("v2.0", f.old.as_ref()));
                     lines.push(Line::Value("v3  ", f.new.as_ref()));
                 }
@@ -138,15 +154,9 @@ fn comparison(ui: &mut egui::Ui, state: &State) {
                     Line::Note(note, false) => RichText::new(note).weak(),
                     Line::Path(f) => {
                         let mark = if f.is_same() { "=" } else { "≠" };
-                        // v3 nests everything under `data`: only a name that differs beyond that is said.
-                        let v3 = f
-                            .new_path
-                            .as_ref()
-                            .filter(|p| p.strip_prefix("data.") != Some(f.path.as_str()))
-                            .map(|p| format!("   (v3: {p})"))
-                            .unwrap_or_default();
-                        RichText::new(format!("{mark} {}{v3}", f.path)).monospace().strong()
+                        RichText::new(format!("{mark} {}", f.path)).monospace().strong()
                     }
+                    Line::V3Path(p) => RichText::new(format!("  in v3: {p}")).monospace(),
                     Line::Value(version, value) => {
                         let text = value.map_or_else(|| "—".to_string(), ToString::to_string);
                         RichText::new(format!("    {version} {text}")).monospace()
@@ -336,10 +346,12 @@ fn signal_meter(ui: &mut egui::Ui, event: &RedditEvent) {
     let present: Vec<&str> =
         Signal::ALL.into_iter().filter(|s| s.in_event(event)).map(Signal::label).collect();
     let fraction = present.len() as f32 / Signal::ALL.len() as f32;
+    // The bar carries the count; the names wrap below it (they never run past the bar).
     ui.add(egui::ProgressBar::new(fraction).text(format!(
-        "attribution signals: {}/{} ({})",
+        "attribution signals: {}/{}",
         present.len(),
-        Signal::ALL.len(),
-        present.join(", ")
+        Signal::ALL.len()
     )));
+    let names = if present.is_empty() { "none".to_string() } else { present.join(", ") };
+    ui.add(egui::Label::new(RichText::new(names).weak()).wrap());
 }

@@ -58,13 +58,21 @@ impl Signal {
             Signal::ExternalId => has(|u| &u.external_id),
             Signal::Phone => has(|u| &u.phone_number),
             Signal::DeviceId => has(|u| &u.idfa) || has(|u| &u.aaid),
-            Signal::IpUserAgent => {
-                has(|u| &u.ip_address)
-                    && has(|u| &u.user_agent)
-                    && user.is_some_and(|u| u.screen_dimensions.is_some())
-            }
+            Signal::IpUserAgent => ip_parts(event) == [true; 3],
         }
     }
+}
+
+/// The parts of [`Signal::IpUserAgent`], which counts only when all three are there.
+pub const IP_PARTS: [&str; 3] = ["ip", "user agent", "screen"];
+
+/// Which of [`IP_PARTS`] a built event carries.
+pub fn ip_parts(event: &RedditEvent) -> [bool; 3] {
+    let user = event.user();
+    let has = |f: fn(&User) -> &Option<String>| {
+        user.is_some_and(|u| f(u).as_deref().is_some_and(|s| !s.is_empty()))
+    };
+    [has(|u| &u.ip_address), has(|u| &u.user_agent), user.is_some_and(|u| u.screen_dimensions.is_some())]
 }
 
 /// Which signals a built event carries, in [`Signal::ALL`] order.

@@ -150,6 +150,34 @@ pub struct Coverage {
     pub label: &'static str,
     pub present: u64,
     pub missing: Examples,
+    /// For a signal made of parts (ip + user agent + screen): how many events carry each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<PartCount>,
+}
+
+/// How many built events carry one part of a signal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PartCount {
+    pub part: &'static str,
+    pub present: u64,
+}
+
+impl Coverage {
+    /// The signal's label, with the parts some of `built` events lack for a signal made of
+    /// parts: `ip + user agent + screen (without screen: 20)`.
+    pub fn title(&self, built: u64) -> String {
+        let lacking: Vec<String> = self
+            .parts
+            .iter()
+            .filter(|p| p.present < built)
+            .map(|p| format!("without {}: {}", p.part, built - p.present))
+            .collect();
+        if lacking.is_empty() {
+            self.label.to_string()
+        } else {
+            format!("{} ({})", self.label, lacking.join(", "))
+        }
+    }
 }
 
 /// What normalization did to the hashed identifiers of built events.
@@ -253,6 +281,12 @@ impl<'e> Corpus<'e> {
                     label: signal.label(),
                     present: 0,
                     missing: Examples::default(),
+                    parts: match signal {
+                        Signal::IpUserAgent => {
+                            signals::IP_PARTS.iter().map(|&part| PartCount { part, present: 0 }).collect()
+                        }
+                        _ => Vec::new(),
+                    },
                 })
                 .collect(),
             signals: vec![Examples::default(); Signal::ALL.len() + 1],
@@ -325,6 +359,9 @@ impl<'e> Corpus<'e> {
                 coverage.present += 1;
             } else {
                 coverage.missing.add(index);
+            }
+            for (part, has) in coverage.parts.iter_mut().zip(facts.ip_parts) {
+                part.present += u64::from(has);
             }
         }
         report.signals[facts.signals.iter().filter(|&&p| p).count()].add(index);
@@ -442,6 +479,7 @@ enum Seen {
 /// The facts of one built event.
 struct Facts {
     signals: [bool; 7],
+    ip_parts: [bool; 3],
     identifiers: Vec<IdFacts>,
     lints: Vec<LintFacts>,
     /// `event_at` in epoch milliseconds.
@@ -512,6 +550,7 @@ impl Facts {
             .map(|id| dedup::key(id, &kind.tracking_type, kind.custom_event_name.as_deref()));
         Facts {
             signals: signals::present(&built.body),
+            ip_parts: signals::ip_parts(&built.body),
             identifiers,
             lints,
             at: crate::timestamp::parse_json(event_at).map(|p| p.millis()),

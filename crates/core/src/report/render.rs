@@ -118,21 +118,21 @@ fn render(r: &Report, style: Style) -> String {
     ));
 
     out.heading("Mappings");
+    // A mapping that only runs in the browser (the browser plugin) is said in a line, not tallied.
     let rows: Vec<Vec<String>> = r
         .mappings
         .iter()
-        .filter(|m| m.matched > 0)
-        .map(|m| {
-            vec![
-                m.name.clone(),
-                m.matched.to_string(),
-                m.built.to_string(),
-                m.refused.to_string(),
-                m.web_only.to_string(),
-            ]
-        })
+        .filter(|m| m.matched > m.web_only)
+        .map(|m| vec![m.name.clone(), m.matched.to_string(), m.built.to_string(), m.refused.to_string()])
         .collect();
-    out.table(&["mapping", "matched", "built", "refused", "web only"], &rows);
+    out.table(&["mapping", "matched", "built", "refused"], &rows);
+    for m in r.mappings.iter().filter(|m| m.matched > 0 && m.matched == m.web_only) {
+        out.line("");
+        out.line(&format!(
+            "{}: {} events matched; it runs only in the browser and builds no request.",
+            m.name, m.matched
+        ));
+    }
     let refusals: Vec<Vec<String>> = r
         .mappings
         .iter()
@@ -159,7 +159,9 @@ fn render(r: &Report, style: Style) -> String {
     let rows: Vec<Vec<String>> = r
         .coverage
         .iter()
-        .map(|c| vec![c.label.into(), c.present.to_string(), percent(c.present, r.built), first(&c.missing)])
+        .map(|c| {
+            vec![c.title(r.built), c.present.to_string(), percent(c.present, r.built), first(&c.missing)]
+        })
         .collect();
     out.table(&["signal", "events", "share", "first events without it"], &rows);
 
