@@ -185,7 +185,7 @@ fn main() {
     let (mut edits, mut models) = (Vec::new(), Vec::new());
     for i in 0..100 {
         let t = Instant::now();
-        app.state.edit_event(|e| e["userId"] = json!(format!("user-{i}")));
+        app.state.set_event_string(&["userId"], Some(&format!("user-{i}")));
         models.push(t.elapsed());
         frame(&ctx, &mut app, Vec::new());
         edits.push(t.elapsed());

@@ -17,6 +17,8 @@ pub fn local(rfc3339: &str) -> String {
 /// `localtime_r` and `strftime`, which read `TZ` and the system's zone files.
 #[cfg(unix)]
 fn unix_local(seconds: i64) -> Option<String> {
+    // time_t is 32 bits on some platforms.
+    #[allow(clippy::useless_conversion)]
     let t: libc::time_t = seconds.try_into().ok()?;
     // SAFETY: `tm` is plain data that localtime_r fills; strftime writes at most `buf.len()`
     // bytes into `buf` and returns how many (0 on failure), with a format of C string literals.

@@ -515,12 +515,17 @@ fn a_trigger_typed_key_by_key_applies_on_enter_and_never_a_prefix_of_itself() {
     assert!(!matched);
     focus_and_select_all(&mut h, "Trigger");
     let typed = r#"type = "track" and event = "Newsletter Subscribed""#;
-    for (n, c) in typed.chars().enumerate() {
+    for (n, c) in typed.char_indices() {
         h.event(egui::Event::Text(c.to_string()));
         h.step();
         let (subscribe, matched) = lead(&h);
-        assert_eq!(subscribe, before, "nothing applied while typing (after {:?})", &typed[..=n]);
-        assert!(!matched, "the preview matched a prefix: {:?}", &typed[..=n]);
+        assert_eq!(
+            subscribe,
+            before,
+            "nothing applied while typing (after {:?})",
+            &typed[..n + c.len_utf8()]
+        );
+        assert!(!matched, "the preview matched a prefix: {:?}", &typed[..n + c.len_utf8()]);
     }
     h.run_steps(2);
     assert!(h.query_by_label_contains("Not applied yet").is_some());

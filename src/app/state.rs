@@ -210,6 +210,8 @@ pub struct HistoryView {
     pub body: String,
     /// The previous send of the same sample and mapping, and what changed since.
     pub previous: Option<(usize, Vec<diff::Field>)>,
+    /// Those changes in words: field, before, now.
+    pub changes: Vec<[String; 3]>,
 }
 
 /// The outcome of the last send.
@@ -219,6 +221,43 @@ pub struct LastSend {
     /// For each result, the earlier send its events repeat (read from the history once it
     /// holds this send): what Reddit would drop as a duplicate. `None` until then.
     pub duplicates: Option<Vec<Option<String>>>,
+}
+
+/// A changed field of a request body in a marketer's words: `email (hashed)` rather than
+/// `events[0].user.email`, a hash shortened to its first and last characters.
+fn change_in_words(f: &diff::Field) -> [String; 3] {
+    let path = f
+        .path
+        .strip_prefix("events[0].")
+        .or_else(|| f.path.strip_prefix("data.events[0]."))
+        .unwrap_or(&f.path);
+    let name = match path {
+        "event_at" | "event_at_ms" => "time of the event".to_string(),
+        "user.email" => "email (hashed)".into(),
+        "user.external_id" => "user id (hashed)".into(),
+        "user.phone_number" => "phone (hashed)".into(),
+        "user.ip_address" => "IP address (hashed)".into(),
+        "user.idfa" | "user.aaid" => "device id (hashed)".into(),
+        "user.user_agent" => "user agent".into(),
+        "user.uuid" | "user.UUID" => "Reddit uuid".into(),
+        "click_id" => "click id".into(),
+        "event_metadata.conversion_id" | "metadata.conversion_id" => "conversion id (hashed)".into(),
+        "event_metadata.value_decimal" | "metadata.value" | "event_metadata.value" => "value".into(),
+        "event_metadata.currency" | "metadata.currency" => "currency".into(),
+        "event_metadata.item_count" | "metadata.item_count" => "item count".into(),
+        "event_type.tracking_type" | "type.tracking_type" => "event type".into(),
+        "test_mode" | "data.test_id" | "test_id" => "test mode".into(),
+        other => other.to_string(),
+    };
+    let value = |v: &Option<serde_json::Value>| match v {
+        None => "—".to_string(),
+        Some(serde_json::Value::String(s)) if s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            format!("{}…{}", s.get(..8).unwrap_or_default(), s.get(60..).unwrap_or_default())
+        }
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(v) => v.to_string(),
+    };
+    [name, value(&f.old), value(&f.new)]
 }
 
 /// A history row: when (local, with its zone), what, where, which attempt, the answer.
@@ -712,6 +751,7 @@ impl State {
             .and_then(|i| crate::store::dedup::earlier_duplicate(&self.history, i))
             .and_then(|j| self.history.get(j))
             .map(|e| crate::local_time::local(&e.attempt.started_at));
+        let changes = previous.iter().flat_map(|(_, fields)| fields).map(change_in_words).collect();
         self.history_view = HistoryView {
             key: Some((self.history_generation, self.history_filter.clone(), self.selected_history)),
             rows,
@@ -719,6 +759,7 @@ impl State {
             duplicate_of,
             body,
             previous,
+            changes,
         };
     }
 

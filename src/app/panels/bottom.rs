@@ -233,24 +233,24 @@ fn detail(ui: &mut egui::Ui, state: &mut State, intents: &mut Vec<Intent>) {
             Some((_, changes)) if changes.is_empty() => {
                 ui.label(RichText::new("No differences from the previous send of this sample.").strong());
             }
-            Some((_, changes)) => {
+            Some(_) => {
                 ui.label(RichText::new("Changed since the previous send of this sample:").strong());
-                egui::Grid::new("history-diff").striped(true).num_columns(3).show(ui, |ui| {
-                    ui.label(RichText::new("field").strong());
-                    ui.label(RichText::new("before").strong());
-                    ui.label(RichText::new("now").strong());
+                // Three columns sharing the detail's width; a long value is cut, whole on hover.
+                let column = ((ui.available_width() - 24.0) / 3.0).max(80.0);
+                egui::Grid::new("history-diff").striped(true).num_columns(3).min_col_width(column).max_col_width(column).show(ui, |ui| {
+                    for h in ["field", "before", "now"] {
+                        ui.label(RichText::new(h).strong());
+                    }
                     ui.end_row();
-                    for f in changes {
-                        ui.label(RichText::new(&f.path).monospace());
-                        for side in [&f.old, &f.new] {
-                            match side {
-                                Some(v) => ui.label(RichText::new(v.to_string()).monospace()),
-                                None => ui.label(RichText::new("—").weak()),
-                            };
+                    for change in &view.changes {
+                        for (k, text) in change.iter().enumerate() {
+                            let rich = if k == 0 { RichText::new(text) } else { RichText::new(text).monospace() };
+                            ui.add(egui::Label::new(rich).truncate());
                         }
                         ui.end_row();
                     }
                 });
+                ui.label(RichText::new("Hashed values are shown by their first and last characters; history keeps no raw values.").weak());
             }
             None => {}
         }
