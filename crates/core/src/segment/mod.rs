@@ -3,10 +3,12 @@
 //! An event stays a JSON value — mappings read arbitrary paths — with typed accessors for the
 //! fields everybody asks about.
 
+mod json;
 mod parse;
 mod read;
 pub mod samples;
 
+pub use json::MAX_DEPTH;
 pub use parse::{
     EventStream, EventsError, MAX_INPUT_BYTES, QuickEvents, check_syntax, is_text_byte, parse_events,
     quick_events, read_capped, stream_events,
