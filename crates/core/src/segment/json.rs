@@ -104,7 +104,7 @@ pub(crate) fn reread<T>(
 ) -> Reread<T> {
     let (end, skipped) = match value_end(bytes) {
         Ok(end) => (end, None),
-        Err(e) if e.is_eof() && more_may_come => return Reread::CutOff,
+        Err(e) if more_may_come && cut_off(bytes, &e) => return Reread::CutOff,
         // The value is broken: reading it whole (to the end of the bytes) gives the error where
         // the readers give it; the skipping reader's is the fallback.
         Err(e) => (bytes.len(), Some(e)),
@@ -121,6 +121,12 @@ pub(crate) fn reread<T>(
         (Err(e), _) => Reread::Failed(e),
         (Ok(_), Some(e)) => Reread::Failed(ReadError::from_serde(bytes, &e)),
     }
+}
+
+/// Whether serde_json's error on `bytes` may only mean that they end too soon: an EOF, or any
+/// error at their last byte (a number cut after `1e` or `1.` is "invalid" there).
+pub(crate) fn cut_off(bytes: &[u8], e: &serde_json::Error) -> bool {
+    e.is_eof() || offset_of_position(bytes, e.line(), e.column()) + 1 >= bytes.len()
 }
 
 /// The one value of `text` (whitespace around it allowed).
@@ -439,4 +445,99 @@ impl Rewritten {
 fn hex4(bytes: &[u8], at: usize) -> Option<u16> {
     let digits = std::str::from_utf8(bytes.get(at..at + 4)?).ok()?;
     u16::from_str_radix(digits, 16).ok().filter(|_| digits.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::js::{from_utf16_units, utf16_units, write_json_string};
+    use proptest::prelude::*;
+
+    /// The double read for a number's text: ±Infinity for the markers.
+    fn read_number(text: &str) -> f64 {
+        match read_value(text).unwrap() {
+            Value::Number(n) => crate::mapping::js_f64(&n),
+            other => panic!("{text}: {other}"),
+        }
+    }
+
+    /// A UTF-16 string as `JSON.stringify` writes it: surrogates (paired or not) as escapes.
+    fn stringify(units: &[u16]) -> String {
+        let mut out = String::from("\"");
+        for &u in units {
+            match u {
+                0x22 => out.push_str("\\\""),
+                0x5C => out.push_str("\\\\"),
+                0..0x20 | 0xD800..=0xDFFF => out.push_str(&format!("\\u{u:04x}")),
+                _ => out.push(char::from_u32(u32::from(u)).unwrap()),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    proptest! {
+        #[test]
+        fn numbers_read_as_the_nearest_double(
+            digits in "[1-9][0-9]{0,24}",
+            point in 0usize..26,
+            exponent in -340i32..340,
+            negative: bool,
+        ) {
+            // Rust's parser is correctly rounded: it is the reference.
+            let point = point.min(digits.len());
+            let text = format!("{}{}.{}e{exponent}", if negative { "-" } else { "" }, &digits[..point.max(1)], &digits[point.max(1)..]);
+            let text = text.replace(".e", "e");
+            let expected: f64 = text.parse().unwrap();
+            prop_assert_eq!(read_number(&text).to_bits(), expected.to_bits(), "{}", text);
+            let whole = format!("{}{digits}", if negative { "-" } else { "" });
+            prop_assert_eq!(read_number(&whole), whole.parse::<f64>().unwrap(), "{}", whole);
+        }
+
+        #[test]
+        fn strings_of_any_utf16_units_read_and_write_back(units in prop::collection::vec(
+            prop_oneof![0u16..0x80, 0xD800u16..0xE000, 0x80u16..0xFFFF], 0..12)
+        ) {
+            let text = stringify(&units);
+            let Value::String(s) = read_value(&text).unwrap() else { panic!("{text}") };
+            prop_assert_eq!(utf16_units(&s).collect::<Vec<_>>(), units.clone());
+            prop_assert_eq!(from_utf16_units(&units), s.clone());
+            // Written back as JSON.stringify writes the string JavaScript holds (pairs as
+            // characters, the rest escaped as above).
+            let mut written = Vec::new();
+            write_json_string(&mut written, &s);
+            let Value::String(again) = read_value(std::str::from_utf8(&written).unwrap()).unwrap() else { panic!() };
+            prop_assert_eq!(again, s);
+        }
+
+        #[test]
+        fn errors_after_a_rewrite_stand_where_they_stand_without_it(
+            lone in prop::collection::vec(0xD800u16..0xE000, 1..4),
+            before in "[a-z ]{0,6}",
+            broken in prop_oneof![Just("tru"), Just("-"), Just("\"\\x\""), Just("01"), Just("}")],
+        ) {
+            // A value rewritten for its lone surrogates or its 1e400 reports a later error at the
+            // same place as the same text with plain escapes and numbers.
+            let escapes: String = lone.iter().map(|u| format!("\\u{u:04x}")).collect();
+            let plain: String = lone.iter().map(|_| "\\u0041").collect();
+            let text = |s: &str, n: &str| format!("{{\"a\": \"{before}{s}\",\n \"n\": {n}, \"b\": {broken}}}");
+            let ours = read_value(&text(&escapes, "1e400")).unwrap_err();
+            let plain = read_value(&text(&plain, "1e300")).unwrap_err();
+            prop_assert_eq!(ours, plain);
+        }
+    }
+
+    #[test]
+    fn a_rewritten_text_maps_offsets_back() {
+        let original = r#"["\ud83c", 1e400, "\ud83d\ude00", 18446744073709551615, x]"#;
+        let rewritten = Rewritten::new(original);
+        assert_eq!(
+            rewritten.text,
+            "[\"\u{10F83C}\", 18446744073709551615, \"\\ud83d\\ude00\", 18446744073709551615.0, x]"
+        );
+        let x = rewritten.text.find('x').unwrap();
+        assert_eq!(rewritten.original_offset(x), original.find('x').unwrap());
+        let value = read_value(&original.replace(", x", "")).unwrap();
+        assert_eq!(crate::mapping::js_string(&value), "\u{10F83C},Infinity,😀,18446744073709552000");
+    }
 }

@@ -131,7 +131,8 @@ impl<R: Read> EventReader<R> {
                     self.pos += values.byte_offset();
                     return Ok(v);
                 }
-                Some(Err(e)) if e.is_eof() && !self.eof => {
+                // Cut off by the buffer's end (a number cut after `1e` is "invalid" there).
+                Some(Err(e)) if !self.eof && json::cut_off(&self.buf[self.pos..], &e) => {
                     self.fill()?;
                 }
                 // Read again (a lone surrogate, a number past the double range).
@@ -257,6 +258,8 @@ mod tests {
             "\u{feff}[{\"type\":\"page\",\"name\":\"Home\"}, {\"type\":\"identify\"}]\n{\"a\":[1,{}]}",
             "  [ ] [{}]  ",
             "",
+            // What serde_json refuses and JSON.parse reads, cut anywhere by the chunks.
+            "{\"a\":\"x\\ud83c\",\"n\":1e400}\n[{\"\\udc00\": -1e400}, {\"d\": 1593.4099999999999}]\n{\"b\":1}",
         ];
         for text in texts {
             for step in [1, 3, 1 << 20] {
@@ -273,6 +276,8 @@ mod tests {
             "[{\"a\":1},\n 7]",
             "[{\"a\":1} {\"b\":2}]",
             "{\"é\":\"x\"} {\"a\": ",
+            "{\"a\":1}\n{\"s\": \"\\ud83c\", \"t\": \"\\ud83c\\x\"}",
+            "{\"a\":1}\n{\"n\": 1e400, \"t\": tru}",
         ];
         for text in texts {
             for step in [1, 2, 1 << 20] {
