@@ -420,9 +420,11 @@ const CLASSES = {
       const path = r.pick(STRING_PATHS)
       setPath(e, path, loneSurrogate(r, r.pick(['a@b.co', 'sku-1', 'USD', '555 0100 x 2', 'Name'])))
     }
-    if (r.chance(0.3)) e.properties[loneSurrogate(r, 'key')] = 'value'
-    if (r.chance(0.3) && Array.isArray(e.properties.products) && e.properties.products[0] && typeof e.properties.products[0] === 'object') {
-      e.properties.products[0].name = loneSurrogate(r, 'Name')
+    const p = e.properties
+    if (!p || typeof p !== 'object' || Array.isArray(p)) return
+    if (r.chance(0.3)) p[loneSurrogate(r, 'key')] = 'value'
+    if (r.chance(0.3) && Array.isArray(p.products) && p.products[0] && typeof p.products[0] === 'object') {
+      p.products[0].name = loneSurrogate(r, 'Name')
     }
   },
   overflow(r, e, raw) {
@@ -439,8 +441,8 @@ const CLASSES = {
   throws(r, e) {
     r.pick([
       () => (e.context = null),
-      () => (e.context.personas = null),
-      () => (e.context.personas = { computation_class: 'audience', computation_key: 'k' }),
+      () => setPath(e, 'context.personas', null),
+      () => setPath(e, 'context.personas', { computation_class: 'audience', computation_key: 'k' }),
       () => delete e.context
     ])()
   }

@@ -61,7 +61,7 @@ fn reread_whole<T>(
     from: usize,
     read: impl Fn(&str) -> Result<T, ReadError>,
 ) -> Result<(T, usize), EventsError> {
-    match json::reread(text[from..].as_bytes(), false, read) {
+    match json::reread(&text.as_bytes()[from..], false, read) {
         Reread::Read(value, len) => Ok((value, from + len)),
         Reread::Failed(e) => Err(read_error(text, source_name, from, e)),
         Reread::CutOff => unreachable!("a whole text is never cut off"),
@@ -222,7 +222,7 @@ impl Iterator for QuickEvents<'_> {
                 // Read again (a lone surrogate, a number past the double range), then on after it.
                 Err(e) if json::is_tolerable(&e) => {
                     let Reread::Read(value, len) =
-                        json::reread(self.text[start..].as_bytes(), false, json::read_value)
+                        json::reread(&self.text.as_bytes()[start..], false, json::read_value)
                     else {
                         break None;
                     };
