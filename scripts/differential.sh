@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The differential harness, long version: the segment profile against Segment's published
 # Reddit Conversions API destination (tests/differential/package.json pins the release) on
-# generated events through every configuration, single and batch mode. Exits non-zero on any
-# divergence and leaves every divergence in OUT/divergences.jsonl.
+# generated events (generate.js: realistic, hostile, and each class of issue 24 — long decimals,
+# lone surrogates, numbers past the double range, deep nesting, AJV's coercion, events the release
+# throws on) through every configuration, single events and batches of each size. Prints the
+# agreement per configuration and per class. Exits non-zero on any divergence and leaves every
+# divergence in OUT/divergences.jsonl.
 #
-#   scripts/differential.sh [EVENTS (default 5000)] [SEED (default 20261201)] [BATCH SIZE (default 10)]
+#   scripts/differential.sh [EVENTS (default 5000)] [SEED (default 20261201)] [BATCH SIZES (default 1,7,1000)]
 #
 # Needs node and npm (Debian: apt-get install nodejs npm); installs the pinned packages with
 # `npm ci` on first use. Nothing leaves the machine: the release's fetch is stubbed.
@@ -13,7 +16,7 @@ cd "$(dirname "$0")/.."
 
 events=${1:-5000}
 seed=${2:-20261201}
-batch=${3:-10}
+batches=${3:-1,7,1000}
 out=${DIFFERENTIAL_OUT:-target/differential}
 
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
@@ -33,4 +36,4 @@ fi
 cargo build --quiet --locked --bin reddit-capi-console
 bin=target/debug/reddit-capi-console
 mkdir -p "$out"
-node tests/differential/run.js --bin "$bin" --events "$events" --seed "$seed" --batch-size "$batch" --out "$out"
+node tests/differential/run.js --bin "$bin" --events "$events" --seed "$seed" --batch-sizes "$batches" --out "$out"

@@ -7,7 +7,9 @@
 //! - `stream_events` yields the events `parse_events` returns, then that error and nothing more;
 //! - error positions are 1-based and inside the text;
 //! - `quick_events` (the parallel reader's fast path) yields the events `parse_events` returns, or
-//!   gives up once, at the end, and never returns an event where `parse_events` fails.
+//!   gives up once, at the end, and never returns an event where `parse_events` fails;
+//! - what JSON.parse reads (lone surrogate escapes, numbers past the double range, nesting up to
+//!   `MAX_DEPTH`) is read by all of them: the seeds in `json-parse.jsonl` start there.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -336,6 +336,149 @@ function event(r, i) {
   return e
 }
 
+// The classes where a port of JavaScript drifts from the release (issue 24), each a mutation of
+// an event; what JSON.stringify cannot write (a number's own text, deep nesting) goes in as a
+// placeholder string replaced by raw JSON text.
+
+// Paths the mappings read numbers from, and paths that hash or send strings (ids, identifiers).
+const NUMBER_PATHS = ['properties.quantity', 'properties.revenue', 'properties.price', 'properties.total',
+  'context.screen.height', 'context.screen.width']
+const STRING_PATHS = ['messageId', 'userId', 'anonymousId', 'properties.email', 'properties.phone',
+  'properties.click_id', 'properties.uuid', 'properties.plan', 'properties.first', 'context.traits.email',
+  'context.traits.phone', 'context.ip', 'context.userAgent', 'context.device.advertisingId',
+  'integrations.Reddit Conversions Api.click_id', 'properties.currency', 'properties.country']
+
+/** 16 or 17 significant digits: about one in nine is misread by a reader not correctly rounded. */
+function longDecimal(r) {
+  const n = 16 + r.int(2)
+  let digits = String(1 + r.int(9))
+  for (let i = 1; i < n; i++) digits += r.int(10)
+  const point = 1 + r.int(n - 1)
+  return r.pick([
+    () => `${digits.slice(0, point)}.${digits.slice(point)}`,
+    () => `-${digits.slice(0, point)}.${digits.slice(point)}`,
+    () => `${digits}.0`,
+    () => digits,
+    () => `${digits[0]}.${digits.slice(1)}e${r.int(60) - 30}`,
+    () => `0.${digits}`,
+    () => r.pick(['1593.4099999999999', '1755507896.6650605', '9007199254740993.0', '9007199254740993',
+      '0.30000000000000004', '2.2250738585072011e-308', '1.0000000000000002'])
+  ])()
+}
+
+/** Numbers past the double range and at its edges (JSON.parse: ±Infinity, the nearest double). */
+function hugeNumber(r) {
+  return r.pick(['1e400', '-1e400', '1.7976931348623158e308', '1.7976931348623159e308', '-1.7976931348623157e308',
+    '2e308', '123456789012345678901234567890e300', '1e-400', '4.9e-324', '2.4703282292062328e-324',
+    '18446744073709551615', '-9223372036854775808', '1' + '0'.repeat(310)])
+}
+
+/** A JavaScript string holding a lone surrogate (a client cutting an emoji in half). */
+function loneSurrogate(r, base) {
+  const lone = r.pick(['\ud83c', '\ud83d', '\udc00', '\udfff', '\ud800', '\udbff'])
+  return r.pick([
+    () => lone,
+    () => `${base}${lone}`,
+    () => `${lone}${base}`,
+    () => `${base.slice(0, 1)}${lone}${base.slice(1)}`,
+    () => `\ud83c\ud83c\udf89${base}`,
+    () => `${base}\udf89\ud83c`,
+    () => ` ${lone}x@Example.COM `
+  ])()
+}
+
+/** What AJV coerces for a number or an integer (`data && data == +data`), and what it does not. */
+function coercible(r) {
+  return r.pick([' ', '\t', '\u00a0', '\u2003', '\n', '\ufeff', '  \u3000 ', 'Infinity', '-Infinity',
+    '+Infinity', '1e400', '-1e400', ' 12 ', '0x1A', '0b11', '0o17', '1e-400', '.5', '5.', '-0', 'infinity', 'NaN',
+    '1_000', '\u00a012\u00a0', '-0x10', '1e'])
+}
+
+/** `depth` levels of arrays and objects, as JSON text. */
+function nested(r, depth) {
+  let open = ''
+  let close = ''
+  for (let i = 0; i < depth; i++) {
+    if (r.chance(0.5)) {
+      open += '['
+      close = ']' + close
+    } else {
+      open += '{"k":'
+      close = '}' + close
+    }
+  }
+  return open + r.pick(['1', '"x"', 'null', '[]']) + close
+}
+
+/** Mutates `e` for one class; raw JSON texts go in `raws` (the placeholder's index). */
+const CLASSES = {
+  decimals(r, e, raw) {
+    for (let k = 1 + r.int(3); k > 0; k--) setPath(e, r.pick([...NUMBER_PATHS, ...STRING_PATHS.slice(0, 3)]), raw(longDecimal(r)))
+  },
+  surrogates(r, e) {
+    for (let k = 1 + r.int(3); k > 0; k--) {
+      const path = r.pick(STRING_PATHS)
+      setPath(e, path, loneSurrogate(r, r.pick(['a@b.co', 'sku-1', 'USD', '555 0100 x 2', 'Name'])))
+    }
+    const p = e.properties
+    if (!p || typeof p !== 'object' || Array.isArray(p)) return
+    if (r.chance(0.3)) p[loneSurrogate(r, 'key')] = 'value'
+    if (r.chance(0.3) && Array.isArray(p.products) && p.products[0] && typeof p.products[0] === 'object') {
+      p.products[0].name = loneSurrogate(r, 'Name')
+    }
+  },
+  overflow(r, e, raw) {
+    for (let k = 1 + r.int(2); k > 0; k--) setPath(e, r.pick([...NUMBER_PATHS, ...STRING_PATHS.slice(0, 3)]), raw(hugeNumber(r)))
+  },
+  deep(r, e, raw) {
+    // The event is one level, properties two: the console reads up to 512 in all.
+    const depth = 126 + r.int(380)
+    setPath(e, r.pick(['properties.deep', 'context.traits.deep', 'properties.plan', 'properties.products']), raw(nested(r, depth)))
+  },
+  coercion(r, e) {
+    for (let k = 1 + r.int(3); k > 0; k--) setPath(e, r.pick(NUMBER_PATHS), coercible(r))
+  },
+  throws(r, e) {
+    r.pick([
+      () => (e.context = null),
+      () => setPath(e, 'context.personas', null),
+      () => setPath(e, 'context.personas', { computation_class: 'audience', computation_key: 'k' }),
+      () => delete e.context
+    ])()
+  }
+}
+
+/**
+ * `n` events from `seed` as JSON texts, each with the classes it exercises: about half are the
+ * events above alone, half carry one or two of CLASSES.
+ */
+function generateTexts(seed, n) {
+  const r = rng(seed)
+  const names = Object.keys(CLASSES)
+  const out = []
+  for (let i = 0; i < n; i++) {
+    const e = event(r, i)
+    const raws = []
+    const raw = (text) => `@@raw${raws.push(text) - 1}@@`
+    const classes = []
+    if (r.chance(0.5)) {
+      for (let k = 1 + r.int(2); k > 0; k--) {
+        const name = r.pick(names)
+        if (!classes.includes(name)) classes.push(name)
+      }
+      // In CLASSES' order: `throws` last, so no other class puts a context back.
+      for (const name of names.filter((c) => classes.includes(c))) CLASSES[name](r, e, raw)
+    }
+    out.push({ event: e, raws, classes })
+  }
+  return out
+}
+
+/** The JSON text of a generated item, `reshape` applied to JSON.stringify's text before raws go in. */
+function text(item, reshape) {
+  return reshape(JSON.stringify(item.event)).replace(/"@@raw(\d+)@@"/g, (_, i) => item.raws[Number(i)])
+}
+
 /** `n` events from `seed`. */
 function generate(seed, n) {
   const r = rng(seed)
@@ -344,4 +487,4 @@ function generate(seed, n) {
   return out
 }
 
-module.exports = { generate, rng }
+module.exports = { generate, generateTexts, text, rng, CLASSES }

@@ -3,20 +3,21 @@
 // Conversions API destination (the versions pinned in package.json), single and batch mode, on
 // seeded generated events through every configuration in configs.js.
 //
-//   node run.js --bin PATH [--events N] [--seed S] [--batch-size B] [--out DIR] [--show N]
+//   node run.js --bin PATH [--events N] [--seed S] [--batch-sizes B,B…] [--out DIR] [--show N]
 //
 // The release is called through its Destination's executeAction / executeBatch (not the test
 // helpers, which pad events with random defaults) with fetch stubbed: nothing leaves the machine.
-// The console runs as `PATH preview --mapping NAME [--batch --batch-size B]`. Prints the agreement
-// per configuration and every divergence (the event and both outputs, the first N on screen, all
-// of them in DIR/divergences.jsonl); exits 1 on any divergence.
+// The console runs as `PATH preview --mapping NAME [--batch --batch-size B]`, once per batch size.
+// Prints the agreement per configuration and per class of event (generate.js's CLASSES: where a
+// port of JavaScript drifts) and every divergence (the event and both outputs, the first N on
+// screen, all of them in DIR/divergences.jsonl); exits 1 on any divergence.
 'use strict'
 
 const fs = require('fs')
 const os = require('os')
 const nodePath = require('path')
 const { spawnSync } = require('child_process')
-const { generate } = require('./generate')
+const { generateTexts, text, CLASSES } = require('./generate')
 const { PRESETS, CUSTOM } = require('./configs')
 
 const args = process.argv.slice(2)
@@ -27,11 +28,11 @@ const opt = (name, dflt) => {
 const BIN = opt('bin')
 const N = Number(opt('events', 2000))
 const SEED = Number(opt('seed', 20261201))
-const BATCH = Number(opt('batch-size', 10))
+const BATCHES = String(opt('batch-sizes', opt('batch-size', '1,7,1000'))).split(',').map(Number)
 const SHOW = Number(opt('show', 5))
 const OUT = opt('out', fs.mkdtempSync(nodePath.join(os.tmpdir(), 'differential-')))
 if (!BIN) {
-  console.error('usage: node run.js --bin PATH [--events N] [--seed S] [--batch-size B] [--out DIR] [--show N]')
+  console.error('usage: node run.js --bin PATH [--events N] [--seed S] [--batch-sizes B,B…] [--out DIR] [--show N]')
   process.exit(2)
 }
 
@@ -112,7 +113,7 @@ async function releaseSingle(config, events) {
 
 // The release, in batches of BATCH events: the body sent and the indexes refused (multistatus
 // 400), or the error thrown for the whole batch.
-async function releaseBatch(config, events) {
+async function releaseBatch(config, events, BATCH) {
   const results = []
   for (let start = 0; start < events.length; start += BATCH) {
     const chunk = events.slice(start, start + BATCH)
@@ -157,7 +158,7 @@ function rawBody(line) {
   throw new Error(`no body in ${line}`)
 }
 
-function consolePreview(config, eventsFile, workspaceFile, batch) {
+function consolePreview(config, eventsFile, workspaceFile, batch, BATCH) {
   const argv = ['preview', '--workspace', workspaceFile, '--mapping', config.name, '--format', 'json']
   if (batch) argv.push('--batch', '--batch-size', String(BATCH))
   argv.push(eventsFile)
@@ -201,7 +202,7 @@ function compareSingle(config, events, release, lines) {
   return divergences
 }
 
-function compareBatch(config, events, release, lines) {
+function compareBatch(config, events, release, lines, BATCH) {
   const divergences = []
   const requests = lines.filter((l) => l.request)
   const refusedByIndex = new Map(lines.filter((l) => l.error).map((l) => [l.event_index, l.error]))
@@ -224,7 +225,7 @@ function compareBatch(config, events, release, lines) {
     if (!same) {
       divergences.push({
         config: config.name,
-        mode: 'batch',
+        mode: `batch of ${BATCH}`,
         event_indexes: [chunk.start, end - 1],
         events: events.slice(chunk.start, end),
         release: chunk,
@@ -242,12 +243,14 @@ async function main() {
   const started = Date.now()
   // Every tenth event has its whole numbers written as `n.0` and every tenth (other) one in
   // exponent form: JSON texts other tools write. Both sides read the same text.
-  const lines = generate(SEED, N).map((e, i) => {
-    const text = JSON.stringify(e)
-    if (i % 10 === 3) return text.replace(/":(-?\d+)([,}\]])/g, '":$1.0$2')
-    if (i % 10 === 7) return text.replace(/":(-?[1-9]\d*?)(0+)([,}\]])/g, (_, a, z, end) => `":${a}e${z.length}${end}`)
-    return text
-  })
+  const items = generateTexts(SEED, N)
+  const lines = items.map((item, i) =>
+    text(item, (t) => {
+      if (i % 10 === 3) return t.replace(/":(-?\d+)([,}\]])/g, '":$1.0$2')
+      if (i % 10 === 7) return t.replace(/":(-?[1-9]\d*?)(0+)([,}\]])/g, (_, a, z, end) => `":${a}e${z.length}${end}`)
+      return t
+    })
+  )
   const events = lines.map((l) => JSON.parse(l))
   fs.mkdirSync(OUT, { recursive: true, mode: 0o700 })
   const eventsFile = nodePath.join(OUT, 'events.jsonl')
@@ -263,46 +266,74 @@ async function main() {
       mappings: configs.map((c) => c.workspace)
     })
   )
+  // Agreement per class: single events of the class, and batches holding one.
+  const classNames = ['(none)', ...Object.keys(CLASSES)]
+  const classesOf = (i) => (items[i].classes.length ? items[i].classes : ['(none)'])
+  const perClass = {}
+  const tally = (mode, classes, same) => {
+    for (const c of classes) {
+      const row = (perClass[c] = perClass[c] || {})
+      const cell = (row[mode] = row[mode] || { agree: 0, of: 0 })
+      cell.of++
+      if (same) cell.agree++
+    }
+  }
   const all = []
   const table = []
   for (const config of configs) {
-    const row = { config: config.name }
-    for (const batch of [false, true]) {
-      const lines = consolePreview(config, eventsFile, workspaceFile, batch)
-      let divergences
-      let units
-      if (config.action === 'redditPlugin') {
-        // Web only at Segment: the release has no such cloud action; the console explains it.
-        divergences = batch ? [] : compareSingle(config, events, [], lines)
-        units = batch ? 0 : N
-      } else if (batch) {
-        const release = await releaseBatch(config, events)
-        divergences = compareBatch(config, events, release, lines)
-        units = release.length
-        const thrown = release.filter((c) => c.thrown !== undefined).length
-        const left = release.reduce((n, c) => n + (c.refused ? c.refused.length : 0), 0)
-        row.batchKinds = `${units - thrown} sent (${left} events left out), ${thrown} thrown`
-      } else {
-        const release = await releaseSingle(config, events)
-        divergences = compareSingle(config, events, release, lines)
-        units = N
-        const refused = release.filter((r) => r.error !== undefined).length
-        row.singleKinds = `${N - refused} sent, ${refused} refused`
+    const row = { config: config.name, batches: {} }
+    const releaseSingleResults = config.action === 'redditPlugin' ? [] : await releaseSingle(config, events)
+    {
+      const lines = consolePreview(config, eventsFile, workspaceFile, false)
+      const divergences = compareSingle(config, events, releaseSingleResults, lines)
+      const diverged = new Set(divergences.map((d) => d.event_index))
+      events.forEach((_, i) => tally('single', classesOf(i), !diverged.has(i)))
+      row.single = { agree: N - divergences.length, of: N }
+      const refused = releaseSingleResults.filter((r) => r.error !== undefined).length
+      row.singleKinds = config.action === 'redditPlugin' ? 'web only' : `${N - refused} sent, ${refused} refused`
+      all.push(...divergences)
+    }
+    // Web only at Segment: the release has no such cloud action; the console explains it.
+    if (config.action === 'redditPlugin') {
+      table.push(row)
+      continue
+    }
+    for (const size of BATCHES) {
+      const lines = consolePreview(config, eventsFile, workspaceFile, true, size)
+      const release = await releaseBatch(config, events, size)
+      const divergences = compareBatch(config, events, release, lines, size)
+      const diverged = new Set(divergences.map((d) => d.event_indexes[0]))
+      for (const chunk of release) {
+        const end = Math.min(chunk.start + size, N)
+        const classes = new Set()
+        for (let i = chunk.start; i < end; i++) classesOf(i).forEach((c) => classes.add(c))
+        tally(`batch of ${size}`, classes, !diverged.has(chunk.start))
       }
-      row[batch ? 'batch' : 'single'] = { agree: units - divergences.length, of: units }
+      const thrown = release.filter((c) => c.thrown !== undefined).length
+      row.batches[size] = { agree: release.length - divergences.length, of: release.length, thrown }
       all.push(...divergences)
     }
     table.push(row)
   }
-  const pct = (c) => (c.of === 0 ? 'n/a' : `${c.agree}/${c.of} (${((100 * c.agree) / c.of).toFixed(2)} %)`)
+  const pct = (c) => (!c || c.of === 0 ? 'n/a' : `${c.agree}/${c.of} (${((100 * c.agree) / c.of).toFixed(2)} %)`)
   console.log(
     `Segment release: @segment/action-destinations ${releaseVersion}, @segment/actions-core ${coreVersion}; ` +
-      `${N} events, seed ${SEED}, batches of ${BATCH}`
+      `${N} events, seed ${SEED}, batches of ${BATCHES.join(', ')}`
   )
-  console.log('| configuration | single: agree (events) | release sent / refused | batch: agree (batches) | release batches |')
-  console.log('| --- | --- | --- | --- | --- |')
+  const sizes = BATCHES.map((b) => `batches of ${b}: agree (thrown)`)
+  console.log(`| configuration | single: agree (events) | release sent / refused | ${sizes.join(' | ')} |`)
+  console.log(`| --- | --- | --- | ${BATCHES.map(() => '---').join(' | ')} |`)
   for (const row of table) {
-    console.log(`| ${row.config} | ${pct(row.single)} | ${row.singleKinds || 'web only'} | ${pct(row.batch)} | ${row.batchKinds || 'n/a'} |`)
+    const cells = BATCHES.map((b) => (row.batches[b] ? `${pct(row.batches[b])} (${row.batches[b].thrown})` : 'n/a'))
+    console.log(`| ${row.config} | ${pct(row.single)} | ${row.singleKinds} | ${cells.join(' | ')} |`)
+  }
+  console.log('')
+  const modes = ['single', ...BATCHES.map((b) => `batch of ${b}`)]
+  console.log(`| class of event | events | ${modes.map((m) => (m === 'single' ? 'single events' : `${m.replace('batch', 'batches')} holding one`)).join(' | ')} |`)
+  console.log(`| --- | --- | ${modes.map(() => '---').join(' | ')} |`)
+  for (const c of classNames) {
+    const count = items.filter((_, i) => classesOf(i).includes(c)).length
+    console.log(`| ${c} | ${count} | ${modes.map((m) => pct(perClass[c] && perClass[c][m])).join(' | ')} |`)
   }
   fs.writeFileSync(nodePath.join(OUT, 'divergences.jsonl'), all.map((d) => JSON.stringify(d)).join('\n'))
   for (const d of all.slice(0, SHOW)) console.log(JSON.stringify(d, null, 1))

@@ -7,6 +7,7 @@
 use crate::identity::Profile;
 use crate::mapping::model::{CompiledMapping, MappingKind};
 use crate::mapping::presets::{BROWSER_PLUGIN_NOTE, KNOWN_MISSPELLINGS};
+use crate::mapping::release::{RuntimeThrow, runtime_throw};
 use crate::mapping::schema::{self, Mode, Rules};
 use crate::reddit::build::{self, Context};
 use crate::reddit::json;
@@ -211,15 +212,24 @@ impl Engine {
     /// The per-event part of a run (triggers, mappings, schema step, building): independent of
     /// other events, so it may run on any thread; [`Runner::accept`] takes the result in order.
     pub fn prepare(&self, selection: Selection, options: &Options, event: &Event) -> Prepared {
+        let throw = runtime_throw(event.value());
+        let segment = self.settings.profile == Profile::Segment;
         let mapped = self
             .targets(selection, event)
             .into_iter()
             .map(|m| {
                 let mode = if self.batches(m, options.batching) { Mode::Batch } else { Mode::Single };
-                (m, self.apply(m, event, mode, options.explain, options.now_ms))
+                let mut outcome = self.apply(m, event, mode, options.explain, options.now_ms);
+                // The reddit profile sends what the release throws on, and says so.
+                if let (Some(throw), false, Mapped::Built(built)) = (throw, segment, &mut outcome) {
+                    let lint = Lint::warning(throw.field, throw.describe())
+                        .hint("The segment profile does what the release does: it does not send this event.");
+                    built.lints.insert(0, lint);
+                }
+                (m, outcome)
             })
             .collect();
-        Prepared { mapped }
+        Prepared { mapped, throw: throw.filter(|_| segment) }
     }
 
     /// Collects [`Engine::run`]'s items.
@@ -280,6 +290,8 @@ impl Engine {
 pub struct Prepared {
     /// (mapping index, outcome) for each mapping the event goes through, in mapping order.
     mapped: Vec<(usize, Mapped)>,
+    /// The segment profile: the release's runtime throws on the event after its schema step.
+    throw: Option<RuntimeThrow>,
 }
 
 /// A run in progress: see [`Engine::runner`].
@@ -308,6 +320,21 @@ impl Runner<'_> {
         }
         for (m, outcome) in prepared.mapped {
             let batching = engine.batches(m, options.batching);
+            let outcome = match (prepared.throw, outcome) {
+                (Some(throw), Mapped::Refused(error)) if batching => {
+                    self.open[m].runtime_throw.get_or_insert((index, throw));
+                    Mapped::Refused(error)
+                }
+                (Some(throw), Mapped::Built(built)) if batching => {
+                    self.open[m].runtime_throw.get_or_insert((index, throw));
+                    Mapped::Built(built)
+                }
+                // Alone, the event the schema step passed throws.
+                (Some(throw), Mapped::Built(_) | Mapped::Thrown(_)) => {
+                    Mapped::Thrown(Refusal { field: throw.field.into(), message: throw.describe() })
+                }
+                (_, outcome) => outcome,
+            };
             let size = match options.batching {
                 Batching::Size(n) => n.clamp(1, MAX_EVENTS_PER_REQUEST),
                 _ => MAX_EVENTS_PER_REQUEST,
@@ -349,17 +376,28 @@ impl Runner<'_> {
     fn flush(&mut self, m: usize, emit: &mut impl FnMut(Item)) {
         let batch = std::mem::take(&mut self.open[m]);
         let name = &self.engine.mappings[m].name;
-        let Some((first, cause)) = batch.thrown.first() else {
-            if !batch.indexes.is_empty() {
-                emit(self.engine.request(m, batch, true, self.options));
+        let passed_schema = !batch.indexes.is_empty() || !batch.thrown.is_empty();
+        let whole = match (batch.runtime_throw, batch.thrown.first()) {
+            // The runtime throws before the destination code runs, once one event passed.
+            (Some((first, throw)), _) if passed_schema => Refusal {
+                field: throw.field.into(),
+                message: format!(
+                    "not sent: on event {first} of this batch {}, which fails the whole batch at Segment",
+                    throw.describe()
+                ),
+            },
+            (_, Some((first, cause))) => Refusal {
+                field: cause.field.clone(),
+                message: format!(
+                    "not sent: the destination code throws on event {first} of this batch ({cause}), which fails the whole batch at Segment"
+                ),
+            },
+            _ => {
+                if !batch.indexes.is_empty() {
+                    emit(self.engine.request(m, batch, true, self.options));
+                }
+                return;
             }
-            return;
-        };
-        let whole = Refusal {
-            field: cause.field.clone(),
-            message: format!(
-                "not sent: the destination code throws on event {first} of this batch ({cause}), which fails the whole batch at Segment"
-            ),
         };
         let mut refused: Vec<(usize, Refusal)> =
             batch.indexes.into_iter().map(|i| (i, whole.clone())).chain(batch.thrown).collect();
@@ -383,6 +421,8 @@ struct Batch {
     built: Vec<BuiltEvent>,
     /// Events the destination code threw on (index, why).
     thrown: Vec<(usize, Refusal)>,
+    /// The first event the release's runtime throws on (the segment profile), refused or not.
+    runtime_throw: Option<(usize, RuntimeThrow)>,
     /// Events handed to this batch so far, refused ones included.
     seen: usize,
 }
@@ -489,7 +529,12 @@ mod tests {
     }
 
     fn run(lines: &[String], batching: Batching) -> Vec<Item> {
-        let engine = Engine::new(&Workspace::presets(), Settings::default()).unwrap();
+        run_with(lines, batching, Profile::Segment)
+    }
+
+    fn run_with(lines: &[String], batching: Batching, profile: Profile) -> Vec<Item> {
+        let settings = Settings { profile, ..Settings::default() };
+        let engine = Engine::new(&Workspace::presets(), settings).unwrap();
         let text = lines.join("\n");
         let events: Vec<Event> = stream_events(&text, "t").map(Result::unwrap).collect();
         let purchase = engine.find("Purchase").unwrap();
@@ -556,5 +601,81 @@ mod tests {
         let items = run(&lines, Batching::Size(2));
         assert_eq!(refused(&items), [0, 1]);
         assert_eq!(requests(&items), [vec![2]]);
+    }
+
+    /// A Purchase event with `context` set to `context` (JSON text).
+    fn with_context(currency: &str, context: &str) -> String {
+        let mut event: serde_json::Value = serde_json::from_str(&purchase("a@b.c", currency)).unwrap();
+        event["context"] = serde_json::from_str(context).unwrap();
+        event.to_string()
+    }
+
+    fn errors(items: &[Item]) -> Vec<(usize, String, String)> {
+        items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Refused { event_index, error, .. } => {
+                    Some((*event_index, error.field.clone(), error.message.clone()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_segment_profile_does_not_send_what_the_releases_runtime_throws_on() {
+        // The release: executeAction throws "Cannot destructure property 'personas' of '{}' as it
+        // is null." (context: null) or "Cannot read properties of null (reading
+        // 'computation_class')" (context.personas: null); a valid context is sent.
+        let lines = [with_context("USD", "null"), with_context("USD", r#"{"personas": null}"#)];
+        let items = run(&lines, Batching::Never);
+        let refused = errors(&items);
+        assert_eq!(refused.len(), 2);
+        assert_eq!((refused[0].0, refused[0].1.as_str()), (0, "context"));
+        assert!(refused[0].2.contains("Cannot destructure property 'personas'"), "{}", refused[0].2);
+        assert_eq!((refused[1].0, refused[1].1.as_str()), (1, "context.personas"));
+        let sent =
+            run(&[with_context("USD", r#"{"personas": "x"}"#), with_context("USD", "7")], Batching::Never);
+        assert_eq!(requests(&sent), [vec![0], vec![1]]);
+        // Refused by the schema step first, it is refused for that.
+        let items = run(&[with_context("BTC", "null")], Batching::Never);
+        assert_eq!(errors(&items)[0].1, "event_metadata.currency");
+    }
+
+    #[test]
+    fn in_a_batch_the_runtime_throw_fails_it_once_it_holds_a_valid_event() {
+        // The release's executeBatch: the throw comes after the schema step, only when some
+        // payload passed it; then the whole batch rejects.
+        let items = run(
+            &[purchase("a@b.c", "USD"), with_context("USD", "null"), purchase("c@d.e", "USD")],
+            Batching::Size(3),
+        );
+        assert_eq!(refused(&items), [0, 1, 2]);
+        assert!(requests(&items).is_empty());
+        assert!(
+            errors(&items)[0].2.contains("on event 1 of this batch context is null"),
+            "{:?}",
+            errors(&items)
+        );
+        // The event itself refused by the schema step still fails the batch…
+        let items = run(&[with_context("BTC", "null"), purchase("a@b.c", "USD")], Batching::Size(2));
+        assert_eq!(refused(&items), [0, 1]);
+        assert!(requests(&items).is_empty());
+        // …but not when nothing passed: each is left out for its own reason.
+        let items = run(&[with_context("BTC", "null"), purchase("a@b.c", "BTC")], Batching::Size(2));
+        assert!(errors(&items).iter().all(|e| e.1 == "event_metadata.currency"), "{:?}", errors(&items));
+        // Other batches are untouched.
+        let items = run(&[with_context("USD", "null"), purchase("a@b.c", "USD")], Batching::Size(1));
+        assert_eq!((refused(&items), requests(&items)), (vec![0], vec![vec![1]]));
+    }
+
+    #[test]
+    fn the_reddit_profile_sends_what_the_release_throws_on_with_a_warning() {
+        let items = run_with(&[with_context("USD", "null")], Batching::Size(2), Profile::Reddit);
+        let Some(Item::Request { lints, event_indexes, .. }) = items.first() else { panic!("{items:?}") };
+        assert_eq!(event_indexes, &[0]);
+        let lint = lints.iter().find(|l| l.field.ends_with("context")).expect("a lint naming the quirk");
+        assert_eq!(lint.level, lint::Level::Warning);
+        assert!(lint.message.contains("Segment's release throws"), "{}", lint.message);
     }
 }

@@ -236,9 +236,9 @@ pub fn normalize(field: IdentifierField, profile: Profile, raw: &str) -> Result<
     })
 }
 
-/// Lowercase hex SHA-256 of the UTF-8 bytes of `s`.
+/// Lowercase hex SHA-256 of the UTF-8 bytes Node makes of `s` (a lone surrogate as U+FFFD).
 pub fn sha256_hex(s: &str) -> String {
-    let digest = sha256(s.as_bytes());
+    let digest = sha256(&js::utf8_bytes(s));
     let mut hex = String::with_capacity(64);
     for b in digest {
         hex.push_str(&HEX_PAIRS[2 * usize::from(b)..2 * usize::from(b) + 2]);

@@ -169,7 +169,7 @@ fn keep_digits(p: &str, limit: usize, out: &mut String) -> (usize, usize) {
         } else {
             removed += 1;
         }
-        offset += c.len_utf16();
+        offset += js::units_of(c);
     }
     (removed, p.len())
 }

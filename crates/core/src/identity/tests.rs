@@ -540,3 +540,22 @@ fn every_step_has_a_rule() {
         assert!(rules.contains(rule), "{rule} never seen: {rules:?}");
     }
 }
+
+#[test]
+fn lone_surrogates_hash_and_index_as_in_node() {
+    use js::lone_surrogate;
+    // Known answers from the release: "a\ud83cb@x.com" hashes as Node encodes it (U+FFFD), and
+    // "\ud83c12x34" is cut at UTF-16 index 3 (the lone surrogate is one unit): "+12".
+    let email = format!("a{}b@x.com", lone_surrogate(0xD83C));
+    let hashed = h(F::Email, Segment, &email);
+    assert_eq!(hashed.hash, "7b699a7a5cbd6451565a5bf5f12552f94137696d9067eb82834229cb4600105b");
+    assert_eq!(hashed.hash, sha256_hex("a\u{FFFD}b@x.com"));
+    let phone = format!("{}12x34", lone_surrogate(0xD83C));
+    assert_eq!(
+        h(F::Phone, Segment, &phone).hash,
+        "544f3f867456df14a9e62879ec6fb221b98d8ef30b5baf81a6bddefba1a5148c"
+    );
+    // A high and a low one side by side are the character they make (as JavaScript joins them).
+    let joined = format!("{}{}", lone_surrogate(0xD83C), lone_surrogate(0xDF89));
+    assert_eq!(sha256_hex(&joined), sha256_hex("🎉"));
+}

@@ -254,7 +254,7 @@ impl Scanner {
                     // V8's AsciiAlphaToLower: c | 0x20 on the UTF-16 unit.
                     prefix[length] = (if (c as u32) < 0x10000 { c as u32 } else { 0xD800 }) | 0x20;
                 }
-                length += c.len_utf16();
+                length += crate::identity::js::units_of(c);
                 self.pos += 1;
             }
             let (kind, value) = keyword(prefix, length);

@@ -62,17 +62,50 @@ pub(crate) fn js_string(v: &Value) -> String {
     }
 }
 
+/// JavaScript's ±Infinity (`JSON.parse("1e400")`, AJV's coercion of `"Infinity"`), which a JSON
+/// number cannot hold, as a value: the whole numbers `u64::MAX` (+) and `i64::MIN` (−), which the
+/// event reader never makes of a number it reads (whole numbers beyond 2^53 become doubles, as
+/// in JavaScript). [`js_f64`] reads them back; the body writer writes them `null`, as
+/// `JSON.stringify` does.
+pub(crate) fn infinity(negative: bool) -> Value {
+    if negative { Value::from(i64::MIN) } else { Value::from(u64::MAX) }
+}
+
+/// Whether `n` is [`infinity`].
+#[inline]
+pub(crate) fn is_infinity(n: &serde_json::Number) -> bool {
+    n.as_u64() == Some(u64::MAX) || n.as_i64() == Some(i64::MIN)
+}
+
+/// The double JavaScript holds for `n`: ±Infinity for [`infinity`].
+pub(crate) fn js_f64(n: &serde_json::Number) -> f64 {
+    match n.as_u64() {
+        Some(u64::MAX) => f64::INFINITY,
+        _ if n.as_i64() == Some(i64::MIN) => f64::NEG_INFINITY,
+        _ => n.as_f64().unwrap_or(0.0),
+    }
+}
+
+/// A double as the value the reader would hold for it: whole numbers below 2^53 as integers,
+/// ±Infinity as [`infinity`].
+pub(crate) fn number_value(x: f64) -> Value {
+    if x.is_infinite() {
+        infinity(x < 0.0)
+    } else if x.fract() == 0.0 && x.abs() < 9.0e15 {
+        Value::from(x as i64)
+    } else {
+        serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number)
+    }
+}
+
 /// JavaScript's number-to-string for a JSON number: integers as digits, floats as `js_f64_string`.
 pub(crate) fn js_number_string(n: &serde_json::Number) -> String {
-    if n.is_i64() || n.is_u64() {
-        // Above 2^53 JavaScript holds the nearest double, and prints that.
-        let f = n.as_f64().unwrap_or(0.0);
-        if f.abs() < 9_007_199_254_740_992.0 {
-            return n.to_string();
-        }
-        return js_f64_string(f);
+    let f = js_f64(n);
+    // Above 2^53 JavaScript holds the nearest double, and prints that.
+    if (n.is_i64() || n.is_u64()) && f.abs() < 9_007_199_254_740_992.0 {
+        return n.to_string();
     }
-    js_f64_string(n.as_f64().unwrap_or(0.0))
+    js_f64_string(f)
 }
 
 /// ECMAScript's `Number::toString(x)`: the shortest round-trip digits, in plain notation for
@@ -122,12 +155,19 @@ fn js_f64_string_by_steps(x: f64) -> String {
     format!("{sign}{body}")
 }
 
-/// JavaScript's `Number(string)` for the strings AJV coerces: trimmed, decimal or `0x`/`0o`/`0b`.
-/// `None` for "" (AJV does not coerce it), non-numbers and non-finite results.
+/// JavaScript's `Number(string)` for the strings AJV coerces (`data && data == +data`): trimmed,
+/// decimal, `0x`/`0o`/`0b`, or `Infinity` with a sign; past the double range ±Infinity; blank
+/// (`" "`, `"\t"`, `"\u00a0"`) 0. `None` for "" (AJV does not coerce it) and NaN.
 pub(crate) fn js_number(s: &str) -> Option<f64> {
-    let t = crate::identity::js::trim(s);
-    if t.is_empty() {
+    if s.is_empty() {
         return None;
+    }
+    let t = crate::identity::js::trim(s);
+    match t {
+        "" => return Some(0.0),
+        "Infinity" | "+Infinity" => return Some(f64::INFINITY),
+        "-Infinity" => return Some(f64::NEG_INFINITY),
+        _ => {}
     }
     let radix = |p: &str, r| u64::from_str_radix(p, r).ok().map(|v| v as f64);
     let v = if let Some(h) = t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
@@ -146,7 +186,7 @@ pub(crate) fn js_number(s: &str) -> Option<f64> {
         }
         t.parse::<f64>().ok()?
     };
-    v.is_finite().then_some(v)
+    Some(v)
 }
 
 #[cfg(test)]
@@ -161,9 +201,21 @@ mod tests {
         assert_eq!(js_number("0x1A"), Some(26.0));
         assert_eq!(js_number("1e3"), Some(1000.0));
         assert_eq!(js_number(".5"), Some(0.5));
-        for bad in ["", "  ", "abc", "1,5", "Infinity", "12px", "e5", "--1"] {
+        for bad in ["", "abc", "1,5", "infinity", "Inf", "12px", "e5", "--1", "-0x10", "NaN"] {
             assert_eq!(js_number(bad), None, "{bad}");
         }
+        // Known answers of Node's `Number(s)` for what AJV coerces (`data && data == +data`).
+        for (s, n) in
+            [(" ", 0.0), ("\t", 0.0), ("\u{a0}", 0.0), ("\u{feff}\n", 0.0), ("1e400", f64::INFINITY)]
+        {
+            assert_eq!(js_number(s), Some(n), "{s:?}");
+        }
+        for (s, n) in
+            [("Infinity", f64::INFINITY), (" +Infinity ", f64::INFINITY), ("-Infinity", f64::NEG_INFINITY)]
+        {
+            assert_eq!(js_number(s), Some(n), "{s:?}");
+        }
+        assert_eq!(js_number("-1e400"), Some(f64::NEG_INFINITY));
     }
 
     proptest::proptest! {

@@ -200,8 +200,8 @@ pub fn js_get<'a>(root: &'a Value, name: &str) -> Option<Cow<'a, Value>> {
                 return Some(Cow::Owned(Value::from(crate::identity::js::utf16_len(s))));
             }
             Value::String(s) => {
-                let unit = s.encode_utf16().nth(array_index(key)?)?;
-                return Some(Cow::Owned(Value::String(String::from_utf16_lossy(&[unit]))));
+                let unit = crate::identity::js::utf16_units(s).nth(array_index(key)?)?;
+                return Some(Cow::Owned(Value::String(crate::identity::js::from_utf16_units(&[unit]))));
             }
             _ => return None,
         };

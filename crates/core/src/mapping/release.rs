@@ -47,3 +47,40 @@ mod tests {
         assert!(body_reference(Profile::Segment, ApiVersion::V3).contains("unreleased at Segment"));
     }
 }
+
+/// An event the release's runtime throws on after the schema step, before the destination code
+/// runs: actions-core's audience membership destructures `context` and `context.personas` with
+/// defaults that stand in for `undefined` only, so `null` throws a TypeError. A single event is
+/// not sent; in a batch, once it holds an event the schema step passed, nothing is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuntimeThrow {
+    /// `context` or `context.personas`.
+    pub field: &'static str,
+    /// The release's error.
+    pub error: &'static str,
+}
+
+impl RuntimeThrow {
+    /// The quirk in words, for refusals and lints.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} is null, and Segment's release throws on it before the destination code runs (\"{}\"): a release bug",
+            self.field, self.error
+        )
+    }
+}
+
+/// Whether the release's runtime throws on `event` (see [`RuntimeThrow`]).
+pub fn runtime_throw(event: &serde_json::Value) -> Option<RuntimeThrow> {
+    match event.get("context")? {
+        serde_json::Value::Null => Some(RuntimeThrow {
+            field: "context",
+            error: "Cannot destructure property 'personas' of '{}' as it is null.",
+        }),
+        context if context.get("personas").is_some_and(serde_json::Value::is_null) => Some(RuntimeThrow {
+            field: "context.personas",
+            error: "Cannot read properties of null (reading 'computation_class')",
+        }),
+        _ => None,
+    }
+}

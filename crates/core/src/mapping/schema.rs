@@ -3,11 +3,11 @@
 //! with type coercion (`coerceTypes: "array"`) and unknown keys removed (`removeAdditional`).
 //! An event that fails here is one Segment refuses; the error names the field.
 
-use serde_json::{Number, Value};
+use serde_json::Value;
 
 use super::fields::{Action, Field, ValueType, find_from};
 use super::resolved::{Fields, Resolved};
-use super::{js_number, js_string};
+use super::{is_infinity, js_f64, js_number, js_string, number_value};
 
 /// Segment validates single events and batches slightly differently: only single events lose
 /// root-level empty strings.
@@ -271,6 +271,10 @@ impl Validator {
                 }
                 None
             }
+            // ±Infinity is no number to AJV (`strictNumbers`): coerced to "Infinity", no date.
+            (ValueType::Datetime, Some(Value::Number(n))) if is_infinity(n) => {
+                return self.fail(loc, "must be a valid date-like string but it was not".into());
+            }
             (ValueType::Datetime, Some(Value::Number(_))) => None,
             // AJV coerces a boolean to "true" / "false", then checks the format.
             (ValueType::Datetime, Some(v @ Value::Bool(_))) => {
@@ -283,14 +287,17 @@ impl Validator {
             (ValueType::Datetime, _) => return self.fail_type(loc, "a string or a number", value),
             (ValueType::Integer | ValueType::Number, v) => {
                 let integer = field.value_type == ValueType::Integer;
+                // A number must be finite (AJV's `strictNumbers`); what AJV coerces (a string,
+                // a boolean) is taken as `+data` gives it, ±Infinity included, and an integer's
+                // only check is `!(data % 1)`, which Infinity passes.
                 let n = match v {
-                    Some(Value::Number(n)) => n.as_f64(),
+                    Some(Value::Number(n)) => Some(js_f64(n)).filter(|n| n.is_finite()),
                     Some(Value::String(s)) => js_number(s),
                     Some(Value::Bool(b)) => Some(f64::from(u8::from(*b))),
                     _ => None,
                 };
                 match n {
-                    Some(n) if !integer || n.fract() == 0.0 => match v {
+                    Some(n) if !integer || n.fract() == 0.0 || n.is_infinite() => match v {
                         Some(Value::Number(num)) if !(integer && num.is_f64()) => None,
                         _ => Some(number_value(n)),
                     },
@@ -345,14 +352,6 @@ impl Validator {
 /// Product keys only v3 has.
 const PRODUCT_V3_KEYS: [&str; 2] = ["quantity", "item_price"];
 
-fn number_value(n: f64) -> Value {
-    if n.fract() == 0.0 && n.abs() < 9.0e15 {
-        Value::Number(Number::from(n as i64))
-    } else {
-        Number::from_f64(n).map_or(Value::Null, Value::Number)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -397,6 +396,57 @@ mod tests {
             run(with(json!({"event_metadata": {"item_count": "3", "value_decimal": "12.50"}})), Mode::Single)
                 .unwrap();
         assert_eq!(ok.payload["event_metadata"], json!({"item_count": 3, "value_decimal": 12.5}));
+    }
+
+    #[test]
+    fn ajv_coerces_blank_strings_to_zero_and_infinity_strings_to_infinity() {
+        // Known answers from the release: " ", "\t", "\u00a0" → 0 for an integer and a number;
+        // "Infinity", "-Infinity", "1e400" → Infinity, which its JSON.stringify writes null.
+        for blank in [" ", "\t", "\u{a0}"] {
+            let ok = run(
+                with(json!({"event_metadata": {"item_count": blank, "value_decimal": blank}})),
+                Mode::Single,
+            )
+            .unwrap();
+            assert_eq!(
+                ok.payload["event_metadata"],
+                json!({"item_count": 0, "value_decimal": 0}),
+                "{blank:?}"
+            );
+        }
+        for (s, negative) in [("Infinity", false), ("-Infinity", true), ("1e400", false), (" -1e999 ", true)]
+        {
+            let ok =
+                run(with(json!({"event_metadata": {"item_count": s, "value_decimal": s}})), Mode::Single)
+                    .unwrap();
+            let infinity = crate::mapping::infinity(negative);
+            assert_eq!(
+                ok.payload["event_metadata"],
+                json!({"item_count": infinity, "value_decimal": infinity})
+            );
+        }
+    }
+
+    #[test]
+    fn an_infinite_number_is_no_number_to_ajv() {
+        // The release (AJV's strictNumbers): JSON.parse's 1e400 is refused for a number or an
+        // integer, coerced to "Infinity" for a string, and no date.
+        let inf = crate::mapping::infinity(false);
+        let e = run(with(json!({"event_metadata": {"item_count": inf, "value_decimal": inf}})), Mode::Single)
+            .unwrap_err();
+        assert_eq!(
+            e[0].message,
+            "The value at /event_metadata/item_count must be an integer but it was a number."
+        );
+        assert_eq!(
+            e[1].message,
+            "The value at /event_metadata/value_decimal must be a number but it was a number."
+        );
+        let ok = run(with(json!({"user": {"external_id": crate::mapping::infinity(true)}})), Mode::Single)
+            .unwrap();
+        assert_eq!(ok.payload["user"], json!({"external_id": "-Infinity"}));
+        let e = first_error(json!({"event_at": inf, "tracking_type": "Purchase"}));
+        assert!(e.message.contains("date-like"), "{}", e.message);
     }
 
     #[test]

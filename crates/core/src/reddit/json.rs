@@ -58,12 +58,15 @@ impl<'o> Object<'o> {
     }
 }
 
-/// A JSON string, escaped exactly as `serde_json` escapes it.
+/// A JSON string as `JSON.stringify` writes it: escaped exactly as `serde_json` escapes it, a
+/// lone surrogate as `\udxxx`.
 fn string(out: &mut Vec<u8>, s: &str) {
-    // A branch-free scan (it vectorizes); strings that need escaping are rare.
-    let needs_escape = s.bytes().fold(false, |acc, b| acc | (b < 0x20) | (b == b'"') | (b == b'\\'));
+    // A branch-free scan (it vectorizes); strings that need escaping are rare. 0xF4 starts the
+    // characters that stand for lone surrogates (and a few other plane 16 ones).
+    let needs_escape =
+        s.bytes().fold(false, |acc, b| acc | (b < 0x20) | (b == b'"') | (b == b'\\') | (b == 0xF4));
     if needs_escape {
-        serde_json::to_writer(&mut *out, s).expect("writing to a Vec cannot fail");
+        crate::identity::js::write_json_string(out, s);
     } else {
         out.push(b'"');
         out.extend_from_slice(s.as_bytes());
@@ -75,7 +78,8 @@ fn value(out: &mut Vec<u8>, v: &Value) {
     match v {
         Value::String(s) => string(out, s),
         // As JavaScript prints it (the release's JSON.stringify): 1.0 → 1, 12345678901234567890
-        // → 12345678901234567000.
+        // → 12345678901234567000, ±Infinity → null.
+        Value::Number(n) if crate::mapping::is_infinity(n) => out.extend_from_slice(b"null"),
         Value::Number(n) => out.extend_from_slice(crate::mapping::js_number_string(n).as_bytes()),
         other => serde_json::to_writer(&mut *out, other).expect("writing to a Vec cannot fail"),
     }
@@ -367,6 +371,30 @@ mod tests {
             let mut out = Vec::new();
             value(&mut out, &n);
             assert_eq!(String::from_utf8(out).unwrap(), js, "{n}");
+        }
+    }
+
+    #[test]
+    fn what_json_cannot_hold_is_written_as_json_stringify_writes_it() {
+        use crate::identity::js::lone_surrogate;
+        // Known answers from Node's JSON.stringify (the release's bodies).
+        let (high, low) = (lone_surrogate(0xD83C), lone_surrogate(0xDF89));
+        for (s, js) in [
+            (format!("x{high}"), r#""x\ud83c""#),
+            (format!("{}\"x\n", lone_surrogate(0xDC00)), r#""\udc00\"x\n""#),
+            (format!("{high}{low}{high}"), "\"🎉\\ud83c\""),
+            (format!("{low}{high}"), r#""\udf89\ud83c""#),
+            ("\u{10F7FF}é".to_string(), "\"\u{10F7FF}é\""),
+        ] {
+            let mut out = Vec::new();
+            string(&mut out, &s);
+            assert_eq!(String::from_utf8(out).unwrap(), js, "{s:?}");
+        }
+        // JSON.stringify(Infinity) and JSON.stringify(-Infinity) are null.
+        for negative in [false, true] {
+            let mut out = Vec::new();
+            value(&mut out, &crate::mapping::infinity(negative));
+            assert_eq!(out, b"null");
         }
     }
 

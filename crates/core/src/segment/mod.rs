@@ -4,10 +4,12 @@
 //! fields everybody asks about.
 
 pub mod edit;
+mod json;
 mod parse;
 mod read;
 pub mod samples;
 
+pub use json::MAX_DEPTH;
 pub use parse::{
     EventStream, EventsError, MAX_INPUT_BYTES, QuickEvents, check_syntax, is_text_byte, parse_events,
     quick_events, read_capped, stream_events,

@@ -7,6 +7,7 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use super::Event;
+use super::json::{self, JsValue, ReadError, Reread, Syntax};
 
 /// Why events could not be read. Lines and columns are 1-based; columns count characters.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -28,100 +29,71 @@ pub fn parse_events(text: &str, source_name: &str) -> Result<Vec<Event>, EventsE
 /// refuse a broken file before it prints a single result. Top-level values must be objects or
 /// arrays. Returns how many events the text holds.
 pub fn check_syntax(text: &str, source_name: &str) -> Result<usize, EventsError> {
-    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let mut values = serde_json::Deserializer::from_str(&text[bom..]).into_iter::<Syntax>();
+    let bom = bom_len(text);
     let mut events = 0;
-    loop {
-        let previous_end = bom + values.byte_offset();
-        match values.next() {
-            None => return Ok(events),
-            Some(Err(e)) => return Err(serde_error(text, source_name, &e)),
-            Some(Ok(_)) => {
-                let rest = &text[previous_end..];
-                let start = previous_end + (rest.len() - rest.trim_start().len());
-                let end = bom + values.byte_offset();
-                let not_an_event = |at: usize, raw: &str| {
-                    let value: Value = serde_json::from_str(raw).unwrap_or(Value::Null);
-                    let (line, column) = line_column(text, at);
-                    EventsError {
-                        source_name: source_name.to_string(),
-                        line,
-                        column,
-                        message: format!(
-                            "expected a Segment event (a JSON object), found {}",
-                            json_kind(&value)
-                        ),
-                    }
-                };
-                match text.as_bytes().get(start) {
-                    Some(b'{') => events += 1,
-                    Some(b'[') => {
-                        // A JSON array of events: every element must be an object.
-                        let items: Vec<&RawValue> =
-                            serde_json::from_str(&text[start..end]).unwrap_or_default();
-                        if let Some(bad) = items.iter().find(|r| !r.get().starts_with('{')) {
-                            return Err(not_an_event(offset_of(text, bad.get()), bad.get()));
-                        }
-                        events += items.len();
-                    }
-                    _ => return Err(not_an_event(start, &text[start..end])),
+    // Where the stream reading the text starts: past a value read again after serde_json refused
+    // it for what JSON.parse reads (a lone surrogate, a number past the double range).
+    let mut base = bom;
+    'stream: loop {
+        let mut values = json::deserializer(&text[base..]).into_iter::<Syntax>();
+        loop {
+            let previous_end = base + values.byte_offset();
+            let end = match values.next() {
+                None => return Ok(events),
+                Some(Ok(_)) => base + values.byte_offset(),
+                Some(Err(e)) if json::is_tolerable(&e) => {
+                    let end = reread_whole(text, source_name, previous_end, json::check_value)?.1;
+                    events += count_events(text, source_name, previous_end, end)?;
+                    base = end;
+                    continue 'stream;
                 }
-            }
+                Some(Err(e)) => return Err(serde_error(text, source_name, base, &e)),
+            };
+            events += count_events(text, source_name, previous_end, end)?;
         }
     }
 }
 
-/// A JSON value read for its syntax only: nothing is kept, but unlike `serde::de::IgnoredAny` every
-/// number and string is decoded, and nesting counts against serde_json's recursion limit, so the
-/// text is refused exactly where building a [`Value`] would fail (a number out of range, a lone
-/// surrogate escape, nesting deeper than 128).
-struct Syntax;
-
-impl<'de> serde::Deserialize<'de> for Syntax {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Syntax, D::Error> {
-        deserializer.deserialize_any(Syntax)
+/// [`json::reread`] of the value at `from` in a whole text: the value and its end in `text`.
+fn reread_whole<T>(
+    text: &str,
+    source_name: &str,
+    from: usize,
+    read: impl Fn(&str) -> Result<T, ReadError>,
+) -> Result<(T, usize), EventsError> {
+    match json::reread(&text.as_bytes()[from..], false, read) {
+        Reread::Read(value, len) => Ok((value, from + len)),
+        Reread::Failed(e) => Err(read_error(text, source_name, from, e)),
+        Reread::CutOff => unreachable!("a whole text is never cut off"),
     }
 }
 
-impl<'de> serde::de::Visitor<'de> for Syntax {
-    type Value = Syntax;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("any JSON value")
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<Syntax, E> {
-        Ok(Syntax)
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<Syntax, E> {
-        Ok(Syntax)
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<Syntax, E> {
-        Ok(Syntax)
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<Syntax, E> {
-        Ok(Syntax)
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<Syntax, E> {
-        Ok(Syntax)
-    }
-
-    fn visit_unit<E>(self) -> Result<Syntax, E> {
-        Ok(Syntax)
-    }
-
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Syntax, A::Error> {
-        while seq.next_element::<Syntax>()?.is_some() {}
-        Ok(Syntax)
-    }
-
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Syntax, A::Error> {
-        while map.next_entry::<Syntax, Syntax>()?.is_some() {}
-        Ok(Syntax)
+/// The events of the checked top-level value in `text[from..end]` (whitespace before it
+/// included): one for an object, one per element for an array of objects; an error otherwise.
+fn count_events(text: &str, source_name: &str, from: usize, end: usize) -> Result<usize, EventsError> {
+    let rest = &text[from..end];
+    let start = from + (rest.len() - rest.trim_start().len());
+    let not_an_event = |at: usize, raw: &str| {
+        let value = json::read_value(raw).unwrap_or(Value::Null);
+        let (line, column) = line_column(text, at);
+        EventsError {
+            source_name: source_name.to_string(),
+            line,
+            column,
+            message: format!("expected a Segment event (a JSON object), found {}", json_kind(&value)),
+        }
+    };
+    match text.as_bytes().get(start) {
+        Some(b'{') => Ok(1),
+        Some(b'[') => {
+            // A JSON array of events: every element must be an object.
+            let items: Vec<&RawValue> = serde_json::from_str(&text[start..end]).unwrap_or_default();
+            if let Some(bad) = items.iter().find(|r| !r.get().starts_with('{')) {
+                return Err(not_an_event(offset_of(text, bad.get()), bad.get()));
+            }
+            Ok(items.len())
+        }
+        _ => Err(not_an_event(start, &text[start..end])),
     }
 }
 
@@ -129,11 +101,11 @@ impl<'de> serde::de::Visitor<'de> for Syntax {
 /// worked out only when something is wrong). A top-level array is handed out element by element:
 /// only the event being handed out is ever built, however large the array.
 pub fn stream_events<'t>(text: &'t str, source_name: &'t str) -> EventStream<'t> {
-    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
+    let bom = bom_len(text);
     EventStream {
         text,
         source_name,
-        values: serde_json::Deserializer::from_str(&text[bom..]).into_iter::<&RawValue>(),
+        values: json::deserializer(&text[bom..]).into_iter::<&RawValue>(),
         array: None,
         failed: false,
     }
@@ -150,15 +122,14 @@ pub struct EventStream<'t> {
 }
 
 impl<'t> EventStream<'t> {
-    /// A parse error inside `part` (a slice of the text), placed in the whole text.
-    fn error_in(&self, part: &str, e: &serde_json::Error) -> EventsError {
-        let offset = offset_of(self.text, part) + offset_of_position(part, e.line(), e.column());
-        build_error(self.text, self.source_name, offset, e)
+    /// A read error inside `part` (a slice of the text), placed in the whole text.
+    fn error_in(&self, part: &str, e: ReadError) -> EventsError {
+        read_error(self.text, self.source_name, offset_of(self.text, part), e)
     }
 
     /// The event in `raw`, or why it is not one.
     fn event(&self, raw: &'t RawValue) -> Result<Event, EventsError> {
-        match serde_json::from_str::<Value>(raw.get()) {
+        match json::read_value(raw.get()) {
             Ok(value @ Value::Object(_)) => Ok(Event::from_value(value).expect("an object")),
             Ok(other) => {
                 let (line, column) = line_column(self.text, offset_of(self.text, raw.get()));
@@ -166,7 +137,7 @@ impl<'t> EventStream<'t> {
                     format!("expected a Segment event (a JSON object), found {}", json_kind(&other));
                 Err(EventsError { source_name: self.source_name.to_string(), line, column, message })
             }
-            Err(e) => Err(self.error_in(raw.get(), &e)),
+            Err(e) => Err(self.error_in(raw.get(), e)),
         }
     }
 }
@@ -191,9 +162,9 @@ impl Iterator for EventStream<'_> {
                 // The raw scan places some errors a column off (a control character in a
                 // string): the full syntax check, which fails here too, gives the canonical one.
                 Err(e) => {
-                    break Err(check_syntax(self.text, self.source_name)
-                        .err()
-                        .unwrap_or_else(|| serde_error(self.text, self.source_name, &e)));
+                    break Err(check_syntax(self.text, self.source_name).err().unwrap_or_else(|| {
+                        serde_error(self.text, self.source_name, bom_len(self.text), &e)
+                    }));
                 }
             };
             if !raw.get().starts_with('[') {
@@ -201,8 +172,8 @@ impl Iterator for EventStream<'_> {
             }
             // The whole array's syntax first (nothing is built), so an error anywhere in it comes
             // before any "not an event"; then its elements, unparsed until they are handed out.
-            if let Err(e) = serde_json::from_str::<Syntax>(raw.get()) {
-                break Err(self.error_in(raw.get(), &e));
+            if let Err(e) = json::check_value(raw.get()) {
+                break Err(self.error_in(raw.get(), e));
             }
             let items: Vec<&RawValue> = serde_json::from_str(raw.get()).expect("checked just above");
             self.array = Some(items.into_iter());
@@ -219,12 +190,15 @@ impl Iterator for EventStream<'_> {
 /// skipped.
 pub fn quick_events(text: &str) -> QuickEvents<'_> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    QuickEvents { values: serde_json::Deserializer::from_str(text).into_iter(), array: None, failed: false }
+    QuickEvents { text, base: 0, values: json::deserializer(text).into_iter(), array: None, failed: false }
 }
 
 /// The iterator behind [`quick_events`].
 pub struct QuickEvents<'t> {
-    values: serde_json::StreamDeserializer<'t, serde_json::de::StrRead<'t>, Value>,
+    text: &'t str,
+    /// Where `values` started reading `text`.
+    base: usize,
+    values: serde_json::StreamDeserializer<'t, serde_json::de::StrRead<'t>, JsValue>,
     /// Elements of a top-level array being handed out.
     array: Option<std::vec::IntoIter<Value>>,
     failed: bool,
@@ -242,10 +216,25 @@ impl Iterator for QuickEvents<'_> {
                 break Some(element);
             }
             self.array = None;
-            match self.values.next()? {
-                Ok(Value::Array(elements)) => self.array = Some(elements.into_iter()),
-                Ok(value) => break Some(value),
+            let start = self.base + self.values.byte_offset();
+            let value = match self.values.next()? {
+                Ok(JsValue(value)) => value,
+                // Read again (a lone surrogate, a number past the double range), then on after it.
+                Err(e) if json::is_tolerable(&e) => {
+                    let Reread::Read(value, len) =
+                        json::reread(&self.text.as_bytes()[start..], false, json::read_value)
+                    else {
+                        break None;
+                    };
+                    self.base = start + len;
+                    self.values = json::deserializer(&self.text[self.base..]).into_iter();
+                    value
+                }
                 Err(_) => break None,
+            };
+            match value {
+                Value::Array(elements) => self.array = Some(elements.into_iter()),
+                value => break Some(value),
             }
         };
         let event = value.and_then(|v| Event::from_value(v).ok());
@@ -355,31 +344,22 @@ fn line_column(text: &str, offset: usize) -> (usize, usize) {
     (line, line_text.chars().count() + 1)
 }
 
-/// Byte offset of serde_json's (line, byte column) position.
-fn offset_of_position(text: &str, line: usize, column: usize) -> usize {
-    let line_start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
-    (line_start + column.saturating_sub(1)).min(text.len())
+/// The length of a leading byte order mark.
+fn bom_len(text: &str) -> usize {
+    if text.starts_with('\u{feff}') { 3 } else { 0 }
 }
 
-fn serde_error(text: &str, source_name: &str, e: &serde_json::Error) -> EventsError {
-    // The stream deserializer reports positions within the BOM-stripped body.
-    let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
-    let offset = bom + offset_of_position(&text[bom..], e.line(), e.column());
-    build_error(text, source_name, offset, e)
-}
-
-fn build_error(text: &str, source_name: &str, offset: usize, e: &serde_json::Error) -> EventsError {
+/// A serde_json error of a stream that started reading `text` at `base`, placed in `text`.
+fn serde_error(text: &str, source_name: &str, base: usize, e: &serde_json::Error) -> EventsError {
+    let offset = base + json::offset_of_position(&text.as_bytes()[base..], e.line(), e.column());
     let (line, column) = line_column(text, offset);
-    EventsError { source_name: source_name.to_string(), line, column, message: serde_message(e) }
+    EventsError { source_name: source_name.to_string(), line, column, message: json::serde_message(e) }
 }
 
-/// serde_json's message without the " at line L column C" it appends (our position replaces it).
-pub(super) fn serde_message(e: &serde_json::Error) -> String {
-    let message = e.to_string();
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message,
-    }
+/// A read error of `text[base..]`, placed in `text`.
+fn read_error(text: &str, source_name: &str, base: usize, e: ReadError) -> EventsError {
+    let (line, column) = line_column(text, base + e.offset);
+    EventsError { source_name: source_name.to_string(), line, column, message: e.message }
 }
 
 #[cfg(test)]
@@ -438,13 +418,67 @@ mod tests {
         assert_eq!((err.line, err.column), (1, 8));
     }
 
+    /// `depth` arrays within one another inside an event (which counts as one level).
+    fn nested(depth: usize) -> String {
+        format!("{{\"a\": {}{}}}", "[".repeat(depth - 1), "]".repeat(depth - 1))
+    }
+
     #[test]
-    fn deep_nesting_and_lone_surrogates_are_clear_errors() {
-        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
-        assert!(parse_events(&deep, "x").unwrap_err().message.contains("recursion limit"));
-        let err = parse_events("\n{\"a\": \"\\ud800\"}", "x").unwrap_err();
-        assert!(err.message.contains("escape"), "{}", err.message);
-        assert_eq!((err.line, err.column), (2, 14));
+    fn json_parse_reads_deep_nesting_up_to_the_consoles_limit() {
+        // serde_json stops at 128 levels; JSON.parse reads them.
+        for depth in [129, 200, crate::segment::MAX_DEPTH] {
+            let events = parse_events(&nested(depth), "x").unwrap();
+            assert_eq!(events.len(), 1, "{depth}");
+            assert_eq!(check_syntax(&nested(depth), "x"), Ok(1), "{depth}");
+        }
+        // Past it, a clear error where the level opens (the readers recurse: the stack bounds it).
+        let text = format!("{{\"ok\": 1}}\n{}", nested(crate::segment::MAX_DEPTH + 1));
+        let err = parse_events(&text, "x").unwrap_err();
+        assert_eq!(err.message, "nesting deeper than 512 levels (the most the console reads)");
+        assert_eq!((err.line, err.column), (2, 519));
+        assert_eq!(check_syntax(&text, "x"), Err(err));
+    }
+
+    #[test]
+    fn json_parse_reads_lone_surrogates_as_javascript_keeps_them() {
+        use crate::identity::js::{lone_surrogate, utf16_len};
+        let text = r#"{"a": "x\ud83c", "\udc00": "\ud83c\ud83c\udf89\udfff"}"#;
+        let events = parse_events(text, "x").unwrap();
+        let a = events[0].value()["a"].as_str().unwrap();
+        assert_eq!(a, format!("x{}", lone_surrogate(0xD83C)));
+        assert_eq!(utf16_len(a), 2, r#"as "x\ud83c".length"#);
+        let key = lone_surrogate(0xDC00).to_string();
+        let b = events[0].value()[key.as_str()].as_str().unwrap();
+        assert_eq!(b, format!("{}🎉{}", lone_surrogate(0xD83C), lone_surrogate(0xDFFF)));
+        assert_eq!(quick(text), Some(events));
+        // Broken escapes stay errors, where they stand.
+        let err = parse_events("{\"a\": \"\\ud83c\",\n \"b\": \"\\ud83c\\x\"}", "x").unwrap_err();
+        let plain = parse_events("{\"a\": \"\\ud83c\",\n \"b\": \"\\u0041\\x\"}", "x").unwrap_err();
+        assert_eq!((err.line, err.column, err.message.as_str()), (2, 15, "invalid escape"));
+        assert_eq!(err, plain);
+    }
+
+    #[test]
+    fn json_parse_reads_numbers_as_the_nearest_double() {
+        // Known answers from Node: JSON.parse, then String(n) (the writer prints as JavaScript).
+        let text = r#"{"a": 1593.4099999999999, "b": 1755507896.6650605, "c": 9007199254740993.0,
+            "d": 9007199254740993, "e": 1.7976931348623158e308, "f": 1e400, "g": -1e400,
+            "h": 18446744073709551615, "i": -9223372036854775808, "j": 1e-400, "k": 123456789012345678901234567890}"#;
+        let event = &parse_events(text, "x").unwrap()[0];
+        let js = |k: &str| crate::mapping::js_string(&event.value()[k]);
+        assert_eq!(js("a"), "1593.4099999999999");
+        assert_eq!(js("b"), "1755507896.6650605");
+        assert_eq!(js("c"), "9007199254740992");
+        assert_eq!(js("d"), "9007199254740992");
+        assert_eq!(js("e"), "1.7976931348623157e+308");
+        assert_eq!((js("f").as_str(), js("g").as_str()), ("Infinity", "-Infinity"));
+        assert_eq!(js("h"), "18446744073709552000");
+        assert_eq!(js("i"), "-9223372036854776000");
+        assert_eq!(js("j"), "0");
+        assert_eq!(js("k"), "1.2345678901234568e+29");
+        // The same from every reader.
+        assert_eq!(quick(text), Some(parse_events(text, "x").unwrap()));
+        assert_eq!(check_syntax(text, "x"), Ok(1));
     }
 
     #[test]
@@ -452,18 +486,25 @@ mod tests {
         // Found by the event_parser fuzz target: IgnoredAny skipped these, so a command checked a
         // file, then printed (or sent) the events before the bad one and failed half way; and it
         // placed a control character in a string one column early.
-        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+        let deep = nested(crate::segment::MAX_DEPTH + 1);
         for text in [
-            "{\"a\": 1}\n{\"total\": 1e400}",
             "{\"a\": 1}\n{\"currency\": \"\u{0}USD\"}",
-            "{\"a\": 1}\n{\"n\": -123456789012345678901234567890e300}",
-            "{\"a\": 1}\n{\"s\": \"\\ud800\"}",
-            "{\"a\": 1}\n{\"\\udc00\": 1}",
+            "{\"a\": 1}\n{\"s\": \"\\ud800\\u00\"}",
+            "{\"a\": 1}\n{\"n\": 1e400, \"s\": \"\\ud800\", \"t\": tru}",
             &deep,
         ] {
             let parsed = parse_events(text, "x").map(|_| ());
             assert!(parsed.is_err(), "{text:?}");
             assert_eq!(check_syntax(text, "x").map(|_| ()), parsed, "{text:?}");
+        }
+        // And reads what JSON.parse reads.
+        for text in [
+            "{\"a\": 1}\n{\"total\": 1e400}",
+            "{\"a\": 1}\n{\"n\": -123456789012345678901234567890e300}",
+            "{\"a\": 1}\n{\"s\": \"\\ud800\"}",
+            "{\"a\": 1}\n[{\"\\udc00\": 1}, {}]",
+        ] {
+            assert_eq!(check_syntax(text, "x"), Ok(parse_events(text, "x").unwrap().len()), "{text:?}");
         }
         assert_eq!(check_syntax("{\"n\": 1e308, \"s\": \"\\ud83d\\ude00\"}", "x"), Ok(1));
     }
@@ -500,9 +541,9 @@ mod tests {
         assert_eq!((err.line, err.column), (2, 12));
         assert!(stream.next().is_none());
         // A syntax error anywhere in the array comes first, where it stands.
-        let err = parse_events("[7,\n {\"n\": 1e400}]", "x").unwrap_err();
-        assert_eq!(err.line, 2);
-        assert!(err.message.contains("number out of range"), "{}", err.message);
+        let err = parse_events("[7,\n {\"n\": 1e400, \"m\": -}]", "x").unwrap_err();
+        assert_eq!((err.line, err.column), (2, 21));
+        assert!(err.message.contains("invalid number"), "{}", err.message);
     }
 
     #[test]

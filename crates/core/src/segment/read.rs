@@ -6,7 +6,8 @@ use std::io::Read;
 
 use serde_json::Value;
 
-use super::parse::{json_kind, serde_message};
+use super::json::{self, JsValue, Reread, serde_message};
+use super::parse::json_kind;
 use super::{Event, EventsError};
 
 /// How much is read at a time (more when one value is larger).
@@ -124,17 +125,31 @@ impl<R: Read> EventReader<R> {
     /// One JSON value at the position, reading more while it is cut off by the buffer's end.
     fn value(&mut self) -> Result<Value, EventsError> {
         loop {
-            let mut values = serde_json::Deserializer::from_slice(&self.buf[self.pos..]).into_iter::<Value>();
+            let mut values = json::slice_deserializer(&self.buf[self.pos..]).into_iter::<JsValue>();
             match values.next() {
-                Some(Ok(v)) => {
+                Some(Ok(JsValue(v))) => {
                     self.pos += values.byte_offset();
                     return Ok(v);
                 }
-                Some(Err(e)) if e.is_eof() && !self.eof => {
+                // Cut off by the buffer's end (a number cut after `1e` is "invalid" there).
+                Some(Err(e)) if !self.eof && json::cut_off(&self.buf[self.pos..], &e) => {
                     self.fill()?;
                 }
+                // Read again (a lone surrogate, a number past the double range).
+                Some(Err(e)) if json::is_tolerable(&e) => {
+                    match json::reread(&self.buf[self.pos..], !self.eof, json::read_value) {
+                        Reread::Read(v, len) => {
+                            self.pos += len;
+                            return Ok(v);
+                        }
+                        Reread::Failed(e) => return Err(self.error_at(self.pos + e.offset, e.message)),
+                        Reread::CutOff => {
+                            self.fill()?;
+                        }
+                    }
+                }
                 Some(Err(e)) => {
-                    let at = self.pos + byte_offset(&self.buf[self.pos..], e.line(), e.column());
+                    let at = self.pos + json::offset_of_position(&self.buf[self.pos..], e.line(), e.column());
                     return Err(self.error_at(at, serde_message(&e)));
                 }
                 None => return Err(self.error_at(self.pos, "EOF while parsing a value".into())),
@@ -214,13 +229,6 @@ impl<R: Read> Iterator for EventReader<R> {
     }
 }
 
-/// Byte offset of serde_json's (line, byte column) position in `bytes`.
-fn byte_offset(bytes: &[u8], line: usize, column: usize) -> usize {
-    let line_start: usize =
-        bytes.split_inclusive(|&b| b == b'\n').take(line.saturating_sub(1)).map(<[u8]>::len).sum();
-    (line_start + column.saturating_sub(1)).min(bytes.len())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,6 +258,8 @@ mod tests {
             "\u{feff}[{\"type\":\"page\",\"name\":\"Home\"}, {\"type\":\"identify\"}]\n{\"a\":[1,{}]}",
             "  [ ] [{}]  ",
             "",
+            // What serde_json refuses and JSON.parse reads, cut anywhere by the chunks.
+            "{\"a\":\"x\\ud83c\",\"n\":1e400}\n[{\"\\udc00\": -1e400}, {\"d\": 1593.4099999999999}]\n{\"b\":1}",
         ];
         for text in texts {
             for step in [1, 3, 1 << 20] {
@@ -266,6 +276,8 @@ mod tests {
             "[{\"a\":1},\n 7]",
             "[{\"a\":1} {\"b\":2}]",
             "{\"é\":\"x\"} {\"a\": ",
+            "{\"a\":1}\n{\"s\": \"\\ud83c\", \"t\": \"\\ud83c\\x\"}",
+            "{\"a\":1}\n{\"n\": 1e400, \"t\": tru}",
         ];
         for text in texts {
             for step in [1, 2, 1 << 20] {
