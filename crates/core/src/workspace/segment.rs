@@ -20,7 +20,7 @@ use crate::mapping::fields::Action;
 use crate::mapping::model::MappingEntry;
 use crate::mapping::presets;
 use crate::reddit::Settings;
-use crate::secret::Secret;
+use crate::secret::{MASK, Secret, is_secret_key, masked, remove_secrets};
 
 /// Segment's Public API.
 pub const PUBLIC_API: &str = "https://api.segmentapis.com";
@@ -143,6 +143,8 @@ pub fn import(subscriptions: &str, destination: Option<&str>) -> Result<Imported
             notes.push(format!(
                 "{at} {base:?}: action {slug:?} is not one the console runs (standardEvent, customEvent); kept as is for export"
             ));
+            let mut sub = sub;
+            secrets_left_out(&mut sub, &at, &base, &mut notes);
             link.unsupported.push(sub);
             continue;
         };
@@ -164,7 +166,11 @@ pub fn import(subscriptions: &str, destination: Option<&str>) -> Result<Imported
         };
         let fields = match obj.get("settings") {
             None | Some(Value::Null) => Map::new(),
-            Some(Value::Object(m)) => m.clone(),
+            Some(Value::Object(m)) => {
+                let mut settings = m.clone();
+                secrets_left_out_of(&mut settings, &format!("{at}.settings"), &base, &mut notes);
+                settings
+            }
             Some(other) => {
                 return Err(shape(
                     SUBSCRIPTIONS,
@@ -205,6 +211,25 @@ pub fn import(subscriptions: &str, destination: Option<&str>) -> Result<Imported
         Workspace { format: FORMAT.into(), version: VERSION, settings, mappings, segment: Some(link) };
     workspace.check().map_err(|e| shape(SUBSCRIPTIONS, "subscriptions", e.to_string()))?;
     Ok(Imported { workspace, token, notes })
+}
+
+/// Takes every secret-named member (a token a subscription's settings hold) out of `value`,
+/// so that it never reaches the workspace or an export, and names where each was.
+fn secrets_left_out(value: &mut Value, at: &str, name: &str, notes: &mut Vec<String>) {
+    for path in remove_secrets(value, at) {
+        notes.push(format!(
+            "{path} ({name:?}) looks like a secret ({MASK}): left out of the workspace and of any export; set it in Segment"
+        ));
+    }
+}
+
+/// [`secrets_left_out`] for an object's members.
+fn secrets_left_out_of(members: &mut Map<String, Value>, at: &str, name: &str, notes: &mut Vec<String>) {
+    let mut value = Value::Object(std::mem::take(members));
+    secrets_left_out(&mut value, at, name, notes);
+    if let Value::Object(kept) = value {
+        *members = kept;
+    }
 }
 
 /// A subscription's settings as a workspace mapping: Segment stores the whole mapping, so a
@@ -287,7 +312,8 @@ fn read_destination(
             ("test_mode", Value::Bool(b)) => settings.test_mode = b,
             ("test_mode", Value::Null) => settings.test_mode = false,
             ("conversion_token", Value::String(t)) => {
-                token = Secret::new(t);
+                token = Secret::token(t)
+                    .map_err(|e| shape(DESTINATION, "settings.conversion_token", format!("the token {e}")))?;
                 if token.is_some() {
                     notes.push(
                         "the destination holds a conversion token: it is offered to the keychain and never written to the workspace"
@@ -297,11 +323,7 @@ fn read_destination(
             }
             ("conversion_token", Value::Null) => {}
             (key, value) => {
-                let shown = if key.contains("token") || key.contains("secret") {
-                    "••••".to_string()
-                } else {
-                    value.to_string()
-                };
+                let shown = if is_secret_key(key) { MASK.to_string() } else { masked(&value).to_string() };
                 notes.push(format!(
                     "destination setting {key:?} ({shown}) is not one the console takes; not imported"
                 ));
@@ -359,7 +381,10 @@ pub fn export(workspace: &Workspace) -> Export {
             !value.is_null() && !v3_only
         });
         if let Some(extra) = link.unknown_fields.get(&entry.name) {
-            settings.extend(extra.clone());
+            // A workspace written before secrets were left out at import may still hold one.
+            let mut extra = extra.clone();
+            secrets_left_out_of(&mut extra, "settings", &entry.name, &mut notes);
+            settings.extend(extra);
         }
         let trigger = entry.subscribe.clone().or(preset.map(|p| p.subscribe.to_string())).unwrap_or_default();
         let action_id = link.action_ids.get(action.key()).cloned().unwrap_or_else(|| {
@@ -389,7 +414,10 @@ pub fn export(workspace: &Workspace) -> Export {
                     .collect()
             })
             .unwrap_or_default();
-        subscriptions.push(Value::Object(body));
+        let mut body = Value::Object(body);
+        let name = body["name"].as_str().unwrap_or_default().to_string();
+        secrets_left_out(&mut body, "subscription", &name, &mut notes);
+        subscriptions.push(body);
     }
     let destination = link.destination_id.clone().unwrap_or_else(|| "$SEGMENT_DESTINATION_ID".into());
     let mut curl = String::from(
