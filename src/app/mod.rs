@@ -223,11 +223,16 @@ static STARTED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
 
 impl ConsoleApp {
     /// Builds the app: loads what was saved, starts the worker (and with it the emulator).
-    pub fn new(ctx: &egui::Context, config: AppConfig) -> ConsoleApp {
+    pub fn new(ctx: &egui::Context, mut config: AppConfig) -> ConsoleApp {
         let ctx = ctx.clone();
         ctx.options_mut(|o| o.theme_preference = egui::ThemePreference::System);
         install_fonts(&ctx);
         let mut notices = Vec::new();
+        // A symlink, another user's file or a shared directory: nothing is read or written there.
+        if let Some(Err(e)) = config.data_dir.as_ref().map(crate::store::guard::check) {
+            notices.push(format!("Nothing is read from or saved to the data directory this session: {e}"));
+            config.data_dir = None;
+        }
         let mut newer = Vec::new();
         if let Some(Err(e)) = config.data_dir.as_ref().map(DataDir::adopt_old_settings_name) {
             notices.push(format!("The settings file could not be renamed to settings.json: {e}"));

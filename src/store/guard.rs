@@ -1,0 +1,206 @@
+//! The data directory and its files, checked before the console reads or writes them: a file
+//! there could have been planted (a symlink to another file, another user's file) and the
+//! directory could be shared (`REDDIT_CAPI_CONSOLE_HOME=/tmp`) or someone else's.
+//!
+//! [`check`] is what every edge (the commands, the app) calls first. It refuses, naming the
+//! path and what is wrong: a symlink (never followed), something that is not a directory or a
+//! regular file, anything owned by another user, and a directory others can write in
+//! (world-writable or sticky, as `/tmp`). What is the user's own and only too open (left so by an
+//! older release) is narrowed to 0700 / 0600 through a descriptor opened without following links,
+//! never through a path; the token file is left to [`crate::secret::tokens`], which refuses it
+//! with the `chmod` to run. [`open`] opens a file of the directory the same way (no link
+//! followed, the owner checked on the open file), so a file swapped in after the check is refused
+//! too.
+
+use std::fs::{self, File, OpenOptions};
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::paths::{DataDir, HOME_ENV};
+use crate::store::history::History;
+
+/// Why the data directory (or a file in it) is not used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Unsafe {
+    #[error(
+        "{}: is a symbolic link; the console never follows links in its data directory (remove it, or set {HOME_ENV} to the real directory)",
+        path.display()
+    )]
+    Symlink { path: PathBuf },
+    #[error("{}: is not a {expected}", path.display())]
+    WrongType { path: PathBuf, expected: &'static str },
+    #[error(
+        "{}: belongs to another user (uid {owner}; you are uid {me}); the console uses only its own files",
+        path.display()
+    )]
+    OtherOwner { path: PathBuf, owner: u32, me: u32 },
+    #[error(
+        "{}: other users can write in this directory (mode {mode:o}); use a directory of your own ({HOME_ENV})",
+        path.display()
+    )]
+    Shared { path: PathBuf, mode: u32 },
+    #[error("{}: {message}", path.display())]
+    Io { path: PathBuf, message: String },
+}
+
+impl From<Unsafe> for io::Error {
+    fn from(e: Unsafe) -> io::Error {
+        io::Error::new(io::ErrorKind::PermissionDenied, e.to_string())
+    }
+}
+
+/// Checks the data directory and every file the console keeps in it (a missing one is fine),
+/// narrowing the user's own too-open ones; see the module's documentation.
+pub fn check(dir: &DataDir) -> Result<(), Unsafe> {
+    if !check_dir(dir.root())? {
+        return Ok(());
+    }
+    let history = History::in_dir(dir);
+    let files = [
+        dir.workspace(),
+        dir.settings(),
+        dir.root().join("app-state.json"),
+        history.path().to_path_buf(),
+        history.rotated_path(),
+        history.lock_path(),
+    ];
+    for path in &files {
+        check_file(path, true)?;
+    }
+    check_file(&dir.tokens(), false)
+}
+
+/// Checks a directory the console keeps files in (`Ok(false)`: it does not exist yet).
+pub fn check_dir(path: &Path) -> Result<bool, Unsafe> {
+    let Some(meta) = lstat(path)? else { return Ok(false) };
+    if meta.file_type().is_symlink() {
+        return Err(Unsafe::Symlink { path: path.to_path_buf() });
+    }
+    if !meta.is_dir() {
+        return Err(Unsafe::WrongType { path: path.to_path_buf(), expected: "directory" });
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+        owned(path, &meta)?;
+        let mode = meta.mode() & 0o7777;
+        if mode & 0o1002 != 0 {
+            return Err(Unsafe::Shared { path: path.to_path_buf(), mode });
+        }
+        if mode & 0o077 != 0 {
+            let mut options = OpenOptions::new();
+            options.read(true).custom_flags(libc::O_DIRECTORY | libc::O_NOFOLLOW);
+            let opened = options.open(path).map_err(|e| io_error(path, &e))?;
+            same(path, &meta, &opened)?;
+            narrow(&opened).map_err(|e| io_error(path, &e))?;
+        }
+    }
+    Ok(true)
+}
+
+/// Checks one file of the data directory; `narrow`: take group and other permissions away.
+fn check_file(path: &Path, narrow_it: bool) -> Result<(), Unsafe> {
+    let Some(meta) = lstat(path)? else { return Ok(()) };
+    if meta.file_type().is_symlink() {
+        return Err(Unsafe::Symlink { path: path.to_path_buf() });
+    }
+    if !meta.is_file() {
+        return Err(Unsafe::WrongType { path: path.to_path_buf(), expected: "regular file" });
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        owned(path, &meta)?;
+        if narrow_it && meta.mode() & 0o077 != 0 {
+            let opened = open(OpenOptions::new().read(true), path).map_err(|e| io_error(path, &e))?;
+            same(path, &meta, &opened)?;
+            narrow(&opened).map_err(|e| io_error(path, &e))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = narrow_it;
+    Ok(())
+}
+
+/// Opens a file of the data directory with `options`, never through a symlink (`O_NOFOLLOW`),
+/// and refuses it unless it is a regular file of this user's.
+pub fn open(options: &OpenOptions, path: &Path) -> io::Result<File> {
+    let mut options = options.clone();
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NOFOLLOW);
+    let file = options.open(path).map_err(|e| {
+        if e.raw_os_error() == Some(libc_eloop()) {
+            io::Error::from(Unsafe::Symlink { path: path.to_path_buf() })
+        } else {
+            e
+        }
+    })?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Err(Unsafe::WrongType { path: path.to_path_buf(), expected: "regular file" }.into());
+    }
+    #[cfg(unix)]
+    owned(path, &meta)?;
+    Ok(file)
+}
+
+/// Takes group and other permissions away from an open file or directory (`fchmod`: the very
+/// file opened, whatever its path now names).
+pub fn narrow(file: &File) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = file.metadata()?.permissions().mode() & 0o7777;
+        if mode & 0o077 != 0 {
+            file.set_permissions(fs::Permissions::from_mode(mode & 0o700))?;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+    Ok(())
+}
+
+fn lstat(path: &Path) -> Result<Option<fs::Metadata>, Unsafe> {
+    match fs::symlink_metadata(path) {
+        Ok(meta) => Ok(Some(meta)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io_error(path, &e)),
+    }
+}
+
+#[cfg(unix)]
+fn owned(path: &Path, meta: &fs::Metadata) -> Result<(), Unsafe> {
+    use std::os::unix::fs::MetadataExt;
+    // SAFETY: geteuid has no preconditions.
+    let me = unsafe { libc::geteuid() };
+    if meta.uid() != me {
+        return Err(Unsafe::OtherOwner { path: path.to_path_buf(), owner: meta.uid(), me });
+    }
+    Ok(())
+}
+
+/// The file opened is the one checked (not swapped between the check and the open).
+#[cfg(unix)]
+fn same(path: &Path, checked: &fs::Metadata, opened: &File) -> Result<(), Unsafe> {
+    use std::os::unix::fs::MetadataExt;
+    let now = opened.metadata().map_err(|e| io_error(path, &e))?;
+    if (now.dev(), now.ino()) != (checked.dev(), checked.ino()) {
+        return Err(Unsafe::Io {
+            path: path.to_path_buf(),
+            message: "was replaced while being checked".into(),
+        });
+    }
+    Ok(())
+}
+
+fn io_error(path: &Path, e: &io::Error) -> Unsafe {
+    Unsafe::Io { path: path.to_path_buf(), message: e.to_string() }
+}
+
+/// `ELOOP`: what `O_NOFOLLOW` answers on a symlink.
+fn libc_eloop() -> i32 {
+    #[cfg(unix)]
+    return libc::ELOOP;
+    #[cfg(not(unix))]
+    return -1;
+}
