@@ -25,6 +25,7 @@ pub mod cli;
 pub mod emulator;
 pub mod net;
 pub mod paths;
+pub mod process;
 pub mod secret;
 pub mod store;
 #[cfg(test)]
