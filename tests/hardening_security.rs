@@ -592,3 +592,87 @@ fn store_token_without_a_keychain_gives_command_line_advice() {
     assert!(!stderr.contains("opt in to the token file"), "advice meant for the app: {stderr}");
     assert!(!stderr.contains(&TOKEN[..12]), "{stderr}");
 }
+
+#[test]
+fn input_errors_say_what_is_wrong_and_never_place_it_at_0_0() {
+    let dir = temp_dir("input-errors");
+    let home = dir.join("home");
+    let surrogate = dir.join("surrogate.jsonl");
+    std::fs::write(&surrogate, "{\"type\":\"track\",\"event\":\"a\\ud800x\"}\n").unwrap();
+    let joined = dir.join("joined.jsonl");
+    std::fs::write(
+        &joined,
+        "{\"type\":\"track\",\"event\":\"a\"}\n\u{feff}{\"type\":\"track\",\"event\":\"b\"}\n",
+    )
+    .unwrap();
+    let missing = dir.join("missing.jsonl");
+    for command in ["preview", "report"] {
+        let (code, _, stderr) = run(cli(&home).arg(command).arg(&surrogate));
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(
+            stderr.contains("surrogate.jsonl:1:") && stderr.contains("a lone surrogate"),
+            "{command}: {stderr}"
+        );
+        let (code, _, stderr) = run(cli(&home).arg(command).arg(&joined));
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(stderr.contains("joined.jsonl:2:1: a byte order mark"), "{command}: {stderr}");
+        let (code, _, stderr) = run(cli(&home).arg(command).arg(&missing));
+        assert_eq!(code, Some(2), "{stderr}");
+        assert!(stderr.contains("missing.jsonl: ") && !stderr.contains(":0:0"), "{command}: {stderr}");
+    }
+}
+
+/// The app, item 5: a refused data directory is neither read nor written, and it says why.
+#[cfg(all(unix, feature = "gui"))]
+mod app {
+    use super::*;
+    use std::sync::Arc;
+
+    use egui_kittest::Harness;
+    use reddit_capi_console::app::worker::{BoxFuture, Dialogs, FileKind};
+    use reddit_capi_console::app::{AppConfig, ConsoleApp};
+    use reddit_capi_console::paths::DataDir;
+    use reddit_capi_console::secret::tokens::Keychain;
+
+    struct NoDialogs;
+
+    impl Dialogs for NoDialogs {
+        fn open(&self, _kind: FileKind) -> BoxFuture<Option<(String, Vec<u8>)>> {
+            Box::pin(async { None })
+        }
+        fn save(&self, _: FileKind, _: String, _: Vec<u8>) -> BoxFuture<Option<Result<String, String>>> {
+            Box::pin(async { None })
+        }
+    }
+
+    #[test]
+    fn the_app_neither_reads_nor_writes_through_a_symlinked_data_directory() {
+        let dir = temp_dir("app-link");
+        let real = dir.join("real");
+        std::fs::create_dir_all(&real).unwrap();
+        set_mode(&real, 0o755);
+        let planted = json!({"format": "reddit-capi-console/workspace", "version": 1,
+            "settings": {"pixel_id": "a2_planted", "api_version": "v2.0", "test_mode": true, "profile": "segment"},
+            "mappings": [{"name": "Purchase", "preset": "Purchase"}]});
+        std::fs::write(real.join("workspace.json"), planted.to_string()).unwrap();
+        let home = dir.join("home");
+        std::os::unix::fs::symlink(&real, &home).unwrap();
+        let config = AppConfig {
+            data_dir: Some(DataDir::new(&home)),
+            dialogs: Arc::new(NoDialogs),
+            keychain: Arc::new(|| Keychain::Unavailable("test".into())),
+            env_token: None,
+        };
+        let mut harness = Harness::builder().build_eframe(move |cc| ConsoleApp::new(&cc.egui_ctx, config));
+        harness.run_steps(3);
+        let app = harness.state_mut();
+        let notices: Vec<&str> = app.state.notices.iter().map(|n| n.text.as_str()).collect();
+        assert!(notices.iter().any(|n| n.contains("home") && n.contains("symbolic link")), "{notices:?}");
+        assert_ne!(app.state.settings().pixel_id, "a2_planted", "read through the link");
+        assert_eq!(app.save_now(), Ok(None), "nowhere to save");
+        drop(harness);
+        let names: Vec<_> = std::fs::read_dir(&real).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names, ["workspace.json"], "written through the link");
+        assert_eq!(mode(&real), 0o755);
+    }
+}

@@ -10,13 +10,19 @@ use super::Event;
 
 /// Why events could not be read. Lines and columns are 1-based; columns count characters.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{source_name}:{line}:{column}: {message}")]
+#[error("{source_name}{}: {message}", position(*.line, *.column))]
 pub struct EventsError {
     /// A file path, `<stdin>`, or another label given by the caller.
     pub source_name: String,
     pub line: usize,
     pub column: usize,
     pub message: String,
+}
+
+/// `:line:column`, or nothing for an error about the whole input (line 0: it could not be
+/// opened, or it is too large), never a made-up `:0:0`.
+fn position(line: usize, column: usize) -> String {
+    if line == 0 { String::new() } else { format!(":{line}:{column}") }
 }
 
 /// Parses every event in `text`; `source_name` labels errors.
@@ -370,15 +376,27 @@ fn serde_error(text: &str, source_name: &str, e: &serde_json::Error) -> EventsEr
 
 fn build_error(text: &str, source_name: &str, offset: usize, e: &serde_json::Error) -> EventsError {
     let (line, column) = line_column(text, offset);
-    EventsError { source_name: source_name.to_string(), line, column, message: serde_message(e) }
+    let message = serde_message(e, text.as_bytes().get(offset..).unwrap_or_default());
+    EventsError { source_name: source_name.to_string(), line, column, message }
 }
 
-/// serde_json's message without the " at line L column C" it appends (our position replaces it).
-pub(super) fn serde_message(e: &serde_json::Error) -> String {
+/// serde_json's message without the " at line L column C" it appends (our position replaces it),
+/// said plainly where serde_json's words mislead: `rest` is the text from the error's position.
+pub(super) fn serde_message(e: &serde_json::Error, rest: &[u8]) -> String {
     let message = e.to_string();
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message,
+    let message = match message.rfind(" at line ") {
+        Some(i) => &message[..i],
+        None => &message,
+    };
+    match message {
+        // serde_json's words for a \uD800-\uDBFF escape not followed by a low surrogate.
+        "unexpected end of hex escape" | "lone leading surrogate in hex escape" => {
+            "a lone surrogate in a \\u escape: \\uD800-\\uDFFF come only in pairs, a high \\uD800-\\uDBFF then a low \\uDC00-\\uDFFF".into()
+        }
+        _ if rest.starts_with("\u{feff}".as_bytes()) => {
+            "a byte order mark (U+FEFF) in the middle of the input: only the very start may have one (were files joined?)".into()
+        }
+        message => message.to_string(),
     }
 }
 
@@ -445,6 +463,29 @@ mod tests {
         let err = parse_events("\n{\"a\": \"\\ud800\"}", "x").unwrap_err();
         assert!(err.message.contains("escape"), "{}", err.message);
         assert_eq!((err.line, err.column), (2, 14));
+    }
+
+    #[test]
+    fn surrogates_a_bom_mid_file_and_whole_input_errors_are_told_plainly() {
+        for text in ["{\"a\": \"\\ud800x\"}", "{\"a\": \"\\udc00\"}", "{\"a\": \"\\ud800\\u0041\"}"] {
+            for err in [parse_events(text, "x").unwrap_err(), check_syntax(text, "x").unwrap_err()] {
+                assert!(
+                    err.message.starts_with("a lone surrogate in a \\u escape"),
+                    "{text}: {}",
+                    err.message
+                );
+            }
+        }
+        let joined = "{\"a\": 1}\n\u{feff}{\"b\": 2}";
+        for err in [parse_events(joined, "x").unwrap_err(), check_syntax(joined, "x").unwrap_err()] {
+            assert!(err.message.starts_with("a byte order mark (U+FEFF) in the middle"), "{}", err.message);
+            assert_eq!((err.line, err.column), (2, 1));
+        }
+        let whole =
+            EventsError { source_name: "big.jsonl".into(), line: 0, column: 0, message: "too large".into() };
+        assert_eq!(whole.to_string(), "big.jsonl: too large");
+        let placed = EventsError { line: 3, column: 12, ..whole };
+        assert_eq!(placed.to_string(), "big.jsonl:3:12: too large");
     }
 
     #[test]
