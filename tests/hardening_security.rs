@@ -65,6 +65,15 @@ fn set_mode(path: &Path, mode: u32) {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
 }
 
+/// `dir/home`, created with `mode`.
+#[cfg(unix)]
+fn home_at(dir: &Path, mode: u32) -> PathBuf {
+    let home = dir.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    set_mode(&home, mode);
+    home
+}
+
 /// Root can hand a file to another user (uid 65534, "nobody"); others cannot, and skip.
 #[cfg(unix)]
 fn give_away(path: &Path) -> bool {
@@ -261,9 +270,7 @@ fn send_with_home(dir: &Path, home: &Path) -> (Option<i32>, String, String) {
 #[test]
 fn a_history_symlink_is_never_followed() {
     let dir = temp_dir("history-link");
-    let home = dir.join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    set_mode(&home, 0o700);
+    let home = home_at(&dir, 0o700);
     let victim = dir.join("victim.txt");
     std::fs::write(&victim, "keep\n").unwrap();
     set_mode(&victim, 0o644);
@@ -282,9 +289,7 @@ fn a_history_symlink_is_never_followed() {
 #[test]
 fn a_lock_symlink_creates_nothing() {
     let dir = temp_dir("lock-link");
-    let home = dir.join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    set_mode(&home, 0o700);
+    let home = home_at(&dir, 0o700);
     let target = dir.join("created-through-the-lock");
     std::os::unix::fs::symlink(&target, home.join("history.lock")).unwrap();
     let (code, _, stderr) = send_with_home(&dir, &home);
@@ -314,9 +319,7 @@ fn a_data_directory_that_is_a_symlink_is_refused_and_its_target_left_alone() {
 fn a_shared_data_directory_is_refused_never_chmodded() {
     // As root, REDDIT_CAPI_CONSOLE_HOME=/tmp: the directory is root's own, and at 1777.
     let dir = temp_dir("home-shared");
-    let home = dir.join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    set_mode(&home, 0o1777);
+    let home = home_at(&dir, 0o1777);
     let (code, _, stderr) = send_with_home(&dir, &home);
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("other users can write") && stderr.contains("1777"), "{stderr}");
@@ -331,9 +334,7 @@ fn a_shared_data_directory_is_refused_never_chmodded() {
 #[test]
 fn another_users_directory_or_planted_file_is_refused() {
     let dir = temp_dir("home-other");
-    let home = dir.join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    set_mode(&home, 0o755);
+    let home = home_at(&dir, 0o755);
     if !give_away(&home) {
         return;
     }
@@ -362,9 +363,7 @@ fn another_users_directory_or_planted_file_is_refused() {
 #[test]
 fn the_users_own_too_open_files_are_still_narrowed() {
     let dir = temp_dir("home-narrow");
-    let home = dir.join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    set_mode(&home, 0o755);
+    let home = home_at(&dir, 0o755);
     std::fs::write(home.join("history.jsonl"), "").unwrap();
     set_mode(&home.join("history.jsonl"), 0o644);
     let (code, _, stderr) = send_with_home(&dir, &home);

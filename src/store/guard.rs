@@ -72,54 +72,72 @@ pub fn check(dir: &DataDir) -> Result<(), Unsafe> {
 
 /// Checks a directory the console keeps files in (`Ok(false)`: it does not exist yet).
 pub fn check_dir(path: &Path) -> Result<bool, Unsafe> {
-    let Some(meta) = lstat(path)? else { return Ok(false) };
-    if meta.file_type().is_symlink() {
-        return Err(Unsafe::Symlink { path: path.to_path_buf() });
-    }
-    if !meta.is_dir() {
-        return Err(Unsafe::WrongType { path: path.to_path_buf(), expected: "directory" });
-    }
+    let Some(meta) = inspect(path, Kind::Directory)? else { return Ok(false) };
     #[cfg(unix)]
     {
-        use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
-        owned(path, &meta)?;
+        use std::os::unix::fs::MetadataExt;
         let mode = meta.mode() & 0o7777;
         if mode & 0o1002 != 0 {
             return Err(Unsafe::Shared { path: path.to_path_buf(), mode });
         }
         if mode & 0o077 != 0 {
-            let mut options = OpenOptions::new();
-            options.read(true).custom_flags(libc::O_DIRECTORY | libc::O_NOFOLLOW);
-            let opened = options.open(path).map_err(|e| io_error(path, &e))?;
-            same(path, &meta, &opened)?;
-            narrow(&opened).map_err(|e| io_error(path, &e))?;
+            narrow_inspected(path, &meta, libc::O_DIRECTORY | libc::O_NOFOLLOW)?;
         }
     }
     Ok(true)
 }
 
-/// Checks one file of the data directory; `narrow`: take group and other permissions away.
+/// Checks one file of the data directory; `narrow_it`: take group and other permissions away.
 fn check_file(path: &Path, narrow_it: bool) -> Result<(), Unsafe> {
-    let Some(meta) = lstat(path)? else { return Ok(()) };
+    let Some(meta) = inspect(path, Kind::File)? else { return Ok(()) };
+    #[cfg(unix)]
+    if narrow_it && std::os::unix::fs::MetadataExt::mode(&meta) & 0o077 != 0 {
+        narrow_inspected(path, &meta, libc::O_NOFOLLOW)?;
+    }
+    #[cfg(not(unix))]
+    let _ = (narrow_it, meta);
+    Ok(())
+}
+
+/// What a path of the data directory must be.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Directory,
+    File,
+}
+
+/// `lstat`s `path` and refuses a symlink, the wrong kind of file, or another user's (`None`: it
+/// does not exist).
+fn inspect(path: &Path, kind: Kind) -> Result<Option<fs::Metadata>, Unsafe> {
+    let meta = match fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(io_error(path, &e)),
+    };
     if meta.file_type().is_symlink() {
         return Err(Unsafe::Symlink { path: path.to_path_buf() });
     }
-    if !meta.is_file() {
-        return Err(Unsafe::WrongType { path: path.to_path_buf(), expected: "regular file" });
+    let (right, expected) = match kind {
+        Kind::Directory => (meta.is_dir(), "directory"),
+        Kind::File => (meta.is_file(), "regular file"),
+    };
+    if !right {
+        return Err(Unsafe::WrongType { path: path.to_path_buf(), expected });
     }
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt;
-        owned(path, &meta)?;
-        if narrow_it && meta.mode() & 0o077 != 0 {
-            let opened = open(OpenOptions::new().read(true), path).map_err(|e| io_error(path, &e))?;
-            same(path, &meta, &opened)?;
-            narrow(&opened).map_err(|e| io_error(path, &e))?;
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = narrow_it;
-    Ok(())
+    owned(path, &meta)?;
+    Ok(Some(meta))
+}
+
+/// Narrows the very inode [`inspect`] saw: opened again with `flags` (no link followed), checked
+/// to be the same, then `fchmod`ed.
+#[cfg(unix)]
+fn narrow_inspected(path: &Path, inspected: &fs::Metadata, flags: i32) -> Result<(), Unsafe> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let opened =
+        OpenOptions::new().read(true).custom_flags(flags).open(path).map_err(|e| io_error(path, &e))?;
+    same(path, inspected, &opened)?;
+    narrow(&opened).map_err(|e| io_error(path, &e))
 }
 
 /// Opens a file of the data directory with `options`, never through a symlink (`O_NOFOLLOW`),
@@ -158,14 +176,6 @@ pub fn narrow(file: &File) -> io::Result<()> {
     #[cfg(not(unix))]
     let _ = file;
     Ok(())
-}
-
-fn lstat(path: &Path) -> Result<Option<fs::Metadata>, Unsafe> {
-    match fs::symlink_metadata(path) {
-        Ok(meta) => Ok(Some(meta)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(io_error(path, &e)),
-    }
 }
 
 #[cfg(unix)]
