@@ -11,9 +11,11 @@
 
 /// Applies the settings above; what cannot be applied is returned, one line each, for stderr.
 pub fn harden() -> Vec<String> {
-    let mut problems = Vec::new();
+    #[cfg(not(unix))]
+    return Vec::new();
     #[cfg(unix)]
     {
+        let mut problems = Vec::new();
         let none = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
         // SAFETY: setrlimit reads the struct it is given; signal installs a libc disposition.
         if unsafe { libc::setrlimit(libc::RLIMIT_CORE, &none) } != 0 {
@@ -29,6 +31,6 @@ pub fn harden() -> Vec<String> {
         }
         // SAFETY: SIG_IGN is a valid disposition for SIGXFSZ.
         unsafe { libc::signal(libc::SIGXFSZ, libc::SIG_IGN) };
+        problems
     }
-    problems
 }

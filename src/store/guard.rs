@@ -60,6 +60,8 @@ pub fn check(dir: &DataDir) -> Result<(), Unsafe> {
         dir.workspace(),
         dir.settings(),
         dir.root().join("app-state.json"),
+        // eframe's window state, which eframe itself writes.
+        dir.root().join("eframe.ron"),
         history.path().to_path_buf(),
         history.rotated_path(),
         history.lock_path(),
@@ -111,7 +113,11 @@ enum Kind {
 fn inspect(path: &Path, kind: Kind) -> Result<Option<fs::Metadata>, Unsafe> {
     let meta = match fs::symlink_metadata(path) {
         Ok(meta) => meta,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        // Under a path that is not a directory, nothing exists (writing there fails later, and
+        // says so: a send still sends and reports the history it could not write).
+        Err(e) if matches!(e.kind(), io::ErrorKind::NotFound | io::ErrorKind::NotADirectory) => {
+            return Ok(None);
+        }
         Err(e) => return Err(io_error(path, &e)),
     };
     if meta.file_type().is_symlink() {
@@ -213,4 +219,61 @@ fn libc_eloop() -> i32 {
     return libc::ELOOP;
     #[cfg(not(unix))]
     return -1;
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use crate::test_dir::TestDir;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(path: &Path) -> u32 {
+        fs::symlink_metadata(path).unwrap().permissions().mode() & 0o7777
+    }
+
+    fn set_mode(path: &Path, mode: u32) {
+        fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    #[test]
+    fn open_never_follows_a_link_swapped_in_after_the_check() {
+        let root = TestDir::created("guard-open");
+        let dir = DataDir::new(root.to_path_buf());
+        set_mode(&root, 0o700);
+        check(&dir).unwrap();
+        let victim = root.join("victim");
+        fs::write(&victim, "keep").unwrap();
+        std::os::unix::fs::symlink(&victim, dir.history()).unwrap();
+        let err = open(OpenOptions::new().append(true).create(true), &dir.history()).unwrap_err();
+        assert!(err.to_string().contains("symbolic link"), "{err}");
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
+        assert!(matches!(check(&dir), Err(Unsafe::Symlink { path }) if path == dir.history()));
+    }
+
+    #[test]
+    fn the_users_own_directory_is_narrowed_a_shared_one_refused_as_it_is() {
+        let root = TestDir::created("guard-modes");
+        let dir = DataDir::new(root.to_path_buf());
+        fs::write(dir.workspace(), "{}").unwrap();
+        fs::write(dir.tokens(), "{}").unwrap();
+        for file in [dir.workspace(), dir.tokens()] {
+            set_mode(&file, 0o644);
+        }
+        for (before, after) in [(0o755, 0o700), (0o775, 0o700), (0o700, 0o700)] {
+            set_mode(&root, before);
+            check(&dir).unwrap();
+            assert_eq!(mode(&root), after, "{before:o}");
+        }
+        assert_eq!(mode(&dir.workspace()), 0o600);
+        assert_eq!(mode(&dir.tokens()), 0o644, "the token file is refused by its own rule, not narrowed");
+        for shared in [0o1777, 0o777, 0o1700, 0o757] {
+            set_mode(&root, shared);
+            let err = check(&dir).unwrap_err();
+            assert_eq!(err, Unsafe::Shared { path: root.to_path_buf(), mode: shared });
+            assert_eq!(mode(&root), shared, "never chmodded");
+        }
+        set_mode(&root, 0o700);
+        let err = check(&DataDir::new(dir.workspace())).unwrap_err();
+        assert!(err.to_string().ends_with("workspace.json: is not a directory"), "{err}");
+    }
 }
