@@ -61,11 +61,11 @@ pub(super) fn load_workspace(path: Option<&std::path::Path>) -> Result<Workspace
 }
 
 /// The data directory, checked before anything in it is read or written (a symlink, another
-/// user's file or a shared directory is refused, naming the path: `store::guard`); `None` when
-/// the system has none.
+/// user's file or a shared directory is refused, naming the path: `store::guard::verify`, which
+/// changes nothing); `None` when the system has none.
 pub(super) fn data_dir() -> Result<Option<DataDir>, CliError> {
     let Some(dir) = DataDir::locate() else { return Ok(None) };
-    crate::store::guard::check(&dir).map_err(|e| CliError(format!("data directory: {e}")))?;
+    crate::store::guard::verify(&dir).map_err(|e| CliError(format!("data directory: {e}")))?;
     Ok(Some(dir))
 }
 

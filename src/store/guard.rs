@@ -2,15 +2,16 @@
 //! there could have been planted (a symlink to another file, another user's file) and the
 //! directory could be shared (`REDDIT_CAPI_CONSOLE_HOME=/tmp`) or someone else's.
 //!
-//! [`check`] is what every edge (the commands, the app) calls first. It refuses, naming the
-//! path and what is wrong: a symlink (never followed), something that is not a directory or a
-//! regular file, anything owned by another user, and a directory others can write in
-//! (world-writable or sticky, as `/tmp`). What is the user's own and only too open (left so by an
-//! older release) is narrowed to 0700 / 0600 through a descriptor opened without following links,
-//! never through a path; the token file is left to [`crate::secret::tokens`], which refuses it
-//! with the `chmod` to run. [`open`] opens a file of the directory the same way (no link
-//! followed, the owner checked on the open file), so a file swapped in after the check is refused
-//! too.
+//! [`verify`] (the commands) and [`check`] (the app) are what every edge calls first. Both
+//! refuse, naming the path and what is wrong: a symlink (never followed), something that is not
+//! a directory or a regular file, anything owned by another user, and a directory others can
+//! write in (world-writable or sticky, as `/tmp`). What is the user's own and only too open (left
+//! so by an older release) is narrowed to 0700 / 0600 by [`check`] (the app, which writes) and by
+//! the history as it appends, through a descriptor opened without following links, never through
+//! a path; [`verify`] changes nothing. The token file is left to [`crate::secret::tokens`], which
+//! refuses it with the `chmod` to run. [`open`] opens a file of the directory the same way (no
+//! link followed, the owner checked on the open file), so a file swapped in after the check is
+//! refused too.
 
 use std::fs::{self, File, OpenOptions};
 use std::io;
@@ -50,9 +51,27 @@ impl From<Unsafe> for io::Error {
 }
 
 /// Checks the data directory and every file the console keeps in it (a missing one is fine),
-/// narrowing the user's own too-open ones; see the module's documentation.
+/// narrowing the user's own too-open ones: for the app, which writes them. See the module's
+/// documentation.
 pub fn check(dir: &DataDir) -> Result<(), Unsafe> {
-    if !check_dir(dir.root())? {
+    check_all(dir, Fix::Narrow)
+}
+
+/// [`check`] that changes nothing, for the commands (those that write narrow what they write
+/// as they write it: the history).
+pub fn verify(dir: &DataDir) -> Result<(), Unsafe> {
+    check_all(dir, Fix::Leave)
+}
+
+/// What to do with the user's own directory or file that others may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fix {
+    Narrow,
+    Leave,
+}
+
+fn check_all(dir: &DataDir, fix: Fix) -> Result<(), Unsafe> {
+    if !inspect_dir(dir.root(), fix)? {
         return Ok(());
     }
     let history = History::in_dir(dir);
@@ -67,13 +86,19 @@ pub fn check(dir: &DataDir) -> Result<(), Unsafe> {
         history.lock_path(),
     ];
     for path in &files {
-        check_file(path, true)?;
+        inspect_file(path, fix)?;
     }
-    check_file(&dir.tokens(), false)
+    // The token file has its own rule: refused (with the chmod to run) when others can read it.
+    inspect_file(&dir.tokens(), Fix::Leave)
 }
 
-/// Checks a directory the console keeps files in (`Ok(false)`: it does not exist yet).
+/// Checks a directory the console is about to write in, narrowing it if it is the user's own
+/// and others may read it (`Ok(false)`: it does not exist yet).
 pub fn check_dir(path: &Path) -> Result<bool, Unsafe> {
+    inspect_dir(path, Fix::Narrow)
+}
+
+fn inspect_dir(path: &Path, fix: Fix) -> Result<bool, Unsafe> {
     let Some(meta) = inspect(path, Kind::Directory)? else { return Ok(false) };
     #[cfg(unix)]
     {
@@ -82,22 +107,23 @@ pub fn check_dir(path: &Path) -> Result<bool, Unsafe> {
         if mode & 0o1002 != 0 {
             return Err(Unsafe::Shared { path: path.to_path_buf(), mode });
         }
-        if mode & 0o077 != 0 {
+        if fix == Fix::Narrow && mode & 0o077 != 0 {
             narrow_inspected(path, &meta, libc::O_DIRECTORY | libc::O_NOFOLLOW)?;
         }
     }
+    #[cfg(not(unix))]
+    let _ = (fix, meta);
     Ok(true)
 }
 
-/// Checks one file of the data directory; `narrow_it`: take group and other permissions away.
-fn check_file(path: &Path, narrow_it: bool) -> Result<(), Unsafe> {
+fn inspect_file(path: &Path, fix: Fix) -> Result<(), Unsafe> {
     let Some(meta) = inspect(path, Kind::File)? else { return Ok(()) };
     #[cfg(unix)]
-    if narrow_it && std::os::unix::fs::MetadataExt::mode(&meta) & 0o077 != 0 {
+    if fix == Fix::Narrow && std::os::unix::fs::MetadataExt::mode(&meta) & 0o077 != 0 {
         narrow_inspected(path, &meta, libc::O_NOFOLLOW)?;
     }
     #[cfg(not(unix))]
-    let _ = (narrow_it, meta);
+    let _ = (fix, meta);
     Ok(())
 }
 
@@ -265,6 +291,10 @@ mod tests {
             assert_eq!(mode(&root), after, "{before:o}");
         }
         assert_eq!(mode(&dir.workspace()), 0o600);
+        set_mode(&root, 0o755);
+        set_mode(&dir.workspace(), 0o644);
+        verify(&dir).unwrap();
+        assert_eq!((mode(&root), mode(&dir.workspace())), (0o755, 0o644), "verify changes nothing");
         assert_eq!(mode(&dir.tokens()), 0o644, "the token file is refused by its own rule, not narrowed");
         for shared in [0o1777, 0o777, 0o1700, 0o757] {
             set_mode(&root, shared);
