@@ -49,6 +49,20 @@ pub struct SegmentLink {
     pub unsupported: Vec<Value>,
 }
 
+impl SegmentLink {
+    /// Takes every secret-named member out of what is kept for export (the fields the actions
+    /// lack, the unsupported subscriptions), naming each in `notes`.
+    pub fn leave_out_secrets(&mut self, notes: &mut Vec<String>) {
+        for (name, fields) in &mut self.unknown_fields {
+            secrets_left_out_of(fields, "settings", name, notes);
+        }
+        for sub in &mut self.unsupported {
+            let name = sub.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+            secrets_left_out(sub, "subscription", &name, notes);
+        }
+    }
+}
+
 /// The result of an import.
 #[derive(Debug)]
 pub struct Imported {
@@ -347,8 +361,10 @@ pub struct Export {
 /// A workspace's mappings as Public API subscriptions (browser plugin mappings are left out:
 /// Segment's plugin is a web destination of its own).
 pub fn export(workspace: &Workspace) -> Export {
-    let link = workspace.segment.clone().unwrap_or_default();
+    let mut link = workspace.segment.clone().unwrap_or_default();
     let mut notes = Vec::new();
+    // A workspace built or written before secrets were left out at import may still hold one.
+    link.leave_out_secrets(&mut notes);
     let mut subscriptions = Vec::new();
     for entry in &workspace.mappings {
         let preset = entry.preset.as_deref().and_then(presets::find);
@@ -381,10 +397,7 @@ pub fn export(workspace: &Workspace) -> Export {
             !value.is_null() && !v3_only
         });
         if let Some(extra) = link.unknown_fields.get(&entry.name) {
-            // A workspace written before secrets were left out at import may still hold one.
-            let mut extra = extra.clone();
-            secrets_left_out_of(&mut extra, "settings", &entry.name, &mut notes);
-            settings.extend(extra);
+            settings.extend(extra.clone());
         }
         let trigger = entry.subscribe.clone().or(preset.map(|p| p.subscribe.to_string())).unwrap_or_default();
         let action_id = link.action_ids.get(action.key()).cloned().unwrap_or_else(|| {
@@ -414,10 +427,7 @@ pub fn export(workspace: &Workspace) -> Export {
                     .collect()
             })
             .unwrap_or_default();
-        let mut body = Value::Object(body);
-        let name = body["name"].as_str().unwrap_or_default().to_string();
-        secrets_left_out(&mut body, "subscription", &name, &mut notes);
-        subscriptions.push(body);
+        subscriptions.push(Value::Object(body));
     }
     let destination = link.destination_id.clone().unwrap_or_else(|| "$SEGMENT_DESTINATION_ID".into());
     let mut curl = String::from(
