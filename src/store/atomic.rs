@@ -96,6 +96,13 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     builder.create(dir)
 }
 
+/// Removes group and other permissions from the file at `path` if it has any (a file made
+/// world-readable by an older release), never through a symlink and never another user's file:
+/// opened by [`super::guard::open`], narrowed through its descriptor.
+pub fn make_private(path: &Path) -> io::Result<()> {
+    super::guard::narrow(&super::guard::open(fs::OpenOptions::new().read(true), path)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,8 +134,13 @@ mod tests {
         write(&path, b"again").unwrap();
         assert_eq!(mode(&path), 0o600);
         fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
-        crate::store::guard::narrow(&fs::File::open(&path).unwrap()).unwrap();
+        make_private(&path).unwrap();
         assert_eq!(mode(&path), 0o600);
+        let link = path.with_extension("link");
+        std::os::unix::fs::symlink(&path, &link).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(make_private(&link).is_err(), "never through a symlink");
+        assert_eq!(mode(&path), 0o644);
     }
 
     #[test]
