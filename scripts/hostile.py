@@ -19,7 +19,14 @@ Then the command line's input, with /usr/bin/time -v (peak RSS, wall time, exit 
   preview /dev/zero; preview of a 100 MB file of NULs; preview of a 200 MB single-line JSON
   array of Purchase events (output to /dev/null).
 
-Exits 1 if a bound is not met (ceilings below). Loopback only.
+Then the security attacks of issue 25 (`--security-only` runs just these): a mapping name with a
+line break run through `curl … > c.sh; sh c.sh`; an endpoint echoing the token in a header and
+its body; secret destination and subscription settings through import-segment/export-segment;
+a history, lock or data directory that is a symlink, a shared (1777) or another user's data
+directory, a planted 0666 workspace; an abort during a send with core dumps on; a token with
+CR/LF on the import path; `ulimit -f` reached by the history append; malformed --endpoint URLs.
+
+Exits 1 if a bound is not met (ceilings below) or a security check fails. Loopback only.
 """
 
 import argparse
@@ -239,13 +246,331 @@ def inputs(binary, home):
     return ok
 
 
+# ---------------------------------------------------------------------------------------------
+# Security attacks (issue 25, items 1-7): each prints what leaked or was followed, the command's
+# exit code, peak RSS and wall time. Run alone with --security-only.
+
+SECURITY_TOKEN = "tok_HOSTILE_secret_value_7788"
+
+
+def cli(binary, home, args, env=None, stdin=None, preexec=None, cwd=None):
+    """Runs the CLI with its data directory at `home` under /usr/bin/time -v: (exit code,
+    stdout, stderr, peak RSS MiB, wall s)."""
+    fd, timing = tempfile.mkstemp(prefix="rcc-time-")
+    os.close(fd)
+    full = dict(os.environ, REDDIT_CAPI_CONSOLE_HOME=home, REDDIT_CAPI_CONSOLE_KEYCHAIN="off")
+    full.pop("REDDIT_CONVERSION_TOKEN", None)
+    full.update(env or {})
+    started = time.time()
+    p = subprocess.run(["/usr/bin/time", "-v", "-o", timing, binary] + args, input=stdin, capture_output=True,
+                       env=full, preexec_fn=preexec, cwd=cwd, timeout=300)
+    wall = time.time() - started
+    with open(timing) as f:
+        peak = next((int(l.split()[-1]) / 1024 for l in f if "Maximum resident set size" in l), -1)
+    os.remove(timing)
+    code = p.returncode
+    return code, p.stdout.decode(errors="replace"), p.stderr.decode(errors="replace"), peak, wall
+
+
+def http_server(answer):
+    """A loopback server: answer(head) -> response bytes, or None to hold the connection. Returns
+    (base URL, list of request heads seen)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    seen, held = [], []
+
+    def serve():
+        while True:
+            conn, _ = listener.accept()
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            head, _, body = data.partition(b"\r\n\r\n")
+            head = head.decode(errors="replace")
+            length = next((int(l.split(":", 1)[1]) for l in head.split("\r\n")
+                           if l.lower().startswith("content-length:")), 0)
+            while len(body) < length:
+                chunk = conn.recv(65536)
+                if not chunk:
+                    break
+                body += chunk
+            seen.append(head)
+            response = answer(head)
+            if response is None:
+                held.append(conn)
+            else:
+                conn.sendall(response)
+                conn.close()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return f"http://127.0.0.1:{listener.getsockname()[1]}", seen
+
+
+def security_files(tmp):
+    """A workspace (pixel a2_hostile, v2 test mode), one Purchase event, Segment's subscriptions."""
+    ws = os.path.join(tmp, "ws.json")
+    with open(ws, "w") as f:
+        json.dump({"format": "reddit-capi-console/workspace", "version": 1,
+                   "settings": {"pixel_id": "a2_hostile", "api_version": "v2.0", "test_mode": True,
+                                "profile": "segment"},
+                   "mappings": [{"name": "Purchase", "preset": "Purchase"}]}, f)
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+    sample = json.load(open(os.path.join(root, "assets", "samples", "purchase.json")))
+    sample["timestamp"] = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+    events = os.path.join(tmp, "events.jsonl")
+    with open(events, "w") as f:
+        f.write(json.dumps(sample) + "\n")
+    subs = json.load(open(os.path.join(root, "tests", "fixtures", "segment", "subscriptions.json")))
+    return ws, events, subs
+
+
+def report(name, ok, code, peak, wall, what):
+    rss = f"{peak:6.1f} MiB" if peak >= 0 else "   n/a    "
+    print(f"{name:18} {'ok  ' if ok else 'FAIL'} exit {code}  peak RSS {rss}  {wall:6.2f} s  {what}")
+    return ok
+
+
+def sec_file_size_limit(binary, tmp, ws, events):
+    """`ulimit -f` reached by the history append: an error and no torn line, not a silent kill."""
+    import resource
+    home = os.path.join(tmp, "home-fsize")
+    os.mkdir(home, 0o700)
+    history = os.path.join(home, "history.jsonl")
+    open(history, "w").write("\n" * 40_000)
+    code, out, err, peak, wall = cli(binary, home, ["send", "--endpoint", "emulator", "--workspace", ws, events],
+                                     preexec=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (40_960, 40_960)))
+    size = os.path.getsize(history)
+    return report("ulimit-f-history", code == 1 and size == 40_000, code, peak, wall,
+                  f"history {size} bytes (was 40000); " + (err.strip().splitlines() or [""])[-1][:80])
+
+
+def sec_bad_endpoint(binary, tmp, ws, events):
+    ok = True
+    for url in ("http://[::1", "http://127.0.0.1:99999"):
+        code, out, err, peak, wall = cli(binary, os.path.join(tmp, "home-endpoint"),
+                                         ["send", "--endpoint", url, "--workspace", ws, events],
+                                         env={"REDDIT_CONVERSION_TOKEN": SECURITY_TOKEN})
+        ok &= report("bad-endpoint", code == 2, code, peak, wall,
+                     f"{url}: " + ((err.strip().splitlines() or [""])[-1] or out.strip())[:90])
+    return ok
+
+
+def sec_curl_injection(binary, tmp, ws, events, subs):
+    subs = json.loads(json.dumps(subs))
+    subs["data"]["subscriptions"][0]["name"] = "Buy\ntouch pwned #"
+    path = os.path.join(tmp, "subs-inject.json")
+    json.dump(subs, open(path, "w"))
+    home = os.path.join(tmp, "home-inject")
+    imported = os.path.join(tmp, "imported.json")
+    cli(binary, home, ["import-segment", "--output", imported, path])
+    code, script, _, peak, wall = cli(binary, home, ["curl", "--workspace", imported, events])
+    work = tempfile.mkdtemp(prefix="rcc-sh-", dir=tmp)
+    fake = os.path.join(work, "bin")
+    os.mkdir(fake)
+    with open(os.path.join(fake, "curl"), "w") as f:
+        f.write("#!/bin/sh\nexit 0\n")
+    os.chmod(os.path.join(fake, "curl"), 0o755)
+    open(os.path.join(work, "c.sh"), "w").write(script)
+    subprocess.run(["sh", "c.sh"], cwd=work, env=dict(os.environ, PATH=f"{fake}:/usr/bin:/bin"),
+                   capture_output=True)
+    ran = os.path.exists(os.path.join(work, "pwned"))
+    return report("curl-injection", not ran, code, peak, wall,
+                  "sh c.sh ran `touch pwned`" if ran else "the name stays in one comment line; nothing ran")
+
+
+def sec_reflected_token(binary, tmp, ws, events):
+    def echo(head):
+        auth = next((l.split(":", 1)[1].strip() for l in head.split("\r\n")
+                     if l.lower().startswith("authorization:")), "")
+        body = json.dumps({"message": f"echo {auth}", "auth": auth}).encode()
+        return (f"HTTP/1.1 200 OK\r\nX-Echo-Auth: {auth}\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body
+
+    url, _ = http_server(echo)
+    home = os.path.join(tmp, "home-echo")
+    code, out, err, peak, wall = cli(binary, home, ["send", "--format", "json", "--endpoint", url, "--workspace",
+                                                    ws, events], env={"REDDIT_CONVERSION_TOKEN": SECURITY_TOKEN})
+    history = open(os.path.join(home, "history.jsonl")).read() if os.path.exists(
+        os.path.join(home, "history.jsonl")) else ""
+    listed = cli(binary, home, ["history", "--format", "json"])[1]
+    counts = {name: text.count(SECURITY_TOKEN) for name, text in
+              [("stdout", out + err), ("history.jsonl", history), ("history --format json", listed)]}
+    leaked = sum(counts.values())
+    return report("reflected-token", leaked == 0, code, peak, wall,
+                  "token copies: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+def sec_import_secrets(binary, tmp, subs):
+    values = {"conversionToken": "hs_camel_0001", "CONVERSION_TOKEN": "hs_upper_0002", "api_Key": "hs_key_0003",
+              "auth": {"conversion_token": "hs_nested_0004"}}
+    dest = os.path.join(tmp, "dest.json")
+    json.dump({"data": {"destination": {"id": "d1", "settings": dict(values, ad_account_id="a2_hostile")}}},
+              open(dest, "w"))
+    subs = json.loads(json.dumps(subs))
+    subs["data"]["subscriptions"][0]["settings"]["conversion_token"] = "hs_sub_0005"
+    subs["data"]["subscriptions"][2]["settings"]["auth"] = {"token": "hs_unsupported_0006"}
+    path = os.path.join(tmp, "subs-secret.json")
+    json.dump(subs, open(path, "w"))
+    home = os.path.join(tmp, "home-import")
+    imported = os.path.join(tmp, "imported-secret.json")
+    code, out, err, peak, wall = cli(binary, home, ["import-segment", "--destination", dest, "--output", imported,
+                                                    path])
+    texts = {"stderr": err, "workspace": open(imported).read() if os.path.exists(imported) else ""}
+    for fmt in ("json", "curl"):
+        texts[f"export {fmt}"] = cli(binary, home, ["export-segment", "--format", fmt, "--workspace", imported])[1]
+    secrets = ["hs_camel_0001", "hs_upper_0002", "hs_key_0003", "hs_nested_0004", "hs_sub_0005",
+               "hs_unsupported_0006"]
+    counts = {k: sum(t.count(s) for s in secrets) for k, t in texts.items()}
+    return report("import-secrets", sum(counts.values()) == 0, code, peak, wall,
+                  "secret values shown: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+def sec_crlf_token(binary, tmp, subs):
+    dest = os.path.join(tmp, "dest-crlf.json")
+    json.dump({"data": {"destination": {"settings": {"ad_account_id": "a2_hostile",
+                                                     "conversion_token": "tok_x\r\nX-Evil: 1"}}}}, open(dest, "w"))
+    path = os.path.join(tmp, "subs-plain.json")
+    json.dump(subs, open(path, "w"))
+    code, out, err, peak, wall = cli(binary, os.path.join(tmp, "home-crlf"),
+                                     ["import-segment", "--destination", dest, path])
+    return report("crlf-token", code == 2, code, peak, wall, (err.strip().splitlines() or [""])[-1][:110])
+
+
+def mode_of(path):
+    return oct(os.lstat(path).st_mode & 0o7777)
+
+
+def sec_data_dir(binary, tmp, ws, events):
+    """Symlinks and other users' files in the data directory: (name, set-up, check)."""
+    ok = True
+    root = os.geteuid() == 0
+
+    def home_with(name):
+        home = os.path.join(tmp, f"home-{name}")
+        os.mkdir(home, 0o700)
+        return home
+
+    def attack(name, home, check):
+        nonlocal ok
+        code, out, err, peak, wall = cli(binary, home, ["send", "--endpoint", "emulator", "--workspace", ws, events])
+        held, what = check()
+        message = (err.strip().splitlines() or [""])[-1].replace(tmp, "…")[:100]
+        ok &= report(name, held and code == 2, code, peak, wall, f"{what}; {message}")
+
+    victim = os.path.join(tmp, "victim.txt")
+    open(victim, "w").write("keep\n")
+    os.chmod(victim, 0o644)
+    home = home_with("history-link")
+    os.symlink(victim, os.path.join(home, "history.jsonl"))
+    attack("history-symlink", home, lambda: (open(victim).read() == "keep\n" and mode_of(victim) == "0o644",
+                                            f"victim {len(open(victim).read())} bytes, mode {mode_of(victim)}"))
+
+    home = home_with("lock-link")
+    target = os.path.join(tmp, "made-through-lock")
+    os.symlink(target, os.path.join(home, "history.lock"))
+    attack("lock-symlink", home, lambda: (not os.path.exists(target),
+                                         "lock target created" if os.path.exists(target) else "no file created"))
+
+    real = os.path.join(tmp, "real-dir")
+    os.mkdir(real)
+    os.chmod(real, 0o755)
+    link = os.path.join(tmp, "home-dir-link")
+    os.symlink(real, link)
+    attack("dir-symlink", link, lambda: (mode_of(real) == "0o755" and not os.listdir(real),
+                                        f"target mode {mode_of(real)}, {len(os.listdir(real))} files"))
+
+    shared = os.path.join(tmp, "home-shared")
+    os.mkdir(shared)
+    os.chmod(shared, 0o1777)
+    attack("shared-1777-dir", shared, lambda: (mode_of(shared) == "0o1777" and not os.listdir(shared),
+                                              f"mode {mode_of(shared)}, {len(os.listdir(shared))} files"))
+    if root:
+        other = os.path.join(tmp, "home-other")
+        os.mkdir(other)
+        os.chmod(other, 0o1777)
+        os.chown(other, 65534, 65534)
+        attack("other-users-1777", other, lambda: (mode_of(other) == "0o1777",
+                                                  f"mode {mode_of(other)}, {len(os.listdir(other))} files"))
+        mine = home_with("planted")
+        planted = os.path.join(mine, "workspace.json")
+        open(planted, "w").write(open(ws).read())
+        os.chmod(planted, 0o666)
+        os.chown(planted, 65534, 65534)
+        code, out, err, peak, wall = cli(binary, mine, ["preview", events])
+        ok &= report("planted-0666-ws", code == 2, code, peak, wall,
+                     f"mode {mode_of(planted)}; " + (err.strip().splitlines() or [""])[-1].replace(tmp, "…")[:100])
+    else:
+        print("other-users-*      skipped (needs root to give a file away)")
+    return ok
+
+
+def sec_core_dump(binary, tmp, ws, events):
+    """An abort during a send with core dumps on (RLIMIT_CORE unlimited, core_pattern in the
+    working directory): is a core written, and how many copies of the token does it hold?"""
+    pattern = open("/proc/sys/kernel/core_pattern").read().strip()
+    arrived = threading.Event()
+
+    def hold(head):
+        arrived.set()
+        return None
+
+    url, _ = http_server(hold)
+    work = tempfile.mkdtemp(prefix="rcc-core-", dir=tmp)
+    env = dict(os.environ, REDDIT_CAPI_CONSOLE_HOME=os.path.join(tmp, "home-core"),
+               REDDIT_CAPI_CONSOLE_KEYCHAIN="off", REDDIT_CONVERSION_TOKEN=SECURITY_TOKEN)
+    import resource
+    started = time.time()
+    child = subprocess.Popen([binary, "send", "--timeout", "60", "--endpoint", url, "--workspace", ws, events],
+                             cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_CORE, (-1, -1)))
+    arrived.wait(30)
+    limits = open(f"/proc/{child.pid}/limits").read()
+    core_limit = next((l.split()[4:6] for l in limits.splitlines() if l.startswith("Max core file size")), [])
+    child.send_signal(6)
+    child.wait()
+    wall = time.time() - started
+    time.sleep(0.5)
+    cores = [f for f in os.listdir(work) if f.startswith("core")]
+    copies = sum(open(os.path.join(work, f), "rb").read().count(SECURITY_TOKEN.encode()) for f in cores)
+    held = not cores and copies == 0
+    where = f"core_pattern {pattern!r}"
+    return report("core-dump", held, child.returncode, -1, wall,
+                  f"{len(cores)} core file(s), {copies} token copies; core limit in the process {core_limit}; {where}")
+
+
+def security(binary):
+    tmp = tempfile.mkdtemp(prefix="rcc-hostile-sec-")
+    os.chmod(tmp, 0o755)
+    ws, events, subs = security_files(tmp)
+    ok = True
+    ok &= sec_curl_injection(binary, tmp, ws, events, subs)
+    ok &= sec_reflected_token(binary, tmp, ws, events)
+    ok &= sec_import_secrets(binary, tmp, subs)
+    ok &= sec_data_dir(binary, tmp, ws, events)
+    ok &= sec_core_dump(binary, tmp, ws, events)
+    ok &= sec_crlf_token(binary, tmp, subs)
+    ok &= sec_file_size_limit(binary, tmp, ws, events)
+    ok &= sec_bad_endpoint(binary, tmp, ws, events)
+    subprocess.run(["rm", "-rf", tmp])
+    return ok
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default="target/release/reddit-capi-console")
     ap.add_argument("--events", type=int, default=100_000)
     ap.add_argument("--skip-input", action="store_true")
+    ap.add_argument("--security-only", action="store_true", help="only the security attacks (issue 25)")
     args = ap.parse_args()
     binary = os.path.abspath(args.bin)
+    if args.security_only:
+        ok = security(binary)
+        print("all security checks held" if ok else "a security check failed")
+        sys.exit(0 if ok else 1)
     home = tempfile.mkdtemp(prefix="rcc-hostile-home-")
     os.environ["REDDIT_CAPI_CONSOLE_HOME"] = home
     token = "hostile-token"
@@ -275,6 +600,7 @@ def main():
         emu.wait()
     if not args.skip_input:
         ok &= inputs(binary, home)
+    ok &= security(binary)
     print("all bounds met" if ok else "a bound was not met")
     sys.exit(0 if ok else 1)
 

@@ -27,6 +27,7 @@ pub mod emulator;
 pub mod local_time;
 pub mod net;
 pub mod paths;
+pub mod process;
 pub mod secret;
 pub mod store;
 #[cfg(test)]

@@ -5,6 +5,9 @@
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
+    for problem in reddit_capi_console::process::harden() {
+        eprintln!("reddit-capi-console: warning: {problem}");
+    }
     #[cfg(feature = "gui")]
     if std::env::args_os().len() == 1 {
         return match reddit_capi_console::app::run() {

@@ -240,7 +240,7 @@ static STARTED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
 
 impl ConsoleApp {
     /// Builds the app: loads what was saved, starts the worker (and with it the emulator).
-    pub fn new(ctx: &egui::Context, config: AppConfig) -> ConsoleApp {
+    pub fn new(ctx: &egui::Context, mut config: AppConfig) -> ConsoleApp {
         let ctx = ctx.clone();
         ctx.options_mut(|o| o.theme_preference = egui::ThemePreference::System);
         // Splitters grab within 8 points of the panel edge, not egui's 3: a first drag lands on
@@ -248,6 +248,11 @@ impl ConsoleApp {
         ctx.all_styles_mut(|s| s.interaction.resize_grab_radius_side = 8.0);
         install_fonts(&ctx);
         let mut notices = Vec::new();
+        // A symlink, another user's file or a shared directory: nothing is read or written there.
+        if let Some(Err(e)) = config.data_dir.as_ref().map(crate::store::guard::check) {
+            notices.push(format!("Nothing is read from or saved to the data directory this session: {e}"));
+            config.data_dir = None;
+        }
         let mut newer = Vec::new();
         if let Some(Err(e)) = config.data_dir.as_ref().map(DataDir::adopt_old_settings_name) {
             notices.push(format!("The settings file could not be renamed to settings.json: {e}"));
@@ -963,7 +968,9 @@ pub fn run() -> eframe::Result {
     STARTED.get_or_init(Instant::now);
     GEOMETRY.get_or_init(|| std::env::var_os("REDDIT_CAPI_CONSOLE_GEOMETRY").map(PathBuf::from));
     let config = AppConfig::default();
-    let state_file = config.data_dir.as_ref().map(prepare_state_file);
+    // A data directory the guard refuses holds no state of eframe's either.
+    let state_file = (config.data_dir.as_ref())
+        .map(|dir| crate::store::guard::check(dir).map_err(std::io::Error::from).and_then(|()| prepare_state_file(dir)));
     let not_kept = match &state_file {
         Some(Err(e)) => Some(format!("The window and panel sizes will not be kept: {e}")),
         None => Some("The window and panel sizes will not be kept: no data directory".to_string()),

@@ -61,11 +61,20 @@ pub(super) fn load_workspace(path: Option<&std::path::Path>) -> Result<Workspace
         let text = std::fs::read_to_string(path).map_err(|e| failed(&e))?;
         return Workspace::parse(&text).map_err(|e| failed(&e));
     }
-    let Some(path) = DataDir::locate().map(|d| d.workspace()) else { return Ok(first_run()) };
+    let Some(path) = data_dir()?.map(|d| d.workspace()) else { return Ok(first_run()) };
     match versioned::read(&path, Workspace::parse) {
         Ok(found) => Ok(found.unwrap_or_else(first_run)),
         Err(unusable) => Err(CliError(format!("saved workspace {unusable}"))),
     }
+}
+
+/// The data directory, checked before anything in it is read or written (a symlink, another
+/// user's file or a shared directory is refused, naming the path: `store::guard::verify`, which
+/// changes nothing); `None` when the system has none.
+pub(super) fn data_dir() -> Result<Option<DataDir>, CliError> {
+    let Some(dir) = DataDir::locate() else { return Ok(None) };
+    crate::store::guard::verify(&dir).map_err(|e| CliError(format!("data directory: {e}")))?;
+    Ok(Some(dir))
 }
 
 impl EngineArgs {
@@ -156,7 +165,7 @@ pub(super) fn token_from_env(var: &str) -> Result<Option<Secret>, CliError> {
 
 /// The token the app keeps for `pixel` (the OS keychain, or the opt-in token file).
 pub(super) fn stored_token(pixel: &str) -> Result<Option<Secret>, CliError> {
-    let tokens = Tokens::new(Keychain::platform(), DataDir::locate().as_ref(), None).read_only();
+    let tokens = Tokens::new(Keychain::platform(), data_dir()?.as_ref(), None).read_only();
     match tokens.get(pixel) {
         Ok(found) => Ok(found.map(|(token, _)| token)),
         Err(e) => Err(CliError(format!("conversion token: {e}"))),

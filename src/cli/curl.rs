@@ -41,14 +41,14 @@ pub(super) fn run(args: CurlArgs, out: &mut impl Write) -> Result<u8, CliError> 
     let mut index = 0;
     let mut emit = |item: Item| match item {
         Item::Request { mapping, request, event_indexes, .. } => {
-            lines.push(format!("# {mapping}: event(s) {event_indexes:?}\n{}\n", curl::render(&request)))
+            let about = curl::comment(&format!("{mapping}: event(s) {event_indexes:?}"));
+            lines.push(format!("{about}\n{}\n", curl::render(&request)))
         }
         Item::Refused { event_index, mapping, error } => {
             refused = true;
-            lines.push(format!(
-                "# event {event_index} → {mapping:?} refused: {}: {}\n",
-                error.field, error.message
-            ));
+            let about =
+                format!("event {event_index} → {mapping:?} refused: {}: {}", error.field, error.message);
+            lines.push(format!("{}\n", curl::comment(&about)));
         }
         _ => {}
     };

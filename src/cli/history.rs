@@ -4,8 +4,8 @@ use std::io::Write;
 
 use clap::Args;
 
+use super::common::data_dir;
 use super::{CliError, EXIT_OK, Format};
-use crate::paths::DataDir;
 use crate::store::history::{History, Phase};
 
 #[derive(Debug, Args)]
@@ -18,7 +18,7 @@ pub struct HistoryArgs {
 }
 
 pub(super) fn run(args: HistoryArgs, out: &mut impl Write) -> Result<u8, CliError> {
-    let dir = DataDir::locate().ok_or_else(|| CliError("no data directory on this system".into()))?;
+    let dir = data_dir()?.ok_or_else(|| CliError("no data directory on this system".into()))?;
     let history = History::in_dir(&dir);
     let loaded = history.read().map_err(|e| CliError(format!("{}: {e}", history.path().display())))?;
     if loaded.skipped_lines > 0 {

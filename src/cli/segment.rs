@@ -11,7 +11,7 @@ use serde_json::json;
 use super::common::load_workspace;
 use super::common::read_text;
 use super::{CliError, EXIT_OK};
-use crate::secret::tokens::{Keychain, Place, Tokens};
+use crate::secret::tokens::{Keychain, Place, TOKEN_ENV, TokenError, Tokens};
 use crate::workspace::segment::{export, import};
 
 #[derive(Debug, Args)]
@@ -59,9 +59,14 @@ pub(super) fn run_import(args: ImportArgs, out: &mut impl Write) -> Result<u8, C
     if let Some(token) = &imported.token {
         let pixel = &imported.workspace.settings.pixel_id;
         if args.store_token {
-            Tokens::new(Keychain::platform(), None, None)
-                .put(pixel, token, Place::Keychain)
-                .map_err(|e| CliError(format!("conversion token: {e}")))?;
+            Tokens::new(Keychain::platform(), None, None).put(pixel, token, Place::Keychain).map_err(|e| {
+                CliError(match e {
+                    TokenError::NoKeychain(why) => format!(
+                        "--store-token: there is no OS keychain ({why}), so the token was not kept and nothing was written; rerun without --store-token and give send and replay the token in ${TOKEN_ENV}"
+                    ),
+                    e => format!("--store-token: {e}"),
+                })
+            })?;
             eprintln!(
                 "note: the conversion token (••••{}) is in the OS keychain for Pixel ID {pixel}",
                 token.tail()

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use clap::Args;
 use serde_json::json;
 
-use super::common::{EngineArgs, TOKEN_ENV, read_sources_on, stored_token, token_from_env};
+use super::common::{EngineArgs, TOKEN_ENV, data_dir, read_sources_on, stored_token, token_from_env};
 use super::pipeline::{self, JobsArg};
 use super::source::Source;
 use super::{CliError, EXIT_OK, EXIT_REFUSED, Format};
@@ -15,7 +15,6 @@ use crate::engine::{Batching, Item, JsonLine, Options, Prepared, Runner};
 use crate::net::session::Setup;
 use crate::net::session::Target;
 use crate::net::{Cancel, Dispatcher, Endpoint, Sent, Session};
-use crate::paths::DataDir;
 use crate::reddit::{Authorization, Settings};
 use crate::secret::Secret;
 use crate::store::history::History;
@@ -140,7 +139,7 @@ fn run(
     let runtime = super::common::runtime()?;
     runtime.block_on(async {
         let session = target.session(&engine.settings, user_token).start(to).await?;
-        let history = DataDir::locate().map(|d| History::in_dir(&d));
+        let history = data_dir()?.map(|d| History::in_dir(&d));
         let accepted_before = accepted_before(replay_mode.as_ref(), history.as_ref(), session.endpoint())?;
         let options = Options {
             batching: session.batching(batching),

@@ -439,7 +439,11 @@ async fn read_body(
 /// `[::1]`, with or without a port). Anything else is a foreign name resolved to loopback: a DNS
 /// rebinding page.
 fn loopback_host(host: Option<&HeaderValue>) -> bool {
-    let Some(host) = host.and_then(|h| h.to_str().ok()) else { return false };
+    host.and_then(|h| h.to_str().ok()).is_some_and(loopback_name)
+}
+
+/// [`loopback_host`] for a `host[:port]` text.
+fn loopback_name(host: &str) -> bool {
     let name = match host.strip_prefix('[') {
         Some(rest) => rest.split(']').next().unwrap_or(""),
         None => host
@@ -448,6 +452,16 @@ fn loopback_host(host: Option<&HeaderValue>) -> bool {
     };
     name.eq_ignore_ascii_case("localhost")
         || name.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Whether a request for a control endpoint is addressed to loopback: by its target's
+/// authority when it has one (an absolute-form `GET http://host/…`, which names the host the
+/// client meant), else by its one `Host` header.
+fn addressed_to_loopback(req: &Request<Incoming>) -> bool {
+    match req.uri().authority() {
+        Some(authority) => !authority.as_str().contains('@') && loopback_name(authority.as_str()),
+        None => loopback_host(req.headers().get(HOST)),
+    }
 }
 
 /// Whether the request says its body is JSON (`application/json`, parameters allowed).
@@ -459,6 +473,10 @@ fn json_content(req: &Request<Incoming>) -> bool {
 }
 
 async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> Result<Response<Body>, DropConnection> {
+    if req.headers().get_all(HOST).iter().nth(1).is_some() {
+        // RFC 9112 §3.2: a request with more than one Host is refused, never read by the first.
+        return Ok(respond(Reply::json(400, json!({ "message": "a request carries one Host header" }))));
+    }
     let route = route(req.method(), req.uri().path());
     if let Route::Api { version, pixel } = route {
         // The fault is drawn (and a delay slept) before the request takes an in-flight slot,
@@ -474,7 +492,7 @@ async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> Result<Response
         return api(shared, version, pixel, fault, req).await;
     }
     let control = matches!(route, Route::Events | Route::Faults | Route::RandomFaults | Route::Stats);
-    if control && !loopback_host(req.headers().get(HOST)) {
+    if control && !addressed_to_loopback(&req) {
         let message = "the emulator's control endpoints answer only requests addressed to localhost or a loopback address";
         return Ok(respond(Reply::json(403, json!({ "message": message }))));
     }

@@ -208,6 +208,8 @@ impl Client {
             };
             match answer {
                 Ok((status, headers, body)) => {
+                    // An endpoint may echo the token back (a header, the body): never kept.
+                    let (headers, body) = masked_response(token, headers, body);
                     record.status = Some(status);
                     record.outcome = response::classify(status, &body);
                     record.response_headers = headers;
@@ -246,6 +248,19 @@ impl Client {
             .unwrap_or_else(|| Outcome::transport(Kind::Cancelled, "not sent"));
         SendResult { attempts, outcome }
     }
+}
+
+/// A response's headers and body with every copy of the token masked.
+fn masked_response(
+    token: &Secret,
+    headers: Vec<(String, String)>,
+    body: String,
+) -> (Vec<(String, String)>, String) {
+    let mask = |text: String| match token.mask_in(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(masked) => masked,
+    };
+    (headers.into_iter().map(|(name, value)| (name, mask(value))).collect(), mask(body))
 }
 
 fn transport_outcome(e: &reqwest::Error) -> Outcome {

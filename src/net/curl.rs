@@ -7,6 +7,20 @@ fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
+/// `# text` as one shell comment line: a control character in `text` (a line break would end
+/// the comment and start a command) is written escaped (`\n`).
+pub fn comment(text: &str) -> String {
+    let mut out = String::from("# ");
+    for c in text.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// The command. The token is never in it: the shell expands the variable.
 pub fn render(request: &Request) -> String {
     let body = String::from_utf8(request.body.to_json_bytes()).expect("JSON is UTF-8");
@@ -45,5 +59,11 @@ mod tests {
             cmd.starts_with("curl -sS -X POST 'https://ads-api.reddit.com/api/v2.0/conversions/events/a2_x'")
         );
         assert!(cmd.ends_with(r#"--data-raw '{"events":[],"test_mode":true,"partner":"it'\''s"}'"#), "{cmd}");
+    }
+
+    #[test]
+    fn a_comment_stays_one_line() {
+        assert_eq!(comment("Buy\ntouch pwned #\r\u{0}"), r"# Buy\ntouch pwned #\r\u{0}");
+        assert_eq!(comment("Achat « été »"), "# Achat « été »");
     }
 }

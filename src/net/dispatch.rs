@@ -115,8 +115,11 @@ impl Dispatcher<'_> {
         let record = request_record(request);
         let history = self.history;
         let mut errors = Vec::new();
-        let emulator = matches!(self.endpoint, Endpoint::Emulator(_));
-        let told = |o: Outcome| if emulator { o.from_emulator() } else { o };
+        let told = |o: Outcome| match self.endpoint {
+            Endpoint::Emulator(_) => o.from_emulator(),
+            Endpoint::Url(url) if !self.endpoint.is_reddit() => o.from_other(url),
+            _ => o,
+        };
         let base = |state: Phase, attempt: AttemptRecord| Entry {
             send_id: send_id.clone(),
             state,

@@ -144,6 +144,8 @@ pub enum TokenError {
     NoDataDir,
     #[error("set the Pixel ID first: tokens are kept per pixel")]
     NoPixel,
+    #[error("the conversion token {0}")]
+    Bad(crate::secret::BadToken),
 }
 
 /// Why the token file's text cannot be used.
@@ -228,7 +230,7 @@ impl Tokens {
         if let Keychain::Store(store) = &self.keychain {
             match entry(store, pixel).and_then(|e| e.get_password().map_err(keychain_error_text)) {
                 Ok(password) => {
-                    if let Some(token) = Secret::new(password) {
+                    if let Some(token) = Secret::token(password).map_err(TokenError::Bad)? {
                         return Ok(Some((token, Source::Keychain)));
                     }
                 }
@@ -236,7 +238,10 @@ impl Tokens {
                 Err(Some(e)) => keychain_error = Some(TokenError::Keychain(e)),
             }
         }
-        let from_file = self.read_file()?.and_then(|f| f.tokens.get(pixel).cloned().and_then(Secret::new));
+        let from_file = match self.read_file()?.and_then(|f| f.tokens.get(pixel).cloned()) {
+            Some(text) => Secret::token(text).map_err(TokenError::Bad)?,
+            None => None,
+        };
         match (from_file, keychain_error) {
             (Some(token), _) => Ok(Some((token, Source::File))),
             (None, Some(e)) => Err(e),
@@ -246,6 +251,8 @@ impl Tokens {
 
     /// Keeps `token` for `pixel` in `place`.
     pub fn put(&self, pixel: &str, token: &Secret, place: Place) -> Result<(), TokenError> {
+        // Whatever built the secret: a token that cannot go into a header is never kept.
+        Secret::token(token.expose()).map_err(TokenError::Bad)?;
         let pixel = pixel.trim();
         if pixel.is_empty() {
             return Err(TokenError::NoPixel);

@@ -15,6 +15,7 @@ pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
     create_private_dir(dir)?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    remove_stale_temps(dir, name);
     let tmp = dir.join(format!(".{name}.{}.{:016x}.tmp", std::process::id(), crate::random::next_u64()));
     let mut file = open_new_private(&tmp)?;
     let result = (|| {
@@ -30,6 +31,45 @@ pub fn write(path: &Path, bytes: &[u8]) -> io::Result<()> {
         let _ = fs::remove_file(&tmp);
     }
     result
+}
+
+/// Removes the temporary files an earlier writer of `name` left in `dir` when it died mid-save
+/// (`kill -9`, a file size limit): `.{name}.{pid}.{random}.tmp` whose process no longer runs.
+/// A file of a process still running (another writer, now) is left alone.
+fn remove_stale_temps(dir: &Path, name: &str) {
+    let prefix = format!(".{name}.");
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let Some(rest) = file_name.to_str().and_then(|n| n.strip_prefix(&prefix)) else { continue };
+        let Some((pid, random)) = rest.strip_suffix(".tmp").and_then(|r| r.split_once('.')) else { continue };
+        let (Ok(pid), true) =
+            (pid.parse::<u32>(), random.len() == 16 && random.bytes().all(|b| b.is_ascii_hexdigit()))
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !process_runs(pid) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether process `pid` exists (on systems where that cannot be asked: assumed so).
+fn process_runs(pid: u32) -> bool {
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else { return true };
+        // SAFETY: signal 0 only checks that the process exists.
+        if unsafe { libc::kill(pid, 0) } == 0 {
+            return true;
+        }
+        std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = pid;
+        true
+    }
 }
 
 /// Creates `path` (which must not exist, and is never followed if it is a symlink), mode 0600.
@@ -56,20 +96,11 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     builder.create(dir)
 }
 
-/// Removes group and other permissions from `path` if it has any (a file or directory made
-/// world-readable by an older release).
+/// Removes group and other permissions from the file at `path` if it has any (a file made
+/// world-readable by an older release), never through a symlink and never another user's file:
+/// opened by [`super::guard::open`], narrowed through its descriptor.
 pub fn make_private(path: &Path) -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = fs::metadata(path)?.permissions().mode();
-        if mode & 0o077 != 0 {
-            fs::set_permissions(path, fs::Permissions::from_mode(mode & 0o700))?;
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-    Ok(())
+    super::guard::narrow(&super::guard::open(fs::OpenOptions::new().read(true), path)?)
 }
 
 #[cfg(test)]
@@ -105,6 +136,27 @@ mod tests {
         fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
         make_private(&path).unwrap();
         assert_eq!(mode(&path), 0o600);
+        let link = path.with_extension("link");
+        std::os::unix::fs::symlink(&path, &link).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(make_private(&link).is_err(), "never through a symlink");
+        assert_eq!(mode(&path), 0o644);
+    }
+
+    #[test]
+    fn temp_files_of_a_writer_that_died_are_removed_and_a_running_ones_kept() {
+        let root = TestDir::created("atomic-stale");
+        // No process has pid 4194304 + 1 (above Linux's pid_max).
+        let dead = root.join(".workspace.json.4194305.0123456789abcdef.tmp");
+        let running = root.join(format!(".workspace.json.{}.0123456789abcdef.tmp", std::process::id()));
+        let other = root.join(".settings.json.4194305.0123456789abcdef.tmp");
+        let mine = root.join(".workspace.json.4194305.notours.tmp");
+        for f in [&dead, &running, &other, &mine] {
+            fs::write(f, b"half").unwrap();
+        }
+        write(&root.join("workspace.json"), b"{}").unwrap();
+        assert!(!dead.exists(), "left by a dead writer");
+        assert!(running.exists() && other.exists() && mine.exists(), "not a stale temp of this file");
     }
 
     #[cfg(unix)]

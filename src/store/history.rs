@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::atomic;
+use super::{atomic, guard};
 use crate::paths::DataDir;
 use crate::reddit::Lint;
 use crate::reddit::response::Outcome;
@@ -143,8 +143,14 @@ impl History {
         &self.path
     }
 
-    fn rotated(&self) -> PathBuf {
+    /// The rotated file (`history.1.jsonl`).
+    pub fn rotated_path(&self) -> PathBuf {
         self.path.with_extension("1.jsonl")
+    }
+
+    /// The lock the writers take turns on (`history.lock`).
+    pub fn lock_path(&self) -> PathBuf {
+        self.path.with_extension("lock")
     }
 
     /// Appends one entry as one fsynced line, under the history lock.
@@ -153,22 +159,30 @@ impl History {
         line.push(b'\n');
         let dir = self.path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
         atomic::create_private_dir(dir)?;
-        atomic::make_private(dir)?;
-        let lock = private_options().write(true).open(self.path.with_extension("lock"))?;
+        // Never through a symlink, never another user's file or directory (see `guard`).
+        guard::check_dir(dir)?;
+        let lock = guard::open(private_options().write(true), &self.lock_path())?;
+        guard::narrow(&lock)?;
         lock.lock()?;
-        if std::fs::metadata(&self.path).is_ok_and(|m| m.len() + line.len() as u64 > self.cap_bytes) {
+        if std::fs::symlink_metadata(&self.path).is_ok_and(|m| m.len() + line.len() as u64 > self.cap_bytes) {
             if let Some(pause) = self.rotation_pause {
                 std::thread::sleep(pause);
             }
-            std::fs::rename(&self.path, self.rotated())?;
+            std::fs::rename(&self.path, self.rotated_path())?;
         }
-        let mut file = private_options().append(true).read(true).open(&self.path)?;
-        atomic::make_private(&self.path)?;
-        if ends_torn(&mut file)? {
+        let mut file = guard::open(private_options().append(true).read(true), &self.path)?;
+        guard::narrow(&file)?;
+        let (length, torn) = ends_torn(&mut file)?;
+        if torn {
             // A crash tore the last line: end it so this one stands alone.
-            file.write_all(b"\n")?;
+            line.insert(0, b'\n');
         }
-        file.write_all(&line)?;
+        if let Err(e) = file.write_all(&line) {
+            // Past a file size limit or a full disk: take back what went out of the line, so
+            // the error is reported and no torn line is left.
+            let _ = file.set_len(length);
+            return Err(e);
+        }
         file.sync_data()
     }
 
@@ -176,8 +190,8 @@ impl History {
     pub fn read(&self) -> io::Result<Loaded> {
         let mut out = Loaded::default();
         let mut index: std::collections::HashMap<(String, u32), usize> = std::collections::HashMap::new();
-        for path in [self.rotated(), self.path.clone()] {
-            let file = match File::open(&path) {
+        for path in [self.rotated_path(), self.path.clone()] {
+            let file = match guard::open(OpenOptions::new().read(true), &path) {
                 Ok(f) => f,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
                 Err(e) => return Err(e),
@@ -215,15 +229,16 @@ fn private_options() -> OpenOptions {
     options
 }
 
-fn ends_torn(file: &mut File) -> io::Result<bool> {
+/// The file's length, and whether its last line is torn (no final line break).
+fn ends_torn(file: &mut File) -> io::Result<(u64, bool)> {
     let len = file.seek(SeekFrom::End(0))?;
     if len == 0 {
-        return Ok(false);
+        return Ok((0, false));
     }
     file.seek(SeekFrom::End(-1))?;
     let mut last = [0u8; 1];
     file.read_exact(&mut last)?;
-    Ok(last[0] != b'\n')
+    Ok((len, last[0] != b'\n'))
 }
 
 /// A new send id: time-ordered and unique within the process.

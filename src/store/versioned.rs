@@ -55,7 +55,16 @@ pub fn read<T, E: FileError>(
     parse: impl FnOnce(&str) -> Result<T, E>,
 ) -> Result<Option<T>, Unusable> {
     let unusable = |error: String, newer| Unusable { path: path.to_path_buf(), error, newer };
-    let bytes = match std::fs::read(path) {
+    // Never through a symlink, never another user's file (see `guard`).
+    let read = |path: &Path| -> std::io::Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(
+            &mut super::guard::open(std::fs::OpenOptions::new().read(true), path)?,
+            &mut bytes,
+        )?;
+        Ok(bytes)
+    };
+    let bytes = match read(path) {
         Ok(bytes) => bytes,
         // Under a path that is not a directory, the file cannot exist either.
         Err(e) if matches!(e.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory) => {

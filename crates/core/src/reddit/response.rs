@@ -137,6 +137,26 @@ impl Outcome {
     }
 }
 
+impl Outcome {
+    /// The outcome told as another endpoint's (a URL that is not Reddit: a running `emulate`, a
+    /// test server): Reddit's explanations would claim what it cannot, such as an Events Manager
+    /// sighting.
+    pub fn from_other(mut self, endpoint: &str) -> Outcome {
+        if self.status.is_none() {
+            return self;
+        }
+        self.explanation = match self.kind {
+            Kind::Accepted => format!(
+                "{endpoint} accepted it. It is not Reddit: nothing sent there reaches Events Manager."
+            ),
+            _ => {
+                format!("{endpoint} (not Reddit) answered; from Reddit this would mean: {}", self.explanation)
+            }
+        };
+        self
+    }
+}
+
 /// Classifies a response.
 pub fn classify(status: u16, body: &str) -> Outcome {
     let json: Value = serde_json::from_str(body).unwrap_or(Value::Null);

@@ -177,10 +177,49 @@ pub fn endpoint_problem(url: &str) -> Option<&'static str> {
         Some("the URL carries user info (user:password@): put the token in the environment, not the URL")
     } else if url.contains('?') || url.contains('#') {
         Some("the URL has a query or fragment: give the base URL only (a token must never go in a URL)")
-    } else if authority.is_empty() || authority.starts_with(':') {
-        Some("the URL has no host")
     } else {
-        None
+        authority_problem(authority)
+    }
+}
+
+/// What is wrong with a URL's `host[:port]` (a bracketed IPv6 address, a name or an IPv4
+/// address; a port from 1 to 65535), if anything: the client would otherwise fail to connect
+/// and call it a closed connection.
+fn authority_problem(authority: &str) -> Option<&'static str> {
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(rest) => {
+            let Some((address, after)) = rest.split_once(']') else {
+                return Some("the URL's IPv6 address has no closing ]");
+            };
+            if address.parse::<std::net::Ipv6Addr>().is_err() {
+                return Some("the URL's [host] is not an IPv6 address");
+            }
+            match after {
+                "" => (address, None),
+                after => match after.strip_prefix(':') {
+                    Some(port) => (address, Some(port)),
+                    None => return Some("the URL has text between its IPv6 address and the port"),
+                },
+            }
+        }
+        None => {
+            let (host, port) = authority.rsplit_once(':').map_or((authority, None), |(h, p)| (h, Some(p)));
+            if !host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')) {
+                return Some("the URL's host has characters a host name cannot have");
+            }
+            (host, port)
+        }
+    };
+    if host.is_empty() {
+        return Some("the URL has no host");
+    }
+    match port {
+        Some(port)
+            if !port.bytes().all(|b| b.is_ascii_digit()) || !matches!(port.parse::<u32>(), Ok(1..=65535)) =>
+        {
+            Some("the URL's port must be a number from 1 to 65535")
+        }
+        _ => None,
     }
 }
 
@@ -235,6 +274,30 @@ mod tests {
             "http://h/\r\n",
         ] {
             assert!(endpoint_problem(bad).is_some(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn malformed_hosts_and_ports_are_refused_before_anything_is_sent() {
+        for ok in ["http://localhost:65535/x", "http://[::1]", "http://a-b.example_1.com:1"] {
+            assert_eq!(endpoint_problem(ok), None, "{ok}");
+        }
+        for (bad, why) in [
+            ("http://[::1", "no closing ]"),
+            ("http://[::1]x:80", "between its IPv6 address"),
+            ("http://[zz]:80", "not an IPv6 address"),
+            ("http://127.0.0.1:99999", "1 to 65535"),
+            ("http://h:0", "1 to 65535"),
+            ("http://h:+80", "1 to 65535"),
+            ("http://h:", "1 to 65535"),
+            ("http://h%41st/", "characters a host name"),
+            ("http://::1/", "characters a host name"),
+        ] {
+            assert!(
+                endpoint_problem(bad).is_some_and(|p| p.contains(why)),
+                "{bad}: {:?}",
+                endpoint_problem(bad)
+            );
         }
     }
 }

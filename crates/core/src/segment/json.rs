@@ -29,16 +29,27 @@ pub(crate) struct ReadError {
 
 impl ReadError {
     fn from_serde(text: &[u8], e: &serde_json::Error) -> ReadError {
-        ReadError { offset: offset_of_position(text, e.line(), e.column()), message: serde_message(e) }
+        let offset = offset_of_position(text, e.line(), e.column());
+        ReadError { offset, message: serde_message(e, text.get(offset..).unwrap_or_default()) }
     }
 }
 
 /// serde_json's message without the " at line L column C" it appends (our position replaces it).
-pub(crate) fn serde_message(e: &serde_json::Error) -> String {
+pub(crate) fn serde_message(e: &serde_json::Error, rest: &[u8]) -> String {
     let message = e.to_string();
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message,
+    let message = match message.rfind(" at line ") {
+        Some(i) => &message[..i],
+        None => &message,
+    };
+    match message {
+        // serde_json's words for a \uD800-\uDBFF escape not followed by a low surrogate.
+        "unexpected end of hex escape" | "lone leading surrogate in hex escape" => {
+            "a lone surrogate in a \\u escape: \\uD800-\\uDFFF come only in pairs, a high \\uD800-\\uDBFF then a low \\uDC00-\\uDFFF".into()
+        }
+        _ if rest.starts_with("\u{feff}".as_bytes()) => {
+            "a byte order mark (U+FEFF) in the middle of the input: only the very start may have one (were files joined?)".into()
+        }
+        message => message.to_string(),
     }
 }
 

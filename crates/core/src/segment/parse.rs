@@ -11,13 +11,19 @@ use super::json::{self, JsValue, ReadError, Reread, Syntax};
 
 /// Why events could not be read. Lines and columns are 1-based; columns count characters.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{source_name}:{line}:{column}: {message}")]
+#[error("{source_name}{}: {message}", position(*.line, *.column))]
 pub struct EventsError {
     /// A file path, `<stdin>`, or another label given by the caller.
     pub source_name: String,
     pub line: usize,
     pub column: usize,
     pub message: String,
+}
+
+/// `:line:column`, or nothing for an error about the whole input (line 0: it could not be
+/// opened, or it is too large), never a made-up `:0:0`.
+fn position(line: usize, column: usize) -> String {
+    if line == 0 { String::new() } else { format!(":{line}:{column}") }
 }
 
 /// Parses every event in `text`; `source_name` labels errors.
@@ -353,7 +359,8 @@ fn bom_len(text: &str) -> usize {
 fn serde_error(text: &str, source_name: &str, base: usize, e: &serde_json::Error) -> EventsError {
     let offset = base + json::offset_of_position(&text.as_bytes()[base..], e.line(), e.column());
     let (line, column) = line_column(text, offset);
-    EventsError { source_name: source_name.to_string(), line, column, message: json::serde_message(e) }
+    let message = json::serde_message(e, text.as_bytes().get(offset..).unwrap_or_default());
+    EventsError { source_name: source_name.to_string(), line, column, message }
 }
 
 /// A read error of `text[base..]`, placed in `text`.
@@ -479,6 +486,29 @@ mod tests {
         // The same from every reader.
         assert_eq!(quick(text), Some(parse_events(text, "x").unwrap()));
         assert_eq!(check_syntax(text, "x"), Ok(1));
+    }
+
+    #[test]
+    fn surrogates_a_bom_mid_file_and_whole_input_errors_are_told_plainly() {
+        for text in ["{\"a\": \"\\ud800x\"}", "{\"a\": \"\\udc00\"}", "{\"a\": \"\\ud800\\u0041\"}"] {
+            for err in [parse_events(text, "x").unwrap_err(), check_syntax(text, "x").unwrap_err()] {
+                assert!(
+                    err.message.starts_with("a lone surrogate in a \\u escape"),
+                    "{text}: {}",
+                    err.message
+                );
+            }
+        }
+        let joined = "{\"a\": 1}\n\u{feff}{\"b\": 2}";
+        for err in [parse_events(joined, "x").unwrap_err(), check_syntax(joined, "x").unwrap_err()] {
+            assert!(err.message.starts_with("a byte order mark (U+FEFF) in the middle"), "{}", err.message);
+            assert_eq!((err.line, err.column), (2, 1));
+        }
+        let whole =
+            EventsError { source_name: "big.jsonl".into(), line: 0, column: 0, message: "too large".into() };
+        assert_eq!(whole.to_string(), "big.jsonl: too large");
+        let placed = EventsError { line: 3, column: 12, ..whole };
+        assert_eq!(placed.to_string(), "big.jsonl:3:12: too large");
     }
 
     #[test]

@@ -150,7 +150,7 @@ impl<R: Read> EventReader<R> {
                 }
                 Some(Err(e)) => {
                     let at = self.pos + json::offset_of_position(&self.buf[self.pos..], e.line(), e.column());
-                    return Err(self.error_at(at, serde_message(&e)));
+                    return Err(self.error_at(at, serde_message(&e, self.buf.get(at..).unwrap_or_default())));
                 }
                 None => return Err(self.error_at(self.pos, "EOF while parsing a value".into())),
             }

@@ -120,9 +120,14 @@ impl Workspace {
             e => WorkspaceError::Version(e),
         })?;
         require_objects(&value)?;
-        let workspace: Workspace =
+        let mut workspace: Workspace =
             serde_json::from_value(value).map_err(|e| WorkspaceError::Invalid(e.to_string()))?;
         workspace.check()?;
+        // An older import kept a subscription's secrets here: never read into memory (so the
+        // app's next save drops them from the file and no export re-emits them).
+        if let Some(link) = &mut workspace.segment {
+            link.leave_out_secrets(&mut Vec::new());
+        }
         Ok(workspace)
     }
 

@@ -20,7 +20,7 @@ use crate::mapping::fields::Action;
 use crate::mapping::model::MappingEntry;
 use crate::mapping::presets;
 use crate::reddit::Settings;
-use crate::secret::Secret;
+use crate::secret::{MASK, Secret, is_secret_key, masked, remove_secrets};
 
 /// Segment's Public API.
 pub const PUBLIC_API: &str = "https://api.segmentapis.com";
@@ -47,6 +47,20 @@ pub struct SegmentLink {
     /// Whole subscriptions of actions the console does not know.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unsupported: Vec<Value>,
+}
+
+impl SegmentLink {
+    /// Takes every secret-named member out of what is kept for export (the fields the actions
+    /// lack, the unsupported subscriptions), naming each in `notes`.
+    pub fn leave_out_secrets(&mut self, notes: &mut Vec<String>) {
+        for (name, fields) in &mut self.unknown_fields {
+            secrets_left_out_of(fields, "settings", name, notes);
+        }
+        for sub in &mut self.unsupported {
+            let name = sub.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
+            secrets_left_out(sub, "subscription", &name, notes);
+        }
+    }
 }
 
 /// The result of an import.
@@ -143,6 +157,8 @@ pub fn import(subscriptions: &str, destination: Option<&str>) -> Result<Imported
             notes.push(format!(
                 "{at} {base:?}: action {slug:?} is not one the console runs (standardEvent, customEvent); kept as is for export"
             ));
+            let mut sub = sub;
+            secrets_left_out(&mut sub, &at, &base, &mut notes);
             link.unsupported.push(sub);
             continue;
         };
@@ -164,7 +180,11 @@ pub fn import(subscriptions: &str, destination: Option<&str>) -> Result<Imported
         };
         let fields = match obj.get("settings") {
             None | Some(Value::Null) => Map::new(),
-            Some(Value::Object(m)) => m.clone(),
+            Some(Value::Object(m)) => {
+                let mut settings = m.clone();
+                secrets_left_out_of(&mut settings, &format!("{at}.settings"), &base, &mut notes);
+                settings
+            }
             Some(other) => {
                 return Err(shape(
                     SUBSCRIPTIONS,
@@ -205,6 +225,25 @@ pub fn import(subscriptions: &str, destination: Option<&str>) -> Result<Imported
         Workspace { format: FORMAT.into(), version: VERSION, settings, mappings, segment: Some(link) };
     workspace.check().map_err(|e| shape(SUBSCRIPTIONS, "subscriptions", e.to_string()))?;
     Ok(Imported { workspace, token, notes })
+}
+
+/// Takes every secret-named member (a token a subscription's settings hold) out of `value`,
+/// so that it never reaches the workspace or an export, and names where each was.
+fn secrets_left_out(value: &mut Value, at: &str, name: &str, notes: &mut Vec<String>) {
+    for path in remove_secrets(value, at) {
+        notes.push(format!(
+            "{path} ({name:?}) looks like a secret ({MASK}): left out of the workspace and of any export; set it in Segment"
+        ));
+    }
+}
+
+/// [`secrets_left_out`] for an object's members.
+fn secrets_left_out_of(members: &mut Map<String, Value>, at: &str, name: &str, notes: &mut Vec<String>) {
+    let mut value = Value::Object(std::mem::take(members));
+    secrets_left_out(&mut value, at, name, notes);
+    if let Value::Object(kept) = value {
+        *members = kept;
+    }
 }
 
 /// A subscription's settings as a workspace mapping: Segment stores the whole mapping, so a
@@ -287,7 +326,8 @@ fn read_destination(
             ("test_mode", Value::Bool(b)) => settings.test_mode = b,
             ("test_mode", Value::Null) => settings.test_mode = false,
             ("conversion_token", Value::String(t)) => {
-                token = Secret::new(t);
+                token = Secret::token(t)
+                    .map_err(|e| shape(DESTINATION, "settings.conversion_token", format!("the token {e}")))?;
                 if token.is_some() {
                     notes.push(
                         "the destination holds a conversion token: it is offered to the keychain and never written to the workspace"
@@ -297,11 +337,7 @@ fn read_destination(
             }
             ("conversion_token", Value::Null) => {}
             (key, value) => {
-                let shown = if key.contains("token") || key.contains("secret") {
-                    "••••".to_string()
-                } else {
-                    value.to_string()
-                };
+                let shown = if is_secret_key(key) { MASK.to_string() } else { masked(&value).to_string() };
                 notes.push(format!(
                     "destination setting {key:?} ({shown}) is not one the console takes; not imported"
                 ));
@@ -325,8 +361,10 @@ pub struct Export {
 /// A workspace's mappings as Public API subscriptions (browser plugin mappings are left out:
 /// Segment's plugin is a web destination of its own).
 pub fn export(workspace: &Workspace) -> Export {
-    let link = workspace.segment.clone().unwrap_or_default();
+    let mut link = workspace.segment.clone().unwrap_or_default();
     let mut notes = Vec::new();
+    // A workspace built or written before secrets were left out at import may still hold one.
+    link.leave_out_secrets(&mut notes);
     let mut subscriptions = Vec::new();
     for entry in &workspace.mappings {
         let preset = entry.preset.as_deref().and_then(presets::find);

@@ -141,3 +141,21 @@ fn one_subscription_and_bare_arrays_are_read_too() {
         import(bare, None).unwrap().workspace.mappings.into_iter().map(|m| m.name).collect();
     assert_eq!(names, ["P", "P (2)"]);
 }
+
+#[test]
+fn secrets_kept_by_an_older_import_are_never_read_or_exported() {
+    let mut workspace = import(SUBSCRIPTIONS, None).unwrap().workspace;
+    let link = workspace.segment.as_mut().unwrap();
+    link.unknown_fields.get_mut("Purchase").unwrap().insert("api_key".into(), json!("sk_left_1111"));
+    link.unsupported[0]["settings"]["auth"] = json!({"token": "sk_left_2222"});
+    // In memory (as an older import left it): the export leaves them out and says where.
+    let out = export(&workspace);
+    let text = format!("{:?}{}", out.subscriptions, out.curl);
+    assert!(!text.contains("sk_left"), "{text}");
+    let notes = out.notes.join("\n");
+    assert!(notes.contains("settings.api_key") && notes.contains("subscription.settings.auth"), "{notes}");
+    // From a file: not even read, so the app's next save drops them.
+    let parsed = Workspace::parse(&workspace.to_export_json()).unwrap();
+    assert!(!parsed.to_export_json().contains("sk_left"));
+    assert_eq!(parsed.segment.unwrap().unknown_fields["Purchase"]["batch_size"], 500, "the rest is kept");
+}
