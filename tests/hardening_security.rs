@@ -606,12 +606,10 @@ fn input_errors_say_what_is_wrong_and_never_place_it_at_0_0() {
     .unwrap();
     let missing = dir.join("missing.jsonl");
     for command in ["preview", "report"] {
+        // A lone surrogate is read as JSON.parse reads it (issue 24): no input error.
         let (code, _, stderr) = run(cli(&home).arg(command).arg(&surrogate));
-        assert_eq!(code, Some(2), "{stderr}");
-        assert!(
-            stderr.contains("surrogate.jsonl:1:") && stderr.contains("a lone surrogate"),
-            "{command}: {stderr}"
-        );
+        assert_ne!(code, Some(2), "{stderr}");
+        assert!(!stderr.contains("surrogate.jsonl:"), "{command}: {stderr}");
         let (code, _, stderr) = run(cli(&home).arg(command).arg(&joined));
         assert_eq!(code, Some(2), "{stderr}");
         assert!(stderr.contains("joined.jsonl:2:1: a byte order mark"), "{command}: {stderr}");

@@ -969,8 +969,9 @@ pub fn run() -> eframe::Result {
     GEOMETRY.get_or_init(|| std::env::var_os("REDDIT_CAPI_CONSOLE_GEOMETRY").map(PathBuf::from));
     let config = AppConfig::default();
     // A data directory the guard refuses holds no state of eframe's either.
-    let state_file = (config.data_dir.as_ref())
-        .map(|dir| crate::store::guard::check(dir).map_err(std::io::Error::from).and_then(|()| prepare_state_file(dir)));
+    let state_file = (config.data_dir.as_ref()).map(|dir| {
+        crate::store::guard::check(dir).map_err(std::io::Error::from).and_then(|()| prepare_state_file(dir))
+    });
     let not_kept = match &state_file {
         Some(Err(e)) => Some(format!("The window and panel sizes will not be kept: {e}")),
         None => Some("The window and panel sizes will not be kept: no data directory".to_string()),

@@ -34,22 +34,17 @@ impl ReadError {
     }
 }
 
-/// serde_json's message without the " at line L column C" it appends (our position replaces it).
+/// serde_json's message without the " at line L column C" it appends (our position replaces it),
+/// said plainly where its words mislead: `rest` is the text from the error's position, and a byte
+/// order mark there is no "expected value".
 pub(crate) fn serde_message(e: &serde_json::Error, rest: &[u8]) -> String {
+    if rest.starts_with("\u{feff}".as_bytes()) {
+        return "a byte order mark (U+FEFF) in the middle of the input: only the very start may have one (were files joined?)".into();
+    }
     let message = e.to_string();
-    let message = match message.rfind(" at line ") {
-        Some(i) => &message[..i],
-        None => &message,
-    };
-    match message {
-        // serde_json's words for a \uD800-\uDBFF escape not followed by a low surrogate.
-        "unexpected end of hex escape" | "lone leading surrogate in hex escape" => {
-            "a lone surrogate in a \\u escape: \\uD800-\\uDFFF come only in pairs, a high \\uD800-\\uDBFF then a low \\uDC00-\\uDFFF".into()
-        }
-        _ if rest.starts_with("\u{feff}".as_bytes()) => {
-            "a byte order mark (U+FEFF) in the middle of the input: only the very start may have one (were files joined?)".into()
-        }
-        message => message.to_string(),
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message,
     }
 }
 
