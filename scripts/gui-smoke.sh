@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The real app, used as a person uses it: the release build in a window under Xvfb (wgpu on
 # Mesa's software Vulkan). xdotool types key by key (--delay 25) into the composer and a mapping
-# source, toggles the v2/v3 comparison, resizes the window to 1280×720 and sends to the local
+# source, resizes the window to 1280×720, toggles the v2/v3 comparison and sends twice to the local
 # emulator, types a Pixel ID, runs past eframe's 30 s save interval and quits (Ctrl+Q). It starts
 # from a data directory that does not exist (a new machine's first run). The files the app wrote
 # (history, workspace, settings, eframe's window state) must hold what was typed; then the app is
@@ -91,6 +91,14 @@ click() {
   sleep 0.6
 }
 fresh() { rm -f "$geometry"; sleep 1.3; }
+# Waits (up to 90 s) until the app shows the control named $1.
+wait_for() {
+  for _ in $(seq 1 90); do
+    python3 -c 'import json,sys; sys.exit(0 if sys.argv[2] in json.load(open(sys.argv[1])) else 1)' "$geometry" "$1" 2>/dev/null && return 0
+    sleep 1
+  done
+  echo "gui-smoke: $1 never showed"; exit 1
+}
 
 shot 01-first-run
 # 1. The composer: select all, type a new event key by key (through invalid JSON all the way).
@@ -111,27 +119,36 @@ xdotool type --delay 25 '{"@path":"$.properties.order_id"}'
 sleep 1.5
 shot 03-typed-source
 click "Close editor"
-# 3. The v2/v3 comparison, on and off again.
+# 3. At 1280×720 from here on: the v2/v3 comparison, on and off again.
+xdotool windowsize "$win" 1280 720
+sleep 2
+shot 04-1280x720
 fresh
 click "Compare v2.0 ↔ v3"
 sleep 1
-shot 04-compare
+shot 05-compare
 click "Request"
-# 4. Send to the local emulator (Ctrl+Enter), twice; the history compares the two.
+# 4. Send to the local emulator (Ctrl+Enter); change the userId (a quick field, key by key) and
+#    send again with the same messageId: the response says Reddit would drop it as a duplicate,
+#    and the history compares the two sends field by field.
 click "Event JSON"
 xdotool key ctrl+Return
 sleep 3
-shot 05-sent
+shot 06-sent
+fresh
+click "userId"
+xdotool key ctrl+a
+xdotool type --delay 25 "smoke-user-8"
+sleep 1
+click "Event JSON"
 xdotool key ctrl+Return
 sleep 3
+shot 07-duplicate
 click "tab:History"
+fresh
 click "history:newest"
 sleep 1
-shot 06-history
-# 5. 1280×720, then Settings.
-xdotool windowsize "$win" 1280 720
-sleep 2
-shot 07-1280x720
+shot 08-history
 fresh
 click "Settings"
 sleep 1
@@ -139,7 +156,7 @@ click "Pixel ID"
 xdotool key ctrl+a
 xdotool type --delay 25 "t2_smoke_pixel"
 sleep 1
-shot 08-settings
+shot 09-settings
 # 6. The corpus report on 20,000 generated events, exported as Markdown to a typed path.
 events=$tmp/events.jsonl
 awk '/^python3 - /{f=1;next} /^PY$/{f=0} f' scripts/bench-report.sh | python3 - 20000 "$events"
@@ -148,8 +165,9 @@ fresh
 click "corpus:path"
 xdotool type --delay 5 "$events"
 click "corpus:read"
-sleep 5
-shot 09-corpus
+wait_for "corpus:export-md"
+sleep 1
+shot 10-corpus
 fresh
 click "corpus:export-md"
 fresh
@@ -176,6 +194,8 @@ for f in ["workspace.json", "settings.json", "history.jsonl", "eframe.ron"]:
 window = (home / "eframe.ron").read_text()
 assert "1280" in window, f"eframe kept the window size: {window[:400]}"
 state = json.loads((home / "settings.json").read_text())
+# The userId quick field changed only that value in the typed JSON.
+typed = typed.replace('"smoke-user-7"', '"smoke-user-8"')
 assert state["composer_text"] == typed, f"composer text saved: {state['composer_text']!r}"
 ws = json.loads((home / "workspace.json").read_text())
 purchase = next(m for m in ws["mappings"] if m["name"] == "Purchase")
@@ -190,7 +210,8 @@ ev = h["request"]["body"]["events"][0]
 sha = lambda s: hashlib.sha256(s.encode()).hexdigest()
 # The typed mapping source took: the conversion id is the typed order id (hashed, as Segment does).
 assert ev["event_metadata"]["conversion_id"] == sha("smoke-order-9"), ev
-assert ev["user"]["external_id"] == sha("smoke-user-7"), ev
+assert ev["user"]["external_id"] == sha("smoke-user-8"), ev
+assert done[0]["request"]["body"]["events"][0]["user"]["external_id"] == sha("smoke-user-7"), done[0]
 assert ev["user"]["email"] == sha("smoketester@example.com"), ev  # trimmed, dot-less, lowercased (Segment)
 report = (tmp / "report.md").read_text()
 assert report.startswith("# Corpus report") and "20000 events" in report, report[:300]
@@ -201,7 +222,7 @@ check
 # 7. Started again on the same directory: the window comes back at 1280×720 and the work is
 #    there; its Ctrl+S writes it back unchanged (a lost field would be saved as a default).
 start
-shot 10-restarted
+shot 11-restarted
 [ "$(size)" = "1280x720" ] || { echo "gui-smoke: the window came back at $(size), not 1280x720"; exit 1; }
 xdotool key ctrl+s
 sleep 1.5

@@ -166,6 +166,7 @@ fn quick_fields(ui: &mut egui::Ui, state: &mut State, view: &mut View) {
                         let edited = view.buffers.edit_text(ui, id, model, |text, id| {
                             egui::TextEdit::singleline(text).id(id).desired_width(width)
                         });
+                        view.rects.mark(label, edited.response.rect);
                         let _ = edited.response.labelled_by(l.id);
                         if let Some(text) = edited.commit {
                             edit = Some((*path, (!text.is_empty()).then_some(text)));
