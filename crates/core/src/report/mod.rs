@@ -107,8 +107,11 @@ impl Report {
             format!("hash differs under the {} profile", n.other_profile),
             &n.differs_under_other_profile,
         ));
+        // A group's message is its first event's: with more events, say it is an example (a group
+        // of 8- to 30-day-old events is not "30 days old").
         for l in &self.lints {
-            out.push((format!("{} {}: {}", l.level.as_str(), l.field, l.message), &l.events));
+            let example = if l.events.count > 1 { "e.g. " } else { "" };
+            out.push((format!("{} {}: {example}{}", l.level.as_str(), l.field, l.message), &l.events));
         }
         out.push(("older than 7 days".into(), &self.timing.too_old));
         out.push(("more than 5 minutes in the future".into(), &self.timing.future));

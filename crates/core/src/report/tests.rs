@@ -273,3 +273,17 @@ proptest! {
         prop_assert!(r.unmatched.count <= r.events);
     }
 }
+
+#[test]
+fn a_lint_group_of_several_events_shows_its_first_message_as_an_example() {
+    let old = |days: i64| {
+        format!(
+            r#"{{"type":"track","event":"Order Completed","userId":"u","messageId":"m{days}","timestamp":"{}","properties":{{"revenue":1,"currency":"USD"}}}}"#,
+            crate::timestamp::format_rfc3339(NOW - days * 86_400_000)
+        )
+    };
+    let text = format!("{}\n{}\n", old(9), old(30));
+    let r = report_of(&engine(Profile::Segment), &text);
+    let titles: Vec<String> = r.groups().into_iter().filter(|(_, e)| e.count == 2).map(|(t, _)| t).collect();
+    assert!(titles.iter().any(|t| t.contains("event_at: e.g. event_at is 9 days old")), "{titles:?}");
+}
