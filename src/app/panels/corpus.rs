@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 use eframe::egui::{self, RichText};
-use egui_plot::{Bar, BarChart, GridMark, Plot};
+use egui_plot::{AxisHints, Bar, BarChart, GridMark, Plot};
 
 use super::super::state::State;
 use super::super::worker::FileKind;
@@ -310,23 +310,36 @@ fn window(
     ui.columns(3, |cols| {
         let [signals, coverage, refused] = cols else { return };
         signals.strong("Attribution signals per request");
-        let bars: Vec<(String, f64)> =
-            r.signals.iter().enumerate().map(|(n, e)| (format!("{n} of 7"), e.count as f64)).collect();
-        if let Some(e) = bar_chart(signals, "corpus-signals", ["signals in the event", "events"], &bars, BLUE)
-            .and_then(|n| r.signals.get(n).map(|e| (n, e)))
+        let bars: Vec<BarOf> = (r.signals.iter().enumerate())
+            .map(|(n, e)| BarOf {
+                short: n.to_string(),
+                full: format!("{n} of 7 signals"),
+                value: e.count as f64,
+            })
+            .collect();
+        if let Some(e) =
+            bar_chart(signals, "corpus-signals", ["signals in the event (of 7)", "events"], &bars, BLUE)
+                .and_then(|n| r.signals.get(n).map(|e| (n, e)))
         {
             choose(format!("{} of 7 signals", e.0), e.1);
         }
         coverage.strong(format!("Identifier coverage (% of {} built)", r.built));
-        let bars: Vec<(String, f64)> =
-            r.coverage.iter().map(|c| (c.label.to_string(), share(c.present, r.built))).collect();
+        let bars: Vec<BarOf> = (r.coverage.iter().zip(&done.coverage_labels))
+            .map(|(c, full)| BarOf {
+                short: short(c.label, 7),
+                full: full.clone(),
+                value: share(c.present, r.built),
+            })
+            .collect();
         if let Some(c) = bar_chart(coverage, "corpus-coverage", ["identifier", "% of events"], &bars, GREEN)
             .and_then(|i| r.coverage.get(i))
         {
             choose(format!("without {}", c.label), &c.missing);
         }
-        refused.strong("Refusals by reason");
-        let bars: Vec<(String, f64)> = refusals.iter().map(|(t, e)| (t.clone(), e.count as f64)).collect();
+        refused.strong("Refusals by reason (numbered as listed below)");
+        let bars: Vec<BarOf> = (refusals.iter().enumerate())
+            .map(|(i, (t, e))| BarOf { short: (i + 1).to_string(), full: t.clone(), value: e.count as f64 })
+            .collect();
         if let Some((title, e)) =
             bar_chart(refused, "corpus-refusals", ["reason", "events refused"], &bars, RED)
                 .and_then(|i| refusals.get(i))
@@ -367,8 +380,8 @@ fn window(
         {
             choose("matched no mapping".into(), &r.unmatched);
         }
-        for (title, e) in &refusals {
-            if ui.selectable_label(false, format!("{title} ({})", e.count)).clicked() {
+        for (n, (title, e)) in refusals.iter().enumerate() {
+            if ui.selectable_label(false, format!("{}. {title} ({})", n + 1, e.count)).clicked() {
                 choose(title.clone(), e);
             }
         }
@@ -412,17 +425,30 @@ const BLUE: egui::Color32 = egui::Color32::from_rgb(0x42, 0x85, 0xf4);
 const GREEN: egui::Color32 = egui::Color32::from_rgb(0x34, 0xa8, 0x53);
 const RED: egui::Color32 = egui::Color32::from_rgb(0xea, 0x43, 0x35);
 
-/// A bar chart of `bars` (category, value) with its axes named; each bar's category under it
-/// (shortened), the whole category and value in a tooltip (never clipped by the plot). Returns
-/// the index of the bar clicked.
+/// One bar: its short label under it, what it counts in full (the tooltip), its value.
+struct BarOf {
+    short: String,
+    full: String,
+    value: f64,
+}
+
+/// A bar chart with its axes named, each bar's short label under it and its full meaning and
+/// value in a tooltip (egui's, never clipped by the plot). Returns the index of the bar clicked.
 fn bar_chart(
     ui: &mut egui::Ui,
     id: &str,
     axes: [&str; 2],
-    bars: &[(String, f64)],
+    bars: &[BarOf],
     color: egui::Color32,
 ) -> Option<usize> {
     let count = bars.len();
+    let x_axis = AxisHints::new_x().label(axes[0]).label_spacing(egui::Rangef::new(12.0, 24.0)).formatter(
+        |mark, _| {
+            let i = mark.value.round();
+            let on_bar = (mark.value - i).abs() < 1e-6 && i >= 0.0;
+            bars.get(i as usize).filter(|_| on_bar).map(|b| b.short.clone()).unwrap_or_default()
+        },
+    );
     let response = Plot::new(id)
         .height(170.0)
         .allow_zoom(false)
@@ -432,32 +458,33 @@ fn bar_chart(
         .show_x(false)
         .show_y(false)
         .include_y(0.0)
-        .x_axis_label(axes[0])
+        .custom_x_axes(vec![x_axis])
         .y_axis_label(axes[1])
         .x_grid_spacer(move |_| (0..count).map(|i| GridMark { value: i as f64, step_size: 1.0 }).collect())
-        .x_axis_formatter(|mark, _| {
-            let i = mark.value.round();
-            match bars.get(i as usize).filter(|_| (mark.value - i).abs() < 1e-6 && i >= 0.0) {
-                Some((name, _)) if name.chars().count() > 14 => {
-                    format!("{}…", name.chars().take(13).collect::<String>())
-                }
-                Some((name, _)) => name.clone(),
-                None => String::new(),
-            }
-        })
         .show(ui, |plot| {
             let chart: Vec<Bar> =
-                bars.iter().enumerate().map(|(i, (name, v))| Bar::new(i as f64, *v).name(name)).collect();
+                bars.iter().enumerate().map(|(i, b)| Bar::new(i as f64, b.value).name(&b.full)).collect();
             plot.bar_chart(BarChart::new(id, chart).width(0.7).color(color).allow_hover(false));
             let at =
                 plot.pointer_coordinate().map(|p| p.x.round()).filter(|x| *x >= 0.0 && (*x as usize) < count);
             (at.map(|x| x as usize), plot.response().clicked())
         });
     let (hovered, clicked) = response.inner;
-    if let Some((name, value)) = hovered.and_then(|i| bars.get(i)) {
-        response.response.on_hover_text(format!("{name}: {value:.1} {} (click to list them)", axes[1]));
+    if let Some(b) = hovered.and_then(|i| bars.get(i)) {
+        response
+            .response
+            .on_hover_text(format!("{}: {:.1} {} (click to list them)", b.full, b.value, axes[1]));
     }
     hovered.filter(|_| clicked)
+}
+
+/// A short label for a bar: at most `n` characters.
+fn short(text: &str, n: usize) -> String {
+    if text.chars().count() <= n {
+        text.to_string()
+    } else {
+        format!("{}…", text.chars().take(n - 1).collect::<String>())
+    }
 }
 
 /// The listed events of the selected group: each loads into the composer when clicked.
