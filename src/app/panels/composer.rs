@@ -53,9 +53,11 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
         .show(ui, |ui| {
             ui.horizontal_wrapped(|ui| {
                 ui.heading("Event");
-                ui.menu_button("Templates", |ui| {
+                let menu = ui.menu_button("Templates", |ui| {
                     for t in &TEMPLATES {
-                        if ui.button(t.name).clicked() {
+                        let item = ui.button(t.name);
+                        view.rects.mark(format_args!("template:{}", t.name), item.rect);
+                        if item.clicked() {
                             intents.push(Intent::ReplaceEvent(EventOffer {
                                 text: serde_json::to_string_pretty(&t.event()).expect("JSON"),
                                 from: format!("the template {}", t.name),
@@ -64,6 +66,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
                         }
                     }
                 });
+                view.rects.mark("Templates", menu.response.rect);
                 let valid = state.event.is_ok();
                 if ui
                     .add_enabled(valid, egui::Button::new("Now"))
