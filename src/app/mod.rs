@@ -498,7 +498,8 @@ impl ConsoleApp {
                             }
                         };
                         let settings = s.request_settings(checked);
-                        let (value, events) = (checked.body.clone().unwrap_or_default(), checked.verdict.events);
+                        let (value, events) =
+                            (checked.body.clone().unwrap_or_default(), checked.verdict.events);
                         let Some(c) = s.request.found.get(s.request.shown) else { return };
                         let raw = crate::net::RawRequest {
                             name: "Reddit request".into(),
@@ -516,7 +517,10 @@ impl ConsoleApp {
                         }
                         let items = s.sendable();
                         if items.is_empty() {
-                            s.notice(true, "not sent: no mapping builds a request without errors for this event");
+                            s.notice(
+                                true,
+                                "not sent: no mapping builds a request without errors for this event",
+                            );
                             return;
                         }
                         let source = match &s.event {

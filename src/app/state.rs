@@ -271,7 +271,8 @@ impl RequestCheck {
             out.error = Some("no request found".into());
             return out;
         };
-        out.checked = capture::check(c, None, Some((fallback, "the top bar (the body does not tell)")), now_ms);
+        out.checked =
+            capture::check(c, None, Some((fallback, "the top bar (the body does not tell)")), now_ms);
         if c.url.is_some() {
             match serde_json::from_str::<serde_json::Value>(&c.body) {
                 Ok(v) => out.body = serde_json::to_string_pretty(&v).expect("JSON"),

@@ -123,8 +123,11 @@ impl Dispatcher<'_> {
         let (body, abridged) = if bytes.len() <= MAX_KEPT_BODY_BYTES {
             (raw.value.clone(), None)
         } else {
-            let abridged =
-                Abridged { events: raw.events, bytes: bytes.len(), sha256: crate::identity::sha256_hex(&raw.body) };
+            let abridged = Abridged {
+                events: raw.events,
+                bytes: bytes.len(),
+                sha256: crate::identity::sha256_hex(&raw.body),
+            };
             (serde_json::Value::Null, Some(abridged))
         };
         let auth = crate::reddit::Authorization::for_token(Some(self.token.expose()), false);
@@ -141,8 +144,7 @@ impl Dispatcher<'_> {
         };
         let prepared = Prepared { url: raw.url.clone(), body: raw.body.clone().into_bytes().into() };
         let indexes: Vec<usize> = (0..raw.events).collect();
-        let outgoing =
-            Outgoing { mapping: &raw.name, event_indexes: &indexes, lints: &[], prepared, record };
+        let outgoing = Outgoing { mapping: &raw.name, event_indexes: &indexes, lints: &[], prepared, record };
         self.dispatch(outgoing, source).await
     }
 

@@ -17,14 +17,20 @@ pub const EDITOR_ID: &str = "request-text";
 pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut Vec<Intent>) {
     ui.horizontal_wrapped(|ui| {
         ui.heading("Reddit request");
-        if ui.button("Open request…").on_hover_text("A JSON body, a cURL command line or a .har file").clicked() {
+        if ui
+            .button("Open request…")
+            .on_hover_text("A JSON body, a cURL command line or a .har file")
+            .clicked()
+        {
             intents.push(Intent::Open(FileKind::Request));
         }
         let found = &state.request.found;
         if found.len() > 1 {
             let labels: Vec<String> = found
                 .iter()
-                .map(|c| format!("{} {}", c.place.trim_start_matches("request: "), c.url.as_deref().unwrap_or("")))
+                .map(|c| {
+                    format!("{} {}", c.place.trim_start_matches("request: "), c.url.as_deref().unwrap_or(""))
+                })
                 .collect();
             let mut pick = state.request.shown;
             let l = ui.label("Request in the HAR");
@@ -121,7 +127,9 @@ fn verdict(ui: &mut egui::Ui, state: &State) {
     // Where Send takes it, in words that tell the truth.
     let settings = state.request_settings(c);
     let url = match (&state.saved.target, &state.emulator_url) {
-        (SendTo::Emulator, Some(base)) => format!("Send → the local emulator (not Reddit): {}", settings.url(base)),
+        (SendTo::Emulator, Some(base)) => {
+            format!("Send → the local emulator (not Reddit): {}", settings.url(base))
+        }
         (SendTo::Emulator, None) => "Send → the local emulator (not Reddit), once it has started".into(),
         (SendTo::Reddit, _) => format!(
             "Send → Reddit{}: {}",

@@ -97,8 +97,12 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
                             response.on_disabled_hover_text(format!("{}: {}", lint.field, lint.message))
                         }
                         None => match state.request.sendable() {
-                            Err(why) if state.saved.mode == Mode::Request => response.on_disabled_hover_text(why),
-                            _ => response.on_disabled_hover_text("No mapping builds a request without errors"),
+                            Err(why) if state.saved.mode == Mode::Request => {
+                                response.on_disabled_hover_text(why)
+                            }
+                            _ => {
+                                response.on_disabled_hover_text("No mapping builds a request without errors")
+                            }
                         },
                     };
                     if response.clicked() {
