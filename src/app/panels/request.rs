@@ -101,10 +101,8 @@ fn verdict(ui: &mut egui::Ui, state: &State) {
             }
         });
     };
-    ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new("reply").strong());
-        ui.label(RichText::new(c.verdict.reply.to_string()).monospace());
-    });
+    ui.label(RichText::new("reply").strong());
+    ui.add(egui::Label::new(RichText::new(c.verdict.reply.to_string()).monospace()).wrap());
     let error = ui.visuals().error_fg_color;
     for p in &c.verdict.problems {
         row(ui, "refused", error, &p.path, &p.message, p.rule);
