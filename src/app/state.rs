@@ -1142,4 +1142,42 @@ mod tests {
         assert_eq!(s.settings().test_id.as_deref(), Some("t2_keep"));
         assert_eq!(s.mappings.len(), 2);
     }
+
+    #[test]
+    fn request_mode_reads_a_har_picks_among_its_requests_and_names_a_bad_curl_body_s_position() {
+        let har = serde_json::json!({"log": {"entries": [
+            {"request": {"method": "POST", "url": "https://ads-api.reddit.com/api/v2.0/conversions/events/a2_x",
+                         "postData": {"text": "{\"events\": []}"}}},
+            {"request": {"method": "POST", "url": "https://ads-api.reddit.com/api/v3/pixels/a2_y/conversion_events",
+                         "postData": {"text": "{\"data\": {\"events\": [{\"user\": {\"uuid\": \"1700000000000.6f1c5a0e-2b7d-4c1e-9a3f-0d2e4b6c8a10\"}}]}}"}}}
+        ]}});
+        let mut s = state();
+        s.saved.mode = Mode::Request;
+        s.set_request_text(har.to_string());
+        assert_eq!(s.request.found.len(), 2);
+        assert_eq!(s.request.checked.as_ref().unwrap().api, Api::V2);
+        assert_eq!(s.request.checked.as_ref().unwrap().api_from, "the URL");
+        s.pick_request(1);
+        let c = s.request.checked.as_ref().unwrap();
+        assert_eq!(c.api, Api::V3);
+        assert!(c.identifiers.iter().any(|i| i.kind == capture::IdentifierKind::RdtUuidCookie));
+        assert!(s.request.body.starts_with("{\n  \"data\""), "the body, pretty: {}", s.request.body);
+        assert!(!s.can_send(), "Reddit would refuse it");
+        assert!(s.request.sendable().unwrap_err().contains("$.data.events[0]"));
+        s.set_request_text(
+            "curl https://ads-api.reddit.com/api/v3/pixels/a/conversion_events -d '{\"data\": \n {'".into(),
+        );
+        assert_eq!(
+            s.request.error.as_deref(),
+            Some("the request's body is not JSON: line 2, column 2: EOF while parsing an object")
+        );
+        s.set_request_text("{\"events\": [}".into());
+        assert_eq!(s.request.error.as_deref(), Some("line 1, column 13: expected value"));
+        s.set_request_text("wget x".into());
+        assert!(
+            s.request.error.as_deref().unwrap().starts_with("line 1, column 1: expected value"),
+            "{:?}",
+            s.request.error
+        );
+    }
 }
