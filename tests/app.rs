@@ -1136,3 +1136,102 @@ fn a_second_send_of_the_same_event_says_reddit_would_drop_it_as_a_duplicate() {
     assert_eq!(h.state().state.selected_history, Some(1), "the newest row is first");
     assert!(h.query_by_label_contains("(same conversion_id and event type within 2 days)").is_some());
 }
+
+/// Presses `key` `n` times, a frame each.
+fn press(h: &mut Harness<'static, ConsoleApp>, key: egui::Key, n: usize) {
+    for _ in 0..n {
+        h.key_press(key);
+        h.step();
+    }
+    h.run_steps(1);
+}
+
+#[test]
+fn a_request_typed_key_by_key_is_judged_fixed_and_sent_to_the_emulator_into_the_history() {
+    use reddit_capi_console::app::state::Mode;
+    let dir = data_dir("request-mode");
+    let mut h = start(&dir, Arc::default(), Keychain::Unavailable("none".into()));
+    h.get_by_label("Reddit request").click();
+    h.run_steps(2);
+    assert_eq!(h.state().state.saved.mode, Mode::Request);
+    assert!(h.query_by_label_contains("paste a request").is_some(), "an empty text says what to paste");
+    focus_and_select_all(&mut h, "Request text");
+    let now = reddit_capi_console::timestamp::now_millis();
+    let body = format!(
+        r#"{{"data": {{"test_id": "t2_typed", "events": [{{"event_at": {now}, "type": {{"tracking_type": "LEAD"}}, "user": {{"email": "jane@example.com"}}, "action_source": "web"}}]}}}}"#
+    );
+    let (first, rest) = body.split_at(9);
+    type_keys(&mut h, first);
+    // Invalid JSON: the error names its line and column, and nothing can be sent.
+    assert!(h.query_by_label_contains("✖ line 1, column 9: EOF while parsing").is_some());
+    assert!(!h.state().state.can_send());
+    assert!(h.get_by_label("Request text").is_focused(), "focus stays in the editor");
+    type_keys(&mut h, rest);
+    assert_eq!(h.state().state.saved.request_text, body, "every keystroke arrived, in order");
+    // v3 by its shape; Reddit would refuse the action_source, with its words and the field.
+    assert!(
+        h.query_by_label_contains(
+            "v3 (from the body's shape), 1 event(s), test: 400 — Reddit would refuse it"
+        )
+        .is_some()
+    );
+    assert!(h.query_by_label("$.data.events[0].action_source").is_some());
+    assert!(h.query_by_label("invalid action_source: web").is_some());
+    assert!(
+        h.query_by_label_contains("raw email: Reddit expects it normalized and SHA-256 hashed").is_some()
+    );
+    assert!(!h.state().state.can_send(), "a request Reddit would refuse is not sent");
+    h.state_mut().handle(reddit_capi_console::app::Intent::Send);
+    assert!(h.state().state.status().unwrap().text.contains("$.data.events[0].action_source"));
+
+    // Fix the field key by key: back over `web"}]}}` and type the right value.
+    press(&mut h, egui::Key::Backspace, 8);
+    assert!(h.state().state.request.error.is_some(), "through invalid JSON again");
+    type_keys(&mut h, r#"WEBSITE"}]}}"#);
+    let fixed = body.replace(r#""web""#, r#""WEBSITE""#);
+    assert_eq!(h.state().state.saved.request_text, fixed);
+    assert!(h.query_by_label_contains("test: 200 — Reddit would accept it").is_some());
+    assert!(h.query_by_label("invalid action_source: web").is_none());
+    assert!(h.query_by_label_contains("Send → the local emulator (not Reddit)").is_some());
+    assert!(h.state().state.can_send());
+
+    send_button(&h).click();
+    h.run_steps(2);
+    wait(&mut h, |a| a.state.last_send.is_some() && !a.state.history.is_empty());
+    h.run_steps(2);
+    let sent = &h.state().state.last_send.as_ref().unwrap().results[0];
+    assert_eq!(sent.outcome.status, Some(200), "{:?}", sent.outcome);
+    assert!(
+        h.query_by_label_contains("1 of 1 requests accepted by the local emulator (not Reddit)").is_some()
+    );
+    // The history on disk holds the request as typed.
+    let history = std::fs::read_to_string(dir.join("history.jsonl")).unwrap();
+    let done: serde_json::Value = history
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|e| e["state"] == "completed")
+        .expect("a completed entry");
+    assert_eq!(done["mapping"], "Reddit request");
+    assert_eq!(done["endpoint"], "emulator");
+    assert_eq!((done["api_version"].as_str(), done["test"].as_bool()), (Some("v3"), Some(true)));
+    assert_eq!(done["request"]["body"], serde_json::from_str::<serde_json::Value>(&fixed).unwrap());
+    assert!(
+        done["request"]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/api/v3/pixels/a2_local_test_pixel/conversion_events")
+    );
+    assert_eq!(done["attempt"]["status"], 200);
+
+    // Mode and text are saved with the settings, and a restart keeps them.
+    let (_, app_state) = saved_files(&mut h, &dir);
+    assert_eq!(
+        (app_state["mode"].as_str(), app_state["request_text"].as_str()),
+        (Some("request"), Some(fixed.as_str()))
+    );
+    drop(h);
+    let mut h = start(&dir, Arc::default(), Keychain::Unavailable("none".into()));
+    h.run_steps(2);
+    assert_eq!(h.get_by_label("Request text").value().as_deref(), Some(fixed.as_str()));
+    assert!(h.query_by_label_contains("Reddit would accept it").is_some());
+}

@@ -20,7 +20,7 @@ use crate::secret::tokens::{Keychain, Place, Source, Tokens};
 use crate::store::{atomic, versioned};
 use crate::versioned::FileError;
 use crate::workspace::Workspace;
-use state::{AppSettings, SendTo, State};
+use state::{AppSettings, Mode, SendTo, State};
 use worker::{Dialogs, FileKind, Msg, NativeDialogs, Snapshot, Task, Worker};
 
 /// What the app needs from outside: where its files live, how to ask for files, the keychain.
@@ -410,6 +410,11 @@ impl ConsoleApp {
                 },
                 Err(e) => s.notice(true, format!("{name}: {e}")),
             },
+            FileKind::Request => {
+                s.saved.mode = Mode::Request;
+                s.set_request_text(text);
+                s.notice(false, format!("opened {name} in Request mode"));
+            }
             FileKind::Sample => {
                 s.notice(false, format!("opened {name}"));
                 self.handle(Intent::ReplaceEvent(EventOffer { text, from: name.to_string() }));
@@ -480,31 +485,60 @@ impl ConsoleApp {
                     s.notice(true, format!("not sent to Reddit: {}: {}", lint.field, lint.message));
                     return;
                 }
-                if s.preview.stale {
-                    s.notice(true, "not sent: the event JSON does not parse; fix it first");
-                    return;
-                }
                 // Only the emulator gets here without a token (the session sends its own): the
                 // destination lint stops a send to Reddit above.
                 let token = s.token.as_ref().map(|(t, _)| t.clone());
-                let items = s.sendable();
-                if items.is_empty() {
-                    s.notice(true, "not sent: no mapping builds a request without errors for this event");
-                    return;
-                }
+                let (payload, settings, source) = match s.saved.mode {
+                    Mode::Request => {
+                        let checked = match s.request.sendable() {
+                            Ok(checked) => checked,
+                            Err(why) => {
+                                s.notice(true, why);
+                                return;
+                            }
+                        };
+                        let settings = s.request_settings(checked);
+                        let (value, events) =
+                            (checked.body.clone().unwrap_or_default(), checked.verdict.events);
+                        let Some(c) = s.request.found.get(s.request.shown) else { return };
+                        let raw = crate::net::RawRequest {
+                            name: "Reddit request".into(),
+                            url: settings.url(endpoint.base_url()),
+                            body: c.body.clone(),
+                            value,
+                            events,
+                        };
+                        (worker::Payload::Raw(raw), settings, format!("request: {}", c.place))
+                    }
+                    Mode::Segment => {
+                        if s.preview.stale {
+                            s.notice(true, "not sent: the event JSON does not parse; fix it first");
+                            return;
+                        }
+                        let items = s.sendable();
+                        if items.is_empty() {
+                            s.notice(
+                                true,
+                                "not sent: no mapping builds a request without errors for this event",
+                            );
+                            return;
+                        }
+                        let source = match &s.event {
+                            Ok(e) => format!("composer: {}", e.label()),
+                            Err(_) => "composer".into(),
+                        };
+                        (worker::Payload::Built(items), s.settings().clone(), source)
+                    }
+                };
                 let cancel = Cancel::default();
                 self.view.in_flight = Some(cancel.clone());
                 s.sending = true;
                 // The previous response is not this send's.
                 s.last_send = None;
                 self.view.bottom = BottomTab::Response;
-                let source = match &s.event {
-                    Ok(e) => format!("composer: {}", e.label()),
-                    Err(_) => "composer".into(),
-                };
                 let job = worker::SendJob {
-                    items,
-                    settings: s.settings().clone(),
+                    payload,
+                    settings,
                     endpoint,
                     token,
                     source,

@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::capture::{self, Captured, Checked};
 use crate::diff;
 use crate::emulator::Received;
 use crate::engine::{Engine, Item, Options, Selection};
@@ -19,6 +20,7 @@ use crate::secret::Secret;
 use crate::secret::tokens::Source;
 use crate::segment::{Event, EventsError, parse_events, samples};
 use crate::store::history::Entry;
+use crate::verdict::Api;
 use crate::versioned::{FileError, Migration, Schema, VersionError};
 use crate::workspace::{FORMAT, VERSION, Workspace};
 
@@ -37,6 +39,16 @@ pub enum SendTo {
     Emulator,
     /// Reddit's API.
     Reddit,
+}
+
+/// What the composer holds: a Segment event the mappings turn into requests, or a Reddit
+/// Conversions API request pasted or opened as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    #[default]
+    Segment,
+    Request,
 }
 
 /// A saved sample event.
@@ -75,6 +87,12 @@ pub struct AppSettings {
     /// Sends the user ticked as "seen in Events Manager".
     pub seen: BTreeSet<String>,
     pub selected_mapping: usize,
+    /// Segment event or Reddit request.
+    pub mode: Mode,
+    /// Request mode's text: a JSON body, a cURL command line or a HAR.
+    pub request_text: String,
+    /// Which of a HAR's conversions requests is shown.
+    pub request_pick: usize,
 }
 
 impl Default for AppSettings {
@@ -91,6 +109,9 @@ impl Default for AppSettings {
             network: Network::default(),
             seen: BTreeSet::new(),
             selected_mapping: 0,
+            mode: Mode::Segment,
+            request_text: String::new(),
+            request_pick: 0,
         }
     }
 }
@@ -214,6 +235,95 @@ pub struct HistoryView {
     pub changes: Vec<[String; 3]>,
 }
 
+/// Request mode's text read and judged: derived when the text, the pick or the settings change.
+#[derive(Debug, Default)]
+pub struct RequestCheck {
+    /// The conversions requests found (a HAR may hold several).
+    pub found: Vec<Captured>,
+    /// The index of the one shown.
+    pub shown: usize,
+    /// The one shown, judged; `None` while the input does not read.
+    pub checked: Option<Checked>,
+    /// Why the input does not read as a request: its line and column where it has them.
+    pub error: Option<String>,
+    /// The body, pretty, when it is JSON and came from a cURL command or a HAR.
+    pub body: String,
+}
+
+impl RequestCheck {
+    /// Reads and judges `text`: the `pick`th request found, with `fallback` as the version
+    /// when neither the URL nor the body's shape tells it.
+    pub fn of(text: &str, pick: usize, fallback: Api, now_ms: i64) -> RequestCheck {
+        let mut out = RequestCheck::default();
+        if text.trim().is_empty() {
+            out.error = Some("paste a request: a JSON body, a cURL command line or a HAR".into());
+            return out;
+        }
+        out.found = match capture::from_text("request", text) {
+            Ok(found) => found,
+            Err(e) => {
+                out.error = Some(input_error(e));
+                return out;
+            }
+        };
+        out.shown = pick.min(out.found.len().saturating_sub(1));
+        let Some(c) = out.found.get(out.shown) else {
+            out.error = Some("no request found".into());
+            return out;
+        };
+        out.checked =
+            capture::check(c, None, Some((fallback, "the top bar (the body does not tell)")), now_ms);
+        if c.url.is_some() {
+            match serde_json::from_str::<serde_json::Value>(&c.body) {
+                Ok(v) => out.body = serde_json::to_string_pretty(&v).expect("JSON"),
+                // The body inside a cURL command or a HAR entry: its own line and column.
+                Err(_) => {
+                    let e = capture::from_text("request", &c.body).err();
+                    out.error = Some(format!(
+                        "the request's body is not JSON: {}",
+                        e.map_or_else(|| "empty".to_string(), input_error)
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    /// The request shown, parsed and judged, when it can be sent: why not otherwise.
+    pub fn sendable(&self) -> Result<&Checked, String> {
+        if let Some(e) = &self.error {
+            return Err(format!("not sent: {e}"));
+        }
+        let Some(checked) = &self.checked else { return Err("not sent: no request".into()) };
+        if checked.body.is_none() {
+            return Err("not sent: the body is not JSON".into());
+        }
+        match checked.verdict.problems.first() {
+            Some(p) => Err(format!("not sent: Reddit would refuse it: {}: {}", p.path, p.message)),
+            None => Ok(checked),
+        }
+    }
+}
+
+/// An input error in words: `line 3, column 7: expected value` where it has a position.
+fn input_error(e: capture::CaptureError) -> String {
+    match e {
+        capture::CaptureError::Json { line, column, message, .. }
+        | capture::CaptureError::Har { line, column, message, .. } => {
+            format!("line {line}, column {column}: {message}")
+        }
+        other => other.to_string().trim_start_matches("request: ").to_string(),
+    }
+}
+
+/// The console's name of a verdict's API version.
+pub fn api_version(api: Api) -> ApiVersion {
+    match api {
+        Api::V2 => ApiVersion::V2,
+        Api::V3 => ApiVersion::V3,
+    }
+}
+
 /// The outcome of the last send.
 #[derive(Debug, Clone)]
 pub struct LastSend {
@@ -320,6 +430,8 @@ pub struct State {
     /// The last event the composer's text parsed to (what the preview and quick fields show).
     pub last_event: Option<Event>,
     pub preview: Preview,
+    /// Request mode's text, read and judged.
+    pub request: RequestCheck,
     /// Whether the preview compares v2.0 with v3.
     pub compare: bool,
     pub history: Vec<Entry>,
@@ -377,6 +489,7 @@ impl State {
             event: parse_events("{}", "composer").map(|mut v| v.remove(0)),
             last_event: None,
             preview: Preview::default(),
+            request: RequestCheck::default(),
             compare: false,
             history: Vec::new(),
             history_generation: 0,
@@ -398,6 +511,7 @@ impl State {
         };
         let text = state.saved.composer_text.clone();
         state.set_event_text(text);
+        state.check_request();
         // A saved event is the user's work unless it is a template as made.
         state.composer_edited = samples::untouched(&state.saved.composer_text).is_none();
         state.dirty = false;
@@ -439,7 +553,7 @@ impl State {
 
     /// Whether Send would count in campaigns (Reddit, test mode off / no test id).
     pub fn is_production_send(&self) -> bool {
-        self.saved.target == SendTo::Reddit && !self.settings().is_test()
+        self.saved.target == SendTo::Reddit && !self.send_is_test()
     }
 
     /// Replaces the composer text and recomputes the preview. Text that does not parse keeps
@@ -464,6 +578,55 @@ impl State {
                 self.recompute();
             }
             Err(_) => self.preview.stale = true,
+        }
+    }
+
+    /// Replaces Request mode's text and judges it again.
+    pub fn set_request_text(&mut self, text: String) {
+        self.saved.request_text = text;
+        self.saved.request_pick = 0;
+        self.dirty = true;
+        self.check_request();
+    }
+
+    /// Shows the `i`th request a HAR holds.
+    pub fn pick_request(&mut self, i: usize) {
+        self.saved.request_pick = i;
+        self.dirty = true;
+        self.check_request();
+    }
+
+    /// Judges Request mode's text again (text, pick or the top bar's API version changed).
+    pub fn check_request(&mut self) {
+        let fallback = match self.settings().api_version {
+            ApiVersion::V2 => Api::V2,
+            ApiVersion::V3 => Api::V3,
+        };
+        self.request = RequestCheck::of(
+            &self.saved.request_text,
+            self.saved.request_pick,
+            fallback,
+            crate::timestamp::now_millis(),
+        );
+    }
+
+    /// Whether what Send sends is marked as a test: the settings' test mode for the composer's
+    /// requests, the body's own `test_mode` / `test_id` for a request in Request mode.
+    pub fn send_is_test(&self) -> bool {
+        match self.saved.mode {
+            Mode::Segment => self.settings().is_test(),
+            Mode::Request => self.request.checked.as_ref().is_some_and(|c| c.verdict.test),
+        }
+    }
+
+    /// The settings a send of Request mode's request goes out with: its version and test
+    /// flags are the body's; pixel, user agent and the rest are the active destination's.
+    pub fn request_settings(&self, checked: &Checked) -> Settings {
+        Settings {
+            api_version: api_version(checked.api),
+            test_mode: checked.verdict.test,
+            test_id: checked.verdict.test_id.clone(),
+            ..self.settings().clone()
         }
     }
 
@@ -606,6 +769,10 @@ impl State {
     /// Whether Send has something to send: a current (not stale) request without an error
     /// lint, to a destination without one.
     pub fn can_send(&self) -> bool {
+        if self.saved.mode == Mode::Request {
+            return self.preview.destination.iter().all(|l| l.level != Level::Error)
+                && self.request.sendable().is_ok();
+        }
         !self.preview.stale
             && self.preview.destination.iter().all(|l| l.level != Level::Error)
             && self.preview.items.iter().any(is_sendable)
@@ -713,6 +880,7 @@ impl State {
         self.compare_engines = None;
         self.workspace_generation += 1;
         self.recompute();
+        self.check_request();
     }
 
     /// Replaces the history (from the worker).
@@ -973,5 +1141,43 @@ mod tests {
         assert_eq!(s.settings().pixel_id, "a2_imported");
         assert_eq!(s.settings().test_id.as_deref(), Some("t2_keep"));
         assert_eq!(s.mappings.len(), 2);
+    }
+
+    #[test]
+    fn request_mode_reads_a_har_picks_among_its_requests_and_names_a_bad_curl_body_s_position() {
+        let har = serde_json::json!({"log": {"entries": [
+            {"request": {"method": "POST", "url": "https://ads-api.reddit.com/api/v2.0/conversions/events/a2_x",
+                         "postData": {"text": "{\"events\": []}"}}},
+            {"request": {"method": "POST", "url": "https://ads-api.reddit.com/api/v3/pixels/a2_y/conversion_events",
+                         "postData": {"text": "{\"data\": {\"events\": [{\"user\": {\"uuid\": \"1700000000000.6f1c5a0e-2b7d-4c1e-9a3f-0d2e4b6c8a10\"}}]}}"}}}
+        ]}});
+        let mut s = state();
+        s.saved.mode = Mode::Request;
+        s.set_request_text(har.to_string());
+        assert_eq!(s.request.found.len(), 2);
+        assert_eq!(s.request.checked.as_ref().unwrap().api, Api::V2);
+        assert_eq!(s.request.checked.as_ref().unwrap().api_from, "the URL");
+        s.pick_request(1);
+        let c = s.request.checked.as_ref().unwrap();
+        assert_eq!(c.api, Api::V3);
+        assert!(c.identifiers.iter().any(|i| i.kind == capture::IdentifierKind::RdtUuidCookie));
+        assert!(s.request.body.starts_with("{\n  \"data\""), "the body, pretty: {}", s.request.body);
+        assert!(!s.can_send(), "Reddit would refuse it");
+        assert!(s.request.sendable().unwrap_err().contains("$.data.events[0]"));
+        s.set_request_text(
+            "curl https://ads-api.reddit.com/api/v3/pixels/a/conversion_events -d '{\"data\": \n {'".into(),
+        );
+        assert_eq!(
+            s.request.error.as_deref(),
+            Some("the request's body is not JSON: line 2, column 2: EOF while parsing an object")
+        );
+        s.set_request_text("{\"events\": [}".into());
+        assert_eq!(s.request.error.as_deref(), Some("line 1, column 13: expected value"));
+        s.set_request_text("wget x".into());
+        assert!(
+            s.request.error.as_deref().unwrap().starts_with("line 1, column 1: expected value"),
+            "{:?}",
+            s.request.error
+        );
     }
 }

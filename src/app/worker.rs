@@ -13,7 +13,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::emulator::{Emulator, Received};
 use crate::engine::Item;
-use crate::net::{Cancel, Endpoint, Sent, Session};
+use crate::net::{Cancel, Endpoint, RawRequest, Sent, Session};
 use crate::reddit::Settings;
 use crate::reddit::response::{Kind, Outcome};
 use crate::secret::Secret;
@@ -34,6 +34,8 @@ pub enum FileKind {
     SegmentDestination,
     /// The subscriptions to create at Segment, as a shell script of cURL tasks.
     SegmentExport,
+    /// A Conversions API request for Request mode: a JSON body, a cURL command line, a HAR.
+    Request,
 }
 
 /// Boxed future (file dialogs are async).
@@ -70,8 +72,12 @@ impl Dialogs for NativeDialogs {
 
     fn open(&self, kind: FileKind) -> BoxFuture<Option<(String, Vec<u8>)>> {
         Box::pin(async move {
+            let filter: (&str, &[&str]) = match kind {
+                FileKind::Request => ("Request", &["json", "har", "sh", "txt", "curl"]),
+                _ => ("JSON", &["json", "jsonl"]),
+            };
             let handle = rfd::AsyncFileDialog::new()
-                .add_filter("JSON", &["json", "jsonl"])
+                .add_filter(filter.0, filter.1)
                 .set_title(title(kind, "Open"))
                 .pick_file()
                 .await?;
@@ -106,13 +112,22 @@ fn title(kind: FileKind, verb: &str) -> String {
         FileKind::SegmentSubscriptions => "Segment subscriptions (Public API answer)",
         FileKind::SegmentDestination => "Segment destination (Public API answer)",
         FileKind::SegmentExport => "Segment subscriptions script",
+        FileKind::Request => "Conversions API request (JSON body, cURL, HAR)",
     };
     format!("{verb} {what}")
 }
 
+/// What a send carries.
+pub enum Payload {
+    /// Requests the engine built from the composer's event.
+    Built(Vec<Item>),
+    /// A request pasted or opened in Request mode, sent as it is.
+    Raw(RawRequest),
+}
+
 /// What to send, where, and the switch that stops it.
 pub struct SendJob {
-    pub items: Vec<Item>,
+    pub payload: Payload,
     pub settings: Settings,
     pub endpoint: Endpoint,
     /// The user's token; `None` sends the emulator's own.
@@ -405,7 +420,7 @@ fn load_history(history: Option<&History>) -> Result<(Vec<Entry>, usize), String
 
 /// Sends a job's requests; a session that cannot be set up is one blocked result saying why.
 async fn send(job: &SendJob, history: Option<&History>) -> (Vec<Sent>, Vec<String>) {
-    let SendJob { items, settings, endpoint, token, source, network, cancel } = job;
+    let SendJob { payload, settings, endpoint, token, source, network, cancel } = job;
     let proxy = Some(network.proxy.trim()).filter(|p| !p.is_empty()).map(str::to_string);
     let secs = |s: u64| Duration::from_secs(s.max(1));
     let session = Session::setup(settings)
@@ -421,10 +436,15 @@ async fn send(job: &SendJob, history: Option<&History>) -> (Vec<Sent>, Vec<Strin
     };
     let mut dispatcher = session.dispatcher(history, cancel.clone());
     let mut results = Vec::new();
-    for item in items {
-        if let Some(sent) = dispatcher.send(item, source).await {
-            results.push(sent);
+    match payload {
+        Payload::Built(items) => {
+            for item in items {
+                if let Some(sent) = dispatcher.send(item, source).await {
+                    results.push(sent);
+                }
+            }
         }
+        Payload::Raw(raw) => results.push(dispatcher.send_raw(raw, source).await),
     }
     (results, dispatcher.history_errors)
 }

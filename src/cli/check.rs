@@ -7,7 +7,7 @@ use std::io::{BufReader, Read, Write};
 use std::path::PathBuf;
 
 use clap::Args;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use super::{CliError, EXIT_OK, EXIT_REFUSED, Format};
 use crate::capture::{self, Captured};
@@ -65,7 +65,7 @@ pub(super) fn run(args: CheckArgs, out: &mut impl Write) -> Result<u8, CliError>
             }
         } else {
             let text = read_text(input, &name)?;
-            requests = from_text(&name, &text)?;
+            requests = capture::from_text(&name, &text).map_err(|e| CliError(e.to_string()))?;
         }
         for c in requests {
             code = code.max(report(&args, &c, now, out)?);
@@ -94,47 +94,15 @@ fn read_text(path: &PathBuf, name: &str) -> Result<String, CliError> {
     Ok(text)
 }
 
-/// A cURL command line, one JSON body, or JSON Lines of bodies (blank lines skipped).
-fn from_text(name: &str, text: &str) -> Result<Vec<Captured>, CliError> {
-    let body = |place: String, body: &str| Captured {
-        place,
-        method: "POST".into(),
-        url: None,
-        api: None,
-        pixel: None,
-        body: body.to_string(),
-    };
-    let trimmed = text.trim_start();
-    if trimmed.starts_with("curl") {
-        return capture::from_curl(name, trimmed).map(|c| vec![c]).map_err(|e| CliError(e.to_string()));
-    }
-    if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
-        return Ok(vec![body(name.to_string(), text)]);
-    }
-    let mut out = Vec::new();
-    for (n, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(line) {
-            return Err(CliError(format!("{name}:{}:{}: {e}", n + 1, e.column())));
-        }
-        out.push(body(format!("{name}:{}", n + 1), line));
-    }
-    Ok(out)
-}
-
 fn report(args: &CheckArgs, c: &Captured, now: i64, out: &mut impl Write) -> Result<u8, CliError> {
-    let parsed: Option<Value> = serde_json::from_str(&c.body).ok();
-    let api = c.api.or(args.api).or_else(|| parsed.as_ref().and_then(Api::of_body));
-    let Some(api) = api else {
+    let Some(capture::Checked { api, verdict: judged, identifiers: ids, .. }) =
+        capture::check(c, args.api, None, now)
+    else {
         return Err(CliError(format!(
             "{}: cannot tell the API version (no URL, and the body has neither \"data\" nor \"events\"); pass --api v2.0 or --api v3",
             c.place
         )));
     };
-    let (judged, _) = verdict::judge_bytes(api, c.body.as_bytes(), now);
-    let ids = parsed.as_ref().map(|b| capture::identifiers(api, b)).unwrap_or_default();
     let api_name = match api {
         Api::V2 => "v2.0",
         Api::V3 => "v3",

@@ -107,12 +107,54 @@ impl Dispatcher<'_> {
                 outcome,
             });
         }
+        let outgoing = Outgoing {
+            mapping,
+            event_indexes,
+            lints,
+            prepared: Prepared::from_request(request),
+            record: request_record(request),
+        };
+        Some(self.dispatch(outgoing, source).await)
+    }
+
+    /// Sends a request as it is (pasted or captured, not built here): its exact bytes.
+    pub async fn send_raw(&mut self, raw: &RawRequest, source: &str) -> Sent {
+        let bytes = raw.body.as_bytes();
+        let (body, abridged) = if bytes.len() <= MAX_KEPT_BODY_BYTES {
+            (raw.value.clone(), None)
+        } else {
+            let abridged = Abridged {
+                events: raw.events,
+                bytes: bytes.len(),
+                sha256: crate::identity::sha256_hex(&raw.body),
+            };
+            (serde_json::Value::Null, Some(abridged))
+        };
+        let auth = crate::reddit::Authorization::for_token(Some(self.token.expose()), false);
+        let record = RequestRecord {
+            url: raw.url.clone(),
+            method: "POST".into(),
+            headers: vec![
+                ("Authorization".into(), auth.header_value()),
+                ("Content-Type".into(), "application/json".into()),
+                ("User-Agent".into(), self.settings.user_agent()),
+            ],
+            body,
+            abridged,
+        };
+        let prepared = Prepared { url: raw.url.clone(), body: raw.body.clone().into_bytes().into() };
+        let indexes: Vec<usize> = (0..raw.events).collect();
+        let outgoing = Outgoing { mapping: &raw.name, event_indexes: &indexes, lints: &[], prepared, record };
+        self.dispatch(outgoing, source).await
+    }
+
+    /// Sends one prepared request, writing each attempt to the history.
+    async fn dispatch(&mut self, out: Outgoing<'_>, source: &str) -> Sent {
+        let Outgoing { mapping, event_indexes, lints, prepared, record } = out;
         if let Some(pacer) = &mut self.pacer {
             pacer.ready().await;
         }
-        let prepared = Prepared::from_request(request);
         let send_id = history::new_send_id();
-        let record = request_record(request);
         let history = self.history;
         let mut errors = Vec::new();
         let told = |o: Outcome| match self.endpoint {
@@ -126,11 +168,11 @@ impl Dispatcher<'_> {
             endpoint: self.endpoint.label(),
             api_version: self.settings.api_version.as_str().into(),
             test: self.settings.is_test(),
-            mapping: mapping.clone(),
+            mapping: mapping.to_string(),
             source: source.to_string(),
             event_count: event_indexes.len(),
             request: record.clone(),
-            lints: lints.clone(),
+            lints: lints.to_vec(),
             attempt,
         };
         let SendResult { attempts, outcome } = self
@@ -170,15 +212,38 @@ impl Dispatcher<'_> {
                 a
             })
             .collect();
-        Some(Sent {
-            mapping: mapping.clone(),
-            event_indexes: event_indexes.clone(),
+        Sent {
+            mapping: mapping.to_string(),
+            event_indexes: event_indexes.to_vec(),
             blocked: false,
-            lints: lints.clone(),
+            lints: lints.to_vec(),
             attempts,
             outcome: told(outcome),
-        })
+        }
     }
+}
+
+/// One request on its way: what history records of it, and the bytes that go out.
+struct Outgoing<'a> {
+    mapping: &'a str,
+    event_indexes: &'a [usize],
+    lints: &'a [Lint],
+    prepared: Prepared,
+    record: RequestRecord,
+}
+
+/// A request sent as it is: a body pasted or captured (cURL, HAR), not built by the engine.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawRequest {
+    /// What the history names it by, in place of a mapping.
+    pub name: String,
+    pub url: String,
+    /// The exact text sent.
+    pub body: String,
+    /// The same, parsed (the history keeps it as JSON).
+    pub value: serde_json::Value,
+    /// How many events it carries.
+    pub events: usize,
 }
 
 /// Bodies up to this size are kept whole in history. A larger one (a batch) keeps its first event

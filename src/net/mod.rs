@@ -11,5 +11,5 @@ pub mod session;
 pub use client::{
     Cancel, Client, ClientConfig, ClientError, Pacer, Prepared, Progress, ProxySetting, SendResult,
 };
-pub use dispatch::{Dispatcher, Endpoint, Sent};
+pub use dispatch::{Dispatcher, Endpoint, RawRequest, Sent};
 pub use session::{Session, SessionError};

@@ -7,7 +7,7 @@
 use eframe::egui::{self, RichText};
 use serde_json::Value;
 
-use super::super::state::{Sample, State};
+use super::super::state::{Mode, Sample, State};
 use super::super::worker::FileKind;
 use super::super::{EventOffer, Intent, View};
 use crate::segment::samples::{self, TEMPLATES};
@@ -51,6 +51,22 @@ fn quick_text(event: Option<&Value>, path: &[&str]) -> String {
 pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut Vec<Intent>) {
     view.rects.composer = egui::CentralPanel::default()
         .show(ui, |ui| {
+            let mut mode = state.saved.mode;
+            ui.horizontal(|ui| {
+                ui.label("Compose");
+                for (value, text) in [(Mode::Segment, "Segment event"), (Mode::Request, "Reddit request")] {
+                    let r = ui.selectable_value(&mut mode, value, text);
+                    view.rects.mark(text, r.rect);
+                }
+            });
+            if mode != state.saved.mode {
+                state.saved.mode = mode;
+                state.dirty = true;
+            }
+            if mode == Mode::Request {
+                super::request::show(ui, state, view, intents);
+                return;
+            }
             ui.horizontal_wrapped(|ui| {
                 ui.heading("Event");
                 let menu = ui.menu_button("Templates", |ui| {

@@ -6,6 +6,7 @@ pub mod corpus;
 pub mod mapping_editor;
 pub mod mappings;
 pub mod preview;
+pub mod request;
 pub mod segment;
 pub mod settings;
 pub mod top;

@@ -4,13 +4,13 @@
 
 use eframe::egui::{self, Color32, RichText};
 
-use super::super::state::{SendTo, State};
+use super::super::state::{Mode, SendTo, State};
 use super::super::{Intent, View};
 use crate::reddit::ApiVersion;
 
 /// The badge for where Send goes now: its text and colour.
 pub fn badge(state: &State) -> (&'static str, Color32) {
-    match (state.saved.target, state.settings().is_test()) {
+    match (state.saved.target, state.send_is_test()) {
         (SendTo::Emulator, _) => ("LOCAL EMULATOR", Color32::from_rgb(0x37, 0x47, 0x8f)),
         (SendTo::Reddit, true) => ("REDDIT TEST", Color32::from_rgb(0x2e, 0x7d, 0x32)),
         (SendTo::Reddit, false) => ("REDDIT PRODUCTION", Color32::from_rgb(0xc6, 0x28, 0x28)),
@@ -79,7 +79,7 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
                     SendTo::Emulator => {
                         "Sends go to the emulator built into this app; nothing reaches Reddit."
                     }
-                    SendTo::Reddit if state.settings().is_test() => "Sends go to Reddit in test mode.",
+                    SendTo::Reddit if state.send_is_test() => "Sends go to Reddit in test mode.",
                     SendTo::Reddit => "Sends go to Reddit and count in your campaigns.",
                 });
                 if state.sending {
@@ -96,7 +96,14 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
                         Some(lint) => {
                             response.on_disabled_hover_text(format!("{}: {}", lint.field, lint.message))
                         }
-                        None => response.on_disabled_hover_text("No mapping builds a request without errors"),
+                        None => match state.request.sendable() {
+                            Err(why) if state.saved.mode == Mode::Request => {
+                                response.on_disabled_hover_text(why)
+                            }
+                            _ => {
+                                response.on_disabled_hover_text("No mapping builds a request without errors")
+                            }
+                        },
                     };
                     if response.clicked() {
                         intents.push(Intent::Send);

@@ -7,10 +7,12 @@
 mod curl;
 mod har;
 mod identifiers;
+mod text;
 
 pub use curl::from_curl;
 pub use har::{HarSummary, har_requests};
 pub use identifiers::{Identifier, IdentifierKind, identifiers};
+pub use text::{Checked, check, from_text};
 
 use crate::verdict::Api;
 
@@ -42,6 +44,10 @@ pub enum CaptureError {
     NoBody { place: String },
     #[error("{place}:{line}:{column}: not a HAR file: {message}")]
     Har { place: String, line: usize, column: usize, message: String },
+    #[error("{place}:{line}:{column}: {message}")]
+    Json { place: String, line: usize, column: usize, message: String },
+    #[error("{place}: a HAR of {entries} entries, none to Reddit's conversions endpoints")]
+    NoneInHar { place: String, entries: usize },
 }
 
 /// The version and pixel a Conversions API URL names (any host: Reddit's or the emulator's).

@@ -60,3 +60,57 @@ fn identifiers_are_told_apart() {
         ]
     );
 }
+
+#[test]
+fn text_is_told_apart_by_what_it_holds_and_errors_say_line_and_column() {
+    let curl = "curl 'https://ads-api.reddit.com/api/v3/pixels/a2_x/conversion_events' -d '{\"data\": {}}'";
+    let got = from_text("t", curl).unwrap();
+    assert_eq!((got.len(), got[0].api, got[0].pixel.as_deref()), (1, Some(Api::V3), Some("a2_x")));
+    let har = json!({"log": {"entries": [
+        {"request": {"method": "GET", "url": "https://shop.example/"}},
+        {"request": {"method": "POST", "url": "https://ads-api.reddit.com/api/v2.0/conversions/events/a2_x", "postData": {"text": "{\"events\":[]}"}}},
+        {"request": {"method": "POST", "url": "https://ads-api.reddit.com/api/v3/pixels/a2_y/conversion_events", "postData": {"text": "{}"}}}
+    ]}});
+    let got = from_text("h", &har.to_string()).unwrap();
+    assert_eq!(got.iter().map(|c| c.place.as_str()).collect::<Vec<_>>(), ["h: entry 1", "h: entry 2"]);
+    let none = json!({"log": {"entries": [{"request": {"url": "https://shop.example/"}}]}});
+    assert_eq!(
+        from_text("h", &none.to_string()),
+        Err(CaptureError::NoneInHar { place: "h".into(), entries: 1 })
+    );
+    let body = from_text("b", "{\n  \"events\": []\n}").unwrap();
+    assert_eq!((body.len(), body[0].url.as_ref()), (1, None));
+    // A pretty body cut short: the error is where the text ends, not on its first line.
+    let cut = from_text("b", "{\n  \"events\": [\n    {\"event_at\": ").unwrap_err();
+    assert!(matches!(cut, CaptureError::Json { line: 3, .. }), "{cut:?}");
+    assert!(!cut.to_string().contains(" at line "), "one position, not two: {cut}");
+    let lines = from_text("l", "{\"events\": []}\n\n{\"data\": {}}\n").unwrap();
+    assert_eq!(lines.iter().map(|c| c.place.as_str()).collect::<Vec<_>>(), ["l:1", "l:3"]);
+    let bad = from_text("l", "{\"events\": []}\n{\"events\": [}\n").unwrap_err();
+    assert!(matches!(bad, CaptureError::Json { line: 2, column: 13, .. }), "{bad:?}");
+}
+
+#[test]
+fn the_version_comes_from_the_url_then_the_caller_then_the_shape_then_the_fallback() {
+    let c = |url: Option<&str>, body: &str| Captured {
+        place: "p".into(),
+        method: "POST".into(),
+        api: url.and_then(endpoint).map(|e| e.0),
+        pixel: None,
+        url: url.map(str::to_string),
+        body: body.into(),
+    };
+    let v3_url = Some("https://ads-api.reddit.com/api/v3/pixels/a/conversion_events");
+    let got = check(&c(v3_url, "{\"events\": []}"), Some(Api::V2), None, 0).unwrap();
+    assert_eq!((got.api, got.api_from), (Api::V3, "the URL"));
+    let got = check(&c(None, "{\"data\": {}}"), None, None, 0).unwrap();
+    assert_eq!((got.api, got.api_from), (Api::V3, "the body's shape"));
+    assert!(check(&c(None, "{}"), None, None, 0).is_none());
+    let got = check(&c(None, "{}"), None, Some((Api::V2, "the top bar")), 0).unwrap();
+    assert_eq!((got.api, got.api_from, got.verdict.accepted()), (Api::V2, "the top bar", false));
+    let raw =
+        check(&c(None, "{\"data\": {\"events\": [{\"user\": {\"email\": \"a@b.c\"}}]}}"), None, None, 0)
+            .unwrap();
+    assert_eq!(raw.identifiers[0].kind, IdentifierKind::RawPii);
+    assert!(raw.body.is_some());
+}
