@@ -11,65 +11,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=${1:-debug}
-for tool in Xvfb xdotool import python3; do
-  command -v "$tool" >/dev/null || { echo "gui-request: $tool is missing (apt-get install xvfb mesa-vulkan-drivers imagemagick xdotool)" >&2; exit 1; }
-done
-cargo build --quiet $([ "$profile" = release ] && echo --release)
-bin=target/$profile/reddit-capi-console
-out=target/gui-request
-rm -rf "$out"; mkdir -p "$out"
-tmp=$(mktemp -d)
-home=$tmp/home
-geometry=$tmp/geometry.json
-display=:79
-Xvfb $display -screen 0 1280x720x24 -nolisten tcp >/dev/null 2>&1 &
-xvfb=$!
-app=
-trap 'kill $app $xvfb 2>/dev/null || true; rm -rf "$tmp"' EXIT
-sleep 1
-export DISPLAY=$display
-env -u DBUS_SESSION_BUS_ADDRESS REDDIT_CAPI_CONSOLE_GEOMETRY=$geometry REDDIT_CAPI_CONSOLE_HOME=$home \
-  REDDIT_CAPI_CONSOLE_KEYCHAIN=off WGPU_BACKEND=vulkan "$bin" >>"$out/app.log" 2>&1 &
-app=$!
-win=
-for _ in $(seq 1 300); do
-  win=$(xdotool search --onlyvisible --name "Reddit CAPI Console" 2>/dev/null | head -1 || true)
-  [ -n "$win" ] && break
-  sleep 0.1
-done
-[ -n "$win" ] || { echo "gui-request: no window; see $out/app.log"; cat "$out/app.log"; exit 1; }
-sleep 2
-xdotool windowfocus --sync "$win"
+name=gui-request display=:79 screen=1280x720 out=target/gui-request
+source scripts/lib/app-under-xvfb.sh
+start
 xdotool windowmove "$win" 0 0 windowsize "$win" 1280 720
 sleep 2
-
-shot() { import -window root "$out/$1.png"; echo "screenshot $out/$1.png"; }
-# A named control's centre on the screen, from the app's geometry file.
-at() {
-  local name=$1
-  for _ in $(seq 1 50); do
-    if [ -s "$geometry" ] && python3 - "$geometry" "$name" >/dev/null 2>&1 <<'PY'
-import json, sys
-g = json.load(open(sys.argv[1])); sys.exit(0 if sys.argv[2] in g else 1)
-PY
-    then break; fi
-    sleep 0.2
-  done
-  eval "$(xdotool getwindowgeometry --shell "$win")"
-  python3 - "$geometry" "$name" "$X" "$Y" <<'PY'
-import json, sys
-g = json.load(open(sys.argv[1]))
-x0, y0, x1, y1 = g[sys.argv[2]]
-print(int(float(sys.argv[3]) + (x0 + x1) / 2), int(float(sys.argv[4]) + (y0 + y1) / 2))
-PY
-}
-click() {
-  local xy
-  xy=$(at "$1") || { echo "gui-request: no control named $1 in $geometry" >&2; exit 1; }
-  read -r x y <<<"$xy"
-  xdotool mousemove "$x" "$y" click 1
-  sleep 0.6
-}
 
 shot 01-first-run
 # 1. Request mode, and a v3 body typed key by key; its action_source is one Reddit refuses.
@@ -93,11 +39,7 @@ shot 04-accepted
 xdotool key ctrl+Return
 sleep 3
 shot 05-sent
-xdotool key ctrl+q
-for _ in $(seq 1 300); do kill -0 "$app" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$app" 2>/dev/null; then echo "gui-request: the app did not quit on Ctrl+Q"; exit 1; fi
-wait "$app" || { echo "gui-request: the app exited with $?; see $out/app.log"; exit 1; }
-app=
+quit
 python3 - "$home" "$body" <<'PY'
 import json, pathlib, sys
 home, typed = pathlib.Path(sys.argv[1]), sys.argv[2]
@@ -115,8 +57,5 @@ assert h["request"]["body"] == json.loads(fixed), h["request"]["body"]
 assert h["request"]["url"].endswith("/api/v3/pixels/a2_local_test_pixel/conversion_events"), h["request"]["url"]
 print("gui-request: the typed and fixed request went to the local emulator (200), is in the history as typed, and settings.json keeps the mode and text")
 PY
-for f in "$out"/*.png; do
-  colors=$(convert "$f" -format %k info:)
-  [ "$colors" -gt 50 ] || { echo "gui-request: $f looks blank ($colors colours)"; exit 1; }
-done
+check_shots
 echo "gui-request: passed; screenshots in $out/"

@@ -12,93 +12,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile=${1:-release}
-for tool in Xvfb xdotool import python3; do
-  command -v "$tool" >/dev/null || { echo "gui-smoke: $tool is missing (apt-get install xvfb mesa-vulkan-drivers imagemagick xdotool)" >&2; exit 1; }
-done
-cargo build --quiet $([ "$profile" = release ] && echo --release)
-bin=target/$profile/reddit-capi-console
-out=target/gui-smoke
-rm -rf "$out"; mkdir -p "$out"
-tmp=$(mktemp -d)
-# A new machine: the data directory does not exist yet.
-home=$tmp/home
-geometry=$tmp/geometry.json
-display=:78
-Xvfb $display -screen 0 1600x1000x24 -nolisten tcp >/dev/null 2>&1 &
-xvfb=$!
-app=
-trap 'kill $app $xvfb 2>/dev/null || true; rm -rf "$tmp"' EXIT
-sleep 1
-export DISPLAY=$display
-# No D-Bus session: no file-dialog portal either, so the app asks for typed paths (checked below).
-start() {
-  env -u DBUS_SESSION_BUS_ADDRESS REDDIT_CAPI_CONSOLE_TIMING=1 REDDIT_CAPI_CONSOLE_GEOMETRY=$geometry REDDIT_CAPI_CONSOLE_HOME=$home \
-    REDDIT_CAPI_CONSOLE_KEYCHAIN=off WGPU_BACKEND=vulkan "$bin" >>"$out/app.log" 2>&1 &
-  app=$!
-  started=$SECONDS
-  win=
-  for _ in $(seq 1 300); do
-    win=$(xdotool search --onlyvisible --name "Reddit CAPI Console" 2>/dev/null | head -1 || true)
-    [ -n "$win" ] && break
-    sleep 0.1
-  done
-  [ -n "$win" ] || { echo "gui-smoke: no window; see $out/app.log"; cat "$out/app.log"; exit 1; }
-  sleep 2
-  # No window manager under Xvfb: give the window the keyboard focus.
-  xdotool windowfocus --sync "$win"
-  sleep 1
-}
-# Ctrl+Q, as a person closes the app: eframe writes its state, the app its files.
-quit() {
-  xdotool windowfocus --sync "$win"
-  xdotool key ctrl+q
-  for _ in $(seq 1 300); do kill -0 "$app" 2>/dev/null || break; sleep 0.1; done
-  if kill -0 "$app" 2>/dev/null; then echo "gui-smoke: the app did not quit on Ctrl+Q"; exit 1; fi
-  wait "$app" || { echo "gui-smoke: the app exited with $?; see $out/app.log"; exit 1; }
-  app=
-}
-size() { xdotool getwindowgeometry "$win" | awk '/Geometry:/ {print $2}'; }
+name=gui-smoke display=:78 screen=1600x1000 out=target/gui-smoke
+source scripts/lib/app-under-xvfb.sh
 start
 xdotool windowmove "$win" 0 0 windowsize "$win" 1400 900
 sleep 1
 
-shot() { import -window "$win" "$out/$1.png"; echo "screenshot $out/$1.png"; }
-# The window's origin on the screen, and a named control's centre from the app's geometry file.
-origin() { eval "$(xdotool getwindowgeometry --shell "$win")"; echo "$X $Y"; }
-at() {
-  local name=$1
-  for _ in $(seq 1 50); do
-    if [ -s "$geometry" ] && python3 - "$geometry" "$name" >/dev/null 2>&1 <<'PY'
-import json, sys
-g = json.load(open(sys.argv[1])); sys.exit(0 if sys.argv[2] in g else 1)
-PY
-    then break; fi
-    sleep 0.2
-  done
-  read -r ox oy < <(origin)
-  python3 - "$geometry" "$name" "$ox" "$oy" <<'PY'
-import json, sys
-g = json.load(open(sys.argv[1]))
-x0, y0, x1, y1 = g[sys.argv[2]]
-print(int(float(sys.argv[3]) + (x0 + x1) / 2), int(float(sys.argv[4]) + (y0 + y1) / 2))
-PY
-}
-click() {
-  local xy
-  xy=$(at "$1") || { echo "gui-smoke: no control named $1 in $geometry" >&2; exit 1; }
-  read -r x y <<<"$xy"
-  xdotool mousemove "$x" "$y" click 1
-  sleep 0.6
-}
-fresh() { rm -f "$geometry"; sleep 1.3; }
-# Waits (up to 90 s) until the app shows the control named $1.
-wait_for() {
-  for _ in $(seq 1 90); do
-    python3 -c 'import json,sys; sys.exit(0 if sys.argv[2] in json.load(open(sys.argv[1])) else 1)' "$geometry" "$1" 2>/dev/null && return 0
-    sleep 1
-  done
-  echo "gui-smoke: $1 never showed"; exit 1
-}
 
 shot 01-first-run
 # 1. The composer: select all, type a new event key by key (through invalid JSON all the way).
@@ -228,9 +147,6 @@ xdotool key ctrl+s
 sleep 1.5
 quit
 check
-for f in "$out"/*.png; do
-  colors=$(convert "$f" -format %k info:)
-  [ "$colors" -gt 50 ] || { echo "gui-smoke: $f looks blank ($colors colours)"; exit 1; }
-done
+check_shots
 grep -m1 "first frame" "$out/app.log" || true
 echo "gui-smoke: passed; screenshots in $out/"
