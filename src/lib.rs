@@ -24,6 +24,7 @@ pub use reddit_capi_core::{
 pub mod app;
 pub mod cli;
 pub mod emulator;
+pub mod input;
 pub mod local_time;
 pub mod net;
 pub mod paths;
