@@ -151,6 +151,7 @@ fn a_truncated_or_damaged_gzip_is_an_error_naming_the_file_and_where_its_text_st
 
 /// Runs `args` and returns it and its peak resident memory in MiB (`wait4`'s own figure).
 #[cfg(target_os = "linux")]
+#[expect(clippy::zombie_processes, reason = "reaped by wait4, which also gives its peak memory")]
 fn run_measured(home: &Path, args: &[&str], stderr_file: &Path) -> (i32, u64) {
     let child = command(home, args)
         .stdout(Stdio::null())
