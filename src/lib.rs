@@ -19,11 +19,13 @@ pub use reddit_capi_core::{
 };
 
 // The app indexes nothing that could panic mid-frame: every lookup is checked.
+pub mod about;
 #[cfg(feature = "gui")]
 #[warn(clippy::indexing_slicing)]
 pub mod app;
 pub mod cli;
 pub mod emulator;
+pub mod input;
 pub mod local_time;
 pub mod net;
 pub mod paths;

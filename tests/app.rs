@@ -124,6 +124,18 @@ fn the_send_shortcut_sends() {
 }
 
 #[test]
+fn the_about_window_says_what_version_says() {
+    let (mut h, dir) = app("about", Arc::default());
+    assert!(h.query_by_label_contains("segment profile matches").is_none());
+    h.get_by_label("About").click();
+    h.run_steps(2);
+    let release = reddit_capi_console::mapping::release::segment_release();
+    assert!(h.query_by_label(&format!("segment profile matches {release}")).is_some());
+    assert!(h.query_by_label(&format!("reddit-capi-console {}", env!("CARGO_PKG_VERSION"))).is_some());
+    assert!(h.query_by_label(&format!("data directory: {}", dir.display())).is_some());
+}
+
+#[test]
 fn editing_settings_changes_the_request() {
     let (mut h, _dir) = app("settings", Arc::default());
     h.get_by_label("Settings").click();
@@ -889,6 +901,52 @@ fn a_source_that_does_not_compile_gets_one_error_in_plain_words_and_is_not_taken
     );
     let purchase = h.state().state.mappings.iter().find(|m| m.name == "Purchase").unwrap();
     assert!(!purchase.mapping.contains_key("conversion_id"), "nothing that does not compile is taken");
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut encoder, bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+#[test]
+fn the_corpus_reads_a_picked_gzip_file_and_a_directory_of_gzip_parts_as_the_plain_file() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/report/events.jsonl"),
+    )
+    .unwrap();
+    let dialogs = Arc::new(FakeDialogs::default());
+    *dialogs.to_open.lock().unwrap() = Some(("events.jsonl.gz".into(), gzip(text.as_bytes())));
+    let (mut h, dir) = app("corpus-gzip", dialogs.clone());
+    h.get_by_label("Corpus").click();
+    h.run_steps(2);
+    h.get_by_label("Open events file…").click();
+    h.run_steps(2);
+    wait(&mut h, |a| a.view.corpus.done.is_some());
+    // The report, its "now" (the clock's at each run) aside.
+    let report = |h: &Harness<'static, ConsoleApp>| {
+        let mut report = serde_json::to_value(&h.state().view.corpus.done.as_ref().unwrap().report).unwrap();
+        report.as_object_mut().unwrap().remove("now");
+        report
+    };
+    let picked = report(&h);
+    assert_eq!(picked["events"], 10, "{picked}");
+    // Segment's S3 layout: the same events in gzip parts, read in name order.
+    let parts = dir.join("segment-logs");
+    std::fs::create_dir_all(&parts).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, chunk) in lines.chunks(3).enumerate() {
+        std::fs::write(parts.join(format!("part-{i:02}.gz")), gzip((chunk.join("\n") + "\n").as_bytes()))
+            .unwrap();
+    }
+    h.state_mut().view.corpus.done = None;
+    h.state_mut().view.corpus.path = parts.display().to_string();
+    h.run_steps(1);
+    h.get_by_label("Read").click();
+    h.run_steps(2);
+    wait(&mut h, |a| a.view.corpus.done.is_some() || a.view.corpus.error.is_some());
+    assert_eq!(h.state().view.corpus.error, None);
+    assert_eq!(report(&h), picked);
 }
 
 #[test]

@@ -953,6 +953,25 @@ fn event_older_than_seven_days_gets_a_warning_and_a_fresh_one_does_not() {
 }
 
 #[test]
+fn version_names_the_segment_release_and_the_data_directory() {
+    for flag in ["--version", "-V"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_reddit-capi-console"))
+            .arg(flag)
+            .env("REDDIT_CAPI_CONSOLE_HOME", "/tmp/rcc-version-home")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        let release = reddit_capi_console::mapping::release::segment_release();
+        let expected = format!(
+            "reddit-capi-console {}\nsegment profile matches {release}\ndata directory: /tmp/rcc-version-home\n",
+            env!("CARGO_PKG_VERSION")
+        );
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
+        assert!(!std::path::Path::new("/tmp/rcc-version-home").exists(), "nothing created");
+    }
+}
+
+#[test]
 fn paths_prints_where_the_files_live() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_reddit-capi-console"))
         .args(["paths", "--format", "json"])

@@ -66,6 +66,8 @@ pub struct PathPrompt {
 #[derive(Default)]
 pub struct View {
     pub show_settings: bool,
+    /// Whether the About window is open.
+    pub show_about: bool,
     pub reveal_token: bool,
     pub token_input: String,
     /// Where "Use token" keeps it: the keychain, the opt-in file, or nowhere (`None`: session).
@@ -846,6 +848,7 @@ impl ConsoleApp {
             &mut self.view.rects,
         );
         panels::segment::show(&ctx, &mut self.view.segment, &mut self.state, &mut intents);
+        about(&ctx, &mut self.view.show_about, self.data_dir.as_ref());
         if self.view.confirm_production {
             let modal = egui::Modal::new(egui::Id::unique("confirm-production")).show(&ctx, |ui| {
                 ui.heading("Send to production?");
@@ -998,6 +1001,15 @@ pub fn prepare_state_file(dir: &DataDir) -> std::io::Result<PathBuf> {
 }
 
 /// Opens the desktop app.
+/// The About window: what `--version` prints.
+fn about(ctx: &egui::Context, open: &mut bool, data_dir: Option<&DataDir>) {
+    egui::Window::new("About").open(open).collapsible(false).resizable(false).show(ctx, |ui| {
+        for line in crate::about::lines(data_dir.map(DataDir::root)) {
+            ui.label(line);
+        }
+    });
+}
+
 pub fn run() -> eframe::Result {
     STARTED.get_or_init(Instant::now);
     GEOMETRY.get_or_init(|| std::env::var_os("REDDIT_CAPI_CONSOLE_GEOMETRY").map(PathBuf::from));

@@ -73,8 +73,8 @@ impl Dialogs for NativeDialogs {
     fn open(&self, kind: FileKind) -> BoxFuture<Option<(String, Vec<u8>)>> {
         Box::pin(async move {
             let filter: (&str, &[&str]) = match kind {
-                FileKind::Request => ("Request", &["json", "har", "sh", "txt", "curl"]),
-                _ => ("JSON", &["json", "jsonl"]),
+                FileKind::Request => ("Request", &["json", "har", "sh", "txt", "curl", "gz"]),
+                _ => ("JSON", &["json", "jsonl", "gz"]),
             };
             let handle = rfd::AsyncFileDialog::new()
                 .add_filter(filter.0, filter.1)
@@ -310,7 +310,10 @@ impl Resources {
         let (dialogs, post) = (self.dialogs.clone(), self.post.clone());
         tokio::spawn(async move {
             if let Some((name, bytes)) = dialogs.open(kind).await {
-                post.send(Msg::Opened { kind, name, bytes });
+                match picked_text(kind, bytes) {
+                    Ok(bytes) => post.send(Msg::Opened { kind, name, bytes }),
+                    Err(e) => post.send(Msg::OpenFailed(format!("{name}: {e}"))),
+                }
             }
         });
     }
@@ -380,15 +383,25 @@ impl Snapshot {
 /// The most a typed path may hold (a workspace, a mapping or an event).
 const MAX_OPEN_BYTES: u64 = 64 << 20;
 
+/// A typed path's text (plain or gzip), up to [`MAX_OPEN_BYTES`] of text.
 fn read_limited(path: &Path) -> Result<Vec<u8>, String> {
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let opened = crate::input::open(path).map_err(|e| e.to_string())?;
     let mut bytes = Vec::new();
-    file.take(MAX_OPEN_BYTES + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    opened.reader.take(MAX_OPEN_BYTES + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
     if bytes.len() as u64 > MAX_OPEN_BYTES {
         return Err(format!("larger than {} MiB", MAX_OPEN_BYTES >> 20));
     }
     Ok(bytes)
+}
+
+/// A picked file's text (plain or gzip), up to [`MAX_OPEN_BYTES`]; the corpus streams its own.
+fn picked_text(kind: FileKind, bytes: Vec<u8>) -> Result<Vec<u8>, String> {
+    if kind == FileKind::Corpus {
+        return Ok(bytes);
+    }
+    let text = crate::input::decoded_bytes(bytes, MAX_OPEN_BYTES).map_err(|e| e.to_string())?;
+    text.ok_or_else(|| format!("larger than {} MiB", MAX_OPEN_BYTES >> 20))
 }
 
 #[derive(Clone)]
@@ -495,5 +508,22 @@ mod tests {
         let file = dir.join("e.json");
         std::fs::write(&file, "{}").unwrap();
         assert_eq!(read_limited(&file).unwrap(), b"{}");
+    }
+
+    #[test]
+    fn gzip_files_open_as_their_text_up_to_the_same_limit() {
+        use crate::test_dir::gzip;
+        let dir = crate::test_dir::TestDir::created("read-gzip");
+        let file = dir.join("event.json.gz");
+        std::fs::write(&file, gzip(b"{\"type\":\"track\"}")).unwrap();
+        assert_eq!(read_limited(&file).unwrap(), b"{\"type\":\"track\"}");
+        assert_eq!(picked_text(FileKind::Sample, gzip(b"{}")).unwrap(), b"{}");
+        // The corpus streams (and decompresses) its bytes itself.
+        assert_eq!(picked_text(FileKind::Corpus, gzip(b"{}")).unwrap(), gzip(b"{}"));
+        let bomb = gzip(&vec![b' '; MAX_OPEN_BYTES as usize + 1]);
+        assert!(bomb.len() < 1 << 20);
+        std::fs::write(&file, &bomb).unwrap();
+        assert_eq!(read_limited(&file).unwrap_err(), "larger than 64 MiB");
+        assert_eq!(picked_text(FileKind::Workspace, bomb).unwrap_err(), "larger than 64 MiB");
     }
 }

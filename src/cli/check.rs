@@ -2,15 +2,16 @@
 //! elsewhere — bodies (JSON or JSON Lines), a cURL command line, a HAR file — with the warnings
 //! and each identifier explained. The answers are the core validator's (`docs/reddit-rules.md`).
 
-use std::fs::File;
 use std::io::{BufReader, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use serde_json::json;
 
+use super::common::expand_paths;
 use super::{CliError, EXIT_OK, EXIT_REFUSED, Format};
 use crate::capture::{self, Captured};
+use crate::input;
 use crate::timestamp;
 use crate::verdict::{self, Api};
 
@@ -27,7 +28,8 @@ pub struct CheckArgs {
     /// Judge `event_at` against this time (RFC 3339) instead of now.
     #[arg(long)]
     now: Option<String>,
-    /// Files: `.har` (HAR 1.2), a cURL command line, a JSON body or JSON Lines of bodies; `-` is stdin.
+    /// Files (plain or gzip) or directories of them: `.har` (HAR 1.2), a cURL command line, a JSON
+    /// body or JSON Lines of bodies; `-` is stdin.
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
 }
@@ -48,11 +50,11 @@ pub(super) fn run(args: CheckArgs, out: &mut impl Write) -> Result<u8, CliError>
     };
     let mut code = EXIT_OK;
     let mut checked = 0;
-    for input in &args.inputs {
+    for input in &expand_paths(&args.inputs)? {
         let name = input.display().to_string();
         let mut requests = Vec::new();
-        if input.extension().is_some_and(|e| e.eq_ignore_ascii_case("har")) {
-            let file = File::open(input).map_err(|e| CliError(format!("{name}: {e}")))?;
+        if is_har(input) {
+            let file = input::open(input).map_err(|e| CliError(format!("{name}: {e}")))?.reader;
             let summary =
                 capture::har_requests(&name, BufReader::with_capacity(1 << 16, file), |c| requests.push(c))
                     .map_err(|e| CliError(e.to_string()))?;
@@ -78,13 +80,20 @@ pub(super) fn run(args: CheckArgs, out: &mut impl Write) -> Result<u8, CliError>
     Ok(code)
 }
 
-fn read_text(path: &PathBuf, name: &str) -> Result<String, CliError> {
+/// A `.har` file, or a gzip one (`.har.gz`).
+fn is_har(path: &Path) -> bool {
+    let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    name.ends_with(".har") || name.ends_with(".har.gz")
+}
+
+fn read_text(path: &Path, name: &str) -> Result<String, CliError> {
     let mut text = String::new();
-    let reader: Box<dyn Read> = if name == "-" {
-        Box::new(std::io::stdin())
+    let opened = if name == "-" {
+        input::decoded(std::io::stdin()).map(|(reader, _)| reader)
     } else {
-        Box::new(File::open(path).map_err(|e| CliError(format!("{name}: {e}")))?)
+        input::open(path).map(|opened| opened.reader)
     };
+    let reader = opened.map_err(|e| CliError(format!("{name}: {e}")))?;
     reader.take(MAX_TEXT + 1).read_to_string(&mut text).map_err(|e| CliError(format!("{name}: {e}")))?;
     if text.len() as u64 > MAX_TEXT {
         return Err(CliError(format!(

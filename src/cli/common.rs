@@ -1,7 +1,7 @@
 //! What several commands share: the workspace/mapping/API/profile arguments, building the
 //! engine, reading event files (all syntax-checked before anything runs), the token.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 
@@ -9,6 +9,7 @@ use super::CliError;
 use super::source::Source;
 use crate::engine::{Engine, Selection};
 use crate::identity::Profile;
+use crate::input;
 use crate::paths::DataDir;
 use crate::reddit::ApiVersion;
 use crate::secret::Secret;
@@ -118,21 +119,40 @@ impl EngineArgs {
     }
 }
 
-/// The text of an events file (or of standard input for `-`) and its label for errors, up to
-/// [`MAX_INPUT_BYTES`].
+/// The text of an events file (or of standard input for `-`), plain or gzip, and its label for
+/// errors, up to [`MAX_INPUT_BYTES`] of text.
 pub(super) fn read_text(path: &str) -> Result<(String, String), EventsError> {
     if path == "-" {
-        return read_capped(std::io::stdin().lock(), "<stdin>", 0, MAX_INPUT_BYTES);
+        let (stdin, _) = input::decoded(std::io::stdin()).map_err(|e| EventsError::io("<stdin>", &e))?;
+        return read_capped(stdin, "<stdin>", 0, MAX_INPUT_BYTES);
     }
-    let file = std::fs::File::open(path).map_err(|e| EventsError::io(path, &e))?;
-    read_open(&file, path)
+    let opened = input::open(Path::new(path)).map_err(|e| EventsError::io(path, &e))?;
+    read_capped(opened.reader, path, opened.size_hint, MAX_INPUT_BYTES)
 }
 
-/// The rest of an open file's text, labelled `path`, up to [`MAX_INPUT_BYTES`] (its length
-/// reserves room).
-pub(super) fn read_open(file: &std::fs::File, path: &str) -> Result<(String, String), EventsError> {
-    let size = file.metadata().map_or(0, |m| m.len());
-    read_capped(file, path, usize::try_from(size).unwrap_or(usize::MAX), MAX_INPUT_BYTES)
+/// The inputs named on the command line, each directory replaced by its files in name order
+/// (`-`, standard input, kept).
+pub(super) fn expand_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, CliError> {
+    let mut files = Vec::with_capacity(paths.len());
+    for path in paths {
+        if path.as_os_str() == "-" {
+            files.push(path.clone());
+        } else {
+            files.extend(input::files(path).map_err(|e| CliError(format!("{}: {e}", path.display())))?);
+        }
+    }
+    Ok(files)
+}
+
+/// [`expand_paths`] for inputs named as text (their labels).
+pub(super) fn expand(paths: &[String]) -> Result<Vec<String>, CliError> {
+    let paths: Vec<PathBuf> = paths.iter().map(PathBuf::from).collect();
+    let files = expand_paths(&paths)?.into_iter().map(|file| {
+        file.into_os_string()
+            .into_string()
+            .map_err(|f| CliError(format!("{}: the name is not UTF-8", f.display())))
+    });
+    files.collect()
 }
 
 /// Reads every events file (`-` or none: stdin) and checks its syntax, so a broken file is
@@ -145,7 +165,7 @@ pub(super) fn read_sources(sources: &[String]) -> Result<Vec<Source>, CliError> 
 /// [`read_sources`], each input checked in pieces by `jobs` threads side by side.
 pub(super) fn read_sources_on(sources: &[String], jobs: usize) -> Result<Vec<Source>, CliError> {
     let stdin = ["-".to_string()];
-    let sources = if sources.is_empty() { &stdin[..] } else { sources };
+    let sources = expand(if sources.is_empty() { &stdin[..] } else { sources })?;
     let checked = sources.iter().map(|path| Source::check(path, jobs)).collect::<Result<Vec<_>, _>>()?;
     if checked.iter().all(|source| source.events == 0) {
         let labels: Vec<&str> = checked.iter().map(|source| source.label.as_str()).collect();

@@ -20,7 +20,7 @@ pub struct CurlArgs {
     /// Send to this base URL instead of Reddit (e.g. a running `emulate`).
     #[arg(long)]
     endpoint: Option<String>,
-    /// Event files; `-` or nothing reads stdin.
+    /// Event files (plain or gzip) or directories of them, in name order; `-` or nothing reads stdin.
     events: Vec<String>,
 }
 

@@ -33,8 +33,11 @@ pub const EXIT_USAGE: u8 = 2;
 
 /// Reddit CAPI Console: design, preview and test Segment → Reddit Conversions API mappings.
 #[derive(Debug, Parser)]
-#[command(name = "reddit-capi-console", version, about, long_about = None)]
+#[command(name = "reddit-capi-console", about, long_about = None, disable_version_flag = true)]
 pub struct Cli {
+    /// Print the version, the Segment release the `segment` profile matches, and the data directory.
+    #[arg(short = 'V', long)]
+    pub version: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -105,6 +108,15 @@ cli_error_from!(
     crate::net::SessionError,
 );
 
+/// `--version`: [`crate::about::lines`], the data directory where it would be (not created).
+fn version(out: &mut impl Write) -> Result<u8, CliError> {
+    let dir = crate::paths::DataDir::locate();
+    for line in crate::about::lines(dir.as_ref().map(crate::paths::DataDir::root)) {
+        writeln!(out, "{line}")?;
+    }
+    Ok(EXIT_OK)
+}
+
 /// Runs the command line with the process's arguments.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -118,6 +130,7 @@ pub fn main() -> ExitCode {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let result = match cli.command {
+        _ if cli.version => version(&mut out),
         Some(Command::Preview(args)) => preview::run(args, &mut out),
         Some(Command::Hash(args)) => hash::run(args, &mut out),
         Some(Command::Check(args)) => check::run(args, &mut out),

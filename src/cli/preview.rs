@@ -32,7 +32,8 @@ pub struct PreviewArgs {
     /// JSON: also print each hashed identifier's raw → normalized → hash provenance.
     #[arg(long)]
     explain: bool,
-    /// Event files (JSON object, JSON array or JSON Lines); `-` or nothing reads stdin.
+    /// Event files (JSON object, JSON array or JSON Lines; plain or gzip) or directories of them,
+    /// in name order; `-` or nothing reads stdin.
     events: Vec<String>,
 }
 

@@ -1,12 +1,14 @@
 //! `reddit-capi-console report`: a whole file of events at once — per mapping matched, built
 //! and refused, identifier coverage and signals, normalization, lints, timing, deduplication.
 
-use std::io::{Read, Write};
+use std::io::Write;
+use std::path::Path;
 
 use clap::{Args, ValueEnum};
 
-use super::common::EngineArgs;
+use super::common::{EngineArgs, expand};
 use super::{CliError, EXIT_OK, EXIT_REFUSED};
+use crate::input;
 use crate::report::{self, Corpus};
 use crate::segment::{Event, EventReader, EventsError};
 
@@ -30,7 +32,8 @@ pub struct ReportArgs {
     /// "Now" for the timing section (an RFC 3339 timestamp; default: the clock).
     #[arg(long, value_parser = parse_now)]
     now: Option<i64>,
-    /// Event files (JSON Lines, a JSON array or objects), read as a stream; `-` or nothing reads stdin.
+    /// Event files (JSON Lines, a JSON array or objects; plain or gzip) or directories of them (read
+    /// in name order), read as a stream; `-` or nothing reads stdin.
     events: Vec<String>,
 }
 
@@ -41,27 +44,23 @@ fn parse_now(s: &str) -> Result<i64, String> {
     }
 }
 
-/// The events of one source, streamed (an error opening it is its only item).
+/// The events of one source (plain or gzip), streamed (an error opening it is its only item).
 fn source(path: &str) -> Box<dyn Iterator<Item = Result<Event, EventsError>> + Send> {
-    let opened: Result<(Box<dyn Read + Send>, String), std::io::Error> = if path == "-" {
-        Ok((Box::new(std::io::stdin()), "<stdin>".into()))
+    let opened = if path == "-" {
+        input::decoded(std::io::stdin()).map(|(reader, _)| (reader, "<stdin>".to_string()))
     } else {
-        std::fs::File::open(path).map(|f| (Box::new(f) as Box<dyn Read + Send>, path.to_string()))
+        input::open(Path::new(path)).map(|opened| (opened.reader, path.to_string()))
     };
     match opened {
         Ok((reader, label)) => Box::new(EventReader::new(reader, label)),
-        Err(e) => Box::new(std::iter::once(Err(EventsError {
-            source_name: path.into(),
-            line: 0,
-            column: 0,
-            message: e.to_string(),
-        }))),
+        Err(e) => Box::new(std::iter::once(Err(EventsError::io(path, &e)))),
     }
 }
 
 pub(super) fn run(args: ReportArgs, out: &mut impl Write) -> Result<u8, CliError> {
     let (engine, selection) = args.engine.engine()?;
-    let sources = if args.events.is_empty() { vec!["-".to_string()] } else { args.events };
+    let stdin = ["-".to_string()];
+    let sources = expand(if args.events.is_empty() { &stdin } else { &args.events })?;
     let events = sources.into_iter().flat_map(|s| source(&s));
     let mut corpus = Corpus::new(&engine, selection, args.now.unwrap_or_else(crate::timestamp::now_millis));
     report::run(&mut corpus, events, |_| true)?;

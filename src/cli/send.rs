@@ -54,7 +54,8 @@ pub struct SendArgs {
     /// Batch each mapping's events into requests of up to 1,000.
     #[arg(long)]
     batch: bool,
-    /// Event files (JSON object, JSON array or JSON Lines); `-` reads stdin.
+    /// Event files (JSON object, JSON array or JSON Lines; plain or gzip) or directories of them,
+    /// in name order; `-` reads stdin.
     #[arg(required = true)]
     events: Vec<String>,
 }
@@ -74,7 +75,7 @@ pub struct ReplayArgs {
     max_failures: u32,
     #[command(flatten)]
     jobs: JobsArg,
-    /// JSON Lines files of Segment events.
+    /// JSON Lines files of Segment events (plain or gzip), or directories of them in name order.
     #[arg(required = true)]
     files: Vec<String>,
 }

@@ -1,14 +1,15 @@
 //! An events input: checked whole before anything runs, then read again for its events. A
-//! regular file is read twice, a piece at a time, so memory does not grow with it, the second
+//! regular file (plain or gzip: its decompressed text) is read twice, a piece at a time, so memory does not grow with it, the second
 //! time only as far as the check read (what a writer appends meanwhile is not read); standard
 //! input and other streams, which cannot be read twice, are held.
 
-use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::Read;
+use std::path::Path;
 
-use super::common::{read_open, read_text};
+use super::common::read_text;
 use super::pipeline::{self, Checked};
-use crate::segment::{self, Event, EventReader, EventsError};
+use crate::input;
+use crate::segment::{self, Event, EventReader, EventsError, MAX_INPUT_BYTES, read_capped};
 
 /// An events input whose syntax has been checked.
 pub(super) struct Source {
@@ -21,7 +22,7 @@ pub(super) struct Source {
 
 enum Body {
     /// A regular file, opened again to be read on (one open file per input at a time, however
-    /// many inputs), up to the bytes checked: what is written to it meanwhile is not read.
+    /// many inputs), up to the bytes of text checked: what is written to it meanwhile is not read.
     File { path: String, checked_bytes: u64 },
     /// The text of something that cannot be read twice.
     Text(String),
@@ -33,27 +34,23 @@ pub(super) type Events<'s> = Box<dyn Iterator<Item = Result<Event, EventsError>>
 impl Source {
     /// Opens `path` (`-`: standard input) and checks its syntax, on `jobs` threads.
     pub(super) fn check(path: &str, jobs: usize) -> Result<Source, EventsError> {
-        let file = match path {
-            "-" => None,
-            _ => Some(File::open(path).map_err(|e| EventsError::io(path, &e))?),
-        };
-        match file {
-            Some(file) if file.metadata().is_ok_and(|m| m.is_file()) => {
-                let checked = match pipeline::check(&mut &file, jobs) {
-                    Some(checked) => checked,
-                    // The whole text, for the error (or the count) as one reading of it gives.
-                    None => {
-                        (&file).seek(SeekFrom::Start(0)).map_err(|e| EventsError::io(path, &e))?;
-                        let (text, _) = read_open(&file, path)?;
-                        Checked { events: segment::check_syntax(&text, path)?, bytes: text.len() }
-                    }
-                };
-                let body = Body::File { path: path.to_string(), checked_bytes: checked.bytes as u64 };
-                Ok(Source { label: path.to_string(), events: checked.events, body })
-            }
-            Some(file) => Source::held(read_open(&file, path)?, jobs),
-            None => Source::held(read_text(path)?, jobs),
+        if path == "-" {
+            return Source::held(read_text(path)?, jobs);
         }
+        let mut opened = input::open(Path::new(path)).map_err(|e| EventsError::io(path, &e))?;
+        if !opened.regular {
+            return Source::held(read_capped(opened.reader, path, 0, MAX_INPUT_BYTES)?, jobs);
+        }
+        let checked = match pipeline::check(&mut opened.reader, jobs) {
+            Some(checked) => checked,
+            // The whole text, for the error (or the count) as one reading of it gives.
+            None => {
+                let (text, _) = read_text(path)?;
+                Checked { events: segment::check_syntax(&text, path)?, bytes: text.len() }
+            }
+        };
+        let body = Body::File { path: path.to_string(), checked_bytes: checked.bytes as u64 };
+        Ok(Source { label: path.to_string(), events: checked.events, body })
     }
 
     /// A text read whole, checked.
@@ -68,7 +65,9 @@ impl Source {
     /// Its text from the start.
     pub(super) fn reader(&self) -> std::io::Result<Box<dyn Read + '_>> {
         match &self.body {
-            Body::File { path, checked_bytes } => Ok(Box::new(File::open(path)?.take(*checked_bytes))),
+            Body::File { path, checked_bytes } => {
+                Ok(Box::new(input::open(Path::new(path))?.reader.take(*checked_bytes)))
+            }
             Body::Text(text) => Ok(Box::new(text.as_bytes())),
         }
     }

@@ -19,7 +19,7 @@ use super::super::worker::FileKind;
 use super::super::{EventOffer, Intent};
 use crate::engine::{Engine, Selection};
 use crate::report::{self, Corpus, Examples, Report};
-use crate::segment::EventReader;
+use crate::segment::{EventReader, EventsError};
 
 /// Example events larger than this are listed but not kept (nor loaded into the composer).
 pub const MAX_EXAMPLE_BYTES: usize = 256 * 1024;
@@ -29,21 +29,66 @@ pub const MAX_EXAMPLES_BYTES: usize = 16 * 1024 * 1024;
 /// Where the events come from.
 #[derive(Clone)]
 pub enum Source {
+    /// A file (plain or gzip), or a directory of them read in name order.
     Path(PathBuf),
-    /// A file's contents, from the open dialog.
+    /// A file's contents (plain or gzip), from the open dialog.
     Bytes(Arc<[u8]>),
 }
 
+/// One file of a source, labelled for errors.
+enum Part {
+    Path(String, PathBuf),
+    Bytes(String, Arc<[u8]>),
+}
+
 impl Source {
-    fn open(&self) -> std::io::Result<(Box<dyn Read + Send>, u64)> {
+    /// Its parts in reading order, and their bytes as stored (what the progress bar counts).
+    fn parts(&self, name: &str) -> std::io::Result<(Vec<Part>, u64)> {
         Ok(match self {
             Source::Path(p) => {
-                let file = std::fs::File::open(p)?;
-                let len = file.metadata()?.len();
-                (Box::new(file), len)
+                let files = crate::input::files(p)?;
+                let mut total = 0;
+                for file in &files {
+                    total += std::fs::metadata(file)?.len();
+                }
+                let label =
+                    |f: &PathBuf| if files.len() == 1 { name.to_string() } else { f.display().to_string() };
+                (files.iter().map(|f| Part::Path(label(f), f.clone())).collect(), total)
             }
-            Source::Bytes(b) => (Box::new(std::io::Cursor::new(b.clone())), b.len() as u64),
+            Source::Bytes(b) => (vec![Part::Bytes(name.to_string(), b.clone())], b.len() as u64),
         })
+    }
+}
+
+/// The events of `parts`, one after the other, their stored bytes added to `stored` as read.
+fn events<'p>(
+    parts: &'p [Part],
+    stored: &'p Arc<AtomicU64>,
+) -> impl Iterator<Item = EventResult> + Send + 'p {
+    parts.iter().flat_map(move |part| {
+        let (label, raw): (&str, std::io::Result<Box<dyn Read + Send>>) = match part {
+            Part::Path(label, path) => (label, std::fs::File::open(path).map(|f| Box::new(f) as _)),
+            Part::Bytes(label, bytes) => (label, Ok(Box::new(std::io::Cursor::new(bytes.clone())))),
+        };
+        let counted = raw.and_then(|raw| crate::input::decoded(Counted(raw, Arc::clone(stored))));
+        let events: Box<dyn Iterator<Item = EventResult> + Send> = match counted {
+            Ok((text, _)) => Box::new(EventReader::new(text, label)),
+            Err(e) => Box::new(std::iter::once(Err(EventsError::io(label, &e)))),
+        };
+        events
+    })
+}
+
+type EventResult = Result<crate::segment::Event, EventsError>;
+
+/// A reader adding what it reads to a count.
+struct Counted(Box<dyn Read + Send>, Arc<AtomicU64>);
+
+impl Read for Counted {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.0.read(buf)?;
+        self.1.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
     }
 }
 
@@ -104,7 +149,7 @@ impl CorpusView {
                 return;
             }
         };
-        let (reader, total) = match source.open() {
+        let (parts, total) = match source.parts(&name) {
             Ok(opened) => opened,
             Err(e) => {
                 self.error = Some(format!("{name}: {e}"));
@@ -123,7 +168,7 @@ impl CorpusView {
         };
         let ctx = ctx.clone();
         let spawned = std::thread::Builder::new().name("corpus".into()).spawn(move || {
-            let done = read(&engine, &name, reader, &source, &bytes, &events, &stop, &ctx);
+            let done = read(&engine, &name, &parts, &bytes, &events, &stop, &ctx);
             let _ = tx.send(done);
             ctx.request_repaint();
         });
@@ -155,23 +200,16 @@ impl CorpusView {
 }
 
 /// The background run: the report, then one more pass for the text of the listed events.
-#[allow(clippy::too_many_arguments)]
 fn read(
     engine: &Engine,
     name: &str,
-    reader: Box<dyn Read + Send>,
-    source: &Source,
-    bytes: &AtomicU64,
+    parts: &[Part],
+    bytes: &Arc<AtomicU64>,
     events: &AtomicU64,
     stop: &AtomicBool,
     ctx: &egui::Context,
 ) -> Result<Done, String> {
-    let mut reader = EventReader::new(reader, name);
-    let stream = std::iter::from_fn(|| {
-        let next = reader.next();
-        bytes.store(reader.bytes_read(), Ordering::Relaxed);
-        next
-    });
+    let stream = self::events(parts, bytes);
     let mut corpus = Corpus::new(engine, Selection::Triggers, crate::timestamp::now_millis());
     let finished = report::run(&mut corpus, stream, |n| {
         events.store(n, Ordering::Relaxed);
@@ -187,8 +225,7 @@ fn read(
     let mut examples = HashMap::new();
     let mut kept = 0;
     if let Some(&last) = wanted.last() {
-        let (reader, _) = source.open().map_err(|e| format!("{name}: {e}"))?;
-        for (i, event) in EventReader::new(reader, name).enumerate().take(last + 1) {
+        for (i, event) in self::events(parts, &Arc::default()).enumerate().take(last + 1) {
             if wanted.contains(&i) {
                 let text = serde_json::to_string_pretty(event.map_err(|e| e.to_string())?.value())
                     .expect("events serialize");

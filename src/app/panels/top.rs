@@ -121,6 +121,11 @@ pub fn show(ui: &mut egui::Ui, state: &mut State, view: &mut View, intents: &mut
                 if corpus.clicked() {
                     view.corpus.open = true;
                 }
+                let about = ui.button("About").on_hover_text("Version, Segment release, data directory");
+                view.rects.mark("About", about.rect);
+                if about.clicked() {
+                    view.show_about = true;
+                }
                 let settings = ui.button("Settings");
                 view.rects.mark("Settings", settings.rect);
                 if settings.clicked() {

@@ -277,7 +277,18 @@ pub fn read_capped(
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(EventsError::io(label, &e)),
+            // Where the text stopped (a damaged compressed file breaks off mid-text).
+            Err(e) if bytes.is_empty() => return Err(EventsError::io(label, &e)),
+            Err(e) => {
+                let text = String::from_utf8_lossy(&bytes);
+                let (line, column) = line_column(&text, text.len());
+                return Err(EventsError {
+                    source_name: label.to_string(),
+                    line,
+                    column,
+                    message: e.to_string(),
+                });
+            }
         };
         if let Some(i) = chunk[..n].iter().position(|&b| !is_text_byte(b)) {
             let at = bytes.len() + i;

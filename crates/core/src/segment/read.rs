@@ -7,7 +7,7 @@ use std::io::Read;
 use serde_json::Value;
 
 use super::json::{self, JsValue, Reread, serde_message};
-use super::parse::json_kind;
+use super::parse::{MAX_INPUT_BYTES, json_kind};
 use super::{Event, EventsError};
 
 /// How much is read at a time (more when one value is larger).
@@ -62,7 +62,15 @@ impl<R: Read> EventReader<R> {
             return Ok(false);
         }
         self.compact();
-        let want = CHUNK.max(self.buf.len());
+        // What is still unparsed is one value cut off: past the most an input may hold, it is
+        // refused, so memory stays bounded (a decompressed bomb of one endless line, say).
+        if self.buf.len() >= MAX_INPUT_BYTES {
+            let message =
+                format!("one value larger than {} MiB, the most one input may hold", MAX_INPUT_BYTES >> 20);
+            return Err(self.error_at(0, message));
+        }
+        // Never past the cap (and a byte): the next read refuses what grew that far.
+        let want = CHUNK.max(self.buf.len()).min(MAX_INPUT_BYTES + 1 - self.buf.len());
         let old = self.buf.len();
         self.buf.resize(old + want, 0);
         let mut n = 0;
@@ -73,8 +81,9 @@ impl<R: Read> EventReader<R> {
                 Ok(k) => n += k,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    self.buf.truncate(old);
-                    return Err(EventsError::io(&self.source_name, &e));
+                    // Where the text stopped (a damaged compressed file breaks off mid-text).
+                    self.buf.truncate(old + n);
+                    return Err(self.error_at(old + n, e.to_string()));
                 }
             }
         }
