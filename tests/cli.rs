@@ -1075,3 +1075,27 @@ fn batch_size_closes_batches_and_explain_names_the_release() {
     );
     preview(&["--batch-size", "2"]).stdin(jsonl(&[order_completed()])).run().assert_usage_error("--batch");
 }
+
+#[test]
+fn a_phone_without_its_country_code_is_a_warning_naming_the_field_in_both_profiles() {
+    for (phone, warned) in
+        [("(650) 555-1212", true), ("+44 (0)20 7946 0958", true), ("+1 650 555 1212", false)]
+    {
+        let event = with(order_completed(), "/context/traits/phone", json!(phone)).to_string();
+        for profile in ["segment", "reddit"] {
+            let run = preview(&["--profile", profile, "--mapping", "Purchase"]).stdin(event.clone()).run();
+            assert_eq!(run.code, 0, "{}", run.stderr);
+            let line = run.only("Purchase");
+            let lint = line["lints"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["field"] == "events[0].user.phone_number");
+            assert_eq!(lint.is_some(), warned, "{phone} ({profile}): {:?}", line["lints"]);
+            if let Some(l) = lint {
+                assert_eq!(l["level"], "warning");
+                assert!(l["hint"].as_str().unwrap().contains("+"), "a fix is named: {l}");
+            }
+        }
+    }
+}

@@ -7,7 +7,7 @@
 
 use eframe::egui::{self, RichText};
 
-use super::super::state::State;
+use super::super::state::{Mode, State};
 use super::super::{Intent, View};
 use crate::engine::Item;
 use crate::reddit::signals::Signal;
@@ -25,6 +25,15 @@ pub fn show(
         .default_size(width.min.max(width.max.min(520.0)))
         .size_range(width)
         .show(ui, |ui| {
+            if state.saved.mode == Mode::Request {
+                ui.heading("Preview");
+                ui.label(
+                    "Reddit request mode: the request in the composer goes out as it is; what Reddit would \
+                     answer and its identifiers are under it. This preview of the Segment event returns \
+                     when you switch back to Segment event.",
+                );
+                return;
+            }
             ui.horizontal(|ui| {
                 ui.heading("Preview");
                 let mut compare = state.compare;
