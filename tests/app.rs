@@ -1293,3 +1293,44 @@ fn a_request_typed_key_by_key_is_judged_fixed_and_sent_to_the_emulator_into_the_
     assert_eq!(h.get_by_label("Request text").value().as_deref(), Some(fixed.as_str()));
     assert!(h.query_by_label_contains("Reddit would accept it").is_some());
 }
+
+/// POSTs `body` to the app's emulator's control endpoint `path` (loopback, plain HTTP/1.1).
+fn control(base: &str, path: &str, body: &str) {
+    use std::io::{Read, Write};
+    let authority = base.trim_start_matches("http://").trim_end_matches('/');
+    let mut s = std::net::TcpStream::connect(authority).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 2"), "{answer}");
+}
+
+#[test]
+fn an_autosave_lands_on_disk_while_a_send_is_held_for_20_seconds() {
+    let dir = data_dir("save-while-send");
+    let mut h = start(&dir, Arc::default(), Keychain::Unavailable("none".into()));
+    let base = h.state().state.emulator_url.clone().unwrap();
+    control(&base, "/_emulator/faults", r#"{"delay_ms": 20000}"#);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
+    h.run_steps(2);
+    assert!(h.state().state.sending, "the send is held by the emulator");
+    focus_and_select_all(&mut h, "userId");
+    type_keys(&mut h, "held-send-user");
+    // The autosave goes out a second after the last edit; it must not wait for the send.
+    let typed_at = Instant::now();
+    let saved = |dir: &Path| {
+        std::fs::read_to_string(dir.join("settings.json")).is_ok_and(|t| t.contains("held-send-user"))
+    };
+    while !saved(&dir) {
+        assert!(typed_at.elapsed() < Duration::from_secs(4), "no save within 4 s while the send is held");
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(h.state().state.sending, "saved while the send was still in flight");
+    assert!(typed_at.elapsed() < Duration::from_secs(3), "{:?}", typed_at.elapsed());
+}

@@ -217,7 +217,10 @@ impl Worker {
     }
 }
 
-/// The worker thread: a tokio runtime serving tasks until the UI hangs up.
+/// The worker thread: a tokio runtime serving tasks until the UI hangs up. Each task runs as a
+/// task of its own, so none waits for another: a send retrying against timeouts for a minute
+/// never delays a save (saves keep their order by generation, [`Snapshot::write`]; token work
+/// keeps its order on a lane of its own).
 fn run(config: super::AppConfig, mut inbox: UnboundedReceiver<Task>, post: Post) {
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
@@ -227,11 +230,16 @@ fn run(config: super::AppConfig, mut inbox: UnboundedReceiver<Task>, post: Post)
         }
     };
     runtime.block_on(async move {
-        let resources = Resources::open(config, post).await;
+        let resources = Arc::new(Resources::open(config, post).await);
+        let mut running = tokio::task::JoinSet::new();
         while let Some(task) = inbox.recv().await {
-            resources.handle(task).await;
+            let resources = resources.clone();
+            running.spawn(async move { resources.handle(task).await });
+            while running.try_join_next().is_some() {}
         }
-        if let Some(emu) = resources.emulator {
+        // The UI hung up: what is in flight (a last save) finishes, then the emulator stops.
+        while running.join_next().await.is_some() {}
+        if let Some(emu) = Arc::into_inner(resources).and_then(|r| r.emulator) {
             emu.shutdown().await;
         }
     });
@@ -244,6 +252,8 @@ struct Resources {
     emulator: Option<Emulator>,
     history: Option<History>,
     tokens: Arc<Tokens>,
+    /// Token tasks run one at a time, in the order they were asked for.
+    token_lane: tokio::sync::Mutex<()>,
 }
 
 impl Resources {
@@ -261,7 +271,14 @@ impl Resources {
             Some(why) => Err(why.to_string()),
         };
         post.send(Msg::Keychain(status));
-        Resources { post, dialogs, emulator: emulator.ok(), history, tokens: Arc::new(tokens) }
+        Resources {
+            post,
+            dialogs,
+            emulator: emulator.ok(),
+            history,
+            tokens: Arc::new(tokens),
+            token_lane: tokio::sync::Mutex::new(()),
+        }
     }
 
     async fn handle(&self, task: Task) {
@@ -269,7 +286,7 @@ impl Resources {
             Task::Send(job) => self.send(&job).await,
             Task::RefreshEmulator => self.emulator_events(),
             Task::Save(snapshot) => {
-                if let Err(e) = snapshot.write() {
+                if let Err(e) = blocking(move || snapshot.write()).await {
                     self.post.send(Msg::SaveFailed(e));
                 }
             }
@@ -278,12 +295,19 @@ impl Resources {
             Task::Export { kind, suggested, bytes } => self.export_dialog(kind, suggested, bytes),
             Task::ExportPath(path, bytes) => {
                 let name = path.display().to_string();
-                let result = atomic::write(&path, &bytes).map(|()| name.clone());
+                let result = blocking(move || atomic::write(&path, &bytes)).await.map(|()| name.clone());
                 self.post.send(Msg::Exported(result.map_err(|e| format!("{name}: {e}"))));
             }
-            Task::LoadToken(pixel) => self.load_token(pixel).await,
-            Task::KeepToken { pixel, token, place } => self.keep_token(pixel, token, place).await,
+            Task::LoadToken(pixel) => {
+                let _lane = self.token_lane.lock().await;
+                self.load_token(pixel).await
+            }
+            Task::KeepToken { pixel, token, place } => {
+                let _lane = self.token_lane.lock().await;
+                self.keep_token(pixel, token, place).await
+            }
             Task::ForgetToken(pixel) => {
+                let _lane = self.token_lane.lock().await;
                 let t = self.tokens.clone();
                 let forgot = blocking(move || t.forget(&pixel).map_err(|e| e.to_string())).await;
                 self.post.send(Msg::TokenForgotten(forgot));
@@ -417,9 +441,9 @@ impl Post {
     }
 }
 
-/// Runs keychain / token-file work on tokio's blocking pool.
+/// Runs blocking work (files, the keychain) on tokio's blocking pool.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    tokio::task::spawn_blocking(f).await.expect("token store calls do not panic")
+    tokio::task::spawn_blocking(f).await.expect("file and token store calls do not panic")
 }
 
 fn load_history(history: Option<&History>) -> Result<(Vec<Entry>, usize), String> {
