@@ -53,21 +53,9 @@ impl Buffers {
     /// the model's value. While the field is unfocused, a buffer that parses to the model's value
     /// is kept as typed; otherwise it follows the model whenever the model changed since the last
     /// sync. Text that does not parse stays, with its error, until fixed or the model moves on.
-    pub fn edit<T: PartialEq>(
-        &mut self,
-        ui: &mut egui::Ui,
-        id: egui::Id,
-        model: &str,
-        parse: impl Fn(&str) -> Result<T, String>,
-        format: impl Fn(&T) -> String,
-        editor: impl FnOnce(&mut String, egui::Id) -> egui::TextEdit<'_>,
-    ) -> Edited<T> {
-        self.edit_with(Commit::AsTyped, ui, id, model, parse, format, editor)
-    }
-
-    /// [`Buffers::edit`], committing as `commit` says.
+    /// Text that parses reaches the model as `commit` says.
     #[allow(clippy::too_many_arguments)]
-    pub fn edit_with<T: PartialEq>(
+    pub fn edit<T: PartialEq>(
         &mut self,
         commit: Commit,
         ui: &mut egui::Ui,
@@ -137,7 +125,7 @@ impl Buffers {
         model: &str,
         editor: impl FnOnce(&mut String, egui::Id) -> egui::TextEdit<'_>,
     ) -> Edited<String> {
-        self.edit(ui, id, model, |t| Ok(t.to_string()), String::clone, editor)
+        self.edit(Commit::AsTyped, ui, id, model, |t| Ok(t.to_string()), String::clone, editor)
     }
 
     /// Forgets every buffer (a closed editor).

@@ -171,7 +171,7 @@ fn trigger(ui: &mut egui::Ui, state: &State, view: &mut View, entry: &MappingEnt
     let l = ui.label("Trigger");
     let id = egui::Id::unique(("trigger", &entry.name));
     // Applied on Enter or on leaving the field: a prefix typed on the way never matches events.
-    let edit = view.buffers.edit_with(
+    let edit = view.buffers.edit(
         Commit::OnEnter,
         ui,
         id,
@@ -412,6 +412,7 @@ fn field_row(
     let id = egui::Id::unique(("source", &entry.name, key));
     let rows = model.lines().count().clamp(1, 8);
     let raw = view.buffers.edit(
+        Commit::AsTyped,
         ui,
         id,
         &model,
@@ -477,6 +478,7 @@ fn structured(
     let mut path_box = |ui: &mut egui::Ui, part: &str, model: &str, out: &mut Option<String>| {
         let id = egui::Id::unique(("part", mapping, key, part));
         let edit = view.buffers.edit(
+            Commit::AsTyped,
             ui,
             id,
             model,
