@@ -5,7 +5,7 @@
 //! schema post-processing) → [`identity`] (normalization + hashing) → [`reddit`] (request
 //! bodies, batching, lints). [`workspace`] is the file format that holds settings and mappings,
 //! [`versioned`] checks and migrates the console's file formats, [`engine`] runs the whole flow,
-//! [`report`] summarises a corpus of events and [`collect`] reads Segment's Tracking API requests
+//! [`report`] summarises a corpus of events and [`tracking`] reads Segment's Tracking API requests
 //! and enriches their events as Segment's pipeline does.
 //!
 //! Nothing here touches a screen, a socket, a process or a disk: text and values come in and go
@@ -13,7 +13,6 @@
 //! std's file, network, process and environment functions, so the boundary holds by itself.
 
 pub mod capture;
-pub mod collect;
 pub mod diff;
 pub mod engine;
 pub mod identity;
@@ -24,6 +23,7 @@ pub mod report;
 pub mod secret;
 pub mod segment;
 pub mod timestamp;
+pub mod tracking;
 pub mod verdict;
 pub mod versioned;
 pub mod workspace;
