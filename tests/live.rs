@@ -69,12 +69,13 @@ fn python_client() -> Option<PathBuf> {
     let dir = clients_dir();
     let python = dir.join(".venv/bin/python");
     let installed = || run(Command::new(&python).args(["-c", "import segment.analytics"]));
-    if !installed()
-        && !(run(Command::new("python3").args(["-m", "venv"]).arg(dir.join(".venv")))
+    let install = || {
+        run(Command::new("python3").args(["-m", "venv"]).arg(dir.join(".venv")))
             && run(Command::new(&python)
                 .args(["-m", "pip", "install", "-q", "-r"])
-                .arg(dir.join("requirements.txt"))))
-    {
+                .arg(dir.join("requirements.txt")))
+    };
+    if !installed() && !install() {
         missing("python3 with venv and pip with registry access");
         return None;
     }
