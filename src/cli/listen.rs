@@ -79,7 +79,7 @@ pub(super) fn run(args: ListenArgs, out: &mut impl Write) -> Result<u8, CliError
     match &captures {
         Some(c) => eprintln!(
             "  capturing to {} — it holds the events as sent, raw emails, phones and IPs included",
-            c.path().display()
+            c.file().path().display()
         ),
         None => eprintln!("  nothing is kept (--capture keeps the events)"),
     }

@@ -65,7 +65,7 @@ impl fmt::Debug for Config {
             .field("allow_remote", &self.allow_remote)
             .field("max_in_flight", &self.max_in_flight)
             .field("read_timeout", &self.read_timeout)
-            .field("captures", &self.captures.as_ref().map(Captures::path))
+            .field("captures", &self.captures.as_ref().map(|c| c.file().path()))
             .finish_non_exhaustive()
     }
 }

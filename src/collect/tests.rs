@@ -138,7 +138,7 @@ async fn a_gzip_batch_is_read_and_captured_and_a_gzip_bomb_stops_at_the_limit() 
     assert_eq!(status, 200);
     let arrival = arrivals.recv().await.unwrap();
     assert_eq!(arrival.events.len(), 300);
-    let lines: Vec<Value> = std::fs::read_to_string(captures.path())
+    let lines: Vec<Value> = std::fs::read_to_string(captures.file().path())
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())

@@ -4,7 +4,7 @@
 //! phones, IPs) as the client sent them: they are kept only when the user asks for a capture.
 
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::{Map, Value};
 
@@ -32,24 +32,17 @@ impl Captures {
         self
     }
 
-    /// The live file.
-    pub fn path(&self) -> &Path {
-        self.file.path()
-    }
-
-    /// The rotated file (`captures.1.jsonl`).
-    pub fn rotated_path(&self) -> PathBuf {
-        self.file.rotated_path()
-    }
-
-    /// The lock the writers take turns on (`captures.lock`).
-    pub fn lock_path(&self) -> PathBuf {
-        self.file.lock_path()
+    /// The file: `captures.jsonl`, its rotation `captures.1.jsonl` and its lock.
+    pub fn file(&self) -> &Rotating {
+        &self.file
     }
 
     /// The files that exist, oldest events first (the rotated file, then the live one).
     pub fn files(&self) -> Vec<PathBuf> {
-        [self.rotated_path(), self.path().to_path_buf()].into_iter().filter(|p| p.is_file()).collect()
+        [self.file.rotated_path(), self.file.path().to_path_buf()]
+            .into_iter()
+            .filter(|p| p.is_file())
+            .collect()
     }
 
     /// Appends one request's events, one line each, with one fsync.
@@ -68,6 +61,8 @@ impl Captures {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
     use crate::test_dir::TestDir;
 
@@ -84,8 +79,8 @@ mod tests {
         for n in 0..20 {
             captures.append(&[event(2 * n), event(2 * n + 1)]).unwrap();
         }
-        let live = std::fs::read_to_string(captures.path()).unwrap();
-        let rotated = std::fs::read_to_string(captures.rotated_path()).unwrap();
+        let live = std::fs::read_to_string(captures.file().path()).unwrap();
+        let rotated = std::fs::read_to_string(captures.file().rotated_path()).unwrap();
         assert!(live.len() <= 1_000 && rotated.len() <= 1_000, "{} and {} bytes", live.len(), rotated.len());
         let users: Vec<String> = rotated
             .lines()
@@ -94,13 +89,13 @@ mod tests {
             .collect();
         let newest: Vec<String> = (40 - users.len()..40).map(|n| format!("u{n}")).collect();
         assert_eq!(users, newest, "the newest events, in order, none torn");
-        assert_eq!(captures.files(), [captures.rotated_path(), captures.path().to_path_buf()]);
+        assert_eq!(captures.files(), [captures.file().rotated_path(), captures.file().path().to_path_buf()]);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
             let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-            assert_eq!(mode(captures.path()), 0o600);
-            assert_eq!(mode(&captures.rotated_path()), 0o600);
+            assert_eq!(mode(captures.file().path()), 0o600);
+            assert_eq!(mode(&captures.file().rotated_path()), 0o600);
             assert_eq!(mode(dir.root()), 0o700);
         }
     }

@@ -76,6 +76,7 @@ fn check_all(dir: &DataDir, fix: Fix) -> Result<(), Unsafe> {
     }
     let history = History::in_dir(dir);
     let captures = super::capture::Captures::in_dir(dir);
+    let captures = captures.file();
     let files = [
         dir.workspace(),
         dir.settings(),

@@ -12,7 +12,7 @@ pub use enrich::{Enrichment, Stamp, enrich};
 
 use serde_json::{Map, Value};
 
-use crate::segment::EventType;
+use crate::segment::{EventType, json_kind as kind};
 
 /// Segment's limit on one event (and on the body of a single call): 32 KB.
 pub const MAX_EVENT_BYTES: usize = 32 * 1024;
@@ -193,17 +193,6 @@ fn serialized_len(value: &Map<String, Value>) -> usize {
     let mut count = Count(0);
     let _ = serde_json::to_writer(&mut count, value);
     count.0
-}
-
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]
