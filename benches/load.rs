@@ -5,6 +5,9 @@
 //! - `load clients`: N concurrent keep-alive clients POST M-event v2.0 Purchase batches (unique
 //!   conversion ids) for S seconds; prints requests/s, events/s, latency percentiles, errors and
 //!   the emulator's RSS (sampled every second from /proc/PID/status).
+//! - `load burst`: N Segment events from C concurrent clients (Order Completed batches, as
+//!   analytics-node sends them) to `listen` run as a child process: events/s until every request
+//!   was answered and until every event was printed through the mappings, and `listen`'s peak RSS.
 //! - `load soak`: writes N Segment events as JSON Lines, starts the emulator with seeded random
 //!   faults (500s, 429s with Retry-After, dropped connections), runs `replay` against it, then
 //!   checks every event was accepted exactly once and that `history --format json` accounts for
@@ -54,6 +57,19 @@ enum ModeArg {
         #[arg(long, default_value_t = 5)]
         cooldown: u64,
     },
+    /// N events from C concurrent clients to `listen`: events/s and peak memory.
+    Burst {
+        #[arg(long, default_value_t = 100_000)]
+        events: usize,
+        #[arg(long, default_value_t = 20)]
+        clients: usize,
+        /// Events per request (analytics-node's default batch is 15, analytics-python's 100).
+        #[arg(long, default_value_t = 100)]
+        batch: usize,
+        /// Run `listen --capture` (one fsync per request).
+        #[arg(long)]
+        capture: bool,
+    },
     /// `replay` of N events through random faults, then exactly-once and history checks.
     Soak {
         #[arg(long, default_value_t = 100_000)]
@@ -85,6 +101,7 @@ fn main() {
         ModeArg::Clients { clients, batch, seconds, cooldown } => {
             clients_run(&bin, clients, batch, Duration::from_secs(seconds), Duration::from_secs(cooldown))
         }
+        ModeArg::Burst { events, clients, batch, capture } => burst(&bin, events, clients, batch, capture),
         ModeArg::Soak { events, seed, rate_500, rate_429, rate_drop, dir } => {
             soak(&bin, events, seed, [rate_500, rate_429, rate_drop], dir)
         }
@@ -125,6 +142,159 @@ impl Drop for Emulate {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// `listen` as a child process: its URL (its first stderr line) and a count of the Purchase
+/// requests it has printed.
+struct Listen {
+    child: Child,
+    base_url: String,
+    printed: Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl Listen {
+    fn start(bin: &Path, home: &Path, capture: bool) -> Listen {
+        let mut command = Command::new(bin);
+        command.args(["listen", "--bind", "127.0.0.1:0", "--write-key", BURST_KEY]);
+        if capture {
+            command.arg("--capture");
+        }
+        let mut child = command
+            .env("REDDIT_CAPI_CONSOLE_HOME", home)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("listen starts");
+        let mut errors = BufReader::new(child.stderr.take().expect("piped")).lines();
+        let first = errors.next().expect("a first line").expect("utf-8");
+        let base_url = first.rsplit(' ').next().expect("listening on URL").to_string();
+        assert!(base_url.starts_with("http://127.0.0.1:"), "{first}");
+        std::thread::spawn(move || for _ in errors {});
+        let printed = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let counter = printed.clone();
+        let stdout = child.stdout.take().expect("piped");
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).split(b'\n') {
+                let Ok(line) = line else { break };
+                if line.windows(PURCHASE_LINE.len()).any(|w| w == PURCHASE_LINE) {
+                    counter.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        });
+        Listen { child, base_url, printed }
+    }
+}
+
+impl Drop for Listen {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const BURST_KEY: &str = "wk-burst";
+/// What starts each printed Purchase request line's mapping.
+const PURCHASE_LINE: &[u8] = b"\"mapping\":\"Purchase\",\"request\"";
+
+/// A Segment batch body of `batch` Order Completed events for client `c`, from event `first`.
+fn segment_batch(c: usize, first: usize, batch: usize) -> Vec<u8> {
+    let now = format_rfc3339(now_millis());
+    let events: Vec<Value> = (first..first + batch)
+        .map(|i| {
+            json!({"type": "track", "event": "Order Completed", "userId": format!("user-{c}-{i}"),
+                "messageId": format!("burst-{c}-{i}"), "timestamp": now,
+                "properties": {"order_id": format!("order-{c}-{i}"), "revenue": 19.99, "currency": "USD",
+                    "products": [{"product_id": "p1", "quantity": 1, "price": 19.99}]},
+                "context": {"ip": "203.0.113.9", "traits": {"email": format!("user{i}@example.com")},
+                    "library": {"name": "load-bench", "version": "1"}}})
+        })
+        .collect();
+    serde_json::to_vec(&json!({"batch": events, "sentAt": now})).expect("JSON")
+}
+
+fn burst(bin: &Path, events: usize, clients: usize, batch: usize, capture: bool) -> bool {
+    let home = std::env::temp_dir().join(format!("rcc-burst-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&home);
+    let listen = Listen::start(bin, &home, capture);
+    let pid = listen.child.id();
+    std::thread::sleep(Duration::from_millis(300));
+    let cpu_start = cpu_seconds(pid);
+    let per_client = events / clients;
+    println!(
+        "listen pid {pid} at {}{}; {clients} clients × {per_client} events in {batch}-event batches",
+        listen.base_url,
+        if capture { " with --capture" } else { "" }
+    );
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let url = format!("{}/v1/batch", listen.base_url);
+    let started = Instant::now();
+    let (accepted, errors): (usize, Vec<String>) = runtime.block_on(async {
+        let http = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(120)).build().unwrap();
+        let mut tasks = Vec::new();
+        for c in 0..clients {
+            let (http, url) = (http.clone(), url.clone());
+            tasks.push(tokio::spawn(async move {
+                let (mut accepted, mut errors) = (0, Vec::new());
+                for first in (0..per_client).step_by(batch) {
+                    let n = batch.min(per_client - first);
+                    let result = http
+                        .post(&url)
+                        .basic_auth(BURST_KEY, Some(""))
+                        .header("content-type", "application/json")
+                        .body(segment_batch(c, first, n))
+                        .send()
+                        .await;
+                    match result {
+                        Ok(r) if r.status().is_success() => accepted += n,
+                        Ok(r) => {
+                            errors.push(format!("{}: {}", r.status(), r.text().await.unwrap_or_default()))
+                        }
+                        Err(e) => errors.push(format!("{e:?}")),
+                    }
+                }
+                (accepted, errors)
+            }));
+        }
+        let mut total = (0, Vec::new());
+        for t in tasks {
+            let (a, e) = t.await.expect("a client task");
+            total.0 += a;
+            total.1.extend(e);
+        }
+        total
+    });
+    let answered = started.elapsed();
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while (listen.printed.load(Ordering::Relaxed) as usize) < accepted && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let printed_in = started.elapsed();
+    let printed = listen.printed.load(Ordering::Relaxed) as usize;
+    let (rss, peak) = rss_kib(pid).expect("listen's /proc status");
+    let cpu = cpu_seconds(pid) - cpu_start;
+    let rate = |n: usize, d: Duration| n as f64 / d.as_secs_f64();
+    println!(
+        "accepted {accepted} events in {:.2} s ({:.0} events/s); printed {printed} Purchase requests after {:.2} s ({:.0} events/s end to end)",
+        answered.as_secs_f64(),
+        rate(accepted, answered),
+        printed_in.as_secs_f64(),
+        rate(printed, printed_in)
+    );
+    println!("listen: peak RSS {:.1} MiB (now {:.1} MiB), {cpu:.1} CPU s", mib(peak), mib(rss));
+    let mut ok = errors.is_empty() && accepted == per_client * clients && printed == accepted;
+    if capture {
+        let text = std::fs::read_to_string(home.join("captures.jsonl")).unwrap_or_default();
+        let lines = text.lines().count();
+        println!("capture: {lines} lines, {:.1} MiB", text.len() as f64 / (1 << 20) as f64);
+        ok &= lines == accepted;
+    }
+    for e in errors.iter().take(3) {
+        println!("error: {e}");
+    }
+    drop(listen);
+    let _ = std::fs::remove_dir_all(&home);
+    println!("{}", if ok { "burst: ok" } else { "burst: FAILED" });
+    ok
 }
 
 /// (VmRSS, VmHWM) of a process in KiB.

@@ -10,12 +10,12 @@
 //!
 //! Around the core, the edges do the I/O: [`net`] sends requests (reqwest on tokio), [`store`]
 //! reads and writes files (history, versioned files, atomic writes), [`secret::tokens`] keeps the
-//! token, [`emulator`] is a faithful local Reddit, [`cli`] is the command line and `app` the
+//! token, [`emulator`] is a faithful local Reddit, [`collect`] is a Segment collection endpoint, [`cli`] is the command line and `app` the
 //! desktop app.
 
 pub use reddit_capi_core::{
-    capture, diff, engine, identity, mapping, random, reddit, report, segment, timestamp, verdict, versioned,
-    workspace,
+    capture, diff, engine, identity, mapping, random, reddit, report, segment, timestamp, tracking, verdict,
+    versioned, workspace,
 };
 
 // The app indexes nothing that could panic mid-frame: every lookup is checked.
@@ -24,6 +24,7 @@ pub mod about;
 #[warn(clippy::indexing_slicing)]
 pub mod app;
 pub mod cli;
+pub mod collect;
 pub mod emulator;
 pub mod input;
 pub mod local_time;

@@ -59,6 +59,11 @@ impl DataDir {
         self.0.join("history.jsonl")
     }
 
+    /// Events captured by `listen --capture` (JSON Lines; its rotation and lock are named after it).
+    pub fn captures(&self) -> PathBuf {
+        self.0.join("captures.jsonl")
+    }
+
     /// The opt-in token file (where there is no keychain).
     pub fn tokens(&self) -> PathBuf {
         self.0.join("tokens.json")

@@ -174,6 +174,24 @@ pub(super) fn read_sources_on(sources: &[String], jobs: usize) -> Result<Vec<Sou
     Ok(checked)
 }
 
+/// The capture files `listen --capture` wrote (the rotated one first), added to `events` when
+/// `captured` is set; none yet is an error saying how to make them.
+pub(super) fn with_captures(mut events: Vec<String>, captured: bool) -> Result<Vec<String>, CliError> {
+    if !captured {
+        return Ok(events);
+    }
+    let dir = data_dir()?.ok_or_else(|| CliError("--captured: this system has no data directory".into()))?;
+    let files = crate::store::capture::Captures::in_dir(&dir).files();
+    if files.is_empty() {
+        return Err(CliError(format!(
+            "--captured: no captures in {} yet (run `listen --capture`)",
+            dir.root().display()
+        )));
+    }
+    events.extend(files.into_iter().map(|p| p.to_string_lossy().into_owned()));
+    Ok(events)
+}
+
 /// The conversion token from an environment variable (`None` when unset or blank); a value that
 /// is not UTF-8 or holds a line break is an error naming the variable, never the value.
 pub(super) fn token_from_env(var: &str) -> Result<Option<Secret>, CliError> {

@@ -1,5 +1,5 @@
 //! The command line: one module per subcommand (`preview`, `hash`, `send`, `replay`, `report`,
-//! `history`, `curl`, `emulate`, `paths`, `sample`, `import-segment`, `export-segment`). The binary in
+//! `history`, `curl`, `emulate`, `listen`, `paths`, `sample`, `import-segment`, `export-segment`). The binary in
 //! `main.rs` only calls [`main`]. Exit codes: 0 all built, 1 some events refused, 2 usage or
 //! input error (message on stderr).
 
@@ -9,6 +9,7 @@ mod curl;
 mod emulate;
 mod hash;
 mod history;
+mod listen;
 mod paths;
 mod pipeline;
 mod preview;
@@ -73,6 +74,9 @@ pub enum Command {
     Curl(curl::CurlArgs),
     /// Run the local Reddit emulator on a loopback port.
     Emulate(emulate::EmulateArgs),
+    /// Be a Segment collection endpoint on a loopback port: print each arriving event run
+    /// through the mappings, as `preview` does; --capture keeps the events.
+    Listen(listen::ListenArgs),
     /// Print where the workspace, settings, history and token file live.
     Paths(paths::PathsArgs),
     /// Print a ready-made Segment event (Order Completed unless named), stamped now.
@@ -140,6 +144,7 @@ pub fn main() -> ExitCode {
         Some(Command::History(args)) => history::run(args, &mut out),
         Some(Command::Curl(args)) => curl::run(args, &mut out),
         Some(Command::Emulate(args)) => emulate::run(args),
+        Some(Command::Listen(args)) => listen::run(args, &mut out),
         Some(Command::Paths(args)) => paths::run(args, &mut out),
         Some(Command::Sample(args)) => sample::run(args, &mut out),
         Some(Command::ImportSegment(args)) => segment::run_import(args, &mut out),

@@ -7,7 +7,7 @@ use clap::Args;
 use super::common::{EngineArgs, TOKEN_ENV, read_sources_on, token_from_env};
 use super::pipeline::{self, JobsArg};
 use super::{CliError, EXIT_OK, EXIT_REFUSED, Format, text};
-use crate::engine::{Batching, Item, JsonLine, Options};
+use crate::engine::{Batching, Engine, Item, JsonLine, Options};
 use crate::reddit::Authorization;
 use crate::secret::Secret;
 
@@ -32,6 +32,9 @@ pub struct PreviewArgs {
     /// JSON: also print each hashed identifier's raw → normalized → hash provenance.
     #[arg(long)]
     explain: bool,
+    /// Also read the events `listen --capture` kept (after the files given).
+    #[arg(long)]
+    captured: bool,
     /// Event files (JSON object, JSON array or JSON Lines; plain or gzip) or directories of them,
     /// in name order; `-` or nothing reads stdin.
     events: Vec<String>,
@@ -39,46 +42,19 @@ pub struct PreviewArgs {
 
 pub(super) fn run(args: PreviewArgs, out: &mut impl Write) -> Result<u8, CliError> {
     let (engine, selection) = args.engine.engine()?;
-    let sources = read_sources_on(&args.events, args.jobs.get())?;
-    let token = token_from_env(TOKEN_ENV)?;
-    let options = Options {
-        batching: match (args.batch, args.batch_size) {
-            (true, Some(n)) => Batching::Size(usize::from(n)),
-            (true, None) => Batching::All,
-            (false, _) => Batching::Mappings,
-        },
-        explain: args.explain || args.format == Format::Text,
-        auth: Authorization::for_token(token.as_ref().map(Secret::expose), args.show_token),
-        ..Options::default()
+    let events = super::common::with_captures(args.events, args.captured)?;
+    let sources = read_sources_on(&events, args.jobs.get())?;
+    let batching = match (args.batch, args.batch_size) {
+        (true, Some(n)) => Batching::Size(usize::from(n)),
+        (true, None) => Batching::All,
+        (false, _) => Batching::Mappings,
     };
-    let reference =
-        crate::mapping::release::body_reference(engine.settings.profile, engine.settings.api_version);
-    let mut refused = false;
-    let mut failure = None;
+    let options = options(batching, args.format, args.explain, args.show_token)?;
+    let mut printer = Printer::new(&engine, args.format, options.explain);
     let mut runner = engine.runner(selection, &options);
     let mut index = 0;
     // The event being run, for text labels (items of one event are emitted while it runs).
     let mut current = String::new();
-    let mut line = Vec::new();
-    let mut emit = |item: Item, current: &str| {
-        if failure.is_some() {
-            return;
-        }
-        refused |= matches!(item, Item::Refused { .. });
-        let written = match args.format {
-            Format::Json => {
-                line.clear();
-                JsonLine { item: &item, explain: options.explain, reference: Some(&reference) }
-                    .write(&mut line);
-                line.push(b'\n');
-                out.write_all(&line)
-            }
-            Format::Text => text::write_item(out, &item, current, &engine),
-        };
-        if let Err(e) = written {
-            failure = Some(e);
-        }
-    };
     let text_labels = args.format == Format::Text;
     let prepare = |event: &crate::segment::Event| {
         (engine.prepare(selection, &options, event), text_labels.then(|| event.label()))
@@ -89,14 +65,77 @@ pub(super) fn run(args: PreviewArgs, out: &mut impl Write) -> Result<u8, CliErro
             if let Some(label) = label {
                 current = label;
             }
-            runner.accept(index, prepared, &mut |item| emit(item, &current));
+            runner.accept(index, prepared, &mut |item| printer.print(out, &item, &current));
             index += 1;
         }
         Ok::<(), CliError>(())
     })?;
-    runner.finish(&mut |item| emit(item, ""));
-    if let Some(e) = failure {
-        return Err(CliError(format!("writing output: {e}")));
+    runner.finish(&mut |item| printer.print(out, &item, ""));
+    printer.finish()
+}
+
+/// The run options `preview` (and `listen`) build with: the token from the environment, masked
+/// unless `show_token`; provenance when explaining or printing text.
+pub(super) fn options(
+    batching: Batching,
+    format: Format,
+    explain: bool,
+    show_token: bool,
+) -> Result<Options, CliError> {
+    let token = token_from_env(TOKEN_ENV)?;
+    Ok(Options {
+        batching,
+        explain: explain || format == Format::Text,
+        auth: Authorization::for_token(token.as_ref().map(Secret::expose), show_token),
+        ..Options::default()
+    })
+}
+
+/// Prints items as `preview` does: JSON lines or text. The first write error stops the printing
+/// and is reported by [`Printer::finish`].
+pub(super) struct Printer<'e> {
+    engine: &'e Engine,
+    format: Format,
+    explain: bool,
+    reference: String,
+    line: Vec<u8>,
+    refused: bool,
+    failure: Option<std::io::Error>,
+}
+
+impl<'e> Printer<'e> {
+    pub(super) fn new(engine: &'e Engine, format: Format, explain: bool) -> Printer<'e> {
+        let reference =
+            crate::mapping::release::body_reference(engine.settings.profile, engine.settings.api_version);
+        Printer { engine, format, explain, reference, line: Vec::new(), refused: false, failure: None }
     }
-    Ok(if refused { EXIT_REFUSED } else { EXIT_OK })
+
+    /// Prints one item; `current` labels the event in text.
+    pub(super) fn print(&mut self, out: &mut impl Write, item: &Item, current: &str) {
+        if self.failure.is_some() {
+            return;
+        }
+        self.refused |= matches!(item, Item::Refused { .. });
+        let written = match self.format {
+            Format::Json => {
+                self.line.clear();
+                JsonLine { item, explain: self.explain, reference: Some(&self.reference) }
+                    .write(&mut self.line);
+                self.line.push(b'\n');
+                out.write_all(&self.line)
+            }
+            Format::Text => text::write_item(out, item, current, self.engine),
+        };
+        if let Err(e) = written {
+            self.failure = Some(e);
+        }
+    }
+
+    /// The exit code (refused events: 1), or the write error.
+    pub(super) fn finish(self) -> Result<u8, CliError> {
+        if let Some(e) = self.failure {
+            return Err(CliError(format!("writing output: {e}")));
+        }
+        Ok(if self.refused { EXIT_REFUSED } else { EXIT_OK })
+    }
 }

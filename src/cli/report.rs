@@ -32,6 +32,9 @@ pub struct ReportArgs {
     /// "Now" for the timing section (an RFC 3339 timestamp; default: the clock).
     #[arg(long, value_parser = parse_now)]
     now: Option<i64>,
+    /// Also read the events `listen --capture` kept (after the files given).
+    #[arg(long)]
+    captured: bool,
     /// Event files (JSON Lines, a JSON array or objects; plain or gzip) or directories of them (read
     /// in name order), read as a stream; `-` or nothing reads stdin.
     events: Vec<String>,
@@ -59,8 +62,8 @@ fn source(path: &str) -> Box<dyn Iterator<Item = Result<Event, EventsError>> + S
 
 pub(super) fn run(args: ReportArgs, out: &mut impl Write) -> Result<u8, CliError> {
     let (engine, selection) = args.engine.engine()?;
-    let stdin = ["-".to_string()];
-    let sources = expand(if args.events.is_empty() { &stdin } else { &args.events })?;
+    let events = super::common::with_captures(args.events, args.captured)?;
+    let sources = if events.is_empty() { vec!["-".to_string()] } else { expand(&events)? };
     let events = sources.into_iter().flat_map(|s| source(&s));
     let mut corpus = Corpus::new(&engine, selection, args.now.unwrap_or_else(crate::timestamp::now_millis));
     report::run(&mut corpus, events, |_| true)?;

@@ -75,6 +75,8 @@ fn check_all(dir: &DataDir, fix: Fix) -> Result<(), Unsafe> {
         return Ok(());
     }
     let history = History::in_dir(dir);
+    let captures = super::capture::Captures::in_dir(dir);
+    let captures = captures.file();
     let files = [
         dir.workspace(),
         dir.settings(),
@@ -84,6 +86,9 @@ fn check_all(dir: &DataDir, fix: Fix) -> Result<(), Unsafe> {
         history.path().to_path_buf(),
         history.rotated_path(),
         history.lock_path(),
+        captures.path().to_path_buf(),
+        captures.rotated_path(),
+        captures.lock_path(),
     ];
     for path in &files {
         inspect_file(path, fix)?;

@@ -11,14 +11,15 @@
 //! Why not SQLite: one writer, append-only records and "newest first" reads need no query
 //! engine; a text file is crash-safe with fsync alone, greppable, and adds no C dependency.
 
-use std::fs::{File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom, Write};
+use std::fs::OpenOptions;
+use std::io::{self, BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::{atomic, guard};
+use super::guard;
+use super::jsonl::Rotating;
 use crate::paths::DataDir;
 use crate::reddit::Lint;
 use crate::reddit::response::Outcome;
@@ -104,10 +105,7 @@ pub struct AttemptRecord {
 /// The history file(s) in a directory.
 #[derive(Debug, Clone)]
 pub struct History {
-    path: PathBuf,
-    cap_bytes: u64,
-    /// Test hook: a pause between deciding to rotate and rotating (where the race was).
-    rotation_pause: Option<std::time::Duration>,
+    file: Rotating,
 }
 
 /// What reading found.
@@ -122,75 +120,49 @@ pub struct Loaded {
 impl History {
     /// The history kept in `dir` (created on first write).
     pub fn in_dir(dir: &DataDir) -> History {
-        History { path: dir.history(), cap_bytes: DEFAULT_CAP_BYTES, rotation_pause: None }
+        History { file: Rotating::new(dir.history(), DEFAULT_CAP_BYTES) }
     }
 
     /// With another size cap (tests).
     pub fn with_cap(mut self, cap_bytes: u64) -> History {
-        self.cap_bytes = cap_bytes;
+        self.file.cap_bytes = cap_bytes;
         self
     }
 
     /// Sleeps this long between deciding to rotate and rotating (tests of concurrent writers).
     #[doc(hidden)]
     pub fn with_rotation_pause(mut self, pause: std::time::Duration) -> History {
-        self.rotation_pause = Some(pause);
+        self.file.rotation_pause = Some(pause);
         self
     }
 
     /// The live file.
     pub fn path(&self) -> &Path {
-        &self.path
+        self.file.path()
     }
 
     /// The rotated file (`history.1.jsonl`).
     pub fn rotated_path(&self) -> PathBuf {
-        self.path.with_extension("1.jsonl")
+        self.file.rotated_path()
     }
 
     /// The lock the writers take turns on (`history.lock`).
     pub fn lock_path(&self) -> PathBuf {
-        self.path.with_extension("lock")
+        self.file.lock_path()
     }
 
     /// Appends one entry as one fsynced line, under the history lock.
     pub fn append(&self, entry: &Entry) -> io::Result<()> {
         let mut line = serde_json::to_vec(entry).map_err(io::Error::other)?;
         line.push(b'\n');
-        let dir = self.path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        atomic::create_private_dir(dir)?;
-        // Never through a symlink, never another user's file or directory (see `guard`).
-        guard::check_dir(dir)?;
-        let lock = guard::open(private_options().write(true), &self.lock_path())?;
-        guard::narrow(&lock)?;
-        lock.lock()?;
-        if std::fs::symlink_metadata(&self.path).is_ok_and(|m| m.len() + line.len() as u64 > self.cap_bytes) {
-            if let Some(pause) = self.rotation_pause {
-                std::thread::sleep(pause);
-            }
-            std::fs::rename(&self.path, self.rotated_path())?;
-        }
-        let mut file = guard::open(private_options().append(true).read(true), &self.path)?;
-        guard::narrow(&file)?;
-        let (length, torn) = ends_torn(&mut file)?;
-        if torn {
-            // A crash tore the last line: end it so this one stands alone.
-            line.insert(0, b'\n');
-        }
-        if let Err(e) = file.write_all(&line) {
-            // Past a file size limit or a full disk: take back what went out of the line, so
-            // the error is reported and no torn line is left.
-            let _ = file.set_len(length);
-            return Err(e);
-        }
-        file.sync_data()
+        self.file.append(&line)
     }
 
     /// Reads every entry (rotated file first), keeping each attempt's latest state.
     pub fn read(&self) -> io::Result<Loaded> {
         let mut out = Loaded::default();
         let mut index: std::collections::HashMap<(String, u32), usize> = std::collections::HashMap::new();
-        for path in [self.rotated_path(), self.path.clone()] {
+        for path in [self.rotated_path(), self.path().to_path_buf()] {
             let file = match guard::open(OpenOptions::new().read(true), &path) {
                 Ok(f) => f,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
@@ -220,27 +192,6 @@ impl History {
     }
 }
 
-/// Create-if-missing at mode 0600.
-fn private_options() -> OpenOptions {
-    let mut options = OpenOptions::new();
-    options.create(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options
-}
-
-/// The file's length, and whether its last line is torn (no final line break).
-fn ends_torn(file: &mut File) -> io::Result<(u64, bool)> {
-    let len = file.seek(SeekFrom::End(0))?;
-    if len == 0 {
-        return Ok((0, false));
-    }
-    file.seek(SeekFrom::End(-1))?;
-    let mut last = [0u8; 1];
-    file.read_exact(&mut last)?;
-    Ok((len, last[0] != b'\n'))
-}
-
 /// A new send id: time-ordered and unique within the process.
 pub fn new_send_id() -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
@@ -263,6 +214,8 @@ impl Entry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
+
     use crate::reddit::response::{Kind, classify};
 
     use crate::test_dir::TestDir;

@@ -4,8 +4,9 @@
 //! Data flows one way: [`segment`] events → [`mapping`] (triggers, directives, presets, Segment's
 //! schema post-processing) → [`identity`] (normalization + hashing) → [`reddit`] (request
 //! bodies, batching, lints). [`workspace`] is the file format that holds settings and mappings,
-//! [`versioned`] checks and migrates the console's file formats, [`engine`] runs the whole flow
-//! and [`report`] summarises a corpus of events.
+//! [`versioned`] checks and migrates the console's file formats, [`engine`] runs the whole flow,
+//! [`report`] summarises a corpus of events and [`tracking`] reads Segment's Tracking API requests
+//! and enriches their events as Segment's pipeline does.
 //!
 //! Nothing here touches a screen, a socket, a process or a disk: text and values come in and go
 //! out. The dependency list has no tokio, reqwest, hyper or egui, and `clippy.toml` refuses
@@ -22,6 +23,7 @@ pub mod report;
 pub mod secret;
 pub mod segment;
 pub mod timestamp;
+pub mod tracking;
 pub mod verdict;
 pub mod versioned;
 pub mod workspace;

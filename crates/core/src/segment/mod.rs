@@ -10,6 +10,7 @@ mod read;
 pub mod samples;
 
 pub use json::MAX_DEPTH;
+pub(crate) use parse::json_kind;
 pub use parse::{
     EventStream, EventsError, MAX_INPUT_BYTES, QuickEvents, check_syntax, is_text_byte, parse_events,
     quick_events, read_capped, stream_events,

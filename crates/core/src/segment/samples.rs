@@ -41,7 +41,11 @@ pub fn stamp(event: &mut Value) {
 
 /// A random RFC 4122 version-4-shaped id (not cryptographic; it only has to be unique).
 pub fn new_message_id() -> String {
-    let (a, b) = (crate::random::next_u64(), crate::random::next_u64());
+    message_id_from(crate::random::next_u64(), crate::random::next_u64())
+}
+
+/// The version-4-shaped id made of the random bits `a` and `b` (the caller draws them).
+pub fn message_id_from(a: u64, b: u64) -> String {
     format!(
         "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
         a >> 32,
