@@ -1,6 +1,7 @@
 //! What several commands share: the workspace/mapping/API/profile arguments, building the
 //! engine, reading event files (all syntax-checked before anything runs), the token.
 
+use std::io::Read;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -50,7 +51,7 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
 pub(super) fn load_workspace(path: Option<&std::path::Path>) -> Result<Workspace, CliError> {
     if let Some(path) = path {
         let failed = |e: &dyn std::fmt::Display| CliError(format!("workspace {}: {e}", path.display()));
-        let text = std::fs::read_to_string(path).map_err(|e| failed(&e))?;
+        let (text, _) = read_text_up_to(&path.to_string_lossy(), MAX_CONFIG_BYTES).map_err(|e| failed(&e))?;
         return Workspace::parse(&text).map_err(|e| failed(&e));
     }
     let Some(path) = DataDir::locate().map(|d| d.workspace()) else { return Ok(Workspace::presets()) };
@@ -101,21 +102,42 @@ impl EngineArgs {
     }
 }
 
+/// The most a workspace file or a Segment Public API answer may hold: a destination has at most
+/// 50 subscriptions of a few KB each, so a larger file is not one (and parsing it as JSON would
+/// take several times its size).
+pub(super) const MAX_CONFIG_BYTES: usize = 16 << 20;
+
 /// The text of an events file (or of standard input for `-`) and its label for errors, up to
 /// [`MAX_INPUT_BYTES`].
 pub(super) fn read_text(path: &str) -> Result<(String, String), EventsError> {
-    if path == "-" {
-        return read_capped(std::io::stdin().lock(), "<stdin>", 0, MAX_INPUT_BYTES);
-    }
-    let file = std::fs::File::open(path).map_err(|e| EventsError::io(path, &e))?;
-    read_open(&file, path)
+    read_text_up_to(path, MAX_INPUT_BYTES)
 }
 
-/// The rest of an open file's text, labelled `path`, up to [`MAX_INPUT_BYTES`] (its length
-/// reserves room).
+/// [`read_text`] up to `cap` bytes.
+pub(super) fn read_text_up_to(path: &str, cap: usize) -> Result<(String, String), EventsError> {
+    if path == "-" {
+        return read_capped(std::io::stdin().lock(), "<stdin>", 0, cap);
+    }
+    let file = std::fs::File::open(path).map_err(|e| EventsError::io(path, &e))?;
+    read_open_up_to(&file, path, cap)
+}
+
+/// The rest of an open file's text, labelled `path`, up to [`MAX_INPUT_BYTES`]: a regular file
+/// up to the length it has now (what a writer appends meanwhile is not read, so a file that keeps
+/// growing is not read for ever), anything else to its end.
 pub(super) fn read_open(file: &std::fs::File, path: &str) -> Result<(String, String), EventsError> {
-    let size = file.metadata().map_or(0, |m| m.len());
-    read_capped(file, path, usize::try_from(size).unwrap_or(usize::MAX), MAX_INPUT_BYTES)
+    read_open_up_to(file, path, MAX_INPUT_BYTES)
+}
+
+fn read_open_up_to(file: &std::fs::File, path: &str, cap: usize) -> Result<(String, String), EventsError> {
+    match file.metadata() {
+        Ok(m) if m.is_file() => {
+            let size = usize::try_from(m.len()).unwrap_or(usize::MAX);
+            // One byte past the cap is enough to refuse a file over it.
+            read_capped(file.take(m.len().min(cap as u64 + 1)), path, size, cap)
+        }
+        _ => read_capped(file, path, 0, cap),
+    }
 }
 
 /// Reads every events file (`-` or none: stdin) and checks its syntax, so a broken file is

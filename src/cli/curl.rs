@@ -36,21 +36,24 @@ pub(super) fn run(args: CurlArgs, out: &mut impl Write) -> Result<u8, CliError> 
         ..Options::default()
     };
     let mut refused = false;
-    let mut lines = Vec::new();
+    // Each command is written as soon as it is built: memory holds one batch, not the output.
+    let mut written = Ok(());
     let mut runner = engine.runner(selection, &options);
     let mut index = 0;
-    let mut emit = |item: Item| match item {
-        Item::Request { mapping, request, event_indexes, .. } => {
-            lines.push(format!("# {mapping}: event(s) {event_indexes:?}\n{}\n", curl::render(&request)))
+    let mut emit = |item: Item| {
+        let line = match item {
+            Item::Request { mapping, request, event_indexes, .. } => {
+                format!("# {mapping}: event(s) {event_indexes:?}\n{}\n", curl::render(&request))
+            }
+            Item::Refused { event_index, mapping, error } => {
+                refused = true;
+                format!("# event {event_index} → {mapping:?} refused: {}: {}\n", error.field, error.message)
+            }
+            _ => return,
+        };
+        if written.is_ok() {
+            written = writeln!(out, "{line}");
         }
-        Item::Refused { event_index, mapping, error } => {
-            refused = true;
-            lines.push(format!(
-                "# event {event_index} → {mapping:?} refused: {}: {}\n",
-                error.field, error.message
-            ));
-        }
-        _ => {}
     };
     for source in &sources {
         for event in source.events() {
@@ -59,8 +62,6 @@ pub(super) fn run(args: CurlArgs, out: &mut impl Write) -> Result<u8, CliError> 
         }
     }
     runner.finish(&mut emit);
-    for line in lines {
-        writeln!(out, "{line}")?;
-    }
+    written?;
     Ok(if refused { EXIT_REFUSED } else { EXIT_OK })
 }

@@ -39,7 +39,9 @@ impl Source {
         };
         match file {
             Some(file) if file.metadata().is_ok_and(|m| m.is_file()) => {
-                let checked = match pipeline::check(&mut &file, jobs) {
+                // Up to the length it has now: a file still being appended is not read for ever.
+                let size = file.metadata().map_or(0, |m| m.len());
+                let checked = match pipeline::check(&mut (&file).take(size), jobs) {
                     Some(checked) => checked,
                     // The whole text, for the error (or the count) as one reading of it gives.
                     None => {

@@ -145,6 +145,7 @@ impl Dispatcher<'_> {
                             status: None,
                             response_headers: Vec::new(),
                             response_body: None,
+                            response_body_cut: false,
                             outcome: Outcome::transport(Kind::Timeout, "pending: no answer recorded yet"),
                         },
                     ),
@@ -183,17 +184,25 @@ impl Dispatcher<'_> {
 /// keeping it whole on every attempt would rotate a replay's history away before it ends.
 pub const MAX_KEPT_BODY_BYTES: usize = 64 << 10;
 
-/// The request as history keeps it: headers as built (the token masked), body as JSON.
+/// The SHA-256 of a request's body as sent, lowercase hex.
+pub fn body_sha256(request: &Request) -> String {
+    digest(&request.body.to_json_bytes())
+}
+
+fn digest(bytes: &[u8]) -> String {
+    crate::identity::sha256_hex(std::str::from_utf8(bytes).expect("JSON is UTF-8"))
+}
+
+/// The request as history keeps it: headers as built (the token masked), body as JSON, and the
+/// digest of the body as sent (what `replay --resume` compares).
 pub fn request_record(request: &Request) -> RequestRecord {
     let bytes = request.body.to_json_bytes();
+    let sha256 = digest(&bytes);
     let (body, abridged) = if bytes.len() <= MAX_KEPT_BODY_BYTES {
         (request.body.to_value(), None)
     } else {
-        let abridged = Abridged {
-            events: request.body.events().len(),
-            bytes: bytes.len(),
-            sha256: crate::identity::sha256_hex(std::str::from_utf8(&bytes).expect("JSON is UTF-8")),
-        };
+        let abridged =
+            Abridged { events: request.body.events().len(), bytes: bytes.len(), sha256: sha256.clone() };
         (request.body.with_first_events(1).to_value(), Some(abridged))
     };
     RequestRecord {
@@ -202,5 +211,6 @@ pub fn request_record(request: &Request) -> RequestRecord {
         headers: request.headers.clone(),
         body,
         abridged,
+        sha256: Some(sha256),
     }
 }
