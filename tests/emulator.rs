@@ -621,8 +621,8 @@ async fn unknown_paths_methods_and_shutdown() {
 /// At most `max_in_flight` API requests are read and checked at once; the rest wait.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_beyond_the_in_flight_limit_wait_their_turn() {
-    // One client sends its head and never its body (it holds a slot until the 600 ms read
-    // timeout); how soon is a second request answered?
+    // One client sends its head and never its body (it holds a slot for the half second a body
+    // has to start coming, under the 600 ms read timeout); how soon is a second request answered?
     let second_request = |max_in_flight: usize| async move {
         let emu = start(Config { max_in_flight, read_timeout: Duration::from_millis(600), ..config() }).await;
         let mut slow = TcpStream::connect(emu.addr()).await.unwrap();
@@ -630,7 +630,7 @@ async fn requests_beyond_the_in_flight_limit_wait_their_turn() {
             "POST /api/v2.0/conversions/events/{PIXEL} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\nContent-Length: 100\r\n\r\n{{"
         );
         slow.write_all(head.as_bytes()).await.unwrap();
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(Duration::from_millis(50)).await;
         let started = Instant::now();
         let (status, _) = post(&emu, V::V2, &body(V::V2, vec![v2_event()])).await;
         assert_eq!(status, 200);

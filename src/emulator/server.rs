@@ -447,16 +447,17 @@ async fn read_body(
     }
 }
 
-/// How long a body may take to bring `received` bytes and the next ones: a second, plus the time
-/// those bytes take at [`MIN_BODY_BYTES_PER_SEC`]. Over loopback a body comes at hundreds of MB/s;
-/// one sending a byte now and then is cut after about a second (408), not the read timeout.
+/// How long a body may take to bring `received` bytes and the next ones: half a second, plus the
+/// time those bytes take at [`MIN_BODY_BYTES_PER_SEC`]. Over loopback a body comes at hundreds of
+/// MB/s (and is in the socket's buffer before its request gets a slot); one sending a byte now
+/// and then is cut after half a second (408), not after the read timeout.
 fn body_time(received: usize) -> Duration {
     BODY_GRACE + Duration::from_secs_f64(received as f64 / MIN_BODY_BYTES_PER_SEC as f64)
 }
 
 /// See [`body_time`].
-const BODY_GRACE: Duration = Duration::from_secs(1);
-const MIN_BODY_BYTES_PER_SEC: u64 = 64 << 10;
+const BODY_GRACE: Duration = Duration::from_millis(500);
+const MIN_BODY_BYTES_PER_SEC: u64 = 1 << 20;
 
 /// Whether a `Host` header names this machine's loopback interface (`localhost`, `127.x.x.x`,
 /// `[::1]`, with or without a port). Anything else is a foreign name resolved to loopback: a DNS

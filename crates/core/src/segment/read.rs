@@ -82,6 +82,7 @@ impl<R: Read> EventReader<R> {
         // Past the cap on one value, a chunk more is enough to tell.
         let want = CHUNK.max(self.buf.len().min((self.max_value + 1).saturating_sub(self.buf.len())));
         let old = self.buf.len();
+        super::parse::grow(&mut self.buf, want, self.max_value);
         self.buf.resize(old + want, 0);
         let (mut n, mut ended) = (0, false);
         while n < want && !ended {
