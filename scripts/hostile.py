@@ -44,6 +44,7 @@ Exits 1 if a bound is not met (ceilings below). Loopback only.
 import argparse
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -533,12 +534,16 @@ def events_text(size, sample):
     yield b"".join(lines)
 
 
+def events_file(path, size, sample, mode="wb"):
+    with open(path, mode) as f:
+        for chunk in events_text(size, sample):
+            f.write(chunk)
+    return path
+
+
 def curl_98mb(binary, tmp):
     ws, _, sample = send_setup(tmp)
-    path = os.path.join(tmp, "curl.jsonl")
-    with open(path, "wb") as f:
-        for chunk in events_text(98_000_000, sample):
-            f.write(chunk)
+    path = events_file(os.path.join(tmp, "curl.jsonl"), 98_000_000, sample)
     code, peak, wall, out, _, _ = run_measured([binary, "curl", "--workspace", ws, path])
     os.remove(path)
     return report_line("curl-98mb", code, peak, wall, f"{out / 2**20:.0f} MiB of commands written", peak <= 64)
@@ -549,9 +554,9 @@ def import_245mib(binary, tmp):
 
     def subscriptions():
         yield b'{"data": {"subscriptions": ['
-        one = json.dumps(dict(sub, unknown="u" * 4000)).encode()
-        for i in range(245 * 2**20 // (len(one) + 1)):
-            yield (b"," if i else b"") + one
+        one = len(json.dumps(dict(sub, unknown="u" * 4000)))
+        for i in range(245 * 2**20 // (one + 12)):
+            yield (b"," if i else b"") + json.dumps(dict(sub, name=f"Purchase {i}", unknown="u" * 4000)).encode()
         yield b"]}}"
     code, peak, wall, _, _, first = run_measured([binary, "import-segment", "-"], feed=subscriptions())
     ok = report_line("import-245mib", code, peak, wall, first[:110], code == 2 and peak <= 64)
@@ -571,21 +576,22 @@ def preview_stdin_300mb(binary, tmp):
 
 def growing_file(binary, tmp):
     _, _, sample = send_setup(tmp)
-    path = os.path.join(tmp, "growing.jsonl")
-    with open(path, "wb") as f:
-        for chunk in events_text(1_000_000, sample):
-            f.write(chunk)
+    path = events_file(os.path.join(tmp, "growing.jsonl"), 1_000_000, sample)
     at_open = sum(1 for _ in open(path, "rb"))
     stop = threading.Event()
 
+    # As fast as the disk takes it, up to 400 MB more, from before preview starts.
+    block = b"".join(events_text(4_000_000, sample))
+
     def grow():
         with open(path, "ab") as f:
-            for chunk in events_text(400_000_000, sample):
+            for _ in range(100):
                 if stop.is_set():
                     return
-                f.write(chunk)
+                f.write(block)
     writer = threading.Thread(target=grow, daemon=True)
     writer.start()
+    time.sleep(0.05)
     code, peak, wall, out, _, _ = run_measured([binary, "preview", "--format", "json", path])
     stop.set()
     writer.join()
@@ -654,6 +660,8 @@ def main():
             ok &= fn(binary, tmp)
     if wanted("full-dedup-index"):
         ok &= full_dedup_index(binary, tmp, args.ids)
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.rmtree(home, ignore_errors=True)
     print("all bounds met" if ok else "a bound was not met")
     sys.exit(0 if ok else 1)
 

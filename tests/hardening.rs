@@ -544,6 +544,18 @@ async fn replay_prints_each_outcome_as_it_happens() {
     assert_eq!(first["event_indexes"].as_array().unwrap().len(), 1000);
 }
 
+/// `replay --format json` of `file` to `endpoint` with `ws`, `extra` flags, data in `home`.
+fn replay_in(home: &Path, endpoint: &str, ws: &Path, extra: &[&str], file: &Path) -> std::process::Output {
+    cli(home)
+        .args(["replay", "--format", "json", "--endpoint", endpoint, "--workspace"])
+        .arg(ws)
+        .args(extra)
+        .arg(file)
+        .env("REDDIT_CONVERSION_TOKEN", TOKEN)
+        .output()
+        .unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replay_stops_after_failures_in_a_row_and_resume_skips_what_was_accepted() {
     let emu = emulator(emulator::Config::default()).await;
@@ -555,16 +567,7 @@ async fn replay_stops_after_failures_in_a_row_and_resume_skips_what_was_accepted
     let events: Vec<Value> = (0..2500).map(|i| purchase(&format!("r-{i}"))).collect();
     let file = write_events(&dir, "e.jsonl", &events);
     let ws = workspace(&dir, test_settings());
-    let replay = |extra: &[&str]| {
-        cli(&home)
-            .args(["replay", "--format", "json", "--endpoint", &emu.base_url(), "--workspace"])
-            .arg(&ws)
-            .args(extra)
-            .arg(&file)
-            .env("REDDIT_CONVERSION_TOKEN", TOKEN)
-            .output()
-            .unwrap()
-    };
+    let replay = |extra: &[&str]| replay_in(&home, &emu.base_url(), &ws, extra, &file);
     let out = replay(&["--max-failures", "1"]);
     assert_eq!(out.status.code(), Some(1));
     let summary = lines(&out.stdout).pop().unwrap();
@@ -842,12 +845,8 @@ async fn resume_skips_only_what_was_accepted_byte_for_byte() {
     let file = write("first");
     let replay = |settings: Value, resume: bool| {
         let ws = workspace(&dir, settings);
-        let mut c = cli(&home);
-        c.args(["replay", "--format", "json", "--endpoint", &emu.base_url(), "--workspace"]).arg(&ws);
-        if resume {
-            c.arg("--resume");
-        }
-        let out = c.arg(&file).env("REDDIT_CONVERSION_TOKEN", TOKEN).output().unwrap();
+        let extra: &[&str] = if resume { &["--resume"] } else { &[] };
+        let out = replay_in(&home, &emu.base_url(), &ws, extra, &file);
         assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
         lines(&out.stdout)
     };
@@ -883,14 +882,7 @@ async fn resume_says_it_sends_again_what_a_killed_run_had_in_flight() {
     let file = write_events(&dir, "e.jsonl", &events);
     let ws = workspace(&dir, test_settings());
     let replay = |extra: &[&str]| {
-        let out = cli(&home)
-            .args(["replay", "--format", "json", "--endpoint", &emu.base_url(), "--workspace"])
-            .arg(&ws)
-            .args(extra)
-            .arg(&file)
-            .env("REDDIT_CONVERSION_TOKEN", TOKEN)
-            .output()
-            .unwrap();
+        let out = replay_in(&home, &emu.base_url(), &ws, extra, &file);
         assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
         lines(&out.stdout)
     };

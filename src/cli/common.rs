@@ -1,7 +1,8 @@
 //! What several commands share: the workspace/mapping/API/profile arguments, building the
 //! engine, reading event files (all syntax-checked before anything runs), the token.
 
-use std::io::Read;
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 
 use clap::Args;
@@ -122,22 +123,49 @@ pub(super) fn read_text_up_to(path: &str, cap: usize) -> Result<(String, String)
     read_open_up_to(&file, path, cap)
 }
 
-/// The rest of an open file's text, labelled `path`, up to [`MAX_INPUT_BYTES`]: a regular file
-/// up to the length it has now (what a writer appends meanwhile is not read, so a file that keeps
+/// An open file's text from its start, labelled `path`, up to [`MAX_INPUT_BYTES`]: a regular file
+/// up to its [`settled_length`] (what a writer appends meanwhile is not read, so a file that keeps
 /// growing is not read for ever), anything else to its end.
-pub(super) fn read_open(file: &std::fs::File, path: &str) -> Result<(String, String), EventsError> {
+pub(super) fn read_open(file: &File, path: &str) -> Result<(String, String), EventsError> {
     read_open_up_to(file, path, MAX_INPUT_BYTES)
 }
 
-fn read_open_up_to(file: &std::fs::File, path: &str, cap: usize) -> Result<(String, String), EventsError> {
-    match file.metadata() {
-        Ok(m) if m.is_file() => {
-            let size = usize::try_from(m.len()).unwrap_or(usize::MAX);
-            // One byte past the cap is enough to refuse a file over it.
-            read_capped(file.take(m.len().min(cap as u64 + 1)), path, size, cap)
-        }
-        _ => read_capped(file, path, 0, cap),
+fn read_open_up_to(file: &File, path: &str, cap: usize) -> Result<(String, String), EventsError> {
+    if file.metadata().is_ok_and(|m| m.is_file()) {
+        let length = settled_length(file).map_err(|e| EventsError::io(path, &e))?;
+        return read_prefix(file, path, length, cap);
     }
+    read_capped(file, path, 0, cap)
+}
+
+/// The first `length` bytes of a file from its current position, up to `cap`.
+pub(super) fn read_prefix(
+    file: &File,
+    path: &str,
+    length: u64,
+    cap: usize,
+) -> Result<(String, String), EventsError> {
+    // One byte past the cap is enough to refuse a file over it.
+    let hint = usize::try_from(length).unwrap_or(usize::MAX);
+    read_capped(file.take(length.min(cap as u64 + 1)), path, hint, cap)
+}
+
+/// How much of a regular file to read: its length now, less a last line still being written
+/// (the file ends without a line break and has grown since: a writer is appending to it). The
+/// file is left at its start.
+pub(super) fn settled_length(mut file: &File) -> std::io::Result<u64> {
+    const TAIL: u64 = 1 << 20;
+    let length = file.metadata()?.len();
+    let tail_start = length.saturating_sub(TAIL);
+    file.seek(SeekFrom::Start(tail_start))?;
+    let mut tail = Vec::new();
+    file.take(length - tail_start).read_to_end(&mut tail)?;
+    file.seek(SeekFrom::Start(0))?;
+    let still_growing = file.metadata()?.len() > length;
+    Ok(match tail.iter().rposition(|&b| b == b'\n') {
+        Some(i) if still_growing && tail.last() != Some(&b'\n') => tail_start + i as u64 + 1,
+        _ => length,
+    })
 }
 
 /// Reads every events file (`-` or none: stdin) and checks its syntax, so a broken file is

@@ -1,14 +1,15 @@
 //! An events input: checked whole before anything runs, then read again for its events. A
-//! regular file is read twice, a piece at a time, so memory does not grow with it, the second
-//! time only as far as the check read (what a writer appends meanwhile is not read); standard
-//! input and other streams, which cannot be read twice, are held.
+//! regular file is read twice, a piece at a time, so memory does not grow with it, both times
+//! only as far as it reached when it was opened (what a writer appends meanwhile is not read, nor
+//! a last line it is still writing); standard input and other streams, which cannot be read
+//! twice, are held.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 
-use super::common::{read_open, read_text};
+use super::common::{read_open, read_prefix, read_text, settled_length};
 use super::pipeline::{self, Checked};
-use crate::segment::{self, Event, EventReader, EventsError};
+use crate::segment::{self, Event, EventReader, EventsError, MAX_INPUT_BYTES};
 
 /// An events input whose syntax has been checked.
 pub(super) struct Source {
@@ -40,13 +41,13 @@ impl Source {
         match file {
             Some(file) if file.metadata().is_ok_and(|m| m.is_file()) => {
                 // Up to the length it has now: a file still being appended is not read for ever.
-                let size = file.metadata().map_or(0, |m| m.len());
+                let size = settled_length(&file).map_err(|e| EventsError::io(path, &e))?;
                 let checked = match pipeline::check(&mut (&file).take(size), jobs) {
                     Some(checked) => checked,
                     // The whole text, for the error (or the count) as one reading of it gives.
                     None => {
                         (&file).seek(SeekFrom::Start(0)).map_err(|e| EventsError::io(path, &e))?;
-                        let (text, _) = read_open(&file, path)?;
+                        let (text, _) = read_prefix(&file, path, size, MAX_INPUT_BYTES)?;
                         Checked { events: segment::check_syntax(&text, path)?, bytes: text.len() }
                     }
                 };
