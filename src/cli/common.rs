@@ -162,10 +162,42 @@ pub(super) fn settled_length(mut file: &File) -> std::io::Result<u64> {
     file.take(length - tail_start).read_to_end(&mut tail)?;
     file.seek(SeekFrom::Start(0))?;
     let still_growing = file.metadata()?.len() > length;
-    Ok(match tail.iter().rposition(|&b| b == b'\n') {
+    Ok(whole_lines(length, tail_start, &tail, still_growing))
+}
+
+/// [`settled_length`]'s rule: a text of `length` bytes whose last bytes, from `tail_start`, are
+/// `tail` ends at its last line break when it ends inside a line that is still growing.
+fn whole_lines(length: u64, tail_start: u64, tail: &[u8], still_growing: bool) -> u64 {
+    match tail.iter().rposition(|&b| b == b'\n') {
         Some(i) if still_growing && tail.last() != Some(&b'\n') => tail_start + i as u64 + 1,
         _ => length,
-    })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_last_line_still_being_written_is_left_for_later() {
+        let text = b"{\"a\":1}\n{\"b\":2}\n{\"c\":";
+        let length = text.len() as u64;
+        // Growing, cut inside its last line: up to the last line break.
+        assert_eq!(whole_lines(length, 0, text, true), 16);
+        assert_eq!(whole_lines(length + 100, 100, text, true), 116, "the tail's offset counts");
+        // Not growing: a last line without a break is the file's end, read (and checked) whole.
+        assert_eq!(whole_lines(length, 0, text, false), length);
+        // Growing but ending at a line break, or with no line break at all: as it is.
+        assert_eq!(whole_lines(16, 0, &text[..16], true), 16);
+        assert_eq!(whole_lines(4, 0, b"{\"c\"", true), 4);
+        // On a real file that is not growing: its length, and left at its start.
+        let dir = crate::test_dir::TestDir::created("settled");
+        let path = dir.join("e.jsonl");
+        std::fs::write(&path, text).unwrap();
+        let mut file = File::open(&path).unwrap();
+        assert_eq!(settled_length(&file).unwrap(), length);
+        assert_eq!(file.stream_position().unwrap(), 0);
+    }
 }
 
 /// Reads every events file (`-` or none: stdin) and checks its syntax, so a broken file is
