@@ -201,7 +201,7 @@ fn accepted_before(
     endpoint: &Endpoint,
 ) -> Result<Earlier, CliError> {
     match (replay_mode, history) {
-        (Some(ReplayMode { resume: true, .. }), Some(history)) => accepted_sources(history, endpoint),
+        (Some(ReplayMode { resume: true, .. }), Some(history)) => earlier_requests(history, endpoint),
         (Some(ReplayMode { resume: true, .. }), None) => {
             Err(CliError("--resume: no data directory, so no history to resume from".into()))
         }
@@ -446,7 +446,7 @@ impl Earlier {
     }
 }
 
-fn accepted_sources(history: &History, endpoint: &Endpoint) -> Result<Earlier, CliError> {
+fn earlier_requests(history: &History, endpoint: &Endpoint) -> Result<Earlier, CliError> {
     let loaded = history.read().map_err(|e| CliError(format!("--resume: reading the history: {e}")))?;
     let label = endpoint.label();
     let mut earlier = Earlier::default();
