@@ -174,32 +174,6 @@ fn whole_lines(length: u64, tail_start: u64, tail: &[u8], still_growing: bool) -
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_last_line_still_being_written_is_left_for_later() {
-        let text = b"{\"a\":1}\n{\"b\":2}\n{\"c\":";
-        let length = text.len() as u64;
-        // Growing, cut inside its last line: up to the last line break.
-        assert_eq!(whole_lines(length, 0, text, true), 16);
-        assert_eq!(whole_lines(length + 100, 100, text, true), 116, "the tail's offset counts");
-        // Not growing: a last line without a break is the file's end, read (and checked) whole.
-        assert_eq!(whole_lines(length, 0, text, false), length);
-        // Growing but ending at a line break, or with no line break at all: as it is.
-        assert_eq!(whole_lines(16, 0, &text[..16], true), 16);
-        assert_eq!(whole_lines(4, 0, b"{\"c\"", true), 4);
-        // On a real file that is not growing: its length, and left at its start.
-        let dir = crate::test_dir::TestDir::created("settled");
-        let path = dir.join("e.jsonl");
-        std::fs::write(&path, text).unwrap();
-        let mut file = File::open(&path).unwrap();
-        assert_eq!(settled_length(&file).unwrap(), length);
-        assert_eq!(file.stream_position().unwrap(), 0);
-    }
-}
-
 /// Reads every events file (`-` or none: stdin) and checks its syntax, so a broken file is
 /// reported before anything is printed or sent. No events at all (empty or blank input, `[]`) is
 /// an error.
@@ -244,4 +218,30 @@ pub(super) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .enable_all()
         .build()
         .map_err(|e| CliError(format!("cannot start the async runtime: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_last_line_still_being_written_is_left_for_later() {
+        let text = b"{\"a\":1}\n{\"b\":2}\n{\"c\":";
+        let length = text.len() as u64;
+        // Growing, cut inside its last line: up to the last line break.
+        assert_eq!(whole_lines(length, 0, text, true), 16);
+        assert_eq!(whole_lines(length + 100, 100, text, true), 116, "the tail's offset counts");
+        // Not growing: a last line without a break is the file's end, read (and checked) whole.
+        assert_eq!(whole_lines(length, 0, text, false), length);
+        // Growing but ending at a line break, or with no line break at all: as it is.
+        assert_eq!(whole_lines(16, 0, &text[..16], true), 16);
+        assert_eq!(whole_lines(4, 0, b"{\"c\"", true), 4);
+        // On a real file that is not growing: its length, and left at its start.
+        let dir = crate::test_dir::TestDir::created("settled");
+        let path = dir.join("e.jsonl");
+        std::fs::write(&path, text).unwrap();
+        let mut file = File::open(&path).unwrap();
+        assert_eq!(settled_length(&file).unwrap(), length);
+        assert_eq!(file.stream_position().unwrap(), 0);
+    }
 }
