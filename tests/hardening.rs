@@ -104,16 +104,23 @@ async fn a_control_body_over_the_cap_is_refused_before_it_is_read() {
 async fn control_bodies_are_read_a_few_at_a_time() {
     let config = emulator::Config { read_timeout: Duration::from_secs(1), ..emulator::Config::default() };
     let emu = emulator(config).await;
-    // Four slow senders take every control slot until they are sent away (half a second for a
-    // body to start coming, since issue 25).
-    let mut slow = Vec::new();
+    // Four senders keep their bodies coming fast enough to keep every control slot (30 KiB of a
+    // 64,000-byte body every 25 ms), until the read timeout sends them away.
+    let mut senders = Vec::new();
     for _ in 0..4 {
         let mut s = TcpStream::connect(emu.addr()).await.unwrap();
-        let head = "POST /_emulator/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{";
+        let head = "POST /_emulator/faults HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 64000\r\n\r\n{";
         s.write_all(head.as_bytes()).await.unwrap();
-        slow.push(s);
+        senders.push(tokio::spawn(async move {
+            for _ in 0..2 {
+                tokio::time::sleep(Duration::from_millis(25)).await;
+                let _ = s.write_all(&[b' '; 30 << 10]).await;
+            }
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            drop(s);
+        }));
     }
-    tokio::time::sleep(Duration::from_millis(50)).await;
+    tokio::time::sleep(Duration::from_millis(30)).await;
     let started = Instant::now();
     let r = http()
         .post(format!("{}/_emulator/faults", emu.base_url()))
@@ -124,8 +131,12 @@ async fn control_bodies_are_read_a_few_at_a_time() {
         .unwrap();
     assert_eq!(r.status(), 200);
     let waited = started.elapsed();
-    assert!(waited >= Duration::from_millis(350), "it waited for a slot: {waited:?}");
-    drop(slow);
+    // Each sender held its slot while its bytes came, then stalled and gave it back.
+    assert!(waited >= Duration::from_millis(40), "it waited for a slot: {waited:?}");
+    assert!(waited < Duration::from_millis(900), "a stalled body gave its slot back: {waited:?}");
+    for sender in senders {
+        sender.abort();
+    }
 }
 
 #[tokio::test]
