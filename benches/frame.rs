@@ -67,6 +67,7 @@ fn prepare() -> std::path::PathBuf {
                 headers: vec![],
                 body,
                 abridged: None,
+                sha256: None,
             },
             lints: vec![],
             attempt: reddit_capi_console::store::history::AttemptRecord {
@@ -77,6 +78,7 @@ fn prepare() -> std::path::PathBuf {
                 status: Some(200),
                 response_headers: vec![],
                 response_body: Some(r#"{"message": "Successfully processed 1 conversion events."}"#.into()),
+                response_body_cut: false,
                 outcome: reddit_capi_console::reddit::response::classify(200, r#"{"message": "ok"}"#),
             },
         };

@@ -614,21 +614,29 @@ async fn unknown_paths_methods_and_shutdown() {
 /// At most `max_in_flight` API requests are read and checked at once; the rest wait.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_beyond_the_in_flight_limit_wait_their_turn() {
-    // One client sends its head and never its body (it holds a slot until the 600 ms read
-    // timeout); how soon is a second request answered?
+    // One client sends a large body at 2.5 MiB/s (fast enough to keep its slot, so it holds it
+    // until the 600 ms read timeout); how soon is a second request answered?
     let second_request = |max_in_flight: usize| async move {
         let emu = start(Config { max_in_flight, read_timeout: Duration::from_millis(600), ..config() }).await;
         let mut slow = TcpStream::connect(emu.addr()).await.unwrap();
         let head = format!(
-            "POST /api/v2.0/conversions/events/{PIXEL} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\nContent-Length: 100\r\n\r\n{{"
+            "POST /api/v2.0/conversions/events/{PIXEL} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {TOKEN}\r\nContent-Length: 8000000\r\n\r\n{{"
         );
         slow.write_all(head.as_bytes()).await.unwrap();
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        let sender = tokio::spawn(async move {
+            for _ in 0..80 {
+                tokio::time::sleep(Duration::from_millis(25)).await;
+                if slow.write_all(&[b' '; 64 << 10]).await.is_err() {
+                    break;
+                }
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(50)).await;
         let started = Instant::now();
         let (status, _) = post(&emu, V::V2, &body(V::V2, vec![v2_event()])).await;
         assert_eq!(status, 200);
         let waited = started.elapsed();
-        drop(slow);
+        sender.abort();
         emu.shutdown().await;
         waited
     };

@@ -196,6 +196,8 @@ pub enum Intent {
     /// Keep the token an import found, for the active pixel, in the keychain (or the opt-in
     /// file where there is no keychain).
     KeepImportedToken,
+    /// Import what the Segment window holds, on the worker.
+    ImportSegment,
     Send,
     /// Send even though it is a production send.
     SendConfirmed,
@@ -375,6 +377,7 @@ impl ConsoleApp {
             }
             Msg::TokenForgotten(Ok(())) => s.notice(false, "token forgotten"),
             Msg::TokenForgotten(Err(e)) => s.notice(true, format!("token not forgotten: {e}")),
+            Msg::SegmentImported(imported) => self.view.segment.imported(imported, s),
         }
     }
 
@@ -462,6 +465,12 @@ impl ConsoleApp {
                 s.notice(false, format!("Copied {what} to the clipboard"));
             }
             Intent::OpenSettings => self.view.show_settings = true,
+            Intent::ImportSegment => {
+                if !self.view.segment.importing {
+                    let task = self.view.segment.import_task();
+                    self.task(task);
+                }
+            }
             Intent::KeepImportedToken => {
                 let Some(token) = self.view.segment.token.take() else { return };
                 let pixel = s.settings().pixel_id.trim().to_string();
@@ -619,6 +628,7 @@ impl ConsoleApp {
         if !self.worker_gone {
             self.worker_gone = true;
             self.state.sending = false;
+            self.view.segment.importing = false;
             self.state.notice(
                 true,
                 "the background worker stopped: sending, file dialogs and autosave no longer work; \

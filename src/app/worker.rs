@@ -20,6 +20,7 @@ use crate::secret::Secret;
 use crate::secret::tokens::{Place, Source, Tokens};
 use crate::store::atomic;
 use crate::store::history::{Entry, History};
+use crate::workspace::segment::{self, Imported};
 
 /// What a file dialog is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,6 +160,8 @@ pub enum Task {
     KeepToken { pixel: String, token: Secret, place: Place },
     /// Remove a pixel's token from the keychain and the token file.
     ForgetToken(String),
+    /// Read Segment's Public API answers (subscriptions, the destination) into a workspace.
+    ImportSegment { subscriptions: String, destination: Option<String> },
 }
 
 /// A result.
@@ -190,6 +193,8 @@ pub enum Msg {
     /// A token was kept (where), or could not be.
     TokenKept(Result<Source, String>),
     TokenForgotten(Result<(), String>),
+    /// What an import from Segment gave (boxed: a whole workspace), or why it was refused.
+    SegmentImported(Result<Box<Imported>, String>),
 }
 
 /// The UI's handle on the worker.
@@ -311,6 +316,19 @@ impl Resources {
                 let t = self.tokens.clone();
                 let forgot = blocking(move || t.forget(&pixel).map_err(|e| e.to_string())).await;
                 self.post.send(Msg::TokenForgotten(forgot));
+            }
+            Task::ImportSegment { subscriptions, destination } => {
+                // Pasted text can be large: converted on the blocking pool, the other tasks go on.
+                let post = self.post.clone();
+                tokio::spawn(async move {
+                    let imported = blocking(move || {
+                        segment::import(&subscriptions, destination.as_deref())
+                            .map(Box::new)
+                            .map_err(|e| e.to_string())
+                    })
+                    .await;
+                    post.send(Msg::SegmentImported(imported));
+                });
             }
         }
     }
@@ -441,9 +459,9 @@ impl Post {
     }
 }
 
-/// Runs blocking work (files, the keychain) on tokio's blocking pool.
+/// Runs blocking work (files, the keychain, a Segment import) on tokio's blocking pool.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    tokio::task::spawn_blocking(f).await.expect("file and token store calls do not panic")
+    tokio::task::spawn_blocking(f).await.expect("blocking tasks do not panic")
 }
 
 fn load_history(history: Option<&History>) -> Result<(Vec<Entry>, usize), String> {

@@ -1,7 +1,9 @@
 //! What several commands share: the workspace/mapping/API/profile arguments, building the
 //! engine, reading event files (all syntax-checked before anything runs), the token.
 
-use std::path::{Path, PathBuf};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::PathBuf;
 
 use clap::Args;
 
@@ -59,7 +61,7 @@ fn first_run() -> Workspace {
 pub(super) fn load_workspace(path: Option<&std::path::Path>) -> Result<Workspace, CliError> {
     if let Some(path) = path {
         let failed = |e: &dyn std::fmt::Display| CliError(format!("workspace {}: {e}", path.display()));
-        let text = std::fs::read_to_string(path).map_err(|e| failed(&e))?;
+        let (text, _) = read_text_up_to(&path.to_string_lossy(), MAX_CONFIG_BYTES).map_err(|e| failed(&e))?;
         return Workspace::parse(&text).map_err(|e| failed(&e));
     }
     let Some(path) = data_dir()?.map(|d| d.workspace()) else { return Ok(first_run()) };
@@ -119,15 +121,87 @@ impl EngineArgs {
     }
 }
 
+/// The most a workspace file or a Segment Public API answer may hold: a destination has at most
+/// 50 subscriptions of a few KB each, so a larger file is not one (and parsing it as JSON would
+/// take several times its size).
+pub(super) const MAX_CONFIG_BYTES: usize = 16 << 20;
+
 /// The text of an events file (or of standard input for `-`), plain or gzip, and its label for
 /// errors, up to [`MAX_INPUT_BYTES`] of text.
 pub(super) fn read_text(path: &str) -> Result<(String, String), EventsError> {
+    read_text_up_to(path, MAX_INPUT_BYTES)
+}
+
+/// [`read_text`] up to `cap` bytes of text.
+pub(super) fn read_text_up_to(path: &str, cap: usize) -> Result<(String, String), EventsError> {
     if path == "-" {
         let (stdin, _) = input::decoded(std::io::stdin()).map_err(|e| EventsError::io("<stdin>", &e))?;
-        return read_capped(stdin, "<stdin>", 0, MAX_INPUT_BYTES);
+        return read_capped(stdin, "<stdin>", 0, cap);
     }
-    let opened = input::open(Path::new(path)).map_err(|e| EventsError::io(path, &e))?;
-    read_capped(opened.reader, path, opened.size_hint, MAX_INPUT_BYTES)
+    let file = File::open(path).map_err(|e| EventsError::io(path, &e))?;
+    read_open_up_to(&file, path, cap)
+}
+
+/// An open file's text from its start (plain or gzip), labelled `path`, up to
+/// [`MAX_INPUT_BYTES`]: a regular file as far as [`settled_text`] reads it, anything else to its
+/// end.
+pub(super) fn read_open(file: &File, path: &str) -> Result<(String, String), EventsError> {
+    read_open_up_to(file, path, MAX_INPUT_BYTES)
+}
+
+fn read_open_up_to(file: &File, path: &str, cap: usize) -> Result<(String, String), EventsError> {
+    if file.metadata().is_ok_and(|m| m.is_file()) {
+        let (reader, hint) = settled_text(file, path)?;
+        // One byte past the cap is enough to refuse a file over it.
+        return read_capped(reader.take(cap as u64 + 1), path, hint, cap);
+    }
+    let clone = file.try_clone().map_err(|e| EventsError::io(path, &e))?;
+    let (reader, _) = input::decoded(clone).map_err(|e| EventsError::io(path, &e))?;
+    read_capped(reader, path, 0, cap)
+}
+
+/// An open regular file's text from its start, as far as the file reached when it was opened: a
+/// plain file up to its [`settled_length`] (what a writer appends meanwhile is not read, nor a
+/// last line it is still writing, so a file that keeps growing is not read for ever), a gzip
+/// file decompressed up to its compressed length now. Also the bytes to reserve for the text (a
+/// plain file's length; 0 for gzip, whose text length is unknown).
+pub(super) fn settled_text(
+    mut file: &File,
+    path: &str,
+) -> Result<(Box<dyn Read + Send>, usize), EventsError> {
+    let io = |e: std::io::Error| EventsError::io(path, &e);
+    let mut head = [0u8; 2];
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    let got = file.read(&mut head).map_err(io)?;
+    let gzip = got == head.len() && head == input::GZIP_MAGIC;
+    let length = if gzip { file.metadata().map_err(io)?.len() } else { settled_length(file).map_err(io)? };
+    file.seek(SeekFrom::Start(0)).map_err(io)?;
+    let (reader, _) = input::decoded(file.try_clone().map_err(io)?.take(length)).map_err(io)?;
+    Ok((reader, if gzip { 0 } else { usize::try_from(length).unwrap_or(usize::MAX) }))
+}
+
+/// How much of a plain regular file to read: its length now, less a last line still being
+/// written (the file ends without a line break and has grown since: a writer is appending to it).
+/// The file is left at its start.
+pub(super) fn settled_length(mut file: &File) -> std::io::Result<u64> {
+    const TAIL: u64 = 1 << 20;
+    let length = file.metadata()?.len();
+    let tail_start = length.saturating_sub(TAIL);
+    file.seek(SeekFrom::Start(tail_start))?;
+    let mut tail = Vec::new();
+    file.take(length - tail_start).read_to_end(&mut tail)?;
+    file.seek(SeekFrom::Start(0))?;
+    let still_growing = file.metadata()?.len() > length;
+    Ok(whole_lines(length, tail_start, &tail, still_growing))
+}
+
+/// [`settled_length`]'s rule: a text of `length` bytes whose last bytes, from `tail_start`, are
+/// `tail` ends at its last line break when it ends inside a line that is still growing.
+fn whole_lines(length: u64, tail_start: u64, tail: &[u8], still_growing: bool) -> u64 {
+    match tail.iter().rposition(|&b| b == b'\n') {
+        Some(i) if still_growing && tail.last() != Some(&b'\n') => tail_start + i as u64 + 1,
+        _ => length,
+    }
 }
 
 /// The inputs named on the command line, each directory replaced by its files in name order
@@ -217,4 +291,30 @@ pub(super) fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .enable_all()
         .build()
         .map_err(|e| CliError(format!("cannot start the async runtime: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_last_line_still_being_written_is_left_for_later() {
+        let text = b"{\"a\":1}\n{\"b\":2}\n{\"c\":";
+        let length = text.len() as u64;
+        // Growing, cut inside its last line: up to the last line break.
+        assert_eq!(whole_lines(length, 0, text, true), 16);
+        assert_eq!(whole_lines(length + 100, 100, text, true), 116, "the tail's offset counts");
+        // Not growing: a last line without a break is the file's end, read (and checked) whole.
+        assert_eq!(whole_lines(length, 0, text, false), length);
+        // Growing but ending at a line break, or with no line break at all: as it is.
+        assert_eq!(whole_lines(16, 0, &text[..16], true), 16);
+        assert_eq!(whole_lines(4, 0, b"{\"c\"", true), 4);
+        // On a real file that is not growing: its length, and left at its start.
+        let dir = crate::test_dir::TestDir::created("settled");
+        let path = dir.join("e.jsonl");
+        std::fs::write(&path, text).unwrap();
+        let mut file = File::open(&path).unwrap();
+        assert_eq!(settled_length(&file).unwrap(), length);
+        assert_eq!(file.stream_position().unwrap(), 0);
+    }
 }

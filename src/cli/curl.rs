@@ -36,21 +36,28 @@ pub(super) fn run(args: CurlArgs, out: &mut impl Write) -> Result<u8, CliError> 
         ..Options::default()
     };
     let mut refused = false;
-    let mut lines = Vec::new();
+    // Each command is written as soon as it is built: memory holds one batch, not the output.
+    let mut written = Ok(());
     let mut runner = engine.runner(selection, &options);
     let mut index = 0;
-    let mut emit = |item: Item| match item {
-        Item::Request { mapping, request, event_indexes, .. } => {
-            let about = curl::comment(&format!("{mapping}: event(s) {event_indexes:?}"));
-            lines.push(format!("{about}\n{}\n", curl::render(&request)))
+    let mut emit = |item: Item| {
+        // Comments escape control characters: a name with a line break cannot start a command.
+        let line = match item {
+            Item::Request { mapping, request, event_indexes, .. } => {
+                let about = curl::comment(&format!("{mapping}: event(s) {event_indexes:?}"));
+                format!("{about}\n{}\n", curl::render(&request))
+            }
+            Item::Refused { event_index, mapping, error } => {
+                refused = true;
+                let about =
+                    format!("event {event_index} → {mapping:?} refused: {}: {}", error.field, error.message);
+                format!("{}\n", curl::comment(&about))
+            }
+            _ => return,
+        };
+        if written.is_ok() {
+            written = writeln!(out, "{line}");
         }
-        Item::Refused { event_index, mapping, error } => {
-            refused = true;
-            let about =
-                format!("event {event_index} → {mapping:?} refused: {}: {}", error.field, error.message);
-            lines.push(format!("{}\n", curl::comment(&about)));
-        }
-        _ => {}
     };
     for source in &sources {
         for event in source.events() {
@@ -59,8 +66,6 @@ pub(super) fn run(args: CurlArgs, out: &mut impl Write) -> Result<u8, CliError> 
         }
     }
     runner.finish(&mut emit);
-    for line in lines {
-        writeln!(out, "{line}")?;
-    }
+    written?;
     Ok(if refused { EXIT_REFUSED } else { EXIT_OK })
 }

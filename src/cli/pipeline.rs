@@ -41,9 +41,13 @@ const IN_FLIGHT: usize = 4;
 pub(super) struct JobsArg {
     /// Threads reading and preparing events (default: one per core): this one and N-1 workers;
     /// 1 runs everything on one thread. The output is the same either way.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=MAX_JOBS))]
     jobs: Option<u16>,
 }
+
+/// The most threads `--jobs` takes: far more than any machine gains from (two cores gain from
+/// two), few enough that the threads and their pieces in flight always fit.
+pub(super) const MAX_JOBS: i64 = 256;
 
 impl JobsArg {
     /// The number of threads: as asked, or one per available core.
@@ -228,9 +232,11 @@ impl<'r, 'w, O: Send + 'w> Pool<'r, 'w, O> {
             queued: Condvar::new(),
             finished: Condvar::new(),
         });
-        for _ in 1..jobs {
+        let mut threads = 1;
+        while threads < jobs {
             let shared = Arc::clone(&shared);
-            scope.spawn(move || {
+            // A thread the system refuses (a thread limit) leaves the work to those running.
+            let spawned = std::thread::Builder::new().spawn_scoped(scope, move || {
                 let _alarm = PanicAlarm(&shared);
                 let mut state = shared.lock();
                 loop {
@@ -245,11 +251,15 @@ impl<'r, 'w, O: Send + 'w> Pool<'r, 'w, O> {
                     state = shared.queued.wait(state).unwrap_or_else(std::sync::PoisonError::into_inner);
                 }
             });
+            if spawned.is_err() {
+                break;
+            }
+            threads += 1;
         }
         Pool {
             shared,
             work,
-            capacity: jobs * IN_FLIGHT,
+            capacity: threads * IN_FLIGHT,
             pieces: None,
             free: Vec::new(),
             bytes_read: 0,

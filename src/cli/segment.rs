@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use serde_json::json;
 
 use super::common::load_workspace;
-use super::common::read_text;
+use super::common::{MAX_CONFIG_BYTES, read_text_up_to};
 use super::{CliError, EXIT_OK};
 use crate::secret::tokens::{Keychain, Place, TOKEN_ENV, TokenError, Tokens};
 use crate::workspace::segment::{export, import};
@@ -50,8 +50,9 @@ pub struct ExportArgs {
 }
 
 pub(super) fn run_import(args: ImportArgs, out: &mut impl Write) -> Result<u8, CliError> {
-    let (subscriptions, _) = read_text(args.subscriptions.as_deref().unwrap_or("-"))?;
-    let destination = args.destination.as_deref().map(read_text).transpose()?;
+    let read = |path: &str| read_text_up_to(path, MAX_CONFIG_BYTES);
+    let (subscriptions, _) = read(args.subscriptions.as_deref().unwrap_or("-"))?;
+    let destination = args.destination.as_deref().map(read).transpose()?;
     let imported = import(&subscriptions, destination.as_ref().map(|(text, _)| text.as_str()))?;
     for note in &imported.notes {
         eprintln!("note: {note}");

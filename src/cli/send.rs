@@ -17,7 +17,7 @@ use crate::net::session::Target;
 use crate::net::{Cancel, Dispatcher, Endpoint, Sent, Session};
 use crate::reddit::{Authorization, Settings};
 use crate::secret::Secret;
-use crate::store::history::History;
+use crate::store::history::{History, Phase};
 
 /// Where and how to send.
 #[derive(Debug, Args)]
@@ -66,8 +66,9 @@ pub struct ReplayArgs {
     engine: EngineArgs,
     #[command(flatten)]
     target: TargetArgs,
-    /// Skip the requests the history shows accepted by this endpoint in an earlier run of the
-    /// same files (same paths, same workspace): a replay stopped or killed half way goes on.
+    /// Skip the requests the history shows accepted by this endpoint in an earlier run: the same
+    /// URL (API version and Pixel ID) and the same body byte for byte, so a replay stopped or
+    /// killed half way goes on, and nothing changed since (the file, the workspace) is skipped.
     #[arg(long)]
     resume: bool,
     /// Stop after this many requests in a row failed (after their retries), with a summary.
@@ -113,6 +114,10 @@ struct Tally {
     /// Requests (and their events) skipped by `--resume`: accepted in an earlier run.
     skipped_requests: usize,
     skipped_events: usize,
+    /// Requests (and their events) `--resume` sent again whose answer an earlier run never
+    /// recorded: it stopped while they were in flight, so they may have been accepted already.
+    resent_requests: usize,
+    resent_events: usize,
     /// Failed requests since the last one that did not fail.
     consecutive_failures: u32,
 }
@@ -194,20 +199,20 @@ fn accepted_before(
     replay_mode: Option<&ReplayMode>,
     history: Option<&History>,
     endpoint: &Endpoint,
-) -> Result<AcceptedSources, CliError> {
+) -> Result<Earlier, CliError> {
     match (replay_mode, history) {
-        (Some(ReplayMode { resume: true, .. }), Some(history)) => accepted_sources(history, endpoint),
+        (Some(ReplayMode { resume: true, .. }), Some(history)) => earlier_requests(history, endpoint),
         (Some(ReplayMode { resume: true, .. }), None) => {
             Err(CliError("--resume: no data directory, so no history to resume from".into()))
         }
-        _ => Ok(AcceptedSources::new()),
+        _ => Ok(Earlier::default()),
     }
 }
 
 /// A send under way: the requests going out, and the output they make.
 struct Run<'d, 'o, W: Write> {
     dispatcher: Dispatcher<'d>,
-    accepted_before: AcceptedSources,
+    accepted_before: Earlier,
     max_failures: u32,
     output: Output<'o, W>,
 }
@@ -360,6 +365,8 @@ impl<'o, W: Write> Output<'o, W> {
             "retries": tally.retries,
             "skipped_requests": tally.skipped_requests,
             "skipped_events": tally.skipped_events,
+            "resent_requests": tally.resent_requests,
+            "resent_events": tally.resent_events,
             "seconds": (self.started.elapsed().as_secs_f64() * 100.0).round() / 100.0,
             "endpoint": endpoint.label(),
         });
@@ -401,6 +408,10 @@ impl<'o, W: Write> Output<'o, W> {
             let (requests, events) = (tally.skipped_requests, tally.skipped_events);
             writeln!(self.out, "skipped {requests} requests ({events} events) accepted in an earlier run")?;
         }
+        if tally.resent_requests > 0 {
+            let (requests, events) = (tally.resent_requests, tally.resent_events);
+            writeln!(self.out, "{}", resent_note(requests, events))?;
+        }
         match stopped {
             Some(why) => writeln!(self.out, "{why}"),
             None => Ok(()),
@@ -415,18 +426,54 @@ impl<'o, W: Write> Output<'o, W> {
     }
 }
 
-/// The requests (endpoint, mapping, source) the history shows accepted.
-type AcceptedSources = std::collections::HashSet<(String, String, String)>;
+/// A request as `--resume` knows it: the endpoint, the URL (API version and Pixel ID) and the
+/// SHA-256 of the body as sent. Only these very bytes, accepted there, are skipped: a changed
+/// Pixel ID, workspace or file (even at the same path, with as many events) sends again.
+type RequestKey = (String, String, String);
 
-fn accepted_sources(history: &History, endpoint: &Endpoint) -> Result<AcceptedSources, CliError> {
+/// What the history says of earlier requests to one endpoint.
+#[derive(Debug, Default)]
+struct Earlier {
+    accepted: std::collections::HashSet<RequestKey>,
+    /// Sent but never answered as far as the history knows (the run died while they were in
+    /// flight), and not accepted since: sent again, and said so.
+    in_doubt: std::collections::HashSet<RequestKey>,
+}
+
+impl Earlier {
+    fn is_empty(&self) -> bool {
+        self.accepted.is_empty() && self.in_doubt.is_empty()
+    }
+}
+
+fn earlier_requests(history: &History, endpoint: &Endpoint) -> Result<Earlier, CliError> {
     let loaded = history.read().map_err(|e| CliError(format!("--resume: reading the history: {e}")))?;
     let label = endpoint.label();
-    Ok(loaded
-        .entries
-        .into_iter()
-        .filter(|e| e.endpoint == label && e.outcome().is_some_and(|o| o.accepted()))
-        .map(|e| (e.endpoint, e.mapping, e.source))
-        .collect())
+    let mut earlier = Earlier::default();
+    for e in loaded.entries.iter().filter(|e| e.endpoint == label) {
+        let Some(sha256) = e.request.body_sha256() else { continue };
+        let key = (e.endpoint.clone(), e.request.url.clone(), sha256.to_string());
+        match e.state {
+            Phase::Pending => {
+                earlier.in_doubt.insert(key);
+            }
+            Phase::Completed if e.outcome().is_some_and(|o| o.accepted()) => {
+                earlier.accepted.insert(key);
+            }
+            Phase::Completed => {}
+        }
+    }
+    earlier.in_doubt.retain(|key| !earlier.accepted.contains(key));
+    Ok(earlier)
+}
+
+/// What the summary says of requests sent again after an earlier run stopped mid-request.
+fn resent_note(requests: usize, events: usize) -> String {
+    format!(
+        "sent again {requests} requests ({events} events) that an earlier run sent but never saw answered \
+         (it stopped while they were in flight): if they had arrived, Reddit drops the repeats by conversion \
+         id within 48 hours"
+    )
 }
 
 /// `events.jsonl#7` or `events.jsonl#0-999`: where a request's events came from.
@@ -443,10 +490,10 @@ async fn handle(
     dispatcher: &mut Dispatcher<'_>,
     item: Item,
     label: &str,
-    accepted_before: &AcceptedSources,
+    accepted_before: &Earlier,
     tally: &mut Tally,
 ) -> Option<serde_json::Value> {
-    let Item::Request { event_indexes, batched, mapping, .. } = &item else {
+    let Item::Request { event_indexes, batched, request, .. } = &item else {
         match &item {
             Item::Refused { .. } => tally.refused_events += 1,
             Item::Unmatched { .. } => tally.unmatched_events += 1,
@@ -455,14 +502,22 @@ async fn handle(
         return Some(JsonLine { item: &item, explain: false, reference: None }.to_value());
     };
     let source = source(label, event_indexes);
-    if !accepted_before.is_empty()
-        && accepted_before.contains(&(dispatcher.endpoint.label(), mapping.clone(), source.clone()))
-    {
-        tally.skipped_requests += 1;
-        tally.skipped_events += event_indexes.len();
-        return None;
+    let mut resent = false;
+    if !accepted_before.is_empty() {
+        let key =
+            (dispatcher.endpoint.label(), request.url.clone(), crate::net::dispatch::body_sha256(request));
+        if accepted_before.accepted.contains(&key) {
+            tally.skipped_requests += 1;
+            tally.skipped_events += event_indexes.len();
+            return None;
+        }
+        resent = accepted_before.in_doubt.contains(&key);
     }
     let sent: Sent = dispatcher.send(&item, &source).await.expect("a request item");
+    if resent {
+        tally.resent_requests += 1;
+        tally.resent_events += event_indexes.len();
+    }
     tally.requests += 1;
     tally.retries += sent.attempts.len().saturating_sub(1);
     if sent.blocked {
@@ -486,6 +541,9 @@ async fn handle(
     line.insert("endpoint".into(), json!(dispatcher.endpoint.label()));
     if sent.blocked {
         line.insert("blocked".into(), json!(true));
+    }
+    if resent {
+        line.insert("sent_again".into(), json!(true));
     }
     line.insert("outcome".into(), json!(sent.outcome));
     line.insert("attempts".into(), json!(sent.attempts));

@@ -1,15 +1,17 @@
 //! An events input: checked whole before anything runs, then read again for its events. A
-//! regular file (plain or gzip: its decompressed text) is read twice, a piece at a time, so memory does not grow with it, the second
-//! time only as far as the check read (what a writer appends meanwhile is not read); standard
-//! input and other streams, which cannot be read twice, are held.
+//! regular file (plain or gzip: its decompressed text) is read twice, a piece at a time, so
+//! memory does not grow with it, both times only as far as it reached when it was opened (what a
+//! writer appends meanwhile is not read, nor a last line it is still writing); standard input and
+//! other streams, which cannot be read twice, are held.
 
+use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
-use super::common::read_text;
+use super::common::{read_open, read_text, settled_text};
 use super::pipeline::{self, Checked};
 use crate::input;
-use crate::segment::{self, Event, EventReader, EventsError, MAX_INPUT_BYTES, read_capped};
+use crate::segment::{self, Event, EventReader, EventsError};
 
 /// An events input whose syntax has been checked.
 pub(super) struct Source {
@@ -34,23 +36,27 @@ pub(super) type Events<'s> = Box<dyn Iterator<Item = Result<Event, EventsError>>
 impl Source {
     /// Opens `path` (`-`: standard input) and checks its syntax, on `jobs` threads.
     pub(super) fn check(path: &str, jobs: usize) -> Result<Source, EventsError> {
-        if path == "-" {
-            return Source::held(read_text(path)?, jobs);
-        }
-        let mut opened = input::open(Path::new(path)).map_err(|e| EventsError::io(path, &e))?;
-        if !opened.regular {
-            return Source::held(read_capped(opened.reader, path, 0, MAX_INPUT_BYTES)?, jobs);
-        }
-        let checked = match pipeline::check(&mut opened.reader, jobs) {
-            Some(checked) => checked,
-            // The whole text, for the error (or the count) as one reading of it gives.
-            None => {
-                let (text, _) = read_text(path)?;
-                Checked { events: segment::check_syntax(&text, path)?, bytes: text.len() }
-            }
+        let file = match path {
+            "-" => None,
+            _ => Some(File::open(path).map_err(|e| EventsError::io(path, &e))?),
         };
-        let body = Body::File { path: path.to_string(), checked_bytes: checked.bytes as u64 };
-        Ok(Source { label: path.to_string(), events: checked.events, body })
+        match file {
+            Some(file) if file.metadata().is_ok_and(|m| m.is_file()) => {
+                let (mut reader, _) = settled_text(&file, path)?;
+                let checked = match pipeline::check(&mut reader, jobs) {
+                    Some(checked) => checked,
+                    // The whole text, for the error (or the count) as one reading of it gives.
+                    None => {
+                        let (text, _) = read_open(&file, path)?;
+                        Checked { events: segment::check_syntax(&text, path)?, bytes: text.len() }
+                    }
+                };
+                let body = Body::File { path: path.to_string(), checked_bytes: checked.bytes as u64 };
+                Ok(Source { label: path.to_string(), events: checked.events, body })
+            }
+            Some(file) => Source::held(read_open(&file, path)?, jobs),
+            None => Source::held(read_text(path)?, jobs),
+        }
     }
 
     /// A text read whole, checked.

@@ -22,7 +22,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::{Semaphore, SemaphorePermit, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
 use super::Config;
@@ -52,6 +52,8 @@ struct Shared {
     in_flight: Semaphore,
     /// Permits to read a control request's body ([`CONTROL_IN_FLIGHT`]).
     control: Semaphore,
+    /// Room, in KiB, for the bytes of bodies that stalled and gave their slot back.
+    stalled: Semaphore,
 }
 
 /// Counters since the emulator started (clearing the events resets none of them).
@@ -82,6 +84,7 @@ impl Shared {
             counters: Mutex::new(Stats::default()),
             in_flight: Semaphore::new(config.max_in_flight.max(1)),
             control: Semaphore::new(CONTROL_IN_FLIGHT),
+            stalled: Semaphore::new(STALLED_BODIES_KIB),
             config,
         }
     }
@@ -412,28 +415,89 @@ fn respond(reply: Reply) -> Response<Body> {
     response
 }
 
-/// Reads the whole body within `limit` and the read timeout; the error is the 413 / 408 reply.
-/// A declared length over the limit is refused before a byte of the body is read.
-async fn read_body(
+/// Reads the whole body within `limit` and the read timeout, in one of `slots` while its bytes
+/// come (the slot comes back with the body, to be held while it is checked); the error is the
+/// 413 / 408 reply. A declared length over the limit is refused before a byte of the body is
+/// read. No slot is held while a body does not come: its first bytes are waited for without
+/// one, and a body that stalls in its slot ([`body_time`]) gives the slot back and waits for its
+/// next bytes behind the requests already waiting, its bytes so far counted in
+/// [`STALLED_BODIES_KIB`] (full: 408). So a client sending a byte now and then never keeps the
+/// others waiting long, and one the machine was slow to schedule is delayed, not refused.
+async fn read_body<'s>(
     shared: &Shared,
     version: ApiVersion,
     req: Request<Incoming>,
     limit: usize,
-) -> Result<Bytes, Reply> {
+    slots: &'s Semaphore,
+) -> Result<(Bytes, SemaphorePermit<'s>), Reply> {
     let too_large = || Reply::default_for_status(version, 413, "");
+    let timed_out = || Reply::default_for_status(version, 408, "");
     let declared =
         req.headers().get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
-    let body = Limited::new(req.into_body(), limit);
-    match tokio::time::timeout(shared.config.read_timeout, body.collect()).await {
-        Ok(Ok(collected)) => Ok(collected.to_bytes()),
-        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
-        Ok(Err(_)) => Err(Reply::default_for_status(version, 400, "")),
-        Err(_) => Err(Reply::default_for_status(version, 408, "")),
+    let mut body = Limited::new(req.into_body(), limit);
+    let end = tokio::time::Instant::now() + shared.config.read_timeout;
+    let frame = |result: BodyRead| match result {
+        Ok(None) => Ok(None),
+        Ok(Some(Ok(frame))) => Ok(Some(frame.into_data().unwrap_or_default())),
+        Ok(Some(Err(e))) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
+        Ok(Some(Err(_))) => Err(Reply::default_for_status(version, 400, "")),
+        Err(_) => Err(timed_out()),
+    };
+    let mut bytes = Vec::new();
+    // Room in the stalled budget while out of a slot with bytes read.
+    let mut stalled_room = None;
+    loop {
+        // Out of a slot until the next bytes come.
+        let next = frame(tokio::time::timeout_at(end, body.frame()).await)?;
+        let permit = slots.acquire().await.expect("the semaphore is never closed");
+        drop(stalled_room.take());
+        let Some(data) = next else { return Ok((Bytes::from(bytes), permit)) };
+        bytes.extend_from_slice(&data);
+        // In the slot while they keep coming.
+        let (slotted, before) = (tokio::time::Instant::now(), bytes.len());
+        loop {
+            let deadline = slotted + body_time(bytes.len() - before);
+            match tokio::time::timeout_at(deadline.min(end), body.frame()).await {
+                Err(_) if tokio::time::Instant::now() >= end => return Err(timed_out()),
+                Err(_) => {
+                    let kib = u32::try_from(bytes.len().div_ceil(1024)).unwrap_or(u32::MAX);
+                    stalled_room = Some(shared.stalled.try_acquire_many(kib).map_err(|_| timed_out())?);
+                    break;
+                }
+                read => match frame(read)? {
+                    None => return Ok((Bytes::from(bytes), permit)),
+                    Some(data) => bytes.extend_from_slice(&data),
+                },
+            }
+        }
+        drop(permit);
     }
 }
+
+/// One frame of a limited body, or the time it was waited for ran out.
+type BodyRead = Result<
+    Option<Result<Frame<Bytes>, Box<dyn std::error::Error + Send + Sync>>>,
+    tokio::time::error::Elapsed,
+>;
+
+/// How long a body may keep its slot to bring `received` more bytes and the next ones: a tenth
+/// of a second, plus the time those bytes take at [`MIN_BODY_BYTES_PER_SEC`]. Over loopback a
+/// body comes at hundreds of MB/s; one that does not keep up gives its slot back.
+fn body_time(received: usize) -> Duration {
+    BODY_STALL + Duration::from_secs_f64(received as f64 / MIN_BODY_BYTES_PER_SEC as f64)
+}
+
+/// See [`body_time`].
+const BODY_STALL: Duration = Duration::from_millis(100);
+const MIN_BODY_BYTES_PER_SEC: u64 = 1 << 20;
+
+/// The most body bytes, in KiB, held for bodies that stalled out of their slots: 64 MiB (a
+/// client the machine was slow to schedule holds part of one body; past that, a stalled body is
+/// answered 408).
+const STALLED_BODIES_KIB: usize = 64 << 10;
 
 /// Whether a `Host` header names this machine's loopback interface (`localhost`, `127.x.x.x`,
 /// `[::1]`, with or without a port). Anything else is a foreign name resolved to loopback: a DNS
@@ -488,7 +552,6 @@ async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> Result<Response
             Some(FaultKind::Delay(delay)) => tokio::time::sleep(*delay).await,
             _ => {}
         }
-        let _permit = shared.in_flight.acquire().await.expect("the semaphore is never closed");
         return api(shared, version, pixel, fault, req).await;
     }
     let control = matches!(route, Route::Events | Route::Faults | Route::RandomFaults | Route::Stats);
@@ -562,10 +625,7 @@ async fn read_control<T>(
         let message = "a control request's body must be JSON, sent with Content-Type: application/json";
         return Err(Reply::json(415, json!({ "message": message })));
     }
-    let body = {
-        let _permit = shared.control.acquire().await.expect("the semaphore is never closed");
-        read_body(shared, ApiVersion::V2, req, CONTROL_BODY_LIMIT).await?
-    };
+    let (body, _permit) = read_body(shared, ApiVersion::V2, req, CONTROL_BODY_LIMIT, &shared.control).await?;
     serde_json::from_slice::<Value>(&body)
         .map_err(|e| format!("Malformed JSON in request body: {e}"))
         .and_then(|v| parse(&v))
@@ -614,10 +674,12 @@ async fn api(
     let authorization = req.headers().get(AUTHORIZATION).map(|v| v.as_bytes().to_vec());
     // The whole body is read first (as a front proxy would), so a reply never leaves unread
     // bytes behind that would reset the connection under the client.
-    let body = match read_body(shared, version, req, shared.config.body_limit).await {
-        Ok(body) => body,
-        Err(reply) => return Ok(respond(reply)),
-    };
+    // The in-flight slot is held from the body's first bytes until the request is checked.
+    let (body, _permit) =
+        match read_body(shared, version, req, shared.config.body_limit, &shared.in_flight).await {
+            Ok(read) => read,
+            Err(reply) => return Ok(respond(reply)),
+        };
     if let Some(FaultKind::Status { status, retry_after, body }) = fault {
         let reply = match body {
             None => Reply::default_for_status(version, status, &pixel),

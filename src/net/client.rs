@@ -182,18 +182,25 @@ impl Client {
                 .header(reqwest::header::CONTENT_TYPE, "application/json")
                 .body(request.body.clone())
                 .send();
+            // The whole attempt, the response body's last byte included, within the timeout.
+            let answered = tokio::time::timeout(self.config.timeout, async {
+                let mut response = sent.await?;
+                let status = response.status().as_u16();
+                let headers = response
+                    .headers()
+                    .iter()
+                    .map(|(k, v)| {
+                        (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())
+                    })
+                    .collect::<Vec<_>>();
+                let body = read_body(&mut response, MAX_RESPONSE_BODY_BYTES).await?;
+                Ok::<_, reqwest::Error>((status, headers, body))
+            });
             let answer = tokio::select! {
-                result = async {
-                    let response = sent.await?;
-                    let status = response.status().as_u16();
-                    let headers = response
-                        .headers()
-                        .iter()
-                        .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-                        .collect::<Vec<_>>();
-                    let body = response.text().await?;
-                    Ok::<_, reqwest::Error>((status, headers, body))
-                } => result.map_err(|e| transport_outcome(&e)),
+                result = answered => match result {
+                    Ok(result) => result.map_err(|e| transport_outcome(&e)),
+                    Err(_) => Err(Outcome::transport(Kind::Timeout, "no whole response within the timeout")),
+                },
                 () = cancel.cancelled() => Err(Outcome::transport(Kind::Cancelled, "cancelled")),
             };
             let mut record = AttemptRecord {
@@ -204,21 +211,28 @@ impl Client {
                 status: None,
                 response_headers: Vec::new(),
                 response_body: None,
+                response_body_cut: false,
                 outcome: Outcome::transport(Kind::Cancelled, ""),
             };
             match answer {
                 Ok((status, headers, body)) => {
                     // An endpoint may echo the token back (a header, the body): never kept.
-                    let (headers, body) = masked_response(token, headers, body);
+                    let (headers, text) = masked_response(token, headers, body.text);
                     record.status = Some(status);
-                    record.outcome = response::classify(status, &body);
+                    record.outcome = response::classify(status, &text);
+                    if body.cut {
+                        record.outcome.message.push_str(&format!(
+                            " (the response body went on past {} KiB: the rest was not read)",
+                            MAX_RESPONSE_BODY_BYTES >> 10
+                        ));
+                    }
                     record.response_headers = headers;
-                    record.response_body = Some(body);
+                    record.response_body = Some(text);
+                    record.response_body_cut = body.cut;
                 }
                 Err(outcome) => record.outcome = outcome,
             }
-            progress(Progress::Finished(&record));
-            let retry = match (record.status, record.outcome.kind) {
+            let mut retry = match (record.status, record.outcome.kind) {
                 (_, Kind::Cancelled) => false,
                 (Some(status), _) => retry::retryable_status(status),
                 (None, _) => true,
@@ -228,6 +242,17 @@ impl Client {
                 .iter()
                 .find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
                 .and_then(|(_, v)| retry::parse_retry_after(v, timestamp::now_millis()));
+            let cap = self.config.policy.cap;
+            if let Some(after) = retry_after.filter(|after| retry && *after > cap) {
+                // Waiting the cap and asking again would only be refused again: say so instead.
+                retry = false;
+                record.outcome.message.push_str(&format!(
+                    " (Retry-After asks for {} s, more than the {} s this console waits: not retried; send it again later)",
+                    after.as_secs(),
+                    cap.as_secs()
+                ));
+            }
+            progress(Progress::Finished(&record));
             attempts.push(record);
             if !retry || number > self.config.policy.max_retries {
                 break;
@@ -261,6 +286,41 @@ fn masked_response(
         std::borrow::Cow::Owned(masked) => masked,
     };
     (headers.into_iter().map(|(name, value)| (name, mask(value))).collect(), mask(body))
+}
+
+/// The most of a response body read and kept: Reddit's answers are a few hundred bytes, so a
+/// longer body (an endless stream, a proxy's error page) is cut there and the rest left unread;
+/// the history's lines, which keep it for every attempt, stay small.
+pub const MAX_RESPONSE_BODY_BYTES: usize = 64 << 10;
+
+/// A response body, read up to a cap.
+struct Body {
+    /// What was read, as text (invalid UTF-8 replaced).
+    text: String,
+    /// The body went on past the cap.
+    cut: bool,
+}
+
+/// Reads at most `cap` bytes of the body (cut at a character boundary); what follows is not read
+/// (the connection is dropped with the response).
+async fn read_body(response: &mut reqwest::Response, cap: usize) -> Result<Body, reqwest::Error> {
+    let mut bytes = Vec::new();
+    let mut cut = false;
+    while let Some(chunk) = response.chunk().await? {
+        let room = cap - bytes.len();
+        if chunk.len() > room {
+            bytes.extend_from_slice(&chunk[..room]);
+            cut = true;
+            break;
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    let mut text = String::from_utf8_lossy(&bytes).into_owned();
+    if cut && text.ends_with(char::REPLACEMENT_CHARACTER) {
+        // The cut went through a character.
+        text.pop();
+    }
+    Ok(Body { text, cut })
 }
 
 fn transport_outcome(e: &reqwest::Error) -> Outcome {

@@ -120,14 +120,11 @@ impl Dispatcher<'_> {
     /// Sends a request as it is (pasted or captured, not built here): its exact bytes.
     pub async fn send_raw(&mut self, raw: &RawRequest, source: &str) -> Sent {
         let bytes = raw.body.as_bytes();
+        let sha256 = crate::identity::sha256_hex(&raw.body);
         let (body, abridged) = if bytes.len() <= MAX_KEPT_BODY_BYTES {
             (raw.value.clone(), None)
         } else {
-            let abridged = Abridged {
-                events: raw.events,
-                bytes: bytes.len(),
-                sha256: crate::identity::sha256_hex(&raw.body),
-            };
+            let abridged = Abridged { events: raw.events, bytes: bytes.len(), sha256: sha256.clone() };
             (serde_json::Value::Null, Some(abridged))
         };
         let auth = crate::reddit::Authorization::for_token(Some(self.token.expose()), false);
@@ -141,6 +138,7 @@ impl Dispatcher<'_> {
             ],
             body,
             abridged,
+            sha256: Some(sha256),
         };
         let prepared = Prepared { url: raw.url.clone(), body: raw.body.clone().into_bytes().into() };
         let indexes: Vec<usize> = (0..raw.events).collect();
@@ -190,6 +188,7 @@ impl Dispatcher<'_> {
                             status: None,
                             response_headers: Vec::new(),
                             response_body: None,
+                            response_body_cut: false,
                             outcome: Outcome::transport(Kind::Timeout, "pending: no answer recorded yet"),
                         },
                     ),
@@ -251,17 +250,25 @@ pub struct RawRequest {
 /// keeping it whole on every attempt would rotate a replay's history away before it ends.
 pub const MAX_KEPT_BODY_BYTES: usize = 64 << 10;
 
-/// The request as history keeps it: headers as built (the token masked), body as JSON.
+/// The SHA-256 of a request's body as sent, lowercase hex.
+pub fn body_sha256(request: &Request) -> String {
+    digest(&request.body.to_json_bytes())
+}
+
+fn digest(bytes: &[u8]) -> String {
+    crate::identity::sha256_hex(std::str::from_utf8(bytes).expect("JSON is UTF-8"))
+}
+
+/// The request as history keeps it: headers as built (the token masked), body as JSON, and the
+/// digest of the body as sent (what `replay --resume` compares).
 pub fn request_record(request: &Request) -> RequestRecord {
     let bytes = request.body.to_json_bytes();
+    let sha256 = digest(&bytes);
     let (body, abridged) = if bytes.len() <= MAX_KEPT_BODY_BYTES {
         (request.body.to_value(), None)
     } else {
-        let abridged = Abridged {
-            events: request.body.events().len(),
-            bytes: bytes.len(),
-            sha256: crate::identity::sha256_hex(std::str::from_utf8(&bytes).expect("JSON is UTF-8")),
-        };
+        let abridged =
+            Abridged { events: request.body.events().len(), bytes: bytes.len(), sha256: sha256.clone() };
         (request.body.with_first_events(1).to_value(), Some(abridged))
     };
     RequestRecord {
@@ -270,5 +277,6 @@ pub fn request_record(request: &Request) -> RequestRecord {
         headers: request.headers.clone(),
         body,
         abridged,
+        sha256: Some(sha256),
     }
 }

@@ -9,7 +9,8 @@ pub mod retry;
 pub mod session;
 
 pub use client::{
-    Cancel, Client, ClientConfig, ClientError, Pacer, Prepared, Progress, ProxySetting, SendResult,
+    Cancel, Client, ClientConfig, ClientError, MAX_RESPONSE_BODY_BYTES, Pacer, Prepared, Progress,
+    ProxySetting, SendResult,
 };
 pub use dispatch::{Dispatcher, Endpoint, RawRequest, Sent};
 pub use session::{Session, SessionError};

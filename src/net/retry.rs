@@ -1,6 +1,8 @@
 //! When to try a request again, and how long to wait first (spec §8): 408, 423, 429 and 5xx
 //! except 501 are retried, as are connection errors and timeouts; at most three retries, with
-//! exponential backoff and jitter, each wait capped, `Retry-After` honoured.
+//! exponential backoff and jitter, each wait capped, `Retry-After` honoured up to the cap (a
+//! longer one — an HTTP date years ahead — is not waited for at all: the client stops retrying
+//! and says so).
 
 use std::time::Duration;
 

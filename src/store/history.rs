@@ -48,6 +48,16 @@ pub struct RequestRecord {
     /// Set when `body` is abridged: what the whole body was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub abridged: Option<Abridged>,
+    /// SHA-256 of the whole body as sent, lowercase hex (absent in entries of older releases).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+}
+
+impl RequestRecord {
+    /// The digest of the body as sent, where the entry holds one.
+    pub fn body_sha256(&self) -> Option<&str> {
+        self.sha256.as_deref().or(self.abridged.as_ref().map(|a| a.sha256.as_str()))
+    }
 }
 
 /// What a body too large to keep whole in history was.
@@ -97,8 +107,12 @@ pub struct AttemptRecord {
     pub status: Option<u16>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub response_headers: Vec<(String, String)>,
+    /// The body, up to [`crate::net::MAX_RESPONSE_BODY_BYTES`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response_body: Option<String>,
+    /// The body went on past that cap: `response_body` is its beginning, the rest was not read.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub response_body_cut: bool,
     pub outcome: Outcome,
 }
 
@@ -236,6 +250,7 @@ mod tests {
                 headers: vec![("Authorization".into(), "Bearer ••••1234".into())],
                 body: serde_json::json!({"events": []}),
                 abridged: None,
+                sha256: None,
             },
             lints: Vec::new(),
             attempt: AttemptRecord {
@@ -246,6 +261,7 @@ mod tests {
                 status: (state == Phase::Completed).then_some(200),
                 response_headers: Vec::new(),
                 response_body: None,
+                response_body_cut: false,
                 outcome: match state {
                     Phase::Completed => classify(200, r#"{"message": "ok"}"#),
                     Phase::Pending => Outcome::transport(Kind::Cancelled, "pending"),

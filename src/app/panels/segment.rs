@@ -7,7 +7,7 @@ use eframe::egui::{self, RichText};
 
 use super::super::Intent;
 use super::super::state::State;
-use super::super::worker::FileKind;
+use super::super::worker::{FileKind, Task};
 use crate::secret::Secret;
 use crate::workspace::segment;
 
@@ -25,6 +25,8 @@ pub struct SegmentView {
     pub notes: Vec<String>,
     /// The last export's script.
     pub script: Option<String>,
+    /// An import is running on the worker.
+    pub importing: bool,
 }
 
 pub fn show(ctx: &egui::Context, view: &mut SegmentView, state: &mut State, intents: &mut Vec<Intent>) {
@@ -51,9 +53,16 @@ pub fn show(ctx: &egui::Context, view: &mut SegmentView, state: &mut State, inte
             if ui.button("Open destination file…").clicked() {
                 intents.push(Intent::Open(FileKind::SegmentDestination));
             }
-            if ui.button("Import into the workspace").clicked() {
-                import(view, state);
-            }
+            ui.horizontal(|ui| {
+                let button = ui.add_enabled(!view.importing, egui::Button::new("Import into the workspace"));
+                if button.clicked() {
+                    intents.push(Intent::ImportSegment);
+                }
+                if view.importing {
+                    ui.spinner();
+                    ui.label("importing…");
+                }
+            });
             if let Some(masked) = view.token.as_ref().map(ToString::to_string) {
                 let mut discard = false;
                 ui.horizontal_wrapped(|ui| {
@@ -116,16 +125,27 @@ fn text_area(ui: &mut egui::Ui, label: &str, text: &mut String, id: &str) {
     });
 }
 
-fn import(view: &mut SegmentView, state: &mut State) {
-    let destination = Some(view.destination.as_str()).filter(|d| !d.trim().is_empty());
-    match segment::import(&view.subscriptions, destination) {
-        Ok(imported) => {
-            let count = imported.workspace.mappings.len();
-            state.import_workspace(imported.workspace);
-            view.notes = imported.notes;
-            view.token = imported.token;
-            state.notice(false, format!("imported {count} mappings from Segment"));
+impl SegmentView {
+    /// The worker's task converting what the window holds (the UI thread does not wait for it).
+    pub fn import_task(&mut self) -> Task {
+        self.importing = true;
+        let destination = Some(self.destination.clone()).filter(|d| !d.trim().is_empty());
+        Task::ImportSegment { subscriptions: self.subscriptions.clone(), destination }
+    }
+
+    /// Takes the import's result: the workspace's mappings and settings replaced, or why not.
+    pub fn imported(&mut self, imported: Result<Box<segment::Imported>, String>, state: &mut State) {
+        self.importing = false;
+        match imported {
+            Ok(imported) => {
+                let segment::Imported { workspace, token, notes } = *imported;
+                let count = workspace.mappings.len();
+                state.import_workspace(workspace);
+                self.notes = notes;
+                self.token = token;
+                state.notice(false, format!("imported {count} mappings from Segment"));
+            }
+            Err(e) => state.notice(true, format!("not imported: {e}")),
         }
-        Err(e) => state.notice(true, format!("not imported: {e}")),
     }
 }

@@ -4,8 +4,11 @@
 //! Memory is bounded: the index keeps a 64-bit fingerprint, the `event_at` and nothing else per
 //! conversion id (24 bytes), at most [`CAPACITY`] of them. When it is full, ids more than 48 h
 //! older than the newest `event_at` seen are dropped (they can no longer match a time-ordered
-//! stream); if it is still full, a new id is counted as unchecked instead of stored. Two ids
-//! share a fingerprint with probability about n²/2⁶⁵ (3 × 10⁻⁸ for a million).
+//! stream); if it is still full, a new id is counted as unchecked instead of stored. Time is
+//! bounded too: a sweep of the full index runs only once it can free a sixteenth of it (the
+//! horizon has passed the `event_at` below which a sixteenth of the ids lie), so a stream of new
+//! ids into a full index costs a lookup each, not a pass over a million ids each. Two ids share a
+//! fingerprint with probability about n²/2⁶⁵ (3 × 10⁻⁸ for a million).
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
@@ -57,6 +60,11 @@ pub struct Index {
     seen: HashMap<u64, i64, BuildHasherDefault<Prehashed>>,
     newest: i64,
     capacity: Option<usize>,
+    /// The next sweep waits until the horizon passes this `event_at` (a sixteenth of the ids
+    /// kept at the last sweep are older): before that it could free too little to be worth it.
+    sweep_after: Option<i64>,
+    /// Sweeps of the full index so far.
+    sweeps: usize,
 }
 
 impl Index {
@@ -76,15 +84,26 @@ impl Index {
             return Verdict::Unique;
         }
         let capacity = self.capacity.unwrap_or(CAPACITY);
-        if self.seen.len() >= capacity {
-            let horizon = self.newest - DEDUP_WINDOW_MS;
-            self.seen.retain(|_, at| *at >= horizon);
-            if self.seen.len() >= capacity {
-                return Verdict::Unchecked;
-            }
+        if self.seen.len() >= capacity && !self.sweep(capacity) {
+            return Verdict::Unchecked;
         }
         self.seen.insert(key, at_ms);
         Verdict::Unique
+    }
+
+    /// Drops the ids out of every window, when that can free a sixteenth of the index; whether
+    /// there is room now.
+    fn sweep(&mut self, capacity: usize) -> bool {
+        let horizon = self.newest - DEDUP_WINDOW_MS;
+        if self.sweep_after.is_some_and(|after| horizon <= after) {
+            return false;
+        }
+        self.sweeps += 1;
+        self.seen.retain(|_, at| *at >= horizon);
+        let mut times: Vec<i64> = self.seen.values().copied().collect();
+        let sixteenth = capacity / 16;
+        self.sweep_after = (times.len() > sixteenth).then(|| *times.select_nth_unstable(sixteenth).1);
+        self.seen.len() < capacity
     }
 }
 
@@ -121,5 +140,33 @@ mod tests {
         assert_eq!(index.check(4, 49 * H), Verdict::Unique);
         assert_eq!(index.check(4, 49 * H), Verdict::Duplicate);
         assert_eq!(index.seen.len(), 1);
+    }
+
+    #[test]
+    fn a_full_index_is_swept_only_when_a_sixteenth_of_it_can_go() {
+        let mut index = Index::with_capacity(1600);
+        for id in 0..1600 {
+            assert_eq!(index.check(id, 0), Verdict::Unique);
+        }
+        // 10,000 new ids at the same time: nothing can go, so one sweep, not 10,000.
+        for id in 1600..11_600 {
+            assert_eq!(index.check(id, H), Verdict::Unchecked);
+        }
+        assert_eq!(index.sweeps, 1);
+        // Duplicates are still found meanwhile.
+        assert_eq!(index.check(7, H), Verdict::Duplicate);
+        // Once the horizon passes the ids' time, the next new id sweeps them out.
+        assert_eq!(index.check(20_000, 49 * H), Verdict::Unique);
+        assert_eq!(index.sweeps, 2);
+        assert_eq!(index.seen.len(), 1);
+        // Ids spread over time: a sweep frees at least a sixteenth, so sweeps stay rare.
+        let mut index = Index::with_capacity(1600);
+        let mut unchecked = 0;
+        for id in 0..50_000u64 {
+            let at = id as i64 * 60_000; // one a minute: 2,880 within 48 h, more than the index holds
+            unchecked += usize::from(index.check(id, at) == Verdict::Unchecked);
+        }
+        assert!(index.sweeps < 50_000 / 100, "{} sweeps", index.sweeps);
+        assert!(unchecked < 50_000, "{unchecked} unchecked");
     }
 }

@@ -1,6 +1,10 @@
 //! Events streamed from bytes (a file, stdin, an opened file's contents) a chunk at a time: the
 //! same inputs as [`super::stream_events`] — objects, arrays of objects, JSON Lines — in memory
-//! bounded by the largest single event, not by the input. Errors name the source, line and column.
+//! bounded by the largest single event, not by the input, and one value may hold at most
+//! [`MAX_INPUT_BYTES`] (what `preview` takes as a whole input). A value cut off by the buffer's
+//! end is parsed again only once the buffer has doubled, so a long line from a pipe (which hands
+//! out 64 KiB at a time) costs a few parses, not one per read. Errors name the source, line and
+//! column.
 
 use std::io::Read;
 
@@ -22,6 +26,10 @@ pub struct EventReader<R> {
     pos: usize,
     eof: bool,
     started: bool,
+    /// The most bytes one value may take.
+    max_value: usize,
+    /// Parses started (a value cut off by the buffer's end is parsed again after a fill).
+    parses: usize,
     failed: bool,
     /// Inside a top-level array: `Some(true)` before its first element.
     array: Option<bool>,
@@ -43,6 +51,8 @@ impl<R: Read> EventReader<R> {
             pos: 0,
             eof: false,
             started: false,
+            max_value: MAX_INPUT_BYTES,
+            parses: 0,
             failed: false,
             array: None,
             dropped: 0,
@@ -51,33 +61,43 @@ impl<R: Read> EventReader<R> {
         }
     }
 
+    /// With another cap on one value's size (tests).
+    pub fn with_max_value(mut self, bytes: usize) -> EventReader<R> {
+        self.max_value = bytes;
+        self
+    }
+
     /// Bytes consumed so far (for progress).
     pub fn bytes_read(&self) -> u64 {
         self.dropped + self.pos as u64
     }
 
-    /// Reads more input (at least as much as is still unparsed); false at the end.
+    /// Reads more input: as much as is still unparsed (at least a chunk), until that much came
+    /// or the input ended, so what was unparsed is parsed again only once it has doubled;
+    /// false at the end.
     fn fill(&mut self) -> Result<bool, EventsError> {
         if self.eof {
             return Ok(false);
         }
         self.compact();
-        // What is still unparsed is one value cut off: past the most an input may hold, it is
-        // refused, so memory stays bounded (a decompressed bomb of one endless line, say).
-        if self.buf.len() >= MAX_INPUT_BYTES {
-            let message =
-                format!("one value larger than {} MiB, the most one input may hold", MAX_INPUT_BYTES >> 20);
+        // What is still unparsed is one value cut off: past the most one value may take, it is
+        // refused at its start, so memory stays bounded (a decompressed bomb of one endless line).
+        if self.buf.len() > self.max_value {
+            let message = format!(
+                "one value larger than {} MiB, the most one event may hold: is this a whole file on one line? Split it",
+                self.max_value >> 20
+            );
             return Err(self.error_at(0, message));
         }
-        // Never past the cap (and a byte): the next read refuses what grew that far.
-        let want = CHUNK.max(self.buf.len()).min(MAX_INPUT_BYTES + 1 - self.buf.len());
+        // Past the cap on one value, a chunk more is enough to tell.
+        let want = CHUNK.max(self.buf.len().min((self.max_value + 1).saturating_sub(self.buf.len())));
         let old = self.buf.len();
+        super::parse::grow(&mut self.buf, want, self.max_value);
         self.buf.resize(old + want, 0);
-        let mut n = 0;
-        // At the start, read at least the three bytes a byte order mark takes.
-        while n == 0 || (!self.started && n < 3) {
+        let (mut n, mut ended) = (0, false);
+        while n < want && !ended {
             match self.reader.read(&mut self.buf[old + n..]) {
-                Ok(0) => break,
+                Ok(0) => ended = true,
                 Ok(k) => n += k,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
@@ -96,7 +116,7 @@ impl<R: Read> EventReader<R> {
                 self.dropped += 3;
             }
         }
-        self.eof = n == 0;
+        self.eof = ended;
         Ok(n > 0)
     }
 
@@ -134,6 +154,7 @@ impl<R: Read> EventReader<R> {
     /// One JSON value at the position, reading more while it is cut off by the buffer's end.
     fn value(&mut self) -> Result<Value, EventsError> {
         loop {
+            self.parses += 1;
             let mut values = json::slice_deserializer(&self.buf[self.pos..]).into_iter::<JsValue>();
             match values.next() {
                 Some(Ok(JsValue(v))) => {
@@ -320,6 +341,35 @@ mod tests {
         reader.next().unwrap().unwrap();
         assert!(reader.next().is_none());
         assert_eq!(reader.bytes_read(), text.len() as u64);
+    }
+
+    #[test]
+    fn a_long_line_from_a_pipe_is_parsed_a_few_times_not_once_per_read() {
+        // 8 MiB on one line, handed out 64 KiB at a time as a pipe does.
+        let text = format!("{{\"type\":\"track\",\"pad\":\"{}\"}}\n{{}}\n", "x".repeat(8 << 20));
+        let mut reader = EventReader::new(Trickle(text.as_bytes(), 64 << 10), "t");
+        assert_eq!(reader.by_ref().map(Result::unwrap).count(), 2);
+        // 1, 2, 4, 8 and 16 MiB buffers, then the second event: not 130 parses.
+        assert!(reader.parses <= 8, "{} parses", reader.parses);
+    }
+
+    #[test]
+    fn one_value_over_the_cap_is_an_error_at_its_start() {
+        let big = format!("{{\"pad\":\"{}\"}}", "x".repeat(3 << 20));
+        let text = format!("{{\"a\":1}}\n{big}\n{{\"b\":2}}\n");
+        for step in [64 << 10, 1 << 22] {
+            let mut reader = EventReader::new(Trickle(text.as_bytes(), step), "t").with_max_value(1 << 20);
+            assert!(reader.next().unwrap().is_ok());
+            let e = reader.next().unwrap().unwrap_err();
+            assert_eq!((e.line, e.column), (2, 1), "{e}");
+            assert!(e.message.starts_with("one value larger than 1 MiB"), "{e}");
+            assert!(reader.next().is_none());
+            // Only a chunk past the cap was read, not the whole value.
+            assert!(reader.buf.len() <= (1 << 20) + 2 * CHUNK, "{}", reader.buf.len());
+        }
+        // Under the cap, the same value is read.
+        let reader = EventReader::new(Trickle(text.as_bytes(), 64 << 10), "t").with_max_value(4 << 20);
+        assert_eq!(reader.map(Result::unwrap).count(), 3);
     }
 
     proptest! {

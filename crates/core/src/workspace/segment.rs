@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 
 use super::{FORMAT, VERSION, Workspace};
 use crate::mapping::fields::Action;
-use crate::mapping::model::MappingEntry;
+use crate::mapping::model::{CompiledMapping, MappingEntry};
 use crate::mapping::presets;
 use crate::reddit::Settings;
 use crate::secret::{MASK, Secret, is_secret_key, masked, remove_secrets};
@@ -139,6 +139,7 @@ pub fn import(subscriptions: &str, destination: Option<&str>) -> Result<Imported
         token = read_destination(parse(DESTINATION, text)?, &mut settings, &mut link, &mut notes)?;
     }
     let mut mappings: Vec<MappingEntry> = Vec::new();
+    let mut names = Names::default();
     for (i, sub) in subscription_list(parse(SUBSCRIPTIONS, subscriptions)?)?.into_iter().enumerate() {
         let at = format!("subscriptions[{i}]");
         let Value::Object(obj) = &sub else {
@@ -193,12 +194,7 @@ pub fn import(subscriptions: &str, destination: Option<&str>) -> Result<Imported
                 ));
             }
         };
-        let mut name = base.clone();
-        let mut n = 2;
-        while mappings.iter().any(|m| m.name == name) {
-            name = format!("{base} ({n})");
-            n += 1;
-        }
+        let name = names.unique(&base);
         let (mapping, unknown) = mapping_from_settings(action, fields);
         if !unknown.is_empty() {
             let keys: Vec<&str> = unknown.keys().map(String::as_str).collect();
@@ -212,14 +208,25 @@ pub fn import(subscriptions: &str, destination: Option<&str>) -> Result<Imported
         if let Some(id) = id {
             link.subscription_ids.insert(name.clone(), id);
         }
-        mappings.push(MappingEntry {
+        let entry = MappingEntry {
             name,
             enabled,
             preset: None,
             action: Some(action),
             subscribe: Some(trigger),
             mapping,
-        });
+        };
+        // What the workspace could not run is refused here, where the subscription is named,
+        // rather than by the next command that reads the workspace.
+        CompiledMapping::compile(&entry, settings.profile).map_err(|e| {
+            let place = match e.field.as_deref() {
+                Some("subscribe") => format!("{at}.trigger"),
+                Some(field) => format!("{at}.settings.{field}"),
+                None => at.clone(),
+            };
+            shape(SUBSCRIPTIONS, place, format!("{:?}: {}", entry.name, e.message))
+        })?;
+        mappings.push(entry);
     }
     let workspace =
         Workspace { format: FORMAT.into(), version: VERSION, settings, mappings, segment: Some(link) };
@@ -243,6 +250,28 @@ fn secrets_left_out_of(members: &mut Map<String, Value>, at: &str, name: &str, n
     secrets_left_out(&mut value, at, name, notes);
     if let Value::Object(kept) = value {
         *members = kept;
+    }
+}
+
+/// The mapping names given so far, as the app tells names apart (case and surrounding spaces
+/// folded), and the next number to try after each base name: a name is found in one lookup, not
+/// by scanning every mapping for every candidate.
+#[derive(Default)]
+struct Names {
+    taken: std::collections::HashSet<String>,
+    next: std::collections::HashMap<String, usize>,
+}
+
+impl Names {
+    /// `base`, or `base (2)`, `base (3)`… the first not taken; taken from now on.
+    fn unique(&mut self, base: &str) -> String {
+        let mut name = base.to_string();
+        let next = self.next.entry(super::name_key(base)).or_insert(2);
+        while !self.taken.insert(super::name_key(&name)) {
+            name = format!("{base} ({next})");
+            *next += 1;
+        }
+        name
     }
 }
 

@@ -159,3 +159,53 @@ fn secrets_kept_by_an_older_import_are_never_read_or_exported() {
     assert!(!parsed.to_export_json().contains("sk_left"));
     assert_eq!(parsed.segment.unwrap().unknown_fields["Purchase"]["batch_size"], 500, "the rest is kept");
 }
+
+/// `n` subscriptions named as `name(i)` gives, all with the same trigger and no settings.
+fn named_subscriptions(n: usize, name: impl Fn(usize) -> String) -> String {
+    let subs: Vec<Value> = (0..n)
+        .map(|i| json!({"name": name(i), "actionSlug": "standardEvent", "trigger": "type = \"page\"", "settings": {}}))
+        .collect();
+    json!({"data": {"subscriptions": subs}}).to_string()
+}
+
+#[test]
+fn same_named_subscriptions_are_numbered_as_the_app_tells_names_apart() {
+    // Names differing only by case or spaces are the same name to the app: numbered, not refused.
+    let names: Vec<String> = import(&named_subscriptions(4, |i| ["P", "p", " P ", "P (2)"][i].into()), None)
+        .unwrap()
+        .workspace
+        .mappings
+        .into_iter()
+        .map(|m| m.name)
+        .collect();
+    assert_eq!(names, ["P", "p (2)", " P  (3)", "P (2) (2)"]);
+    // Numbering the fiftieth same name takes one lookup per name, not a scan per candidate.
+    let mut names = Names::default();
+    let given: Vec<String> = (0..4000).map(|_| names.unique("Purchase")).collect();
+    assert_eq!(given[3999], "Purchase (4000)");
+    assert_eq!(names.next["purchase"], 4001, "each candidate tried once");
+    // Past the workspace's 50 mappings the import is refused whole.
+    let e = import(&named_subscriptions(51, |_| "Purchase".into()), None).unwrap_err().to_string();
+    assert!(e.contains("51 mappings: a workspace holds at most 50"), "{e}");
+}
+
+#[test]
+fn a_subscription_the_console_cannot_run_is_refused_naming_it() {
+    let sub = |trigger: &str, settings: Value| {
+        json!({"data": {"subscriptions": [
+            {"name": "Fine", "actionSlug": "standardEvent", "trigger": "type = \"page\"", "settings": {}},
+            {"name": "Broken", "actionSlug": "standardEvent", "trigger": trigger, "settings": settings}]}})
+        .to_string()
+    };
+    let e = import(&sub("type = = ", json!({})), None).unwrap_err().to_string();
+    assert!(e.starts_with("subscriptions: subscriptions[1].trigger: \"Broken\": "), "{e}");
+    let e = import(&sub("type = \"track\"", json!({"conversion_id": {"@path": 5}})), None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.starts_with("subscriptions: subscriptions[1].settings.conversion_id: \"Broken\": "), "{e}");
+    // What is imported compiles: the next command reading the workspace takes it.
+    let fine =
+        import(&sub("type = \"track\"", json!({"conversion_id": {"@path": "$.messageId"}})), None).unwrap();
+    let text = fine.workspace.to_export_json();
+    assert_eq!(Workspace::parse(&text).unwrap().compile(crate::identity::Profile::Segment).unwrap().len(), 2);
+}
