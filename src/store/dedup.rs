@@ -82,6 +82,7 @@ mod tests {
                 headers: vec![],
                 body,
                 abridged: None,
+                sha256: None,
             },
             lints: vec![],
             attempt: AttemptRecord {
@@ -92,6 +93,7 @@ mod tests {
                 status: Some(status),
                 response_headers: vec![],
                 response_body: None,
+                response_body_cut: false,
                 outcome: Outcome::transport(Kind::Accepted, "ok"),
             },
         }
