@@ -239,6 +239,27 @@ impl Engine {
         items
     }
 
+    /// The lint for a `@path` the release splits at a dot inside its quotes.
+    fn split_path_lint(&self, split: &crate::mapping::model::SplitPath) -> Lint {
+        let crate::mapping::model::SplitPath { field, written, release } = split;
+        let (message, hint) = if self.settings.profile == Profile::Segment {
+            (
+                format!(
+                    "Segment's release splits {written} at the dot inside the quotes and reads {release}: the segment profile does the same"
+                ),
+                "Rename the key in your events (no dot), or use the reddit profile to see the key as written.",
+            )
+        } else {
+            (
+                format!(
+                    "{written} reads the key as written here, but Segment's release splits it at the dot inside the quotes and reads {release}"
+                ),
+                "Segment would not send this value: rename the key in your events (no dot).",
+            )
+        };
+        Lint::warning(format!("mapping.{field}"), message).hint(hint)
+    }
+
     fn request(&self, mapping: usize, batch: Batch, batched: bool, options: &Options) -> Item {
         let events_path = self.settings.api_version.events_path();
         let mut lints = lint::check_request(&self.settings, batch.indexes.len());
@@ -252,6 +273,7 @@ impl Engine {
                 .hint(format!("Write it with parentheses: {trigger}")),
             );
         }
+        lints.extend(self.mappings[mapping].split_paths.iter().map(|split| self.split_path_lint(split)));
         let mut identifiers = Vec::new();
         let mut bodies = Vec::with_capacity(batch.built.len());
         for (i, built) in batch.built.into_iter().enumerate() {

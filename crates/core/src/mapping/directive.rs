@@ -105,7 +105,7 @@ impl Directive {
     pub fn resolve_in<'a>(&'a self, root: &'a Value) -> Option<Resolved<'a>> {
         match self {
             Directive::Literal(v) => Some(Resolved::Ref(v)),
-            Directive::Path(p) => p.get(root).map(Resolved::Ref),
+            Directive::Path(p) => p.get(root).map(Resolved::from),
             Directive::If { condition, then, otherwise, then_is_tested } => {
                 let (held, tested) = condition.test(root);
                 if held {
@@ -117,20 +117,21 @@ impl Directive {
                 }
             }
             Directive::ArrayPath { path, item } => {
-                let items = match path.get(root)? {
+                let found = path.get(root)?;
+                // The release maps the items only with an item mapping of one key or more;
+                // otherwise (none, `{}`, an array) the value is returned as it is.
+                let (Some(item), std::borrow::Cow::Borrowed(found)) = (item.as_deref().filter(|i| i.maps_items()), &found)
+                else {
+                    return Some(Resolved::from(found));
+                };
+                let items = match found {
                     Value::Array(items) => items.as_slice(),
-                    obj @ Value::Object(_) => std::slice::from_ref(obj),
+                    obj @ Value::Object(_) => std::slice::from_ref(*obj),
                     other => return Some(Resolved::Ref(other)),
                 };
-                Some(match item {
-                    Some(item) => Resolved::Array(
-                        items
-                            .iter()
-                            .map(|v| item.resolve_in(v).unwrap_or(Resolved::Owned(Value::Null)))
-                            .collect(),
-                    ),
-                    None => Resolved::Array(items.iter().map(Resolved::Ref).collect()),
-                })
+                Some(Resolved::Array(
+                    items.iter().map(|v| item.resolve_in(v).unwrap_or(Resolved::Owned(Value::Null))).collect(),
+                ))
             }
             Directive::Template(t) => Some(Resolved::Owned(Value::String(t.render(root)))),
             Directive::Object(fields) => {
@@ -188,10 +189,46 @@ impl Directive {
         }
     }
 
+    /// Whether `@arrayPath` maps items with this item mapping: the release's
+    /// `realTypeOf(itemShape) === 'object' && Object.keys(itemShape).length > 0`.
+    fn maps_items(&self) -> bool {
+        match self {
+            Directive::Literal(_) | Directive::Array(_) => false,
+            Directive::Object(fields) => !fields.is_empty(),
+            _ => true,
+        }
+    }
+
     fn is_falsy_literal(&self) -> bool {
         match self {
             Directive::Literal(v) => crate::mapping::js_falsy(v),
             _ => false,
+        }
+    }
+
+    /// Calls `f` on every path this source reads (`@template` placeholders excepted: they are
+    /// always read as the release reads them).
+    pub fn paths_mut(&mut self, f: &mut impl FnMut(&mut Path)) {
+        match self {
+            Directive::Literal(_) | Directive::Template(_) => {}
+            Directive::Path(p) => f(p),
+            Directive::If { condition, then, otherwise, .. } => {
+                match condition {
+                    Condition::Exists(d) | Condition::Blank(d) => d.paths_mut(f),
+                }
+                then.paths_mut(f);
+                if let Some(o) = otherwise {
+                    o.paths_mut(f);
+                }
+            }
+            Directive::ArrayPath { path, item } => {
+                f(path);
+                if let Some(i) = item {
+                    i.paths_mut(f);
+                }
+            }
+            Directive::Object(fields) => fields.iter_mut().for_each(|(_, d)| d.paths_mut(f)),
+            Directive::Array(items) => items.iter_mut().for_each(|d| d.paths_mut(f)),
         }
     }
 

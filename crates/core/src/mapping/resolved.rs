@@ -19,6 +19,15 @@ pub enum Resolved<'a> {
 /// The keys and values of a resolved object.
 pub type Fields<'a> = Vec<(&'a str, Resolved<'a>)>;
 
+impl<'a> From<std::borrow::Cow<'a, Value>> for Resolved<'a> {
+    fn from(value: std::borrow::Cow<'a, Value>) -> Self {
+        match value {
+            std::borrow::Cow::Borrowed(v) => Resolved::Ref(v),
+            std::borrow::Cow::Owned(v) => Resolved::Owned(v),
+        }
+    }
+}
+
 impl<'a> Resolved<'a> {
     /// The scalar (or unexpanded) JSON value, when this is one.
     pub fn value(&self) -> Option<&Value> {
