@@ -109,6 +109,39 @@ const CUSTOM = [
     }
   },
   {
+    name: 'standard: @path on strings and arrays',
+    action: 'standardEvent',
+    mapping: {
+      tracking_type: 'Purchase',
+      click_id: path('$.properties.plan[0]'),
+      conversion_id: path('$.properties.ids.1'),
+      event_metadata: { item_count: path('$.properties.products.length'), currency: path('$.properties.currency') },
+      user: {
+        external_id: path('$.properties.ids[0]'),
+        uuid: path('$.properties.plan.length'),
+        email: path('$.properties.products[0].name')
+      }
+    }
+  },
+  {
+    name: 'standard: bracket paths with dots',
+    action: 'standardEvent',
+    mapping: {
+      tracking_type: 'Lead',
+      conversion_id: path('$.properties["order.id"]'),
+      click_id: path("$.properties['click.id']"),
+      user: { email: path('$.context["traits.email"]'), external_id: path('$.properties.order') }
+    }
+  },
+  {
+    name: 'standard: @arrayPath with {}',
+    action: 'standardEvent',
+    mapping: {
+      tracking_type: 'Purchase',
+      products: { '@arrayPath': ['$.properties.products', {}] }
+    }
+  },
+  {
     name: 'standard: literals',
     action: 'standardEvent',
     mapping: {
