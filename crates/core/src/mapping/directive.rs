@@ -1,9 +1,11 @@
 //! Field sources in Segment's mapping-kit language: literals, `@path`, `@if`, `@arrayPath`,
-//! `@template`, and objects/arrays of those. A mapping is compiled once (paths parsed, shapes
+//! `@template`, the value directives (`@case`, `@replace`, `@json`, `@literal`, `@merge`,
+//! `@flatten`, `@excludeWhenNull`, `@transform`), and objects/arrays of those. A mapping is compiled once (paths parsed, shapes
 //! checked, errors naming the field) and then resolved against many events.
 
 use serde_json::{Map, Value};
 
+pub use super::function::Function;
 use super::path::Path;
 use super::resolved::Resolved;
 
@@ -30,6 +32,8 @@ pub enum Directive {
     Object(Vec<(String, Directive)>),
     /// An array whose elements are sources.
     Array(Vec<Directive>),
+    /// One of the value directives ([`Function`]); `raw` is its body as written.
+    Function { function: Box<Function>, raw: Value },
 }
 
 /// The test of an `@if`.
@@ -136,12 +140,13 @@ impl Directive {
             Directive::Template(t) => Some(Resolved::Owned(Value::String(t.render(root)))),
             Directive::Object(fields) => {
                 let mut out = Vec::with_capacity(fields.len());
-                out.extend(fields.iter().filter_map(|(k, d)| Some((k.as_str(), d.resolve_in(root)?))));
+                out.extend(fields.iter().filter_map(|(k, d)| Some((k.as_str().into(), d.resolve_in(root)?))));
                 Some(Resolved::Object(out))
             }
             Directive::Array(items) => Some(Resolved::Array(
                 items.iter().map(|d| d.resolve_in(root).unwrap_or(Resolved::Owned(Value::Null))).collect(),
             )),
+            Directive::Function { function, .. } => function.resolve(root).map(Resolved::owned),
         }
     }
 
@@ -172,6 +177,7 @@ impl Directive {
                 Value::Object(fields.iter().map(|(k, d)| (k.clone(), d.to_value())).collect())
             }
             Directive::Array(items) => Value::Array(items.iter().map(Directive::to_value).collect()),
+            Directive::Function { function, raw } => json!({ function.name(): raw }),
         }
     }
 
@@ -186,6 +192,7 @@ impl Directive {
             Directive::Template(_) => "template",
             Directive::Object(_) => "object",
             Directive::Array(_) => "array",
+            Directive::Function { function, .. } => &function.name()[1..],
         }
     }
 
@@ -229,6 +236,7 @@ impl Directive {
             }
             Directive::Object(fields) => fields.iter_mut().for_each(|(_, d)| d.paths_mut(f)),
             Directive::Array(items) => items.iter_mut().for_each(|d| d.paths_mut(f)),
+            Directive::Function { function, .. } => function.sources_mut().for_each(|d| d.paths_mut(f)),
         }
     }
 
@@ -340,7 +348,16 @@ fn compile_directive(key: &str, body: &Value, location: &str) -> Result<Directiv
             };
             Ok(Directive::If { condition, then, otherwise, then_is_tested })
         }
-        other => Err(fail(format!("unknown directive {other:?} (known: @path, @if, @arrayPath, @template)"))),
+        "@liquid" => Err(fail(
+            "@liquid (Liquid templates) is not supported by the console; use @template".into(),
+        )),
+        other => match Function::compile(other, body, location)? {
+            Some(function) => Ok(Directive::Function { function: Box::new(function), raw: body.clone() }),
+            None => Err(fail(format!(
+                "unknown directive {other:?} (known: @path, @if, @arrayPath, @template, {})",
+                Function::NAMES.join(", ")
+            ))),
+        },
     }
 }
 

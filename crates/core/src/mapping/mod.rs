@@ -6,6 +6,8 @@
 pub mod date_like;
 pub mod directive;
 pub mod fields;
+pub mod function;
+mod functions;
 pub mod model;
 pub mod path;
 pub mod presets;

@@ -4,7 +4,7 @@
 //! fields everybody asks about.
 
 pub mod edit;
-mod json;
+pub(crate) mod json;
 mod parse;
 mod read;
 pub mod samples;
