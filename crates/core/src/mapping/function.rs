@@ -230,10 +230,10 @@ impl Function {
                 }
                 let mut out = Map::new();
                 values.iter().for_each(|v| functions::assign(&mut out, v));
-                Some(Value::Object(out))
+                Some(Value::Object(functions::in_javascript_order(out)))
             }
             Function::Flatten { value, separator, omit_arrays } => Some(Value::Object(match of(value) {
-                Some(v) => functions::flatten(&v, separator, *omit_arrays),
+                Some(v) => functions::in_javascript_order(functions::flatten(&v, separator, *omit_arrays)),
                 None => Map::new(),
             })),
             Function::ExcludeWhenNull(d) => match of(d)? {
@@ -257,5 +257,82 @@ impl Function {
             Function::Transform { apply, mapping } => vec![apply, mapping],
         };
         list.into_iter()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Known answers of the release's mapping-kit (`transform({v: source}, payload)` with
+    /// actions-core 3.170.0 under Node 20), `None` where it leaves `v` out.
+    const KNOWN: &[(&str, Option<&str>)] = &[
+        (r#"{"@path":"$"}"#, Some(r#""dollar""#)),
+        (r#"{"@case":{"operator":"upper","value":{"@path":"$.properties.plan"}}}"#, Some(r#""TEAM-PLAN A.B""#)),
+        (r#"{"@case":{"operator":"lower","value":{"@path":"$.properties.k"}}}"#, Some(r#""i\u0307""#)),
+        (r#"{"@case":{"operator":"lower","value":{"@path":"$.properties.n"}}}"#, Some(r#"7"#)),
+        (r#"{"@replace":{"pattern":"-","replacement":"$&$$","value":{"@path":"$.properties.plan"}}}"#, Some(r#""Team-$Plan a.b""#)),
+        (r#"{"@replace":{"pattern":"A.","replacement":"_","ignorecase":true,"global":false,"value":{"@path":"$.properties.plan"}}}"#, Some(r#""Team-Plan _b""#)),
+        (r#"{"@replace":{"pattern":"x","value":{"@path":"$.properties.missing"}}}"#, Some(r#""""#)),
+        (r#"{"@replace":{"pattern":"7","replacement":"seven","value":{"@path":"$.properties.n"}}}"#, Some(r#""seven""#)),
+        (r#"{"@json":{"mode":"encode","value":{"@path":"$.properties.meta"}}}"#, Some(r#""{\"a\":1,\"b\":null,\"c\":{\"d\":null,\"e\":[1,{\"f\":2}]}}""#)),
+        (r#"{"@json":{"mode":"decode","value":{"@path":"$.properties.json"}}}"#, Some(r#"{"x": [1, 2]}"#)),
+        (r#"{"@json":{"mode":"decode","value":{"@path":"$.properties.bad"}}}"#, Some(r#""nope""#)),
+        (r#"{"@literal":{"@path":"$.properties.s"}}"#, Some(r#""ab""#)),
+        (r#"{"@merge":{"direction":"left","objects":[{"a":"first"},{"@path":"$.properties.meta"},{"@path":"$.properties.s"}]}}"#, Some(r#"{"0": "a", "1": "b", "a": "first", "b": null, "c": {"d": null, "e": [1, {"f": 2}]}}"#)),
+        (r#"{"@merge":{"direction":"right","objects":[{"a":"first"},{"@path":"$.properties.meta"}]}}"#, Some(r#"{"a": 1, "b": null, "c": {"d": null, "e": [1, {"f": 2}]}}"#)),
+        (r#"{"@flatten":{"separator":".","value":{"@path":"$.properties.meta"}}}"#, Some(r#"{"a": 1, "b": null, "c.d": null, "c.e.0": 1, "c.e.1.f": 2}"#)),
+        (r#"{"@flatten":{"separator":"_","omitArrays":true,"value":{"@path":"$.properties.meta"}}}"#, Some(r#"{"a": 1, "b": null, "c_d": null, "c_e": [1, {"f": 2}]}"#)),
+        (r#"{"@excludeWhenNull":{"@path":"$.properties.meta"}}"#, Some(r#"{"a": 1, "c": {"e": [1, {"f": 2}]}}"#)),
+        (r#"{"@excludeWhenNull":{"@path":"$.properties.meta.b"}}"#, None),
+        (r#"{"@transform":{"apply":{"p":{"@path":"$.properties.plan"}},"mapping":{"q":{"@path":"$.p"}}}}"#, Some(r#"{"q": "Team-Plan a.b"}"#)),
+        (r#"{"@arrayPath":["$.properties.items",{}]}"#, Some(r#"[{"id": 1, "x": 2}]"#)),
+        (r#"{"@arrayPath":["$.properties.meta",{}]}"#, Some(r#"{"a": 1, "b": null, "c": {"d": null, "e": [1, {"f": 2}]}}"#)),
+    ];
+
+    #[test]
+    fn value_directives_give_the_releases_answers() {
+        let payload = json!({"properties": {"plan": "Team-Plan a.b", "n": 7,
+            "meta": {"a": 1, "b": null, "c": {"d": null, "e": [1, {"f": 2}]}},
+            "json": "{\"x\":[1,2]}", "bad": "nope", "s": "ab", "items": [{"id": 1, "x": 2}], "k": "İ"},
+            "$": "dollar"});
+        for (source, expected) in KNOWN {
+            let mut d = Directive::compile(&serde_json::from_str(source).unwrap(), "v").unwrap();
+            // The segment profile reads paths as the release does.
+            d.paths_mut(&mut |p| *p = p.as_release_reads());
+            let got = d.resolve(&payload);
+            let expected = expected.map(|e| serde_json::from_str::<Value>(e).unwrap());
+            assert_eq!(got, expected, "{source}");
+        }
+    }
+
+    #[test]
+    fn shapes_the_release_refuses_are_errors_naming_the_field() {
+        for (source, message) in [
+            (json!({"@case": {"operator": "title", "value": "x"}}), "\"lower\" or \"upper\""),
+            (json!({"@replace": {"pattern": "12345678901", "value": "x"}}), "at most 10"),
+            (json!({"@replace": {"pattern": "", "value": "x"}}), "one character or more"),
+            (json!({"@replace": {"pattern": "a"}}), "needs \"value\""),
+            (json!({"@json": {"mode": "encode", "value": ""}}), "falsy"),
+            (json!({"@json": {"mode": "both", "value": "x"}}), "\"encode\" or \"decode\""),
+            (json!({"@merge": {"objects": ["x"], "direction": "left"}}), "objects or directives"),
+            (json!({"@merge": {"objects": []}}), "needs \"direction\""),
+            (json!({"@flatten": {"value": 1}}), "separator"),
+            (json!({"@transform": {"apply": {}, "mapping": {"a": 1}}}), "\"apply\""),
+            (json!({"@liquid": "{{ x }}"}), "@liquid"),
+        ] {
+            let err = Directive::compile(&json!({"user": {"email": source}}), "f").unwrap_err();
+            assert_eq!(err.location, "f.user.email", "{err}");
+            assert!(err.message.contains(message), "{err}");
+        }
+    }
+
+    #[test]
+    fn compiled_directives_print_as_written() {
+        for (source, _) in KNOWN {
+            let v: Value = serde_json::from_str(source).unwrap();
+            assert_eq!(Directive::compile(&v, "v").unwrap().to_value(), v);
+        }
     }
 }

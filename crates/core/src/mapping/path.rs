@@ -318,7 +318,7 @@ mod tests {
     #[test]
     fn get_follows_javascript_lookup() {
         let v = json!({"a": {"b c": [10, {"d": null}]}, "n": {"0": "zero"}});
-        let get = |p: &str| Path::parse(p).unwrap().get(&v).cloned();
+        let get = |p: &str| Path::parse(p).unwrap().get(&v).map(Cow::into_owned);
         assert_eq!(get("$.a.b c[0]"), Some(json!(10)));
         assert_eq!(get("$.a.b c.0"), Some(json!(10)));
         assert_eq!(get("$.a.b c[1].d"), Some(json!(null)));
@@ -326,8 +326,39 @@ mod tests {
         assert_eq!(get("$.a.missing"), None);
         assert_eq!(get("$.a.b c[0].x"), None);
         let falsy = json!({"p": null, "z": 0});
-        assert_eq!(Path::parse("$.p.total").unwrap().get(&falsy), Some(&Value::Null));
-        assert_eq!(Path::parse("$.z.total").unwrap().get(&falsy), Some(&json!(0)));
+        assert_eq!(Path::parse("$.p.total").unwrap().get(&falsy).as_deref(), Some(&Value::Null));
+        assert_eq!(Path::parse("$.z.total").unwrap().get(&falsy).as_deref(), Some(&json!(0)));
+    }
+
+    // Known answers from the release (`tests/differential`, configuration "standard: @path on
+    // strings and arrays"): `get` reads a string's and an array's `length` and indexes.
+    #[test]
+    fn get_reads_strings_and_arrays_as_javascript_does() {
+        let v = json!({"s": "a😀b", "a": [1, 2, 3], "o": {"length": "own"}, "n": 5});
+        let get = |p: &str| Path::parse(p).unwrap().get(&v).map(Cow::into_owned);
+        assert_eq!(get("$.s.length"), Some(json!(4)));
+        assert_eq!(get("$.a.length"), Some(json!(3)));
+        assert_eq!(get("$.s[0]"), Some(json!("a")));
+        assert_eq!(get("$.s.3"), Some(json!("b")));
+        assert_eq!(get("$.s[1].length"), Some(json!(1)), "half an emoji is one unit");
+        assert_eq!(get("$.s[4]"), None);
+        assert_eq!(get("$.o.length"), Some(json!("own")));
+        assert_eq!(get("$.a.01"), None, "no canonical index");
+        assert_eq!(get("$.n.length"), None);
+    }
+
+    #[test]
+    fn release_keys_split_quoted_keys_at_dots() {
+        let keys = |p: &str| Path::parse(p).unwrap().release_keys().map(<[String]>::to_vec);
+        assert_eq!(keys(r#"$.properties["order.id"]"#), Some(vec!["properties".into(), "order".into(), "id".into()]));
+        assert_eq!(keys("$.properties['a.b'][0]"), Some(vec!["properties".into(), "a".into(), "b".into(), "0".into()]));
+        assert_eq!(keys("$.properties.a[0]"), None);
+        assert_eq!(keys(r#"$.a["k with spaces"]"#), None);
+        assert_eq!(keys("$"), Some(vec!["$".into()]), "\"$\".replace(\"$.\", \"\") is \"$\"");
+        let v = json!({"properties": {"order.id": "flat", "order": {"id": "nested"}}});
+        let path = Path::parse(r#"$.properties["order.id"]"#).unwrap();
+        assert_eq!(path.get(&v).as_deref(), Some(&json!("flat")));
+        assert_eq!(path.as_release_reads().get(&v).as_deref(), Some(&json!("nested")));
     }
 
     proptest! {
@@ -343,9 +374,9 @@ mod tests {
                 (0usize..1000).prop_map(Step::Index),
             ], 0..6)) {
             // Digit-only keys print as dot keys and read back as keys: both look up the same value.
-            let path = Path { steps };
+            let path = Path { steps, release: None };
             let reparsed = Path::parse(&path.to_string()).unwrap();
-            prop_assert_eq!(reparsed, path);
+            prop_assert_eq!(reparsed.steps, path.steps);
         }
     }
 }
