@@ -1065,12 +1065,15 @@ fn a_workspace_using_every_directive_imports_previews_and_exports_back_unchanged
     let dir = TempDir::new("directives");
     let ws = dir.path().join("directives.json");
     let input = std::fs::read_to_string(fixture("directives-subscriptions.json")).unwrap();
-    let run = cli(&["import-segment", "--output", ws.to_str().unwrap(), &fixture("directives-subscriptions.json")]).run();
+    let run =
+        cli(&["import-segment", "--output", ws.to_str().unwrap(), &fixture("directives-subscriptions.json")])
+            .run();
     assert_eq!(run.code, 0, "{}", run.stderr);
 
     let event = r#"{"type":"track","event":"Order Completed","timestamp":"2024-01-08T13:52:50.212Z","messageId":"m1","properties":{"order.id":"flat","order":{"id":"ord-9"},"click_id":"ab-cx.d","currency":"eur","extra":{"value_decimal":"12.50","item_count":2},"products":[{"id":"p1","name":"Shoe","price":3,"extra":true}],"ids":"{\"user\":\"u-1\"}","meta":{"a":{"b":1},"c":[1]}},"context":{"traits":{"email":"Ada@Example.com"}}}"#;
     let body = |mapping: &str| {
-        let run = cli(&["preview", "--workspace", ws.to_str().unwrap(), "--mapping", mapping]).stdin(event).run();
+        let run =
+            cli(&["preview", "--workspace", ws.to_str().unwrap(), "--mapping", mapping]).stdin(event).run();
         assert_eq!(run.code, 0, "{}", run.stderr);
         let line: Value = serde_json::from_str(run.stdout.lines().next().unwrap()).unwrap();
         line["request"]["body"]["events"][0].clone()

@@ -586,7 +586,8 @@ mod tests {
         let conversion_id = |items: &[Item]| {
             let Item::Request { request, lints, .. } = &items[0] else { panic!("{items:?}") };
             let body = request.body.to_value();
-            let lint = lints.iter().find(|l| l.field == "mapping.conversion_id").expect("a lint").message.clone();
+            let lint =
+                lints.iter().find(|l| l.field == "mapping.conversion_id").expect("a lint").message.clone();
             (body["events"][0]["event_metadata"]["conversion_id"].clone(), lint)
         };
         let (segment, lint) = conversion_id(&run_mapping(mapping.clone(), event, Profile::Segment, false));
@@ -609,11 +610,21 @@ mod tests {
         let mapping = serde_json::json!({"name": "P", "action": "standardEvent", "subscribe": "type = \"track\"",
             "mapping": {"tracking_type": "Purchase", "products": {"@arrayPath": ["$.properties.products", {}]}}});
         let event = |products: &str| {
-            format!(r#"{{"type": "track", "timestamp": "2024-01-08T13:52:50.212Z", "properties": {{"products": {products}}}}}"#)
+            format!(
+                r#"{{"type": "track", "timestamp": "2024-01-08T13:52:50.212Z", "properties": {{"products": {products}}}}}"#
+            )
         };
-        let items = run_mapping(mapping.clone(), &event(r#"[{"id": "p1", "name": "N", "extra": 1, "quantity": 2}]"#), Profile::Segment, false);
+        let items = run_mapping(
+            mapping.clone(),
+            &event(r#"[{"id": "p1", "name": "N", "extra": 1, "quantity": 2}]"#),
+            Profile::Segment,
+            false,
+        );
         let Item::Request { request, .. } = &items[0] else { panic!("{items:?}") };
-        assert_eq!(request.body.to_value()["events"][0]["event_metadata"]["products"], serde_json::json!([{"id": "p1", "name": "N"}]));
+        assert_eq!(
+            request.body.to_value()["events"][0]["event_metadata"]["products"],
+            serde_json::json!([{"id": "p1", "name": "N"}])
+        );
         let items = run_mapping(mapping, &event("[false]"), Profile::Segment, false);
         assert!(matches!(&items[0], Item::Refused { .. }), "{items:?}");
     }

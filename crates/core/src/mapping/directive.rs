@@ -124,7 +124,8 @@ impl Directive {
                 let found = path.get(root)?;
                 // The release maps the items only with an item mapping of one key or more;
                 // otherwise (none, `{}`, an array) the value is returned as it is.
-                let (Some(item), std::borrow::Cow::Borrowed(found)) = (item.as_deref().filter(|i| i.maps_items()), &found)
+                let (Some(item), std::borrow::Cow::Borrowed(found)) =
+                    (item.as_deref().filter(|i| i.maps_items()), &found)
                 else {
                     return Some(Resolved::from(found));
                 };
@@ -134,7 +135,10 @@ impl Directive {
                     other => return Some(Resolved::Ref(other)),
                 };
                 Some(Resolved::Array(
-                    items.iter().map(|v| item.resolve_in(v).unwrap_or(Resolved::Owned(Value::Null))).collect(),
+                    items
+                        .iter()
+                        .map(|v| item.resolve_in(v).unwrap_or(Resolved::Owned(Value::Null)))
+                        .collect(),
                 ))
             }
             Directive::Template(t) => Some(Resolved::Owned(Value::String(t.render(root)))),
@@ -348,9 +352,9 @@ fn compile_directive(key: &str, body: &Value, location: &str) -> Result<Directiv
             };
             Ok(Directive::If { condition, then, otherwise, then_is_tested })
         }
-        "@liquid" => Err(fail(
-            "@liquid (Liquid templates) is not supported by the console; use @template".into(),
-        )),
+        "@liquid" => {
+            Err(fail("@liquid (Liquid templates) is not supported by the console; use @template".into()))
+        }
         other => match Function::compile(other, body, location)? {
             Some(function) => Ok(Directive::Function { function: Box::new(function), raw: body.clone() }),
             None => Err(fail(format!(

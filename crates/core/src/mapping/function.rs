@@ -69,16 +69,18 @@ impl Function {
         let fail = |message: String| DirectiveError { location: location.to_string(), message };
         let inner = |key: &str| format!("{location}.{name}.{key}");
         let object = || {
-            body.as_object().ok_or_else(|| fail(format!("{name} takes an object, not {}", super::js_string(body))))
+            body.as_object()
+                .ok_or_else(|| fail(format!("{name} takes an object, not {}", super::js_string(body))))
         };
-        let text = |o: &Map<String, Value>, key: &str, required: bool| -> Result<Option<String>, DirectiveError> {
-            match member(o, key) {
-                Some(Value::String(s)) => Ok(Some(s.clone())),
-                Some(other) => Err(fail(format!("{name}'s \"{key}\" must be a string, not {other}"))),
-                None if required => Err(fail(format!("{name} needs \"{key}\""))),
-                None => Ok(None),
-            }
-        };
+        let text =
+            |o: &Map<String, Value>, key: &str, required: bool| -> Result<Option<String>, DirectiveError> {
+                match member(o, key) {
+                    Some(Value::String(s)) => Ok(Some(s.clone())),
+                    Some(other) => Err(fail(format!("{name}'s \"{key}\" must be a string, not {other}"))),
+                    None if required => Err(fail(format!("{name} needs \"{key}\""))),
+                    None => Ok(None),
+                }
+            };
         let flag = |o: &Map<String, Value>, key: &str, default: bool| match member(o, key) {
             Some(Value::Bool(b)) => Ok(*b),
             Some(other) => Err(fail(format!("{name}'s \"{key}\" must be true or false, not {other}"))),
@@ -102,17 +104,23 @@ impl Function {
             "@replace" => {
                 let o = object()?;
                 let mut steps = Vec::new();
-                for (pattern_key, replacement_key) in [("pattern", "replacement"), ("pattern2", "replacement2")] {
+                for (pattern_key, replacement_key) in
+                    [("pattern", "replacement"), ("pattern2", "replacement2")]
+                {
                     let first = pattern_key == "pattern";
                     let pattern = match text(o, pattern_key, first)? {
                         Some(p) if !p.is_empty() => p,
-                        _ if first => return Err(fail("@replace needs a \"pattern\" of one character or more".into())),
+                        _ if first => {
+                            return Err(fail("@replace needs a \"pattern\" of one character or more".into()));
+                        }
                         _ => continue,
                     };
                     let replacement = text(o, replacement_key, false)?.unwrap_or_default();
                     for (key, s) in [(pattern_key, &pattern), (replacement_key, &replacement)] {
                         if crate::identity::js::utf16_len(s) > 10 {
-                            return Err(fail(format!("@replace's \"{key}\" is at most 10 characters (the release's limit)")));
+                            return Err(fail(format!(
+                                "@replace's \"{key}\" is at most 10 characters (the release's limit)"
+                            )));
                         }
                     }
                     steps.push((pattern, replacement));
@@ -140,8 +148,9 @@ impl Function {
                         )));
                     }
                 };
-                let value = truthy_source(o.get("value"), &inner("value"))?
-                    .ok_or_else(|| fail("@json needs a \"value\" (the release refuses a falsy one)".into()))?;
+                let value = truthy_source(o.get("value"), &inner("value"))?.ok_or_else(|| {
+                    fail("@json needs a \"value\" (the release refuses a falsy one)".into())
+                })?;
                 Function::Json { encode, value }
             }
             "@literal" => Function::Literal(Directive::compile(body, &format!("{location}.@literal"))?),
@@ -157,24 +166,26 @@ impl Function {
                         )));
                     }
                 };
-                let items = member(o, "objects")
-                    .and_then(Value::as_array)
-                    .ok_or_else(|| fail("@merge needs \"objects\": an array of objects or directives".into()))?;
+                let items = member(o, "objects").and_then(Value::as_array).ok_or_else(|| {
+                    fail("@merge needs \"objects\": an array of objects or directives".into())
+                })?;
                 let objects = items
                     .iter()
                     .enumerate()
                     .map(|(i, v)| match v {
                         Value::Object(_) => Directive::compile(v, &format!("{}[{i}]", inner("objects"))),
-                        other => Err(fail(format!("@merge's \"objects\" holds objects or directives, not {other}"))),
+                        other => Err(fail(format!(
+                            "@merge's \"objects\" holds objects or directives, not {other}"
+                        ))),
                     })
                     .collect::<Result<_, _>>()?;
                 Function::Merge { objects, left }
             }
             "@flatten" => {
                 let o = object()?;
-                let separator = text(o, "separator", true)?.filter(|s| !s.is_empty()).ok_or_else(|| {
-                    fail("@flatten needs a \"separator\" of one character or more".into())
-                })?;
+                let separator = text(o, "separator", true)?
+                    .filter(|s| !s.is_empty())
+                    .ok_or_else(|| fail("@flatten needs a \"separator\" of one character or more".into()))?;
                 let value = o.get("value").ok_or_else(|| fail("@flatten needs \"value\"".into()))?;
                 Function::Flatten {
                     value: Directive::compile(value, &inner("value"))?,
@@ -217,7 +228,9 @@ impl Function {
                     s
                 })))
             }
-            Function::Json { encode: true, value } => of(value).map(|v| Value::String(functions::stringify(&v))),
+            Function::Json { encode: true, value } => {
+                of(value).map(|v| Value::String(functions::stringify(&v)))
+            }
             Function::Json { encode: false, value } => match of(value)? {
                 Value::String(s) => Some(functions::parse(&s)),
                 other => Some(other),
@@ -269,26 +282,62 @@ mod tests {
     /// actions-core 3.170.0 under Node 20), `None` where it leaves `v` out.
     const KNOWN: &[(&str, Option<&str>)] = &[
         (r#"{"@path":"$"}"#, Some(r#""dollar""#)),
-        (r#"{"@case":{"operator":"upper","value":{"@path":"$.properties.plan"}}}"#, Some(r#""TEAM-PLAN A.B""#)),
+        (
+            r#"{"@case":{"operator":"upper","value":{"@path":"$.properties.plan"}}}"#,
+            Some(r#""TEAM-PLAN A.B""#),
+        ),
         (r#"{"@case":{"operator":"lower","value":{"@path":"$.properties.k"}}}"#, Some(r#""i\u0307""#)),
         (r#"{"@case":{"operator":"lower","value":{"@path":"$.properties.n"}}}"#, Some(r#"7"#)),
-        (r#"{"@replace":{"pattern":"-","replacement":"$&$$","value":{"@path":"$.properties.plan"}}}"#, Some(r#""Team-$Plan a.b""#)),
-        (r#"{"@replace":{"pattern":"A.","replacement":"_","ignorecase":true,"global":false,"value":{"@path":"$.properties.plan"}}}"#, Some(r#""Team-Plan _b""#)),
+        (
+            r#"{"@replace":{"pattern":"-","replacement":"$&$$","value":{"@path":"$.properties.plan"}}}"#,
+            Some(r#""Team-$Plan a.b""#),
+        ),
+        (
+            r#"{"@replace":{"pattern":"A.","replacement":"_","ignorecase":true,"global":false,"value":{"@path":"$.properties.plan"}}}"#,
+            Some(r#""Team-Plan _b""#),
+        ),
         (r#"{"@replace":{"pattern":"x","value":{"@path":"$.properties.missing"}}}"#, Some(r#""""#)),
-        (r#"{"@replace":{"pattern":"7","replacement":"seven","value":{"@path":"$.properties.n"}}}"#, Some(r#""seven""#)),
-        (r#"{"@json":{"mode":"encode","value":{"@path":"$.properties.meta"}}}"#, Some(r#""{\"a\":1,\"b\":null,\"c\":{\"d\":null,\"e\":[1,{\"f\":2}]}}""#)),
+        (
+            r#"{"@replace":{"pattern":"7","replacement":"seven","value":{"@path":"$.properties.n"}}}"#,
+            Some(r#""seven""#),
+        ),
+        (
+            r#"{"@json":{"mode":"encode","value":{"@path":"$.properties.meta"}}}"#,
+            Some(r#""{\"a\":1,\"b\":null,\"c\":{\"d\":null,\"e\":[1,{\"f\":2}]}}""#),
+        ),
         (r#"{"@json":{"mode":"decode","value":{"@path":"$.properties.json"}}}"#, Some(r#"{"x": [1, 2]}"#)),
         (r#"{"@json":{"mode":"decode","value":{"@path":"$.properties.bad"}}}"#, Some(r#""nope""#)),
         (r#"{"@literal":{"@path":"$.properties.s"}}"#, Some(r#""ab""#)),
-        (r#"{"@merge":{"direction":"left","objects":[{"a":"first"},{"@path":"$.properties.meta"},{"@path":"$.properties.s"}]}}"#, Some(r#"{"0": "a", "1": "b", "a": "first", "b": null, "c": {"d": null, "e": [1, {"f": 2}]}}"#)),
-        (r#"{"@merge":{"direction":"right","objects":[{"a":"first"},{"@path":"$.properties.meta"}]}}"#, Some(r#"{"a": 1, "b": null, "c": {"d": null, "e": [1, {"f": 2}]}}"#)),
-        (r#"{"@flatten":{"separator":".","value":{"@path":"$.properties.meta"}}}"#, Some(r#"{"a": 1, "b": null, "c.d": null, "c.e.0": 1, "c.e.1.f": 2}"#)),
-        (r#"{"@flatten":{"separator":"_","omitArrays":true,"value":{"@path":"$.properties.meta"}}}"#, Some(r#"{"a": 1, "b": null, "c_d": null, "c_e": [1, {"f": 2}]}"#)),
-        (r#"{"@excludeWhenNull":{"@path":"$.properties.meta"}}"#, Some(r#"{"a": 1, "c": {"e": [1, {"f": 2}]}}"#)),
+        (
+            r#"{"@merge":{"direction":"left","objects":[{"a":"first"},{"@path":"$.properties.meta"},{"@path":"$.properties.s"}]}}"#,
+            Some(r#"{"0": "a", "1": "b", "a": "first", "b": null, "c": {"d": null, "e": [1, {"f": 2}]}}"#),
+        ),
+        (
+            r#"{"@merge":{"direction":"right","objects":[{"a":"first"},{"@path":"$.properties.meta"}]}}"#,
+            Some(r#"{"a": 1, "b": null, "c": {"d": null, "e": [1, {"f": 2}]}}"#),
+        ),
+        (
+            r#"{"@flatten":{"separator":".","value":{"@path":"$.properties.meta"}}}"#,
+            Some(r#"{"a": 1, "b": null, "c.d": null, "c.e.0": 1, "c.e.1.f": 2}"#),
+        ),
+        (
+            r#"{"@flatten":{"separator":"_","omitArrays":true,"value":{"@path":"$.properties.meta"}}}"#,
+            Some(r#"{"a": 1, "b": null, "c_d": null, "c_e": [1, {"f": 2}]}"#),
+        ),
+        (
+            r#"{"@excludeWhenNull":{"@path":"$.properties.meta"}}"#,
+            Some(r#"{"a": 1, "c": {"e": [1, {"f": 2}]}}"#),
+        ),
         (r#"{"@excludeWhenNull":{"@path":"$.properties.meta.b"}}"#, None),
-        (r#"{"@transform":{"apply":{"p":{"@path":"$.properties.plan"}},"mapping":{"q":{"@path":"$.p"}}}}"#, Some(r#"{"q": "Team-Plan a.b"}"#)),
+        (
+            r#"{"@transform":{"apply":{"p":{"@path":"$.properties.plan"}},"mapping":{"q":{"@path":"$.p"}}}}"#,
+            Some(r#"{"q": "Team-Plan a.b"}"#),
+        ),
         (r#"{"@arrayPath":["$.properties.items",{}]}"#, Some(r#"[{"id": 1, "x": 2}]"#)),
-        (r#"{"@arrayPath":["$.properties.meta",{}]}"#, Some(r#"{"a": 1, "b": null, "c": {"d": null, "e": [1, {"f": 2}]}}"#)),
+        (
+            r#"{"@arrayPath":["$.properties.meta",{}]}"#,
+            Some(r#"{"a": 1, "b": null, "c": {"d": null, "e": [1, {"f": 2}]}}"#),
+        ),
     ];
 
     #[test]

@@ -19,7 +19,13 @@ pub(crate) fn replace_subject(v: &Value) -> Option<String> {
 /// `value.replace(new RegExp(escaped(pattern), flags), replacement)`: `pattern` matched as
 /// text (case-insensitively with `ignore_case`, by JavaScript's simple case folding), every match
 /// with `global`, else the first; `replacement`'s `$$`, `$&`, `` $` `` and `$'` expanded.
-pub(crate) fn replace(value: &str, pattern: &str, replacement: &str, global: bool, ignore_case: bool) -> String {
+pub(crate) fn replace(
+    value: &str,
+    pattern: &str,
+    replacement: &str,
+    global: bool,
+    ignore_case: bool,
+) -> String {
     let hay: Vec<char> = value.chars().collect();
     let needle: Vec<char> = pattern.chars().collect();
     let fold = |c: char| if ignore_case { canonicalize(c) } else { c };
@@ -47,7 +53,7 @@ pub(crate) fn replace(value: &str, pattern: &str, replacement: &str, global: boo
 fn canonicalize(c: char) -> char {
     let mut upper = c.to_uppercase();
     match (upper.next(), upper.next()) {
-        (Some(u), None) if !(u.is_ascii() && !c.is_ascii()) && js::units_of(u) == js::units_of(c) => u,
+        (Some(u), None) if (c.is_ascii() || !u.is_ascii()) && js::units_of(u) == js::units_of(c) => u,
         _ => c,
     }
 }
@@ -126,10 +132,18 @@ pub(crate) fn flatten(value: &Value, separator: &str, omit_arrays: bool) -> Map<
     out
 }
 
-fn flatten_into(out: &mut Map<String, Value>, value: &Value, prefix: &str, separator: &str, omit_arrays: bool) {
+fn flatten_into(
+    out: &mut Map<String, Value>,
+    value: &Value,
+    prefix: &str,
+    separator: &str,
+    omit_arrays: bool,
+) {
     let key = |k: &str| if prefix.is_empty() { k.to_string() } else { format!("{prefix}{separator}{k}") };
     match value {
-        Value::Object(map) => map.iter().for_each(|(k, v)| flatten_into(out, v, &key(k), separator, omit_arrays)),
+        Value::Object(map) => {
+            map.iter().for_each(|(k, v)| flatten_into(out, v, &key(k), separator, omit_arrays))
+        }
         Value::Array(items) if !omit_arrays => items
             .iter()
             .enumerate()
@@ -211,8 +225,14 @@ mod tests {
     #[test]
     fn flatten_and_assign_follow_actions_core() {
         let v = json!({"a": {"b": 1, "c": [1, {"d": null}]}, "e": "x"});
-        assert_eq!(Value::Object(flatten(&v, "_", false)), json!({"a_b": 1, "a_c_0": 1, "a_c_1_d": null, "e": "x"}));
-        assert_eq!(Value::Object(flatten(&v, ".", true)), json!({"a.b": 1, "a.c": [1, {"d": null}], "e": "x"}));
+        assert_eq!(
+            Value::Object(flatten(&v, "_", false)),
+            json!({"a_b": 1, "a_c_0": 1, "a_c_1_d": null, "e": "x"})
+        );
+        assert_eq!(
+            Value::Object(flatten(&v, ".", true)),
+            json!({"a.b": 1, "a.c": [1, {"d": null}], "e": "x"})
+        );
         assert_eq!(Value::Object(flatten(&json!("s"), ".", false)), json!({"": "s"}));
         let mut out = Map::new();
         for s in [json!({"a": 1}), json!("xy"), json!(null), json!(5), json!([true])] {
@@ -221,7 +241,10 @@ mod tests {
         let ordered = in_javascript_order(out);
         assert_eq!(ordered.keys().collect::<Vec<_>>(), ["0", "1", "a"]);
         assert_eq!(Value::Object(ordered), json!({"0": true, "1": "y", "a": 1}));
-        assert_eq!(without_nulls(json!({"a": null, "b": {"c": null, "d": [null]}})), json!({"b": {"d": [null]}}));
+        assert_eq!(
+            without_nulls(json!({"a": null, "b": {"c": null, "d": [null]}})),
+            json!({"b": {"d": [null]}})
+        );
         assert_eq!(stringify(&json!({"a": [1.0, "\u{e9}"], "n": null})), r#"{"a":[1,"é"],"n":null}"#);
     }
 }

@@ -350,8 +350,14 @@ mod tests {
     #[test]
     fn release_keys_split_quoted_keys_at_dots() {
         let keys = |p: &str| Path::parse(p).unwrap().release_keys().map(<[String]>::to_vec);
-        assert_eq!(keys(r#"$.properties["order.id"]"#), Some(vec!["properties".into(), "order".into(), "id".into()]));
-        assert_eq!(keys("$.properties['a.b'][0]"), Some(vec!["properties".into(), "a".into(), "b".into(), "0".into()]));
+        assert_eq!(
+            keys(r#"$.properties["order.id"]"#),
+            Some(vec!["properties".into(), "order".into(), "id".into()])
+        );
+        assert_eq!(
+            keys("$.properties['a.b'][0]"),
+            Some(vec!["properties".into(), "a".into(), "b".into(), "0".into()])
+        );
         assert_eq!(keys("$.properties.a[0]"), None);
         assert_eq!(keys(r#"$.a["k with spaces"]"#), None);
         assert_eq!(keys("$"), Some(vec!["$".into()]), "\"$\".replace(\"$.\", \"\") is \"$\"");

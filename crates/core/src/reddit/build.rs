@@ -139,7 +139,10 @@ impl Builder<'_> {
         }))
     }
 
-    fn user(&mut self, payload: &[(std::borrow::Cow<'_, str>, Resolved<'_>)]) -> Result<Option<User>, Refusal> {
+    fn user(
+        &mut self,
+        payload: &[(std::borrow::Cow<'_, str>, Resolved<'_>)],
+    ) -> Result<Option<User>, Refusal> {
         let Some(user) = field(payload, "user").and_then(Resolved::fields) else {
             return Ok(None);
         };
@@ -248,7 +251,10 @@ pub fn upper_snake(tracking_type: &str) -> String {
 }
 
 /// Builds one event from a validated payload.
-pub fn build_event(payload: &[(std::borrow::Cow<'_, str>, Resolved<'_>)], ctx: Context<'_>) -> Result<BuiltEvent, Refusal> {
+pub fn build_event(
+    payload: &[(std::borrow::Cow<'_, str>, Resolved<'_>)],
+    ctx: Context<'_>,
+) -> Result<BuiltEvent, Refusal> {
     let mut b = Builder { ctx, identifiers: Vec::new(), lints: Vec::new() };
     let get = val;
     let custom_name = get(payload, "custom_event_name").filter(|v| js_truthy(Some(v)));
