@@ -86,19 +86,21 @@ impl Function {
             Some(other) => Err(fail(format!("{name}'s \"{key}\" must be true or false, not {other}"))),
             None => Ok(default),
         };
+        // One of two words (`"lower"` or `"upper"`): whether it is the second.
+        let either = |o: &Map<String, Value>, key: &str, [first, second]: [&str; 2]| match text(o, key, true)?
+            .as_deref()
+        {
+            Some(w) if w == first => Ok(false),
+            Some(w) if w == second => Ok(true),
+            other => Err(fail(format!(
+                "{name}'s \"{key}\" is \"{first}\" or \"{second}\", not {:?}",
+                other.unwrap_or_default()
+            ))),
+        };
         let function = match name {
             "@case" => {
                 let o = object()?;
-                let upper = match text(o, "operator", true)?.as_deref() {
-                    Some("lower") => false,
-                    Some("upper") => true,
-                    other => {
-                        return Err(fail(format!(
-                            "@case's \"operator\" is \"lower\" or \"upper\", not {:?}",
-                            other.unwrap_or_default()
-                        )));
-                    }
-                };
+                let upper = either(o, "operator", ["lower", "upper"])?;
                 Function::Case { upper, value: truthy_source(o.get("value"), &inner("value"))? }
             }
             "@replace" => {
@@ -138,16 +140,7 @@ impl Function {
             }
             "@json" => {
                 let o = object()?;
-                let encode = match text(o, "mode", true)?.as_deref() {
-                    Some("encode") => true,
-                    Some("decode") => false,
-                    other => {
-                        return Err(fail(format!(
-                            "@json's \"mode\" is \"encode\" or \"decode\", not {:?}",
-                            other.unwrap_or_default()
-                        )));
-                    }
-                };
+                let encode = !either(o, "mode", ["encode", "decode"])?;
                 let value = truthy_source(o.get("value"), &inner("value"))?.ok_or_else(|| {
                     fail("@json needs a \"value\" (the release refuses a falsy one)".into())
                 })?;
@@ -156,16 +149,7 @@ impl Function {
             "@literal" => Function::Literal(Directive::compile(body, &format!("{location}.@literal"))?),
             "@merge" => {
                 let o = object()?;
-                let left = match text(o, "direction", true)?.as_deref() {
-                    Some("left") => true,
-                    Some("right") => false,
-                    other => {
-                        return Err(fail(format!(
-                            "@merge's \"direction\" is \"left\" or \"right\", not {:?}",
-                            other.unwrap_or_default()
-                        )));
-                    }
-                };
+                let left = !either(o, "direction", ["left", "right"])?;
                 let items = member(o, "objects").and_then(Value::as_array).ok_or_else(|| {
                     fail("@merge needs \"objects\": an array of objects or directives".into())
                 })?;

@@ -6,6 +6,7 @@
 use serde_json::{Map, Value};
 
 use crate::identity::js;
+use crate::reddit::json::list;
 
 /// `String(value)` for what `@replace` turns into a string (booleans and numbers).
 pub(crate) fn replace_subject(v: &Value) -> Option<String> {
@@ -93,28 +94,12 @@ fn write(out: &mut Vec<u8>, v: &Value) {
         Value::String(s) => js::write_json_string(out, s),
         Value::Number(n) if super::is_infinity(n) => out.extend_from_slice(b"null"),
         Value::Number(n) => out.extend_from_slice(super::js_number_string(n).as_bytes()),
-        Value::Array(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write(out, item);
-            }
-            out.push(b']');
-        }
-        Value::Object(map) => {
-            out.push(b'{');
-            for (i, (k, item)) in map.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                js::write_json_string(out, k);
-                out.push(b':');
-                write(out, item);
-            }
-            out.push(b'}');
-        }
+        Value::Array(items) => list(out, b"[]", items, write),
+        Value::Object(map) => list(out, b"{}", map, |out, (k, item)| {
+            js::write_json_string(out, k);
+            out.push(b':');
+            write(out, item);
+        }),
         other => serde_json::to_writer(&mut *out, other).expect("writing to a Vec cannot fail"),
     }
 }
