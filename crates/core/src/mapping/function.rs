@@ -221,13 +221,20 @@ impl Function {
             },
             Function::Literal(d) => of(d),
             Function::Merge { objects, left } => {
-                let mut values: Vec<Value> = objects.iter().filter_map(of).collect();
+                // An object's member that resolves to undefined is still copied (as undefined).
+                let mut sources: Vec<_> = objects
+                    .iter()
+                    .filter_map(|d| match d {
+                        Directive::Object(fields) => {
+                            Some(fields.iter().map(|(k, d)| (k.clone(), d.resolve(root))).collect())
+                        }
+                        other => of(other).as_ref().map(functions::members),
+                    })
+                    .collect();
                 if *left {
-                    values.reverse();
+                    sources.reverse();
                 }
-                let mut out = Map::new();
-                values.iter().for_each(|v| functions::assign(&mut out, v));
-                Some(Value::Object(functions::in_javascript_order(out)))
+                Some(Value::Object(functions::in_javascript_order(functions::assign(sources))))
             }
             Function::Flatten { value, separator, omit_arrays } => Some(Value::Object(match of(value) {
                 Some(v) => functions::in_javascript_order(functions::flatten(&v, separator, *omit_arrays)),
@@ -265,6 +272,10 @@ mod tests {
     /// Known answers of the release's mapping-kit (`transform({v: source}, payload)` with
     /// actions-core 3.170.0 under Node 20), `None` where it leaves `v` out.
     const KNOWN: &[(&str, Option<&str>)] = &[
+        (
+            r#"{"@merge":{"direction":"left","objects":[{"a":{"@path":"$.properties.missing"},"z":"z"},{"@path":"$.properties.meta"}]}}"#,
+            Some(r#"{"b":null,"c":{"d":null,"e":[1,{"f":2}]},"z":"z"}"#),
+        ),
         (r#"{"@path":"$"}"#, Some(r#""dollar""#)),
         (
             r#"{"@case":{"operator":"upper","value":{"@path":"$.properties.plan"}}}"#,

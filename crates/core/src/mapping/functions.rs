@@ -140,21 +140,33 @@ fn flatten_into(
     }
 }
 
-/// `Object.assign({}, ...sources)`: an object's members, a string's characters and an array's
-/// items by index; other values add nothing.
-pub(crate) fn assign(out: &mut Map<String, Value>, source: &Value) {
+/// What `Object.assign` copies from a source: an object's members, a string's characters and an
+/// array's items by index; nothing from other values.
+pub(crate) fn members(source: &Value) -> Vec<(String, Option<Value>)> {
     match source {
-        Value::Object(map) => map.iter().for_each(|(k, v)| {
-            out.insert(k.clone(), v.clone());
-        }),
-        Value::Array(items) => items.iter().enumerate().for_each(|(i, v)| {
-            out.insert(i.to_string(), v.clone());
-        }),
-        Value::String(s) => js::utf16_units(s).enumerate().for_each(|(i, u)| {
-            out.insert(i.to_string(), Value::String(js::from_utf16_units(&[u])));
-        }),
-        _ => {}
+        Value::Object(map) => map.iter().map(|(k, v)| (k.clone(), Some(v.clone()))).collect(),
+        Value::Array(items) => {
+            items.iter().enumerate().map(|(i, v)| (i.to_string(), Some(v.clone()))).collect()
+        }
+        Value::String(s) => js::utf16_units(s)
+            .enumerate()
+            .map(|(i, u)| (i.to_string(), Some(Value::String(js::from_utf16_units(&[u])))))
+            .collect(),
+        _ => Vec::new(),
     }
+}
+
+/// `Object.assign({}, ...sources)` then the removal of undefined members (`None`): a member set
+/// again keeps its first place.
+pub(crate) fn assign(sources: impl IntoIterator<Item = Vec<(String, Option<Value>)>>) -> Map<String, Value> {
+    let mut out: Vec<(String, Option<Value>)> = Vec::new();
+    for (key, value) in sources.into_iter().flatten() {
+        match out.iter_mut().find(|(k, _)| *k == key) {
+            Some(slot) => slot.1 = value,
+            None => out.push((key, value)),
+        }
+    }
+    out.into_iter().filter_map(|(k, v)| Some((k, v?))).collect()
 }
 
 /// A JavaScript object's key order: keys that are array indexes first, ascending, then the
@@ -219,13 +231,11 @@ mod tests {
             json!({"a.b": 1, "a.c": [1, {"d": null}], "e": "x"})
         );
         assert_eq!(Value::Object(flatten(&json!("s"), ".", false)), json!({"": "s"}));
-        let mut out = Map::new();
-        for s in [json!({"a": 1}), json!("xy"), json!(null), json!(5), json!([true])] {
-            assign(&mut out, &s);
-        }
+        let sources = [json!({"a": 1}), json!("xy"), json!(null), json!(5), json!([true])];
+        let out = assign(sources.iter().map(members).chain([vec![("b".into(), None), ("a".into(), None)]]));
         let ordered = in_javascript_order(out);
-        assert_eq!(ordered.keys().collect::<Vec<_>>(), ["0", "1", "a"]);
-        assert_eq!(Value::Object(ordered), json!({"0": true, "1": "y", "a": 1}));
+        assert_eq!(ordered.keys().collect::<Vec<_>>(), ["0", "1"]);
+        assert_eq!(Value::Object(ordered), json!({"0": true, "1": "y"}));
         assert_eq!(
             without_nulls(json!({"a": null, "b": {"c": null, "d": [null]}})),
             json!({"b": {"d": [null]}})
