@@ -245,14 +245,14 @@ impl Engine {
         let (message, hint) = if self.settings.profile == Profile::Segment {
             (
                 format!(
-                    "Segment's release splits {written} at the dot inside the quotes and reads {release}: the segment profile does the same"
+                    "Segment's release reads {written} as {release} (it splits a quoted key at its dots): the segment profile does the same"
                 ),
                 "Rename the key in your events (no dot), or use the reddit profile to see the key as written.",
             )
         } else {
             (
                 format!(
-                    "{written} reads the key as written here, but Segment's release splits it at the dot inside the quotes and reads {release}"
+                    "{written} reads the key as written here, but Segment's release splits a quoted key at its dots and reads {release}"
                 ),
                 "Segment would not send this value: rename the key in your events (no dot).",
             )
