@@ -1,5 +1,6 @@
 //! Mappings from Segment events to Reddit conversion events, in Segment's own language:
-//! triggers ([`trigger`], FQL), field sources ([`directive`], mapping-kit), the action field
+//! triggers ([`trigger`], FQL), field sources ([`directive`] and the value directives of
+//! [`function`], mapping-kit), the action field
 //! table ([`fields`]), the nine presets ([`presets`]), Segment's schema step ([`schema`]) and
 //! the compiled mapping model ([`model`]).
 
