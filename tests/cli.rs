@@ -1099,3 +1099,53 @@ fn a_phone_without_its_country_code_is_a_warning_naming_the_field_in_both_profil
         }
     }
 }
+
+/// Every directive the console runs (issue 24), imported from Segment's Public API answer,
+/// previewed (the Purchase body is the release's own for this event: `tests/differential`'s
+/// probe) and exported back with each subscription's settings byte for byte as Segment gave them.
+#[test]
+fn a_workspace_using_every_directive_imports_previews_and_exports_back_unchanged() {
+    let dir = TempDir::new("directives");
+    let ws = dir.path().join("directives.json");
+    let input = std::fs::read_to_string(fixture("directives-subscriptions.json")).unwrap();
+    let run =
+        cli(&["import-segment", "--output", ws.to_str().unwrap(), &fixture("directives-subscriptions.json")])
+            .run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    let event = r#"{"type":"track","event":"Order Completed","timestamp":"2024-01-08T13:52:50.212Z","messageId":"m1","properties":{"order.id":"flat","order":{"id":"ord-9"},"click_id":"ab-cx.d","currency":"eur","extra":{"value_decimal":"12.50","item_count":2},"products":[{"id":"p1","name":"Shoe","price":3,"extra":true}],"ids":"{\"user\":\"u-1\"}","meta":{"a":{"b":1},"c":[1]}},"context":{"traits":{"email":"Ada@Example.com"}}}"#;
+    let body = |mapping: &str| {
+        let run =
+            cli(&["preview", "--workspace", ws.to_str().unwrap(), "--mapping", mapping]).stdin(event).run();
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let line: Value = serde_json::from_str(run.stdout.lines().next().unwrap()).unwrap();
+        line["request"]["body"]["events"][0].clone()
+    };
+    let purchase = body("Purchase, every directive");
+    let sha = |s: &str| reddit_capi_console::identity::sha256_hex(s);
+    assert_eq!(
+        purchase,
+        json!({"event_at": "2024-01-08T13:52:50.212Z", "event_type": {"tracking_type": "Purchase"},
+            "click_id": "ab_c[x.]d",
+            "event_metadata": {"currency": "EUR", "item_count": 2, "value_decimal": 12.5,
+                "products": [{"id": "p1", "name": "Shoe"}], "conversion_id": sha("ord-9")},
+            "user": {"email": sha("ada@example.com"), "external_id": sha("u-1")}})
+    );
+    let custom = body("Custom, flatten and encode");
+    assert_eq!(custom["event_type"]["custom_event_name"], "order completed");
+    assert_eq!(custom["click_id"], r#"{"a.b":1,"c":[1]}"#);
+    assert_eq!(custom["event_metadata"]["conversion_id"], sha("14"), "the length of properties.ids");
+
+    let run = cli(&["export-segment", "--workspace", ws.to_str().unwrap(), "--format", "json"]).run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let exported: Value = serde_json::from_str(&run.stdout).unwrap();
+    let original: Value = serde_json::from_str(&input).unwrap();
+    let subs = original["data"]["subscriptions"].as_array().unwrap();
+    assert_eq!(exported["subscriptions"].as_array().unwrap().len(), subs.len());
+    for (got, sub) in exported["subscriptions"].as_array().unwrap().iter().zip(subs) {
+        assert_eq!(got["settings"].to_string(), sub["settings"].to_string(), "{}", sub["name"]);
+        for key in ["name", "actionId", "trigger", "enabled"] {
+            assert_eq!(got[key], sub[key], "{key} of {}", sub["name"]);
+        }
+    }
+}

@@ -109,6 +109,86 @@ const CUSTOM = [
     }
   },
   {
+    name: 'standard: @path on strings and arrays',
+    action: 'standardEvent',
+    mapping: {
+      tracking_type: 'Purchase',
+      click_id: path('$.properties.plan[0]'),
+      conversion_id: path('$.properties.ids.1'),
+      event_metadata: { item_count: path('$.properties.products.length'), currency: path('$.properties.currency') },
+      user: {
+        external_id: path('$.properties.ids[0]'),
+        uuid: path('$.properties.plan.length'),
+        email: path('$.properties.products[0].name')
+      }
+    }
+  },
+  {
+    name: 'standard: bracket paths with dots',
+    action: 'standardEvent',
+    mapping: {
+      tracking_type: 'Lead',
+      conversion_id: path('$.properties["order.id"]'),
+      click_id: path("$.properties['click.id']"),
+      user: { email: path('$.context["traits.email"]'), external_id: path('$.properties.order') }
+    }
+  },
+  {
+    name: 'standard: @arrayPath with {}',
+    action: 'standardEvent',
+    mapping: {
+      tracking_type: 'Purchase',
+      products: { '@arrayPath': ['$.properties.products', {}] }
+    }
+  },
+  {
+    name: 'custom: @case @replace @json',
+    action: 'customEvent',
+    mapping: {
+      custom_event_name: { '@case': { operator: 'upper', value: path('$.properties.plan') } },
+      click_id: {
+        '@replace': { pattern: '-', replacement: '_', pattern2: 'a.', replacement2: "[$&$$$']", ignorecase: true, value: path('$.properties.plan') }
+      },
+      conversion_id: { '@json': { mode: 'encode', value: path('$.properties.meta') } },
+      user: {
+        external_id: { '@case': { operator: 'lower', value: path('$.properties.plan') } },
+        uuid: { '@json': { mode: 'decode', value: path('$.properties.json') } },
+        email: { '@replace': { pattern: 'x', global: false, value: path('$.properties.email') } }
+      }
+    }
+  },
+  {
+    name: 'standard: @merge @excludeWhenNull @literal',
+    action: 'standardEvent',
+    mapping: {
+      tracking_type: 'Purchase',
+      event_metadata: {
+        '@merge': {
+          direction: 'left',
+          objects: [path('$.properties.extra'), { currency: path('$.properties.currency'), item_count: path('$.properties.quantity') }, path('$.properties.meta')]
+        }
+      },
+      conversion_id: { '@excludeWhenNull': path('$.properties.json') },
+      user: { '@merge': { direction: 'right', objects: [{ email: path('$.properties.email') }, path('$.properties.plan')] } },
+      click_id: { '@literal': path('$.properties.click_id') }
+    }
+  },
+  {
+    name: 'custom: @transform @flatten',
+    action: 'customEvent',
+    mapping: {
+      custom_event_name: { '@literal': 'Flattened' },
+      event_metadata: {
+        '@transform': {
+          apply: { currency: path('$.properties.currency'), conversion_id: path('$.properties["order.id"]'), m: path('$.properties.meta') },
+          mapping: { currency: path('$.currency'), conversion_id: path('$.conversion_id'), item_count: path('$.m.a') }
+        }
+      },
+      click_id: { '@json': { mode: 'encode', value: { '@flatten': { separator: '.', value: path('$.properties.meta'), omitArrays: true } } } },
+      user: { '@excludeWhenNull': { '@flatten': { separator: '_', value: path('$.context.traits') } } }
+    }
+  },
+  {
     name: 'standard: literals',
     action: 'standardEvent',
     mapping: {

@@ -438,6 +438,49 @@ const CLASSES = {
   coercion(r, e) {
     for (let k = 1 + r.int(3); k > 0; k--) setPath(e, r.pick(NUMBER_PATHS), coercible(r))
   },
+  // Issue 24 item 4: `@path` through strings and arrays (`length`, indexes: UTF-16 units).
+  strings(r, e) {
+    const p = e.properties
+    if (!p || typeof p !== 'object' || Array.isArray(p)) return
+    const text = () => r.pick(['abc', '', 'x', '😀b', '\ud83c', 'İß', ' 12 ', '0', 'sku-7'])
+    p.ids = r.pick([() => text(), () => [text(), text()], () => [], () => ({ 0: 'zero', length: 'own' }), () => 7])()
+    if (r.chance(0.5)) p.plan = text()
+    if (r.chance(0.4)) p.products = r.pick([() => text(), () => [text()], () => [{ name: text() }, 1, null]])()
+  },
+  // Item 5: keys with dots, read by bracket paths (`$.properties["order.id"]`), beside the nested
+  // keys the release reads instead; empty values the release keeps in batches.
+  dotted(r, e) {
+    const p = e.properties
+    if (!p || typeof p !== 'object' || Array.isArray(p)) return
+    const value = () => r.pick(['ord-1', '', ' 7 ', 0, false, null, 'a@b.co', ['x'], { k: 1 }])
+    if (r.chance(0.8)) p['order.id'] = value()
+    if (r.chance(0.6)) p.order = r.pick([() => ({ id: value() }), () => value(), () => ({})])()
+    if (r.chance(0.5)) p['click.id'] = value()
+    if (r.chance(0.4)) p.click = { id: value() }
+    if (r.chance(0.4) && e.context && typeof e.context === 'object') e.context['traits.email'] = r.pick(['a@b.co', '', 'x'])
+  },
+  // Item 6: products in shapes an `@arrayPath` with an empty item mapping hands to the schema.
+  items(r, e) {
+    const p = e.properties
+    if (!p || typeof p !== 'object' || Array.isArray(p)) return
+    p.products = r.pick([
+      () => [false], () => [true, 1], () => ['x'], () => [null], () => [[]], () => [{}],
+      () => [{ id: 'p1', name: 'N', category: 'C', extra: 1, quantity: 2 }],
+      () => [{ id: 7, name: null }], () => ({ id: 'solo', name: 'S' }), () => [], () => 'text', () => 0,
+      () => [{ id: 'a' }, false], () => [{ product_id: 'p', name: '' }]
+    ])()
+  },
+  // Item 1: values the directives read: cases, patterns to replace, JSON texts, nulls, objects.
+  directives(r, e) {
+    const p = e.properties
+    if (!p || typeof p !== 'object' || Array.isArray(p)) return
+    p.plan = r.pick(['Team Plan', 'İSTANBUL', 'ß-plan', 'a.b-c', 'A-B-C', '', 7, true, null, ['a-b'], { k: 'v' }, '😀-Σ'])
+    p.json = r.pick(['{"a":1,"b":[1,2]}', '[1,"x"]', '"str"', '12', 'not json', '', '{"a":null}', 7, null,
+      { a: { b: 1 } }, '{"click_id":"from-json"}'])
+    p.meta = r.pick([{ a: 1, b: null, c: { d: null, e: 'x' } }, { x: { y: { z: 'deep' } }, arr: [1, { q: 2 }] }, null,
+      'text', [], {}, { currency: 'EUR', item_count: null }])
+    p.extra = r.pick([{ currency: 'USD', value_decimal: 5 }, { item_count: 3 }, null, {}, 'x'])
+  },
   throws(r, e) {
     r.pick([
       () => (e.context = null),

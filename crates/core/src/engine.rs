@@ -239,6 +239,27 @@ impl Engine {
         items
     }
 
+    /// The lint for a `@path` the release splits at a dot inside its quotes.
+    fn split_path_lint(&self, split: &crate::mapping::model::SplitPath) -> Lint {
+        let crate::mapping::model::SplitPath { field, written, release } = split;
+        let (message, hint) = if self.settings.profile == Profile::Segment {
+            (
+                format!(
+                    "Segment's release reads {written} as {release} (it splits a quoted key at its dots): the segment profile does the same"
+                ),
+                "Rename the key in your events (no dot), or use the reddit profile to see the key as written.",
+            )
+        } else {
+            (
+                format!(
+                    "{written} reads the key as written here, but Segment's release splits a quoted key at its dots and reads {release}"
+                ),
+                "Segment would not send this value: rename the key in your events (no dot).",
+            )
+        };
+        Lint::warning(format!("mapping.{field}"), message).hint(hint)
+    }
+
     fn request(&self, mapping: usize, batch: Batch, batched: bool, options: &Options) -> Item {
         let events_path = self.settings.api_version.events_path();
         let mut lints = lint::check_request(&self.settings, batch.indexes.len());
@@ -252,6 +273,7 @@ impl Engine {
                 .hint(format!("Write it with parentheses: {trigger}")),
             );
         }
+        lints.extend(self.mappings[mapping].split_paths.iter().map(|split| self.split_path_lint(split)));
         let mut identifiers = Vec::new();
         let mut bodies = Vec::with_capacity(batch.built.len());
         for (i, built) in batch.built.into_iter().enumerate() {
@@ -540,6 +562,71 @@ mod tests {
         let purchase = engine.find("Purchase").unwrap();
         let options = Options { batching, now_ms: 1_704_721_970_212, ..Options::default() };
         engine.preview(&events, Selection::Mapping(purchase), &options)
+    }
+
+    /// The requests and lints of one custom mapping over `event`, batched or not.
+    fn run_mapping(mapping: serde_json::Value, event: &str, profile: Profile, batch: bool) -> Vec<Item> {
+        let mut workspace = Workspace::presets();
+        workspace.mappings = vec![serde_json::from_value(mapping).unwrap()];
+        let engine = Engine::new(&workspace, Settings { profile, ..Settings::default() }).unwrap();
+        let events: Vec<Event> = stream_events(event, "t").map(Result::unwrap).collect();
+        let batching = if batch { Batching::Size(1) } else { Batching::Never };
+        let options = Options { batching, now_ms: 1_704_721_970_212, ..Options::default() };
+        engine.preview(&events, Selection::Mapping(0), &options)
+    }
+
+    // Known answers from the release (tests/differential, "standard: bracket paths with dots"):
+    // `$.properties["order.id"]` reads properties.order.id; in a batch the "" it finds is kept.
+    #[test]
+    fn a_quoted_key_with_a_dot_is_read_as_the_release_splits_it_in_the_segment_profile() {
+        let mapping = serde_json::json!({"name": "L", "action": "standardEvent", "subscribe": "type = \"track\"",
+            "mapping": {"tracking_type": "Lead", "conversion_id": {"@path": "$.properties[\"order.id\"]"}}});
+        let event = r#"{"type": "track", "timestamp": "2024-01-08T13:52:50.212Z",
+            "properties": {"order.id": "flat", "order": {"id": "nested"}}}"#;
+        let conversion_id = |items: &[Item]| {
+            let Item::Request { request, lints, .. } = &items[0] else { panic!("{items:?}") };
+            let body = request.body.to_value();
+            let lint =
+                lints.iter().find(|l| l.field == "mapping.conversion_id").expect("a lint").message.clone();
+            (body["events"][0]["event_metadata"]["conversion_id"].clone(), lint)
+        };
+        let (segment, lint) = conversion_id(&run_mapping(mapping.clone(), event, Profile::Segment, false));
+        assert_eq!(segment, crate::identity::sha256_hex("nested"));
+        assert!(lint.contains("splits") && lint.contains("properties.order.id"), "{lint}");
+        let (reddit, lint) = conversion_id(&run_mapping(mapping.clone(), event, Profile::Reddit, false));
+        assert_eq!(reddit, crate::identity::sha256_hex("flat"));
+        assert!(lint.contains("Segment's release splits"), "{lint}");
+        let empty = r#"{"type": "track", "timestamp": "2024-01-08T13:52:50.212Z", "properties": {"order": {"id": ""}}}"#;
+        let (single, _) = conversion_id(&run_mapping(mapping.clone(), empty, Profile::Segment, false));
+        assert_eq!(single, serde_json::Value::Null, "a root-level \"\" is removed from a single event");
+        let (batched, _) = conversion_id(&run_mapping(mapping, empty, Profile::Segment, true));
+        assert_eq!(batched, "", "and kept in a batch");
+    }
+
+    // Known answers from the release ("standard: @arrayPath with {}"): with an empty item mapping
+    // the products are the event's, each cut to the schema's keys; `[false]` is refused.
+    #[test]
+    fn array_path_with_an_empty_item_mapping_hands_the_items_to_the_schema() {
+        let mapping = serde_json::json!({"name": "P", "action": "standardEvent", "subscribe": "type = \"track\"",
+            "mapping": {"tracking_type": "Purchase", "products": {"@arrayPath": ["$.properties.products", {}]}}});
+        let event = |products: &str| {
+            format!(
+                r#"{{"type": "track", "timestamp": "2024-01-08T13:52:50.212Z", "properties": {{"products": {products}}}}}"#
+            )
+        };
+        let items = run_mapping(
+            mapping.clone(),
+            &event(r#"[{"id": "p1", "name": "N", "extra": 1, "quantity": 2}]"#),
+            Profile::Segment,
+            false,
+        );
+        let Item::Request { request, .. } = &items[0] else { panic!("{items:?}") };
+        assert_eq!(
+            request.body.to_value()["events"][0]["event_metadata"]["products"],
+            serde_json::json!([{"id": "p1", "name": "N"}])
+        );
+        let items = run_mapping(mapping, &event("[false]"), Profile::Segment, false);
+        assert!(matches!(&items[0], Item::Refused { .. }), "{items:?}");
     }
 
     fn refused(items: &[Item]) -> Vec<usize> {

@@ -266,13 +266,22 @@ enum Shape {
     FirstThatExists,
     Template,
     ArrayPath,
+    /// `@case` of a path.
+    Case,
     Literal,
     Json,
 }
 
 impl Shape {
-    const ALL: [Shape; 6] =
-        [Shape::Path, Shape::FirstThatExists, Shape::Template, Shape::ArrayPath, Shape::Literal, Shape::Json];
+    const ALL: [Shape; 7] = [
+        Shape::Path,
+        Shape::FirstThatExists,
+        Shape::Template,
+        Shape::ArrayPath,
+        Shape::Case,
+        Shape::Literal,
+        Shape::Json,
+    ];
 
     fn label(self) -> &'static str {
         match self {
@@ -280,6 +289,7 @@ impl Shape {
             Shape::FirstThatExists => "First that exists",
             Shape::Template => "Template",
             Shape::ArrayPath => "Array path",
+            Shape::Case => "Path, lower/upper case",
             Shape::Literal => "Literal text",
             Shape::Json => "Other JSON",
         }
@@ -296,6 +306,8 @@ impl Shape {
             Shape::Template
         } else if v.get("@arrayPath").is_some() {
             Shape::ArrayPath
+        } else if case_of(v).is_some() {
+            Shape::Case
         } else if v.is_string() {
             Shape::Literal
         } else {
@@ -315,10 +327,23 @@ impl Shape {
             }
             Shape::Template => json!({"@template": format!("{{{{{}}}}}", path.trim_start_matches("$."))}),
             Shape::ArrayPath => json!({"@arrayPath": [path, {}]}),
+            Shape::Case => case_source(&path, "lower"),
             Shape::Literal => Value::String(from.as_str().unwrap_or_default().to_string()),
             Shape::Json => from.clone(),
         }
     }
+}
+
+/// `{"@case": {"operator": op, "value": {"@path": p}}}`: (p, op).
+fn case_of(v: &Value) -> Option<(String, String)> {
+    let o = v.as_object().filter(|o| o.len() == 1)?.get("@case")?.as_object()?;
+    let op = o.get("operator")?.as_str().filter(|op| matches!(*op, "lower" | "upper"))?;
+    (o.len() == 2).then_some(())?;
+    Some((path_of(o.get("value")?)?, op.to_string()))
+}
+
+fn case_source(path: &str, operator: &str) -> Value {
+    json!({"@case": {"operator": operator, "value": {"@path": path}}})
 }
 
 fn path_of(v: &Value) -> Option<String> {
@@ -542,6 +567,23 @@ fn structured(
             });
             ui.label(RichText::new("each item's mapping: in the JSON below").weak());
         }
+        Shape::Case => {
+            let (path, operator) = case_of(current).unwrap_or_default();
+            let mut typed = None;
+            path_box(ui, "path", &path, &mut typed);
+            let mut picked = operator.clone();
+            egui::ComboBox::from_id_salt(("case", mapping, key)).selected_text(&picked).width(70.0).show_ui(
+                ui,
+                |ui| {
+                    for op in ["lower", "upper"] {
+                        ui.selectable_value(&mut picked, op.to_string(), op);
+                    }
+                },
+            );
+            if typed.is_some() || picked != operator {
+                out = Some(case_source(&typed.unwrap_or(path), &picked));
+            }
+        }
         Shape::Literal => {
             let model = current.as_str().unwrap_or_default().to_string();
             let id = egui::Id::unique(("part", mapping, key, "literal"));
@@ -581,4 +623,22 @@ fn event_paths(v: &Value) -> Vec<String> {
     let mut out = Vec::new();
     walk(v, &mut Vec::new(), &mut out);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_sources_get_the_case_picker_and_others_keep_theirs() {
+        let case = case_source("$.properties.plan", "upper");
+        assert_eq!(Shape::of(&case), Shape::Case);
+        assert_eq!(case_of(&case), Some(("$.properties.plan".into(), "upper".into())));
+        assert_eq!(Shape::Case.convert(&json!({"@path": "$.event"})), case_source("$.event", "lower"));
+        // A @case the picker cannot show (a template inside, a third key) stays JSON.
+        let template = json!({"@case": {"operator": "lower", "value": {"@template": "{{event}}"}}});
+        assert_eq!(Shape::of(&template), Shape::Json);
+        let bad = json!({"@case": {"operator": "title", "value": {"@path": "$.event"}}});
+        assert_eq!(Shape::of(&bad), Shape::Json);
+    }
 }

@@ -1,9 +1,11 @@
 //! Field sources in Segment's mapping-kit language: literals, `@path`, `@if`, `@arrayPath`,
-//! `@template`, and objects/arrays of those. A mapping is compiled once (paths parsed, shapes
+//! `@template`, the value directives (`@case`, `@replace`, `@json`, `@literal`, `@merge`,
+//! `@flatten`, `@excludeWhenNull`, `@transform`), and objects/arrays of those. A mapping is compiled once (paths parsed, shapes
 //! checked, errors naming the field) and then resolved against many events.
 
 use serde_json::{Map, Value};
 
+pub use super::function::Function;
 use super::path::Path;
 use super::resolved::Resolved;
 
@@ -30,6 +32,8 @@ pub enum Directive {
     Object(Vec<(String, Directive)>),
     /// An array whose elements are sources.
     Array(Vec<Directive>),
+    /// One of the value directives ([`Function`]); `raw` is its body as written.
+    Function { function: Box<Function>, raw: Value },
 }
 
 /// The test of an `@if`.
@@ -105,7 +109,7 @@ impl Directive {
     pub fn resolve_in<'a>(&'a self, root: &'a Value) -> Option<Resolved<'a>> {
         match self {
             Directive::Literal(v) => Some(Resolved::Ref(v)),
-            Directive::Path(p) => p.get(root).map(Resolved::Ref),
+            Directive::Path(p) => p.get(root).map(Resolved::from),
             Directive::If { condition, then, otherwise, then_is_tested } => {
                 let (held, tested) = condition.test(root);
                 if held {
@@ -117,30 +121,36 @@ impl Directive {
                 }
             }
             Directive::ArrayPath { path, item } => {
-                let items = match path.get(root)? {
+                let found = path.get(root)?;
+                // The release maps the items only with an item mapping of one key or more;
+                // otherwise (none, `{}`, an array) the value is returned as it is.
+                let (Some(item), std::borrow::Cow::Borrowed(found)) =
+                    (item.as_deref().filter(|i| i.maps_items()), &found)
+                else {
+                    return Some(Resolved::from(found));
+                };
+                let items = match found {
                     Value::Array(items) => items.as_slice(),
-                    obj @ Value::Object(_) => std::slice::from_ref(obj),
+                    obj @ Value::Object(_) => std::slice::from_ref(*obj),
                     other => return Some(Resolved::Ref(other)),
                 };
-                Some(match item {
-                    Some(item) => Resolved::Array(
-                        items
-                            .iter()
-                            .map(|v| item.resolve_in(v).unwrap_or(Resolved::Owned(Value::Null)))
-                            .collect(),
-                    ),
-                    None => Resolved::Array(items.iter().map(Resolved::Ref).collect()),
-                })
+                Some(Resolved::Array(
+                    items
+                        .iter()
+                        .map(|v| item.resolve_in(v).unwrap_or(Resolved::Owned(Value::Null)))
+                        .collect(),
+                ))
             }
             Directive::Template(t) => Some(Resolved::Owned(Value::String(t.render(root)))),
             Directive::Object(fields) => {
                 let mut out = Vec::with_capacity(fields.len());
-                out.extend(fields.iter().filter_map(|(k, d)| Some((k.as_str(), d.resolve_in(root)?))));
+                out.extend(fields.iter().filter_map(|(k, d)| Some((k.as_str().into(), d.resolve_in(root)?))));
                 Some(Resolved::Object(out))
             }
             Directive::Array(items) => Some(Resolved::Array(
                 items.iter().map(|d| d.resolve_in(root).unwrap_or(Resolved::Owned(Value::Null))).collect(),
             )),
+            Directive::Function { function, .. } => function.resolve(root).map(Resolved::owned),
         }
     }
 
@@ -171,6 +181,7 @@ impl Directive {
                 Value::Object(fields.iter().map(|(k, d)| (k.clone(), d.to_value())).collect())
             }
             Directive::Array(items) => Value::Array(items.iter().map(Directive::to_value).collect()),
+            Directive::Function { function, raw } => json!({ function.name(): raw }),
         }
     }
 
@@ -185,6 +196,17 @@ impl Directive {
             Directive::Template(_) => "template",
             Directive::Object(_) => "object",
             Directive::Array(_) => "array",
+            Directive::Function { function, .. } => &function.name()[1..],
+        }
+    }
+
+    /// Whether `@arrayPath` maps items with this item mapping: the release's
+    /// `realTypeOf(itemShape) === 'object' && Object.keys(itemShape).length > 0`.
+    fn maps_items(&self) -> bool {
+        match self {
+            Directive::Literal(_) | Directive::Array(_) => false,
+            Directive::Object(fields) => !fields.is_empty(),
+            _ => true,
         }
     }
 
@@ -192,6 +214,33 @@ impl Directive {
         match self {
             Directive::Literal(v) => crate::mapping::js_falsy(v),
             _ => false,
+        }
+    }
+
+    /// Calls `f` on every path this source reads (`@template` placeholders excepted: they are
+    /// always read as the release reads them).
+    pub fn paths_mut(&mut self, f: &mut impl FnMut(&mut Path)) {
+        match self {
+            Directive::Literal(_) | Directive::Template(_) => {}
+            Directive::Path(p) => f(p),
+            Directive::If { condition, then, otherwise, .. } => {
+                match condition {
+                    Condition::Exists(d) | Condition::Blank(d) => d.paths_mut(f),
+                }
+                then.paths_mut(f);
+                if let Some(o) = otherwise {
+                    o.paths_mut(f);
+                }
+            }
+            Directive::ArrayPath { path, item } => {
+                f(path);
+                if let Some(i) = item {
+                    i.paths_mut(f);
+                }
+            }
+            Directive::Object(fields) => fields.iter_mut().for_each(|(_, d)| d.paths_mut(f)),
+            Directive::Array(items) => items.iter_mut().for_each(|d| d.paths_mut(f)),
+            Directive::Function { function, .. } => function.sources_mut().for_each(|d| d.paths_mut(f)),
         }
     }
 
@@ -303,7 +352,16 @@ fn compile_directive(key: &str, body: &Value, location: &str) -> Result<Directiv
             };
             Ok(Directive::If { condition, then, otherwise, then_is_tested })
         }
-        other => Err(fail(format!("unknown directive {other:?} (known: @path, @if, @arrayPath, @template)"))),
+        "@liquid" => {
+            Err(fail("@liquid (Liquid templates) is not supported by the console; use @template".into()))
+        }
+        other => match Function::compile(other, body, location)? {
+            Some(function) => Ok(Directive::Function { function: Box::new(function), raw: body.clone() }),
+            None => Err(fail(format!(
+                "unknown directive {other:?} (known: @path, @if, @arrayPath, @template, {})",
+                Function::NAMES.join(", ")
+            ))),
+        },
     }
 }
 

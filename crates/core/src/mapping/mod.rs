@@ -1,11 +1,14 @@
 //! Mappings from Segment events to Reddit conversion events, in Segment's own language:
-//! triggers ([`trigger`], FQL), field sources ([`directive`], mapping-kit), the action field
+//! triggers ([`trigger`], FQL), field sources ([`directive`] and the value directives of
+//! [`function`], mapping-kit), the action field
 //! table ([`fields`]), the nine presets ([`presets`]), Segment's schema step ([`schema`]) and
 //! the compiled mapping model ([`model`]).
 
 pub mod date_like;
 pub mod directive;
 pub mod fields;
+pub mod function;
+mod functions;
 pub mod model;
 pub mod path;
 pub mod presets;
@@ -115,9 +118,81 @@ pub(crate) fn js_f64_string(x: f64) -> String {
     // the two equal): one `format!` where the steps below take five, 1.1 % of `preview --batch`'s
     // CPU samples before, 0.4 % after (`perf`, 100,000 Purchase events).
     if (1e-6..1e21).contains(&x.abs()) {
-        return x.to_string();
+        return even_tie(x, x.to_string());
     }
     js_f64_string_by_steps(x)
+}
+
+/// ECMAScript's tie rule for plain digits: when two shortest digit strings are equally near `x`
+/// (`-642738389298726.25` lies halfway between `…726.2` and `…726.3`), the even one; Rust's
+/// shortest formatting takes the one farther from zero. `shortest` is Rust's `Display` of `x`.
+fn even_tie(x: f64, shortest: String) -> String {
+    let (negative, digits) = match shortest.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, shortest.as_str()),
+    };
+    let sign = if negative { "-" } else { "" };
+    let chosen = if let Some((_, fraction)) = digits.split_once('.') {
+        // x = odd × 2^exp exactly; it lies halfway between two numbers of `fraction.len()`
+        // decimals only when it has exactly one decimal more, a final 5: x × 10^(len + 1) =
+        // odd × 5^(len + 1) × 2^(exp + len + 1) is then an odd integer, so exp = -(len + 1).
+        let bits = x.abs().to_bits();
+        let (mut mantissa, mut exp) = ((bits & ((1 << 52) - 1)) | (1 << 52), ((bits >> 52) as i32) - 1075);
+        if bits >> 52 == 0 {
+            (mantissa, exp) = (bits & ((1 << 52) - 1), -1074);
+        }
+        exp += mantissa.trailing_zeros() as i32;
+        if exp != -(fraction.len() as i32) - 1 {
+            return shortest;
+        }
+        let exact = format!("{:.*}", fraction.len() + 1, x.abs());
+        let Some(lower) = exact.strip_suffix('5') else { return shortest };
+        if lower.ends_with(['0', '2', '4', '6', '8']) {
+            lower.to_string()
+        } else {
+            increment_last_digit(lower)
+        }
+    } else {
+        let zeros = digits.len() - digits.trim_end_matches('0').len();
+        if zeros == 0 || x.abs() < 9_007_199_254_740_992.0 {
+            return shortest;
+        }
+        let (value, unit) = (x.abs() as u128, 10u128.pow(zeros as u32));
+        if value % unit != unit / 2 {
+            return shortest;
+        }
+        let lower = value - unit / 2;
+        (if (lower / unit) % 2 == 0 { lower } else { lower + unit }).to_string()
+    };
+    let chosen = format!("{sign}{chosen}");
+    if chosen.parse::<f64>() == Ok(x) { chosen } else { shortest }
+}
+
+/// Adds one to the last digit of a plain decimal (`12.39` → `12.40` is written `12.4`).
+fn increment_last_digit(decimal: &str) -> String {
+    let mut out: Vec<u8> = decimal.as_bytes().to_vec();
+    let mut i = out.len();
+    loop {
+        if i == 0 {
+            out.insert(0, b'1');
+            break;
+        }
+        i -= 1;
+        match out[i] {
+            b'.' => continue,
+            b'9' => out[i] = b'0',
+            d => {
+                out[i] = d + 1;
+                break;
+            }
+        }
+    }
+    let text = String::from_utf8(out).expect("ASCII digits");
+    match text.split_once('.') {
+        Some((whole, fraction)) if fraction.trim_end_matches('0').is_empty() => whole.to_string(),
+        Some(_) => text.trim_end_matches('0').to_string(),
+        None => text,
+    }
 }
 
 /// [`js_f64_string`] step by step, as ECMAScript specifies it.
@@ -152,7 +227,8 @@ fn js_f64_string_by_steps(x: f64) -> String {
             (d, rest) => format!("{d}.{rest}e{exp}"),
         }
     };
-    format!("{sign}{body}")
+    let text = format!("{sign}{body}");
+    if (1e-6..1e21).contains(&x.abs()) { even_tie(x, text) } else { text }
 }
 
 /// JavaScript's `Number(string)` for the strings AJV coerces (`data && data == +data`): trimmed,
@@ -243,6 +319,17 @@ mod tests {
         assert_eq!(js_string(&json!(0.1 + 0.2)), "0.30000000000000004");
         assert_eq!(js_string(&json!(12345678901234567890u64)), "12345678901234567000");
         assert_eq!(js_string(&json!(-1.5e-10)), "-1.5e-10");
+        // Halfway between two shortest strings, JavaScript prints the even one (Node 20). The
+        // doubles are written exactly, as text.
+        let exact = |s: &str| s.parse::<f64>().unwrap();
+        assert_eq!(js_f64_string(exact("-642738389298726.25")), "-642738389298726.2");
+        assert_eq!(js_f64_string(exact("-787044262147072.25")), "-787044262147072.2");
+        assert_eq!(js_f64_string(exact("580429330489065.5")), "580429330489065.5");
+        assert_eq!(js_f64_string(exact("642738389298726.75")), "642738389298726.8");
+        assert_eq!(js_f64_string(exact("1125899906842624.5")), "1125899906842624.5");
+        assert_eq!(js_f64_string(0.125), "0.125");
+        assert_eq!(js_f64_string(27021597764222976.0), "27021597764222976");
+        assert_eq!(js_f64_string(5e20 + 5e4), "500000000000000070000");
         assert_eq!(js_string(&json!(true)), "true");
         assert_eq!(js_string(&json!({"a": 1})), "[object Object]");
         assert_eq!(js_string(&json!([1, null, "a"])), "1,,a");

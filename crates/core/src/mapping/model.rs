@@ -74,6 +74,20 @@ pub struct CompiledMapping {
     /// Segment's per-mapping batching switch.
     pub batching: bool,
     pub preset: Option<&'static Preset>,
+    /// Paths the release reads differently from what they say (a quoted key with a dot).
+    pub split_paths: Vec<SplitPath>,
+}
+
+/// A `@path` whose quoted key holds a dot: actions-core splits it there. The segment profile
+/// reads it as the release does; the reddit profile reads the key as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitPath {
+    /// The field that holds it (`conversion_id`).
+    pub field: String,
+    /// The path as written (`$.properties["order.id"]`).
+    pub written: String,
+    /// The keys the release follows (`properties.order.id`).
+    pub release: String,
 }
 
 /// A mapping that cannot be compiled; names the mapping and, where it applies, the field.
@@ -107,7 +121,7 @@ impl CompiledMapping {
             )
         })?;
         let trigger = Trigger::parse(subscribe).map_err(|e| entry.error(Some("subscribe"), e.to_string()))?;
-        let (fields, batching) = match kind {
+        let (mut fields, batching) = match kind {
             MappingKind::Send(action) => entry.fields(action, preset, profile)?,
             MappingKind::BrowserPlugin => {
                 if let Some(key) = entry.mapping.keys().next() {
@@ -116,7 +130,24 @@ impl CompiledMapping {
                 (Directive::Object(Vec::new()), false)
             }
         };
+        let mut split_paths = Vec::new();
+        if let Directive::Object(fields) = &mut fields {
+            for (field, source) in fields {
+                source.paths_mut(&mut |path| {
+                    let Some(keys) = path.release_keys() else { return };
+                    split_paths.push(SplitPath {
+                        field: field.clone(),
+                        written: path.to_string(),
+                        release: keys.join("."),
+                    });
+                    if profile == Profile::Segment {
+                        *path = path.as_release_reads();
+                    }
+                });
+            }
+        }
         Ok(CompiledMapping {
+            split_paths,
             name: entry.name.clone(),
             enabled: entry.enabled,
             kind,

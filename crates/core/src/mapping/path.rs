@@ -21,6 +21,8 @@ pub enum Step {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Path {
     steps: Vec<Step>,
+    /// The release's keys for the path as written, when they differ from `steps`.
+    release: Option<Vec<String>>,
 }
 
 /// A path that does not parse, with the 1-based character column of the problem.
@@ -119,12 +121,19 @@ impl Path {
         if need_key {
             return Err(fail(chars.len(), "expected a key after \".\""));
         }
-        Ok(Path { steps })
+        // `path.replace('$.', '')`: the first "$." anywhere goes.
+        let keys = split_like_release(&text.replacen("$.", "", 1));
+        let same = keys.len() == steps.len()
+            && keys.iter().zip(&steps).all(|(k, s)| match s {
+                Step::Key(s) => k == s,
+                Step::Index(i) => *k == i.to_string(),
+            });
+        Ok(Path { steps, release: (!same).then_some(keys) })
     }
 
     /// A path from plain keys.
     pub fn from_keys<I: IntoIterator<Item = S>, S: Into<String>>(keys: I) -> Path {
-        Path { steps: keys.into_iter().map(|k| Step::Key(k.into())).collect() }
+        Path { steps: keys.into_iter().map(|k| Step::Key(k.into())).collect(), release: None }
     }
 
     /// The steps.
@@ -134,24 +143,31 @@ impl Path {
 
     /// The value at this path, if any. `null` is returned as `Some(Value::Null)`. Like Segment's
     /// `get` (`prev && prev[key]`), a falsy value met before the end (`null`, `false`, `0`, `""`)
-    /// is returned itself.
-    pub fn get<'a>(&self, root: &'a Value) -> Option<&'a Value> {
-        let mut value = root;
-        for step in &self.steps {
-            if super::js_falsy(value) {
-                return Some(value);
-            }
-            value = match (step, value) {
-                (Step::Key(k), Value::Object(map)) => super::lookup(map, k)?,
-                (Step::Key(k), Value::Array(items)) => {
-                    items.get(k.parse::<usize>().ok().filter(|_| !k.starts_with('+'))?)?
-                }
-                (Step::Index(i), Value::Array(items)) => items.get(*i)?,
-                (Step::Index(i), Value::Object(map)) => map.get(&i.to_string())?,
-                _ => return None,
-            };
+    /// is returned itself, and a string or an array answers `length` and its indexes (a string's
+    /// index is one UTF-16 unit).
+    pub fn get<'a>(&self, root: &'a Value) -> Option<Cow<'a, Value>> {
+        follow(
+            root,
+            self.steps.iter().map(|s| match s {
+                Step::Key(k) => Cow::Borrowed(k.as_str()),
+                Step::Index(i) => Cow::Owned(i.to_string()),
+            }),
+        )
+    }
+
+    /// The keys the release follows for this path, when they differ from the console's reading:
+    /// actions-core's `get(payload, path.replace('$.', ''))` splits `$.properties["order.id"]`
+    /// at the dot inside the quotes (`properties`, `order`, `id`).
+    pub fn release_keys(&self) -> Option<&[String]> {
+        self.release.as_deref()
+    }
+
+    /// This path as the release reads it (itself unless [`Path::release_keys`] differ).
+    pub fn as_release_reads(&self) -> Path {
+        match &self.release {
+            Some(keys) => Path::from_keys(keys.iter().cloned()),
+            None => self.clone(),
         }
-        Some(value)
     }
 
     /// The path without the `$.` prefix, as FQL and templates write it (`properties.total`).
@@ -169,6 +185,12 @@ pub fn js_get<'a>(root: &'a Value, name: &str) -> Option<Cow<'a, Value>> {
     if name.is_empty() || name == "." {
         return Some(Cow::Borrowed(root));
     }
+    follow(root, split_like_release(name).into_iter().map(Cow::Owned))
+}
+
+/// actions-core's split of a `get` path: at `.`, at `[` before a quote or digit and at `]`s
+/// after one; quotes removed, empty keys dropped.
+fn split_like_release(name: &str) -> Vec<String> {
     let chars: Vec<char> = name.chars().collect();
     let mut keys = vec![String::new()];
     let quoteish = |c: Option<&char>| c.is_some_and(|c| matches!(c, '"' | '\'' | '0'..='9'));
@@ -187,26 +209,38 @@ pub fn js_get<'a>(root: &'a Value, name: &str) -> Option<Cow<'a, Value>> {
         }
         i += 1;
     }
-    let mut value = root;
-    for key in keys.iter().filter(|k| !k.is_empty()) {
-        if super::js_falsy(value) {
-            return Some(Cow::Borrowed(value));
+    keys.retain(|k| !k.is_empty());
+    keys
+}
+
+/// `keys.reduce((prev, key) => prev && prev[key], root)` on JSON: a falsy value met on the way
+/// is the result; strings and arrays answer `length` and their indexes.
+fn follow<'a, 'k>(root: &'a Value, keys: impl Iterator<Item = Cow<'k, str>>) -> Option<Cow<'a, Value>> {
+    let mut value = Cow::Borrowed(root);
+    for key in keys {
+        if super::js_falsy(&value) {
+            return Some(value);
         }
         value = match value {
-            Value::Object(map) => super::lookup(map, key)?,
-            Value::Array(items) if key == "length" => return Some(Cow::Owned(Value::from(items.len()))),
-            Value::Array(items) => items.get(array_index(key)?)?,
-            Value::String(s) if key == "length" => {
-                return Some(Cow::Owned(Value::from(crate::identity::js::utf16_len(s))));
+            Cow::Borrowed(Value::Object(map)) => Cow::Borrowed(super::lookup(map, &key)?),
+            Cow::Borrowed(Value::Array(items)) if key != "length" => {
+                Cow::Borrowed(items.get(array_index(&key)?)?)
             }
-            Value::String(s) => {
-                let unit = crate::identity::js::utf16_units(s).nth(array_index(key)?)?;
-                return Some(Cow::Owned(Value::String(crate::identity::js::from_utf16_units(&[unit]))));
+            Cow::Borrowed(Value::Array(items)) => Cow::Owned(Value::from(items.len())),
+            // What `length` or an index made: a number (no keys) or a one-unit string.
+            Cow::Owned(Value::String(ref s)) | Cow::Borrowed(&Value::String(ref s)) => {
+                let mut units = crate::identity::js::utf16_units(s);
+                if key == "length" {
+                    Cow::Owned(Value::from(units.count()))
+                } else {
+                    let unit = units.nth(array_index(&key)?)?;
+                    Cow::Owned(Value::String(crate::identity::js::from_utf16_units(&[unit])))
+                }
             }
             _ => return None,
         };
     }
-    Some(Cow::Borrowed(value))
+    Some(value)
 }
 
 /// A canonical array index (`"0"`, `"12"`; not `"01"` or `"+1"`).
@@ -284,7 +318,7 @@ mod tests {
     #[test]
     fn get_follows_javascript_lookup() {
         let v = json!({"a": {"b c": [10, {"d": null}]}, "n": {"0": "zero"}});
-        let get = |p: &str| Path::parse(p).unwrap().get(&v).cloned();
+        let get = |p: &str| Path::parse(p).unwrap().get(&v).map(Cow::into_owned);
         assert_eq!(get("$.a.b c[0]"), Some(json!(10)));
         assert_eq!(get("$.a.b c.0"), Some(json!(10)));
         assert_eq!(get("$.a.b c[1].d"), Some(json!(null)));
@@ -292,8 +326,45 @@ mod tests {
         assert_eq!(get("$.a.missing"), None);
         assert_eq!(get("$.a.b c[0].x"), None);
         let falsy = json!({"p": null, "z": 0});
-        assert_eq!(Path::parse("$.p.total").unwrap().get(&falsy), Some(&Value::Null));
-        assert_eq!(Path::parse("$.z.total").unwrap().get(&falsy), Some(&json!(0)));
+        assert_eq!(Path::parse("$.p.total").unwrap().get(&falsy).as_deref(), Some(&Value::Null));
+        assert_eq!(Path::parse("$.z.total").unwrap().get(&falsy).as_deref(), Some(&json!(0)));
+    }
+
+    // Known answers from the release (`tests/differential`, configuration "standard: @path on
+    // strings and arrays"): `get` reads a string's and an array's `length` and indexes.
+    #[test]
+    fn get_reads_strings_and_arrays_as_javascript_does() {
+        let v = json!({"s": "a😀b", "a": [1, 2, 3], "o": {"length": "own"}, "n": 5});
+        let get = |p: &str| Path::parse(p).unwrap().get(&v).map(Cow::into_owned);
+        assert_eq!(get("$.s.length"), Some(json!(4)));
+        assert_eq!(get("$.a.length"), Some(json!(3)));
+        assert_eq!(get("$.s[0]"), Some(json!("a")));
+        assert_eq!(get("$.s.3"), Some(json!("b")));
+        assert_eq!(get("$.s[1].length"), Some(json!(1)), "half an emoji is one unit");
+        assert_eq!(get("$.s[4]"), None);
+        assert_eq!(get("$.o.length"), Some(json!("own")));
+        assert_eq!(get("$.a.01"), None, "no canonical index");
+        assert_eq!(get("$.n.length"), None);
+    }
+
+    #[test]
+    fn release_keys_split_quoted_keys_at_dots() {
+        let keys = |p: &str| Path::parse(p).unwrap().release_keys().map(<[String]>::to_vec);
+        assert_eq!(
+            keys(r#"$.properties["order.id"]"#),
+            Some(vec!["properties".into(), "order".into(), "id".into()])
+        );
+        assert_eq!(
+            keys("$.properties['a.b'][0]"),
+            Some(vec!["properties".into(), "a".into(), "b".into(), "0".into()])
+        );
+        assert_eq!(keys("$.properties.a[0]"), None);
+        assert_eq!(keys(r#"$.a["k with spaces"]"#), None);
+        assert_eq!(keys("$"), Some(vec!["$".into()]), "\"$\".replace(\"$.\", \"\") is \"$\"");
+        let v = json!({"properties": {"order.id": "flat", "order": {"id": "nested"}}});
+        let path = Path::parse(r#"$.properties["order.id"]"#).unwrap();
+        assert_eq!(path.get(&v).as_deref(), Some(&json!("flat")));
+        assert_eq!(path.as_release_reads().get(&v).as_deref(), Some(&json!("nested")));
     }
 
     proptest! {
@@ -309,9 +380,9 @@ mod tests {
                 (0usize..1000).prop_map(Step::Index),
             ], 0..6)) {
             // Digit-only keys print as dot keys and read back as keys: both look up the same value.
-            let path = Path { steps };
+            let path = Path { steps, release: None };
             let reparsed = Path::parse(&path.to_string()).unwrap();
-            prop_assert_eq!(reparsed, path);
+            prop_assert_eq!(reparsed.steps, path.steps);
         }
     }
 }

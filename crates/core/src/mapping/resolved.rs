@@ -2,6 +2,8 @@
 //! wherever it can, with objects as small ordered lists. Resolving, Segment's schema step and the
 //! request builder work on it without copying the event or hashing object keys.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 /// A resolved value.
@@ -17,7 +19,16 @@ pub enum Resolved<'a> {
 }
 
 /// The keys and values of a resolved object.
-pub type Fields<'a> = Vec<(&'a str, Resolved<'a>)>;
+pub type Fields<'a> = Vec<(Cow<'a, str>, Resolved<'a>)>;
+
+impl<'a> From<std::borrow::Cow<'a, Value>> for Resolved<'a> {
+    fn from(value: std::borrow::Cow<'a, Value>) -> Self {
+        match value {
+            std::borrow::Cow::Borrowed(v) => Resolved::Ref(v),
+            std::borrow::Cow::Owned(v) => Resolved::Owned(v),
+        }
+    }
+}
 
 impl<'a> Resolved<'a> {
     /// The scalar (or unexpanded) JSON value, when this is one.
@@ -44,19 +55,37 @@ impl<'a> Resolved<'a> {
         self.value().is_none_or(|v| !super::js_falsy(v))
     }
 
-    /// Turns a borrowed JSON object or array into [`Resolved::Object`] / [`Resolved::Array`] so
-    /// its parts can be checked and changed one by one.
+    /// Turns a JSON object or array into [`Resolved::Object`] / [`Resolved::Array`] so its parts
+    /// can be checked and changed one by one.
     #[inline]
     pub fn expand(&mut self) {
-        if let Resolved::Ref(v) = *self {
-            match v {
-                Value::Object(map) => {
-                    *self =
-                        Resolved::Object(map.iter().map(|(k, v)| (k.as_str(), Resolved::Ref(v))).collect())
-                }
-                Value::Array(items) => *self = Resolved::Array(items.iter().map(Resolved::Ref).collect()),
-                _ => {}
+        match self {
+            Resolved::Ref(Value::Object(map)) => {
+                *self = Resolved::Object(
+                    map.iter().map(|(k, v)| (Cow::Borrowed(k.as_str()), Resolved::Ref(v))).collect(),
+                )
             }
+            Resolved::Ref(Value::Array(items)) => {
+                *self = Resolved::Array(items.iter().map(Resolved::Ref).collect())
+            }
+            Resolved::Owned(Value::Object(_) | Value::Array(_)) => {
+                let Resolved::Owned(value) = std::mem::replace(self, Resolved::Owned(Value::Null)) else {
+                    unreachable!()
+                };
+                *self = Resolved::owned(value);
+            }
+            _ => {}
+        }
+    }
+
+    /// A made value, objects and arrays expanded.
+    pub fn owned(value: Value) -> Resolved<'a> {
+        match value {
+            Value::Object(map) => {
+                Resolved::Object(map.into_iter().map(|(k, v)| (Cow::Owned(k), Resolved::owned(v))).collect())
+            }
+            Value::Array(items) => Resolved::Array(items.into_iter().map(Resolved::owned).collect()),
+            other => Resolved::Owned(other),
         }
     }
 
@@ -67,7 +96,7 @@ impl<'a> Resolved<'a> {
     }
 
     /// The fields of an object.
-    pub fn fields(&self) -> Option<&[(&'a str, Resolved<'a>)]> {
+    pub fn fields(&self) -> Option<&[(Cow<'a, str>, Resolved<'a>)]> {
         match self {
             Resolved::Object(fields) => Some(fields),
             _ => None,
@@ -97,7 +126,7 @@ impl<'a> Resolved<'a> {
             Resolved::Ref(v) => Resolved::Ref(v),
             Resolved::Owned(v) => Resolved::Ref(v),
             Resolved::Object(fields) => {
-                Resolved::Object(fields.iter().map(|(k, v)| (*k, v.borrowed())).collect())
+                Resolved::Object(fields.iter().map(|(k, v)| (Cow::Borrowed(&**k), v.borrowed())).collect())
             }
             Resolved::Array(items) => Resolved::Array(items.iter().map(Resolved::borrowed).collect()),
         }
@@ -117,7 +146,7 @@ impl<'a> Resolved<'a> {
 }
 
 /// A field of a resolved object by key.
-pub fn field<'f, 'a>(fields: &'f [(&'a str, Resolved<'a>)], key: &str) -> Option<&'f Resolved<'a>> {
+pub fn field<'f, 'a>(fields: &'f [(Cow<'a, str>, Resolved<'a>)], key: &str) -> Option<&'f Resolved<'a>> {
     fields.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
 }
 

@@ -250,7 +250,7 @@ impl Validator {
                 }
                 None => {
                     // v3's product quantity and price are no keys of the release's product.
-                    let v3_only = self.rules.v2 && field.key == "products" && PRODUCT_V3_KEYS.contains(k);
+                    let v3_only = self.rules.v2 && field.key == "products" && PRODUCT_V3_KEYS.contains(&&**k);
                     if !v3_only {
                         self.dropped.push(Loc::Key(&loc, k).dotted());
                     }

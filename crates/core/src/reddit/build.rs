@@ -116,7 +116,7 @@ impl Builder<'_> {
     /// Segment's `getMetadata`: nothing when metadata, products and conversion id are all falsy.
     fn metadata<'f, 'a>(
         &mut self,
-        payload: &'f [(&'a str, Resolved<'a>)],
+        payload: &'f [(std::borrow::Cow<'a, str>, Resolved<'a>)],
         name: &str,
     ) -> Result<Option<Metadata<'f, 'a>>, Refusal> {
         let metadata = field(payload, "event_metadata");
@@ -139,7 +139,10 @@ impl Builder<'_> {
         }))
     }
 
-    fn user(&mut self, payload: &[(&str, Resolved<'_>)]) -> Result<Option<User>, Refusal> {
+    fn user(
+        &mut self,
+        payload: &[(std::borrow::Cow<'_, str>, Resolved<'_>)],
+    ) -> Result<Option<User>, Refusal> {
         let Some(user) = field(payload, "user").and_then(Resolved::fields) else {
             return Ok(None);
         };
@@ -215,7 +218,7 @@ impl Builder<'_> {
 }
 
 /// A scalar field of a resolved object.
-fn val<'f>(fields: &'f [(&str, Resolved<'_>)], key: &str) -> Option<&'f Value> {
+fn val<'f>(fields: &'f [(std::borrow::Cow<'_, str>, Resolved<'_>)], key: &str) -> Option<&'f Value> {
     field(fields, key).and_then(Resolved::value)
 }
 
@@ -248,7 +251,10 @@ pub fn upper_snake(tracking_type: &str) -> String {
 }
 
 /// Builds one event from a validated payload.
-pub fn build_event(payload: &[(&str, Resolved<'_>)], ctx: Context<'_>) -> Result<BuiltEvent, Refusal> {
+pub fn build_event(
+    payload: &[(std::borrow::Cow<'_, str>, Resolved<'_>)],
+    ctx: Context<'_>,
+) -> Result<BuiltEvent, Refusal> {
     let mut b = Builder { ctx, identifiers: Vec::new(), lints: Vec::new() };
     let get = val;
     let custom_name = get(payload, "custom_event_name").filter(|v| js_truthy(Some(v)));

@@ -120,31 +120,35 @@ fn processing_options(o: &mut Object<'_>, d: &DataProcessingOptions) {
     let mut w = Object::open(o.key("data_processing_options"));
     w.str("country", &d.country);
     if let Some(modes) = &d.modes {
-        let out = w.key("modes");
-        out.push(b'[');
-        for (i, m) in modes.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            string(out, m);
-        }
-        out.push(b']');
+        list(w.key("modes"), b"[]", modes, |out, m| string(out, m));
     }
     w.str("region", &d.region);
     w.close();
 }
 
 fn products<P>(out: &mut Vec<u8>, items: &[P], write: impl Fn(&mut Object<'_>, &P)) {
-    out.push(b'[');
-    for (i, p) in items.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
+    list(out, b"[]", items, |out, p| {
         let mut w = Object::open(out);
         write(&mut w, p);
         w.close();
+    });
+}
+
+/// `items` between `brackets` (`b"[]"` or `b"{}"`), separated by commas, each written by `each`.
+pub(crate) fn list<T>(
+    out: &mut Vec<u8>,
+    brackets: &[u8; 2],
+    items: impl IntoIterator<Item = T>,
+    mut each: impl FnMut(&mut Vec<u8>, T),
+) {
+    out.push(brackets[0]);
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        each(out, item);
     }
-    out.push(b']');
+    out.push(brackets[1]);
 }
 
 fn v2_product(w: &mut Object<'_>, p: &V2Product) {

@@ -504,6 +504,9 @@ mod tests {
         fn strings_of_any_utf16_units_read_and_write_back(units in prop::collection::vec(
             prop_oneof![0u16..0x80, 0xD800u16..0xE000, 0x80u16..0xFFFF], 0..12)
         ) {
+            // A pair for U+10F800..U+10FFFF is read as the lone surrogate it stands for (the
+            // documented limit of holding lone surrogates in Rust strings): not generated.
+            prop_assume!(!units.windows(2).any(|w| (0xDBFE..=0xDBFF).contains(&w[0]) && (0xDC00..0xE000).contains(&w[1])));
             let text = stringify(&units);
             let Value::String(s) = read_value(&text).unwrap() else { panic!("{text}") };
             prop_assert_eq!(utf16_units(&s).collect::<Vec<_>>(), units.clone());

@@ -408,12 +408,15 @@ pub fn export(workspace: &Workspace) -> Export {
                 continue;
             }
         };
-        let mut settings = release_defaults(action);
+        let mut defaults = release_defaults(action);
         if let Some(p) = preset {
-            settings.extend(p.overrides(true));
+            defaults.extend(p.overrides(true));
         }
-        for (key, value) in &entry.mapping {
-            settings.insert(key.clone(), value.clone());
+        // The mapping's own fields in its order (an imported subscription's order), then the
+        // defaults it leaves as they are.
+        let mut settings = entry.mapping.clone();
+        for (key, value) in defaults {
+            settings.entry(key).or_insert(value);
         }
         settings.retain(|key, value| {
             let v3_only = action.field(key).is_some_and(|f| f.not_in_release() && f.key != "enable_batching");
