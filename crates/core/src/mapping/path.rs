@@ -21,8 +21,9 @@ pub enum Step {
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct Path {
     steps: Vec<Step>,
-    /// The release's keys for the path as written, when they differ from `steps`.
-    release: Option<Vec<String>>,
+    /// The release's keys for the path as written, when they differ from `steps`, and the path
+    /// as written (printed as it is: a canonical spelling would be read differently again).
+    release: Option<(Vec<String>, String)>,
 }
 
 /// A path that does not parse, with the 1-based character column of the problem.
@@ -128,7 +129,7 @@ impl Path {
                 Step::Key(s) => k == s,
                 Step::Index(i) => *k == i.to_string(),
             });
-        Ok(Path { steps, release: (!same).then_some(keys) })
+        Ok(Path { steps, release: (!same).then(|| (keys, text.to_string())) })
     }
 
     /// A path from plain keys.
@@ -159,13 +160,13 @@ impl Path {
     /// actions-core's `get(payload, path.replace('$.', ''))` splits `$.properties["order.id"]`
     /// at the dot inside the quotes (`properties`, `order`, `id`).
     pub fn release_keys(&self) -> Option<&[String]> {
-        self.release.as_deref()
+        self.release.as_ref().map(|(keys, _)| keys.as_slice())
     }
 
     /// This path as the release reads it (itself unless [`Path::release_keys`] differ).
     pub fn as_release_reads(&self) -> Path {
         match &self.release {
-            Some(keys) => Path::from_keys(keys.iter().cloned()),
+            Some((keys, _)) => Path::from_keys(keys.iter().cloned()),
             None => self.clone(),
         }
     }
@@ -255,6 +256,9 @@ fn needs_quotes(key: &str) -> bool {
 
 impl fmt::Display for Path {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some((_, written)) = &self.release {
+            return f.write_str(written);
+        }
         f.write_str("$")?;
         for step in &self.steps {
             match step {
@@ -345,6 +349,18 @@ mod tests {
         assert_eq!(get("$.o.length"), Some(json!("own")));
         assert_eq!(get("$.a.01"), None, "no canonical index");
         assert_eq!(get("$.n.length"), None);
+    }
+
+    #[test]
+    fn a_path_the_release_reads_differently_prints_as_written_and_parses_back_the_same() {
+        // The fuzzer's find: `z$.pral` (the release drops its "$.": `zpral`) printed canonically
+        // as `$.z$.pral`, which the release reads as `z$.pral` — another path.
+        for written in ["z$.pral", "$.properties[\"order.id\"]", "a.$.b"] {
+            let path = Path::parse(written).unwrap();
+            assert!(path.release_keys().is_some(), "{written}");
+            assert_eq!(path.to_string(), written);
+            assert_eq!(Path::parse(&path.to_string()).unwrap(), path, "{written}");
+        }
     }
 
     #[test]
