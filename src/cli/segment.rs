@@ -202,7 +202,11 @@ pub(super) fn run_export(args: ExportArgs, out: &mut impl Write) -> Result<u8, C
 }
 
 /// `export-segment --apply`: what would change, printed; asked for; then made, in order.
-fn apply(args: &ExportArgs, workspace: &crate::workspace::Workspace, out: &mut impl Write) -> Result<u8, CliError> {
+fn apply(
+    args: &ExportArgs,
+    workspace: &crate::workspace::Workspace,
+    out: &mut impl Write,
+) -> Result<u8, CliError> {
     let id = args
         .destination_id
         .clone()
@@ -246,7 +250,9 @@ fn apply(args: &ExportArgs, workspace: &crate::workspace::Workspace, out: &mut i
     }
     for change in &plan.changes {
         let done = match change {
-            Change::Create { name, body } => runtime.block_on(api.create(&id, body)).map(|()| format!("created {name:?}")),
+            Change::Create { name, body } => {
+                runtime.block_on(api.create(&id, body)).map(|()| format!("created {name:?}"))
+            }
             Change::Update { name, id: sub, body, .. } => {
                 runtime.block_on(api.update(&id, sub, body)).map(|()| format!("updated {name:?} ({sub})"))
             }

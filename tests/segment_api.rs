@@ -1,0 +1,484 @@
+//! `import-segment --from-api` and `export-segment --apply` against a local stand-in for
+//! Segment's Public API (never the real one), built from Segment's published reference
+//! (<https://docs.segmentapis.com>, <https://www.twilio.com/docs/segment/api/public-api>):
+//! `Authorization: Bearer`, `{"data": …}` answers, `{"errors": [{"type", "message"}]}` errors,
+//! cursor pagination (`pagination[count]`, `pagination[cursor]` → `data.pagination.next`), 429
+//! with `Retry-After` and `X-RateLimit-*`. The Segment token must appear in no file the commands
+//! write, nor on stdout or stderr.
+
+mod common;
+
+use std::convert::Infallible;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::{Request, Response};
+use serde_json::{Value, json};
+
+use common::{TempDir, files_under};
+
+const TOKEN: &str = "sgp_fake-public-api-token-Qw3rty9";
+const DEST: &str = "dest_reddit_42";
+
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/segment/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture_json(name: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(fixture(name)).unwrap()).unwrap()
+}
+
+/// One request the stand-in saw.
+#[derive(Debug, Clone)]
+struct Seen {
+    method: String,
+    target: String,
+    authorization: Option<String>,
+    body: Value,
+}
+
+/// The stand-in's state: one destination and its subscriptions.
+#[derive(Debug)]
+struct State {
+    destination: Value,
+    subscriptions: Vec<Value>,
+    page_size: usize,
+    /// Every request is answered with this (status, headers, body) when set.
+    fail: Option<(u16, Vec<(&'static str, &'static str)>, &'static str)>,
+    seen: Vec<Seen>,
+}
+
+struct Fake {
+    url: String,
+    state: Arc<Mutex<State>>,
+}
+
+impl Fake {
+    fn start(subscriptions: Vec<Value>, page_size: usize) -> Fake {
+        let state = Arc::new(Mutex::new(State {
+            destination: fixture_json("destination.json")["data"]["destination"].clone(),
+            subscriptions,
+            page_size,
+            fail: None,
+            seen: Vec::new(),
+        }));
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let shared = state.clone();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                loop {
+                    let Ok((stream, _)) = listener.accept().await else { continue };
+                    let state = shared.clone();
+                    tokio::spawn(async move {
+                        let service = hyper::service::service_fn(move |req| {
+                            let state = state.clone();
+                            async move { Ok::<_, Infallible>(answer(&state, req).await) }
+                        });
+                        let io = hyper_util::rt::TokioIo::new(stream);
+                        let _ =
+                            hyper::server::conn::http1::Builder::new().serve_connection(io, service).await;
+                    });
+                }
+            });
+        });
+        Fake { url, state }
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.state.lock().unwrap().seen.clone()
+    }
+
+    fn writes(&self) -> Vec<Seen> {
+        self.seen().into_iter().filter(|s| s.method == "POST" || s.method == "PATCH").collect()
+    }
+}
+
+fn reply(status: u16, body: Value) -> Response<Full<Bytes>> {
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/vnd.segment.v1alpha+json")
+        .body(Full::new(Bytes::from(body.to_string())))
+        .unwrap()
+}
+
+fn error(status: u16, kind: &str, message: &str) -> Response<Full<Bytes>> {
+    reply(status, json!({"errors": [{"type": kind, "message": message}]}))
+}
+
+/// `pagination[cursor]` and `pagination[count]` from a query string.
+fn query(target: &str, key: &str) -> Option<String> {
+    let q = target.split_once('?')?.1;
+    q.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k.replace("%5B", "[").replace("%5D", "]") == key).then(|| v.to_string())
+    })
+}
+
+async fn answer(state: &Mutex<State>, req: Request<hyper::body::Incoming>) -> Response<Full<Bytes>> {
+    let method = req.method().to_string();
+    let target = req.uri().to_string();
+    let authorization = req.headers().get("authorization").map(|v| v.to_str().unwrap().to_string());
+    let bytes = req.into_body().collect().await.unwrap().to_bytes();
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    let mut state = state.lock().unwrap();
+    state.seen.push(Seen {
+        method: method.clone(),
+        target: target.clone(),
+        authorization: authorization.clone(),
+        body: body.clone(),
+    });
+    if method == "CONNECT" {
+        // A proxy that lets nothing through: only where the client wanted to go is recorded.
+        return error(502, "proxy", "no tunnels here");
+    }
+    if authorization.as_deref() != Some(&format!("Bearer {TOKEN}")) {
+        return error(401, "unauthorized", "The provided token is invalid");
+    }
+    if let Some((status, headers, message)) = &state.fail {
+        let mut response = error(*status, "failure", message);
+        for (k, v) in headers {
+            response.headers_mut().insert(*k, v.parse().unwrap());
+        }
+        return response;
+    }
+    let path = target.split('?').next().unwrap().to_string();
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    if parts.get(1) != Some(&DEST) {
+        return error(404, "not-found", "Destination not found");
+    }
+    match (method.as_str(), &parts[2..]) {
+        ("GET", []) => reply(200, json!({"data": {"destination": state.destination}})),
+        ("GET", ["subscriptions"]) => {
+            let count: usize = query(&target, "pagination[count]").and_then(|c| c.parse().ok()).unwrap_or(10);
+            let start: usize = query(&target, "pagination[cursor]")
+                .and_then(|c| c.strip_prefix("cur-").and_then(|n| n.parse().ok()))
+                .unwrap_or(0);
+            let size = count.min(state.page_size);
+            let end = (start + size).min(state.subscriptions.len());
+            let next = (end < state.subscriptions.len()).then(|| format!("cur-{end}"));
+            reply(
+                200,
+                json!({"data": {"subscriptions": state.subscriptions[start..end],
+                        "pagination": {"current": format!("cur-{start}"), "next": next,
+                                       "totalEntries": state.subscriptions.len()}}}),
+            )
+        }
+        ("POST", ["subscriptions"]) => {
+            let mut sub = body.clone();
+            sub["id"] = json!(format!("sub_new_{}", state.subscriptions.len() + 1));
+            sub["destinationId"] = json!(DEST);
+            state.subscriptions.push(sub.clone());
+            reply(200, json!({"data": {"destinationSubscription": sub}}))
+        }
+        ("PATCH", ["subscriptions", id]) => {
+            let id = id.to_string();
+            let Some(sub) = state.subscriptions.iter_mut().find(|s| s["id"] == id.as_str()) else {
+                return error(404, "not-found", "Subscription not found");
+            };
+            for (k, v) in body["input"].as_object().cloned().unwrap_or_default() {
+                sub[k] = v;
+            }
+            let sub = sub.clone();
+            reply(200, json!({"data": {"subscription": sub}}))
+        }
+        _ => error(404, "not-found", "No such route"),
+    }
+}
+
+/// The fixture's three subscriptions.
+fn subscriptions() -> Vec<Value> {
+    fixture_json("subscriptions.json")["data"]["subscriptions"].as_array().unwrap().clone()
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// The binary with `home` as its data directory, the Segment token in the environment, no
+/// keychain, no proxy, stdin not a terminal.
+fn run(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_reddit-capi-console"));
+    command
+        .args(args)
+        .env("REDDIT_CAPI_CONSOLE_HOME", home)
+        .env("REDDIT_CAPI_CONSOLE_KEYCHAIN", "off")
+        .env_remove("REDDIT_CONVERSION_TOKEN")
+        .env("SEGMENT_TOKEN", TOKEN)
+        .current_dir(home)
+        .stdin(Stdio::null());
+    for var in [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "NO_PROXY",
+        "no_proxy",
+    ] {
+        command.env_remove(var);
+    }
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let output = command.output().unwrap();
+    let run = Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    };
+    assert_token_nowhere(home, &run);
+    run
+}
+
+/// The Segment token is in no file under `home` (the data directory, outputs) nor in the output.
+fn assert_token_nowhere(home: &Path, run: &Run) {
+    let tail = &TOKEN[TOKEN.len() - 8..];
+    for text in [&run.stdout, &run.stderr] {
+        assert!(!text.contains(TOKEN) && !text.contains(tail), "token in the output: {text}");
+    }
+    for file in files_under(home) {
+        let bytes = std::fs::read(&file).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains(TOKEN) && !text.contains(tail), "token in {}", file.display());
+    }
+}
+
+fn import_from(fake: &Fake, home: &TempDir, extra: &[&str]) -> Run {
+    let mut args = vec!["import-segment", "--from-api", DEST, "--endpoint", &fake.url, "--output", "ws.json"];
+    args.extend(extra);
+    run(home, &args, &[])
+}
+
+#[test]
+fn import_from_the_api_is_the_file_import() {
+    let fake = Fake::start(subscriptions(), 100);
+    let home = TempDir::new("import");
+    let from_api = import_from(&fake, &home, &[]);
+    assert_eq!(from_api.code, 0, "{}", from_api.stderr);
+    let from_files = run(
+        &home,
+        &[
+            "import-segment",
+            "--destination",
+            &fixture("destination.json"),
+            "--output",
+            "files.json",
+            &fixture("subscriptions.json"),
+        ],
+        &[],
+    );
+    assert_eq!(from_files.code, 0, "{}", from_files.stderr);
+    assert_eq!(
+        std::fs::read_to_string(home.join("ws.json")).unwrap(),
+        std::fs::read_to_string(home.join("files.json")).unwrap()
+    );
+    assert_eq!(from_api.stderr, from_files.stderr, "the same notes");
+    let seen = fake.seen();
+    let targets: Vec<&str> = seen.iter().map(|s| s.target.as_str()).collect();
+    assert_eq!(
+        targets,
+        [
+            format!("/destinations/{DEST}"),
+            format!("/destinations/{DEST}/subscriptions?pagination%5Bcount%5D=200")
+        ]
+    );
+    let bearer = format!("Bearer {TOKEN}");
+    assert!(seen.iter().all(|s| s.method == "GET" && s.authorization.as_deref() == Some(bearer.as_str())));
+}
+
+#[test]
+fn import_from_the_api_follows_three_pages() {
+    let mut subs = subscriptions();
+    for n in 4..=7 {
+        let mut more = subs[0].clone();
+        more["id"] = json!(format!("sub_more_{n}"));
+        more["name"] = json!(format!("Purchase {n}"));
+        subs.push(more);
+    }
+    let fake = Fake::start(subs, 3);
+    let home = TempDir::new("pages");
+    let imported = import_from(&fake, &home, &[]);
+    assert_eq!(imported.code, 0, "{}", imported.stderr);
+    let cursors: Vec<Option<String>> = fake
+        .seen()
+        .iter()
+        .filter(|s| s.target.contains("/subscriptions"))
+        .map(|s| query(&s.target, "pagination[cursor]"))
+        .collect();
+    assert_eq!(cursors, [None, Some("cur-3".into()), Some("cur-6".into())]);
+    let ws: Value = serde_json::from_str(&std::fs::read_to_string(home.join("ws.json")).unwrap()).unwrap();
+    let names: Vec<&str> =
+        ws["mappings"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Purchase", "Checkout step", "Purchase 4", "Purchase 5", "Purchase 6", "Purchase 7"]);
+    assert_eq!(ws["segment"]["subscription_ids"]["Purchase 7"], "sub_more_7");
+    assert_eq!(ws["segment"]["unsupported"][0]["name"], "Audience sync");
+}
+
+#[test]
+fn the_region_picks_the_public_api_host() {
+    // The stand-in is an HTTPS proxy that tunnels nothing: it sees only the host asked for.
+    let fake = Fake::start(subscriptions(), 100);
+    let home = TempDir::new("region");
+    for (region, host) in [("eu", "eu1.api.segmentapis.com:443"), ("us", "api.segmentapis.com:443")] {
+        let before = fake.seen().len();
+        let out = run(
+            &home,
+            &["import-segment", "--from-api", DEST, "--region", region],
+            &[("HTTPS_PROXY", &fake.url)],
+        );
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        assert!(out.stderr.contains("cannot reach Segment's Public API at https://"), "{}", out.stderr);
+        let seen = &fake.seen()[before..];
+        assert_eq!(seen.len(), 1, "{seen:?}");
+        assert_eq!((seen[0].method.as_str(), seen[0].target.as_str()), ("CONNECT", host));
+        assert_eq!(seen[0].authorization, None, "the token goes inside the tunnel only");
+    }
+}
+
+/// A workspace imported from the stand-in, with Purchase's trigger changed and one mapping added.
+fn edited_workspace(fake: &Fake, home: &TempDir) {
+    assert_eq!(import_from(fake, home, &[]).code, 0);
+    let mut ws: Value =
+        serde_json::from_str(&std::fs::read_to_string(home.join("ws.json")).unwrap()).unwrap();
+    ws["mappings"][0]["subscribe"] = json!("type = \"track\" and event = \"Order Placed\"");
+    let mut added = ws["mappings"][1].clone();
+    added["name"] = json!("Lead form");
+    added["subscribe"] = json!("type = \"track\" and event = \"Lead\"");
+    ws["mappings"].as_array_mut().unwrap().push(added);
+    std::fs::write(home.join("ws.json"), ws.to_string()).unwrap();
+}
+
+#[test]
+fn export_apply_creates_updates_and_leaves_the_rest() {
+    let fake = Fake::start(subscriptions(), 2);
+    let home = TempDir::new("apply");
+    edited_workspace(&fake, &home);
+    let args = [
+        "export-segment",
+        "--apply",
+        "--destination-id",
+        DEST,
+        "--workspace",
+        "ws.json",
+        "--endpoint",
+        &fake.url,
+        "--yes",
+    ];
+    let applied = run(&home, &args, &[]);
+    assert_eq!(applied.code, 0, "{}", applied.stderr);
+    assert_eq!(
+        applied.stdout,
+        format!(
+            "destination {DEST}:\n  update     \"Purchase\" (sub_purchase_1): trigger\n  unchanged  \"Checkout step\" (sub_checkout_2)\n  create     \"Lead form\"\n  unchanged  \"Audience sync\" (sub_audience_3)\nupdated \"Purchase\" (sub_purchase_1)\ncreated \"Lead form\"\n"
+        )
+    );
+    let writes = fake.writes();
+    assert_eq!(writes.len(), 2, "{writes:?}");
+    assert_eq!(
+        (writes[0].method.as_str(), writes[0].target.as_str()),
+        ("PATCH", "/destinations/dest_reddit_42/subscriptions/sub_purchase_1")
+    );
+    assert_eq!(writes[0].body["input"]["trigger"], "type = \"track\" and event = \"Order Placed\"");
+    assert_eq!(
+        (writes[1].method.as_str(), writes[1].target.as_str()),
+        ("POST", "/destinations/dest_reddit_42/subscriptions")
+    );
+    assert_eq!(writes[1].body["name"], "Lead form");
+    assert_eq!(writes[1].body["actionId"], "act_custom_7Xy");
+
+    // Applied: the next run has nothing to do and sends nothing.
+    let again = run(&home, &args, &[]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(
+        again.stdout.ends_with("nothing to change\n")
+            && again.stdout.contains("unchanged  \"Lead form\" (sub_new_4)"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(fake.writes().len(), 2);
+}
+
+#[test]
+fn export_apply_off_a_terminal_without_yes_changes_nothing() {
+    let fake = Fake::start(subscriptions(), 100);
+    let home = TempDir::new("refuse");
+    edited_workspace(&fake, &home);
+    let out =
+        run(&home, &["export-segment", "--apply", "--workspace", "ws.json", "--endpoint", &fake.url], &[]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stdout.contains("create     \"Lead form\""), "the plan is shown: {}", out.stdout);
+    assert!(out.stderr.contains("without a confirmation") && out.stderr.contains("--yes"), "{}", out.stderr);
+    assert!(fake.writes().is_empty());
+}
+
+#[test]
+fn segment_errors_are_explained() {
+    let fake = Fake::start(subscriptions(), 100);
+    let home = TempDir::new("errors");
+    let wrong = run(
+        &home,
+        &["import-segment", "--from-api", DEST, "--endpoint", &fake.url],
+        &[("SEGMENT_TOKEN", "not-the-token")],
+    );
+    assert_eq!(wrong.code, 1);
+    assert!(
+        wrong.stderr.contains("refused the token (401)")
+            && wrong.stderr.contains("The provided token is invalid"),
+        "{}",
+        wrong.stderr
+    );
+    let unknown = run(&home, &["import-segment", "--from-api", "dest_nope", "--endpoint", &fake.url], &[]);
+    assert_eq!(unknown.code, 1);
+    assert!(
+        unknown.stderr.contains("no destination \"dest_nope\" (404)")
+            && unknown.stderr.contains("--region eu"),
+        "{}",
+        unknown.stderr
+    );
+    let cases: [(u16, Vec<(&'static str, &'static str)>, &str); 4] = [
+        (403, vec![], "lacks the scope or the workspace access"),
+        (
+            429,
+            vec![("retry-after", "30"), ("x-ratelimit-limit", "60"), ("x-ratelimit-reset", "1767225600")],
+            "rate limiting this token (429): wait 30 s (Retry-After)",
+        ),
+        (500, vec![], "Public API failed (500): try again later"),
+        (503, vec![], "Public API failed (503)"),
+    ];
+    for (status, headers, words) in cases {
+        fake.state.lock().unwrap().fail = Some((status, headers, "Segment's own words"));
+        let out = run(&home, &["import-segment", "--from-api", DEST, "--endpoint", &fake.url], &[]);
+        assert_eq!(out.code, 1, "{status}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(words) && out.stderr.contains("Segment said: Segment's own words"),
+            "{status}: {}",
+            out.stderr
+        );
+        assert_eq!(out.stdout, "");
+        let apply = run(
+            &home,
+            &["export-segment", "--apply", "--destination-id", DEST, "--endpoint", &fake.url, "--yes"],
+            &[],
+        );
+        assert_eq!((apply.code, apply.stderr.contains(words)), (1, true), "{status}: {}", apply.stderr);
+    }
+    let no_token = run(
+        &home,
+        &["import-segment", "--from-api", DEST, "--endpoint", &fake.url],
+        &[("SEGMENT_TOKEN", "")],
+    );
+    assert_eq!(no_token.code, 2);
+    assert!(no_token.stderr.contains("set $SEGMENT_TOKEN"), "{}", no_token.stderr);
+    let bad_id = run(&home, &["import-segment", "--from-api", "../x", "--endpoint", &fake.url], &[]);
+    assert_eq!(bad_id.code, 2, "{}", bad_id.stderr);
+}
