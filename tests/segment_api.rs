@@ -40,6 +40,9 @@ struct Seen {
     body: Value,
 }
 
+/// A forced answer: status, headers, Segment's message.
+type Failure = (u16, Vec<(&'static str, &'static str)>, &'static str);
+
 /// The stand-in's state: one destination and its subscriptions.
 #[derive(Debug)]
 struct State {
@@ -47,7 +50,7 @@ struct State {
     subscriptions: Vec<Value>,
     page_size: usize,
     /// Every request is answered with this (status, headers, body) when set.
-    fail: Option<(u16, Vec<(&'static str, &'static str)>, &'static str)>,
+    fail: Option<Failure>,
     seen: Vec<Seen>,
 }
 
@@ -425,27 +428,21 @@ fn export_apply_off_a_terminal_without_yes_changes_nothing() {
 fn segment_errors_are_explained() {
     let fake = Fake::start(subscriptions(), 100);
     let home = TempDir::new("errors");
-    let wrong = run(
-        &home,
-        &["import-segment", "--from-api", DEST, "--endpoint", &fake.url],
-        &[("SEGMENT_TOKEN", "not-the-token")],
-    );
-    assert_eq!(wrong.code, 1);
-    assert!(
-        wrong.stderr.contains("refused the token (401)")
-            && wrong.stderr.contains("The provided token is invalid"),
-        "{}",
-        wrong.stderr
-    );
-    let unknown = run(&home, &["import-segment", "--from-api", "dest_nope", "--endpoint", &fake.url], &[]);
-    assert_eq!(unknown.code, 1);
-    assert!(
-        unknown.stderr.contains("no destination \"dest_nope\" (404)")
-            && unknown.stderr.contains("--region eu"),
-        "{}",
-        unknown.stderr
-    );
-    let cases: [(u16, Vec<(&'static str, &'static str)>, &str); 4] = [
+    // (destination, token, what stderr says)
+    let answers = [
+        (DEST, "not-the-token", "refused the token (401)", "The provided token is invalid"),
+        ("dest_nope", TOKEN, "no destination \"dest_nope\" (404)", "--region eu"),
+    ];
+    for (id, token, words, more) in answers {
+        let out = run(
+            &home,
+            &["import-segment", "--from-api", id, "--endpoint", &fake.url],
+            &[("SEGMENT_TOKEN", token)],
+        );
+        assert_eq!(out.code, 1, "{}", out.stderr);
+        assert!(out.stderr.contains(words) && out.stderr.contains(more), "{}", out.stderr);
+    }
+    let cases = [
         (403, vec![], "lacks the scope or the workspace access"),
         (
             429,
@@ -472,6 +469,11 @@ fn segment_errors_are_explained() {
         );
         assert_eq!((apply.code, apply.stderr.contains(words)), (1, true), "{status}: {}", apply.stderr);
     }
+    // An answer that repeats the token is shown masked.
+    fake.state.lock().unwrap().fail = Some((400, vec![], TOKEN));
+    let echoed = run(&home, &["import-segment", "--from-api", DEST, "--endpoint", &fake.url], &[]);
+    assert!(echoed.stderr.contains("Segment answered 400 — Segment said: ••••"), "{}", echoed.stderr);
+    fake.state.lock().unwrap().fail = None;
     let no_token = run(
         &home,
         &["import-segment", "--from-api", DEST, "--endpoint", &fake.url],

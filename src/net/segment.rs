@@ -30,6 +30,7 @@ pub struct SegmentApi {
     http: reqwest::Client,
     base: String,
     auth: reqwest::header::HeaderValue,
+    token: Secret,
 }
 
 impl SegmentApi {
@@ -46,7 +47,7 @@ impl SegmentApi {
             .user_agent(crate::reddit::settings::default_user_agent())
             .build()
             .map_err(|e| SegmentError::Transport { url: base.clone(), message: e.to_string() })?;
-        Ok(SegmentApi { http, base, auth })
+        Ok(SegmentApi { http, base, auth, token: token.clone() })
     }
 
     /// Sends one request; the answer's text on 2xx, else Segment's error explained.
@@ -77,7 +78,8 @@ impl SegmentApi {
         if (200..300).contains(&status) {
             return Ok(text);
         }
-        Err(api::explain(status, &text, what, |name| {
+        // Segment's words are shown; never the token, should an answer repeat it.
+        Err(api::explain(status, &self.token.mask_in(&text), what, |name| {
             headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
         })
         .into())
