@@ -196,6 +196,8 @@ pub enum Intent {
     /// Keep the token an import found, for the active pixel, in the keychain (or the opt-in
     /// file where there is no keychain).
     KeepImportedToken,
+    /// Fetch the Segment window's destination from Segment's Public API and import it.
+    SegmentFetch,
     Send,
     /// Send even though it is a production send.
     SendConfirmed,
@@ -373,6 +375,7 @@ impl ConsoleApp {
             Msg::TokenKept(Err(e)) => {
                 s.notice(true, format!("token not saved ({e}); it is kept for this session only"))
             }
+            Msg::SegmentFetched(fetched) => panels::segment::fetched(&mut self.view.segment, s, *fetched),
             Msg::TokenForgotten(Ok(())) => s.notice(false, "token forgotten"),
             Msg::TokenForgotten(Err(e)) => s.notice(true, format!("token not forgotten: {e}")),
         }
@@ -598,6 +601,23 @@ impl ConsoleApp {
                 if let Some(place) = self.view.token_keep {
                     self.task(Task::KeepToken { pixel, token, place });
                 }
+            }
+            Intent::SegmentFetch => {
+                let view = &mut self.view.segment;
+                if view.fetching {
+                    return;
+                }
+                // Secret::new wipes the typed text once copied; a token typed before is reused.
+                let typed = Secret::new(std::mem::take(&mut view.token_input));
+                let job = worker::SegmentFetch {
+                    destination: view.destination_id.trim().to_string(),
+                    region: view.region,
+                    endpoint: view.endpoint.clone(),
+                    token: typed.or_else(|| view.api_token.clone()),
+                    remember: view.remember,
+                };
+                view.fetching = true;
+                self.task(Task::SegmentFetch(job));
             }
             Intent::ForgetToken => {
                 s.token = s.token.take().filter(|(_, source)| *source == Source::Environment);
