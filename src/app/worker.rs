@@ -407,14 +407,10 @@ impl Resources {
         } else {
             None
         };
-        let answers = async {
-            let api = SegmentApi::new(&token, job.region, job.endpoint.as_deref())?;
-            let destination = api.destination(&job.destination).await?;
-            let pages = api.subscriptions(&job.destination).await?;
-            Ok::<_, crate::net::segment::SegmentError>((pages.into_answer(), destination))
-        }
-        .await
-        .map_err(|e| e.to_string());
+        let answers = match SegmentApi::new(&token, job.region, job.endpoint.as_deref()) {
+            Ok(api) => api.fetch(&job.destination).await.map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
         self.post.send(Msg::SegmentFetched(Box::new(SegmentFetched { token: Some(token), kept, answers })));
     }
 

@@ -130,12 +130,7 @@ pub(super) fn run_import(args: ImportArgs, out: &mut impl Write) -> Result<u8, C
     let (subscriptions, destination) = match &args.from_api {
         Some(id) => {
             let api = args.api.client()?;
-            let fetched = super::common::runtime()?.block_on(async {
-                let destination = api.destination(id).await?;
-                let pages = api.subscriptions(id).await?;
-                Ok::<_, SegmentError>((pages.into_answer(), destination))
-            });
-            match fetched {
+            match super::common::runtime()?.block_on(api.fetch(id)) {
                 Ok((subscriptions, destination)) => (subscriptions, Some(destination)),
                 Err(e) => return api_failed(e),
             }

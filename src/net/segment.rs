@@ -106,6 +106,13 @@ impl SegmentApi {
         }
     }
 
+    /// The destination and all its subscriptions: the answers [`crate::workspace::segment::import`]
+    /// reads, (subscriptions, destination).
+    pub async fn fetch(&self, id: &str) -> Result<(String, String), SegmentError> {
+        let destination = self.destination(id).await?;
+        Ok((self.subscriptions(id).await?.into_answer(), destination))
+    }
+
     /// `POST /destinations/{id}/subscriptions`.
     pub async fn create(&self, id: &str, body: &Value) -> Result<(), SegmentError> {
         let what = format!("destination {id:?}");

@@ -49,7 +49,7 @@ pub fn show(ctx: &egui::Context, view: &mut SegmentView, state: &mut State, inte
     egui::Window::new("Segment")
         .id(egui::Id::unique("segment-window"))
         .open(&mut open)
-        .default_size([640.0, 560.0])
+        .default_size([640.0, 820.0])
         .vscroll(true)
         .show(ctx, |ui| {
             connect(ui, view, state, intents);
