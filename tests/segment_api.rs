@@ -25,14 +25,35 @@ struct Run {
 /// keychain, no proxy, stdin not a terminal.
 fn run(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_reddit-capi-console"));
+    command.args(args);
+    finish(command, home, env, None)
+}
+
+/// The same on a terminal (util-linux `script` gives it one) answering `answer` to what it
+/// asks; stdout and stderr both come back in `stdout`.
+#[cfg(target_os = "linux")]
+fn run_on_terminal(home: &Path, args: &[&str], answer: &str) -> Run {
+    let line: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_reddit-capi-console"))
+        .chain(args.iter().copied())
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect();
+    let mut command = Command::new("script");
+    command.args(["-qec", &line.join(" "), "/dev/null"]);
+    finish(command, home, &[], Some(answer))
+}
+
+/// Runs `command` in `home` with the environment above and `stdin`, then checks the token is
+/// nowhere.
+fn finish(mut command: Command, home: &Path, env: &[(&str, &str)], stdin: Option<&str>) -> Run {
     command
-        .args(args)
         .env("REDDIT_CAPI_CONSOLE_HOME", home)
         .env("REDDIT_CAPI_CONSOLE_KEYCHAIN", "off")
         .env_remove("REDDIT_CONVERSION_TOKEN")
         .env("SEGMENT_TOKEN", TOKEN)
         .current_dir(home)
-        .stdin(Stdio::null());
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     for var in [
         "HTTP_PROXY",
         "http_proxy",
@@ -48,7 +69,12 @@ fn run(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     for (k, v) in env {
         command.env(k, v);
     }
-    let output = command.output().unwrap();
+    let mut child = command.spawn().unwrap();
+    if let Some(text) = stdin {
+        use std::io::Write;
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    }
+    let output = child.wait_with_output().unwrap();
     let run = Run {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8(output.stdout).unwrap(),
@@ -264,6 +290,7 @@ fn segment_errors_are_explained() {
             vec![("retry-after", "30"), ("x-ratelimit-limit", "60"), ("x-ratelimit-reset", "1767225600")],
             "rate limiting this token (429): wait 30 s (Retry-After)",
         ),
+        (429, vec![("x-ratelimit-reset", "1767225600")], "the limit resets at 2026-01-01T00:00:00.000Z"),
         (500, vec![], "Public API failed (500): try again later"),
         (503, vec![], "Public API failed (503)"),
     ];
@@ -298,4 +325,26 @@ fn segment_errors_are_explained() {
     assert!(no_token.stderr.contains("set $SEGMENT_TOKEN"), "{}", no_token.stderr);
     let bad_id = run(&home, &["import-segment", "--from-api", "../x", "--endpoint", &fake.url], &[]);
     assert_eq!(bad_id.code, 2, "{}", bad_id.stderr);
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn export_apply_on_a_terminal_asks_and_a_no_changes_nothing() {
+    let fake = Fake::start(subscriptions(), 100);
+    let home = TempDir::new("terminal");
+    edited_workspace(&fake, &home);
+    let args = ["export-segment", "--apply", "--workspace", "ws.json", "--endpoint", &fake.url];
+    let declined = run_on_terminal(&home, &args, "n\n");
+    assert_eq!(declined.code, 1, "{}", declined.stdout);
+    assert!(
+        declined.stdout.contains("Apply these 2 change(s) to destination dest_reddit_42 in Segment? [y/N]")
+            && declined.stdout.contains("nothing changed"),
+        "{}",
+        declined.stdout
+    );
+    assert!(fake.writes().is_empty());
+    let accepted = run_on_terminal(&home, &args, "y\n");
+    assert_eq!(accepted.code, 0, "{}", accepted.stdout);
+    assert!(accepted.stdout.contains("created \"Lead form\""), "{}", accepted.stdout);
+    assert_eq!(fake.writes().len(), 2);
 }

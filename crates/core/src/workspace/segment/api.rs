@@ -150,8 +150,16 @@ fn quoted(message: &str) -> String {
 fn wait(retry_after: &Option<String>, reset: &Option<String>) -> String {
     match (retry_after, reset) {
         (Some(after), _) => format!(": wait {after} s (Retry-After) and try again"),
-        (None, Some(reset)) => format!(": the limit resets at {reset} (X-RateLimit-Reset)"),
+        (None, Some(reset)) => format!(": the limit resets at {} (X-RateLimit-Reset)", reset_time(reset)),
         (None, None) => ": wait a minute and try again".to_string(),
+    }
+}
+
+/// `X-RateLimit-Reset` in UTC when it is a Unix time in seconds, else as sent.
+fn reset_time(reset: &str) -> String {
+    match reset.trim().parse::<i64>() {
+        Ok(secs) if secs > 1_000_000_000 => crate::timestamp::format_rfc3339(secs.saturating_mul(1000)),
+        _ => reset.to_string(),
     }
 }
 

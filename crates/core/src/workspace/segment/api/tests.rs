@@ -56,7 +56,7 @@ fn errors_are_explained_with_segments_own_message() {
     let headers = |h: &str| (h == "retry-after").then(|| "17".to_string());
     assert!(explain(429, "", "x", headers).to_string().contains("wait 17 s (Retry-After)"));
     let reset = |h: &str| (h == "x-ratelimit-reset").then(|| "1767225600".to_string());
-    assert!(explain(429, "", "x", reset).to_string().contains("resets at 1767225600"));
+    assert!(explain(429, "", "x", reset).to_string().contains("resets at 2026-01-01T00:00:00.000Z"));
     assert_eq!(explain(503, "down\n", "x", none), ApiError::Server { status: 503, said: "down".into() });
 }
 
