@@ -84,6 +84,14 @@ fn finish(mut command: Command, home: &Path, env: &[(&str, &str)], stdin: Option
     run
 }
 
+/// Asserts `run`'s exit code and that `text` (its stdout or stderr) says each of `words`.
+fn says(run: &Run, code: i32, text: &str, words: &[&str]) {
+    assert_eq!(run.code, code, "{text}");
+    for word in words {
+        assert!(text.contains(word), "{word:?} not in {text}");
+    }
+}
+
 /// The Segment token is in no file under `home` (the data directory, outputs) nor in the output.
 fn assert_token_nowhere(home: &Path, run: &Run) {
     let tail = &TOKEN[TOKEN.len() - 8..];
@@ -180,8 +188,7 @@ fn the_region_picks_the_public_api_host() {
             &["import-segment", "--from-api", DEST, "--region", region],
             &[("HTTPS_PROXY", &fake.url)],
         );
-        assert_eq!(out.code, 1, "{}", out.stderr);
-        assert!(out.stderr.contains("cannot reach Segment's Public API at https://"), "{}", out.stderr);
+        says(&out, 1, &out.stderr, &["cannot reach Segment's Public API at https://"]);
         let seen = &fake.seen()[before..];
         assert_eq!(seen.len(), 1, "{seen:?}");
         assert_eq!((seen[0].method.as_str(), seen[0].target.as_str()), ("CONNECT", host));
@@ -242,13 +249,7 @@ fn export_apply_creates_updates_and_leaves_the_rest() {
 
     // Applied: the next run has nothing to do and sends nothing.
     let again = run(&home, &args, &[]);
-    assert_eq!(again.code, 0, "{}", again.stderr);
-    assert!(
-        again.stdout.ends_with("nothing to change\n")
-            && again.stdout.contains("unchanged  \"Lead form\" (sub_new_4)"),
-        "{}",
-        again.stdout
-    );
+    says(&again, 0, &again.stdout, &["unchanged  \"Lead form\" (sub_new_4)", "nothing to change\n"]);
     assert_eq!(fake.writes().len(), 2);
 }
 
@@ -259,9 +260,8 @@ fn export_apply_off_a_terminal_without_yes_changes_nothing() {
     edited_workspace(&fake, &home);
     let out =
         run(&home, &["export-segment", "--apply", "--workspace", "ws.json", "--endpoint", &fake.url], &[]);
-    assert_eq!(out.code, 2, "{}", out.stderr);
-    assert!(out.stdout.contains("create     \"Lead form\""), "the plan is shown: {}", out.stdout);
-    assert!(out.stderr.contains("without a confirmation") && out.stderr.contains("--yes"), "{}", out.stderr);
+    says(&out, 2, &out.stderr, &["without a confirmation", "--yes"]);
+    says(&out, 2, &out.stdout, &["create     \"Lead form\""]);
     assert!(fake.writes().is_empty());
 }
 
@@ -280,8 +280,7 @@ fn segment_errors_are_explained() {
             &["import-segment", "--from-api", id, "--endpoint", &fake.url],
             &[("SEGMENT_TOKEN", token)],
         );
-        assert_eq!(out.code, 1, "{}", out.stderr);
-        assert!(out.stderr.contains(words) && out.stderr.contains(more), "{}", out.stderr);
+        says(&out, 1, &out.stderr, &[words, more]);
     }
     let cases = [
         (403, vec![], "lacks the scope or the workspace access"),
@@ -297,34 +296,28 @@ fn segment_errors_are_explained() {
     for (status, headers, words) in cases {
         fake.state.lock().unwrap().fail = Some((status, headers, "Segment's own words"));
         let out = run(&home, &["import-segment", "--from-api", DEST, "--endpoint", &fake.url], &[]);
-        assert_eq!(out.code, 1, "{status}: {}", out.stderr);
-        assert!(
-            out.stderr.contains(words) && out.stderr.contains("Segment said: Segment's own words"),
-            "{status}: {}",
-            out.stderr
-        );
+        says(&out, 1, &out.stderr, &[words, "Segment said: Segment's own words"]);
         assert_eq!(out.stdout, "");
         let apply = run(
             &home,
             &["export-segment", "--apply", "--destination-id", DEST, "--endpoint", &fake.url, "--yes"],
             &[],
         );
-        assert_eq!((apply.code, apply.stderr.contains(words)), (1, true), "{status}: {}", apply.stderr);
+        says(&apply, 1, &apply.stderr, &[words]);
     }
     // An answer that repeats the token is shown masked.
     fake.state.lock().unwrap().fail = Some((400, vec![], TOKEN));
     let echoed = run(&home, &["import-segment", "--from-api", DEST, "--endpoint", &fake.url], &[]);
-    assert!(echoed.stderr.contains("Segment answered 400 — Segment said: ••••"), "{}", echoed.stderr);
+    says(&echoed, 1, &echoed.stderr, &["Segment answered 400 — Segment said: ••••"]);
     fake.state.lock().unwrap().fail = None;
     let no_token = run(
         &home,
         &["import-segment", "--from-api", DEST, "--endpoint", &fake.url],
         &[("SEGMENT_TOKEN", "")],
     );
-    assert_eq!(no_token.code, 2);
-    assert!(no_token.stderr.contains("set $SEGMENT_TOKEN"), "{}", no_token.stderr);
+    says(&no_token, 2, &no_token.stderr, &["set $SEGMENT_TOKEN"]);
     let bad_id = run(&home, &["import-segment", "--from-api", "../x", "--endpoint", &fake.url], &[]);
-    assert_eq!(bad_id.code, 2, "{}", bad_id.stderr);
+    says(&bad_id, 2, &bad_id.stderr, &["\"../x\" is not a Segment id"]);
 }
 
 #[cfg(target_os = "linux")]
@@ -335,16 +328,10 @@ fn export_apply_on_a_terminal_asks_and_a_no_changes_nothing() {
     edited_workspace(&fake, &home);
     let args = ["export-segment", "--apply", "--workspace", "ws.json", "--endpoint", &fake.url];
     let declined = run_on_terminal(&home, &args, "n\n");
-    assert_eq!(declined.code, 1, "{}", declined.stdout);
-    assert!(
-        declined.stdout.contains("Apply these 2 change(s) to destination dest_reddit_42 in Segment? [y/N]")
-            && declined.stdout.contains("nothing changed"),
-        "{}",
-        declined.stdout
-    );
+    let asked = "Apply these 2 change(s) to destination dest_reddit_42 in Segment? [y/N]";
+    says(&declined, 1, &declined.stdout, &[asked, "nothing changed"]);
     assert!(fake.writes().is_empty());
     let accepted = run_on_terminal(&home, &args, "y\n");
-    assert_eq!(accepted.code, 0, "{}", accepted.stdout);
-    assert!(accepted.stdout.contains("created \"Lead form\""), "{}", accepted.stdout);
+    says(&accepted, 0, &accepted.stdout, &["created \"Lead form\""]);
     assert_eq!(fake.writes().len(), 2);
 }
