@@ -318,6 +318,14 @@ fn segment_errors_are_explained() {
     says(&no_token, 2, &no_token.stderr, &["set $SEGMENT_TOKEN"]);
     let bad_id = run(&home, &["import-segment", "--from-api", "../x", "--endpoint", &fake.url], &[]);
     says(&bad_id, 2, &bad_id.stderr, &["\"../x\" is not a Segment id"]);
+    for (endpoint, why) in [
+        ("http://segment.example", "http:// only to this machine"),
+        ("https://user:pw@segment.example", "user info"),
+        ("https://segment.example/?a=b", "query or fragment"),
+    ] {
+        let out = run(&home, &["import-segment", "--from-api", DEST, "--endpoint", endpoint], &[]);
+        says(&out, 2, &out.stderr, &["--endpoint: ", why]);
+    }
 }
 
 #[cfg(target_os = "linux")]

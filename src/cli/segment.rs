@@ -66,7 +66,9 @@ fn segment_token() -> Result<Secret, CliError> {
 /// (or that it could not be reached) is said on stderr, exit 1.
 fn api_failed(e: SegmentError) -> Result<u8, CliError> {
     match e {
-        SegmentError::Id(_) | SegmentError::BadToken => Err(CliError(e.to_string())),
+        SegmentError::Id(_) | SegmentError::BadToken | SegmentError::Endpoint(_) => {
+            Err(CliError(e.to_string()))
+        }
         e => {
             eprintln!("reddit-capi-console: {e}");
             Ok(EXIT_REFUSED)

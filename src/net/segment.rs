@@ -20,8 +20,23 @@ pub enum SegmentError {
     Answer(#[from] ImportError),
     #[error("the Segment token contains a character an HTTP header cannot carry (a line break?)")]
     BadToken,
+    #[error("--endpoint: {0}")]
+    Endpoint(&'static str),
     #[error("cannot reach Segment's Public API at {url}: {message}")]
     Transport { url: String, message: String },
+}
+
+/// [`crate::reddit::settings::endpoint_problem`], and: the token goes in clear (`http://`) only
+/// to this machine.
+fn endpoint_problem(url: &str) -> Option<&'static str> {
+    crate::reddit::settings::endpoint_problem(url).or_else(|| {
+        let host = url.strip_prefix("http://")?.split('/').next()?;
+        let host = host.rsplit_once(':').map_or(host, |(h, _)| h);
+        let local = matches!(host, "127.0.0.1" | "localhost" | "[::1]");
+        (!local).then_some(
+            "http:// only to this machine (127.0.0.1, localhost, [::1]); the token needs https:// elsewhere",
+        )
+    })
 }
 
 /// A Public API client for one workspace's token.
@@ -39,6 +54,9 @@ impl SegmentApi {
         let mut auth = reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.expose()))
             .map_err(|_| SegmentError::BadToken)?;
         auth.set_sensitive(true);
+        if let Some(problem) = endpoint.and_then(endpoint_problem) {
+            return Err(SegmentError::Endpoint(problem));
+        }
         let base = endpoint.unwrap_or(region.base_url()).trim_end_matches('/').to_string();
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
