@@ -1357,4 +1357,18 @@ fn connect_to_segment_fetches_imports_and_keeps_the_token_in_the_keychain_only()
         let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
         assert!(!text.contains(segment_fake::TOKEN), "the Segment token is in {}", file.display());
     }
+
+    h.get_by_label("Forget the Segment token").click();
+    h.run_steps(2);
+    wait(&mut h, |a| a.state.notices.iter().any(|n| n.text == "the Segment token is forgotten"));
+    assert!(h.state().view.segment.api_token.is_none());
+    assert!(segment::get(|| Keychain::Store(store.clone())).unwrap().is_none());
+    // The conversion tokens' service was never touched.
+    let conversion = keyring_core::Entry::new_in_store(
+        &(store.clone() as Arc<keyring_core::CredentialStore>),
+        SERVICE,
+        "a2_fixture_pixel",
+    )
+    .unwrap();
+    assert!(matches!(conversion.get_password(), Err(keyring_core::Error::NoEntry)));
 }

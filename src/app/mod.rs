@@ -198,6 +198,8 @@ pub enum Intent {
     KeepImportedToken,
     /// Fetch the Segment window's destination from Segment's Public API and import it.
     SegmentFetch,
+    /// Drop the Segment token from the session and the keychain.
+    SegmentForget,
     Send,
     /// Send even though it is a production send.
     SendConfirmed,
@@ -376,6 +378,10 @@ impl ConsoleApp {
                 s.notice(true, format!("token not saved ({e}); it is kept for this session only"))
             }
             Msg::SegmentFetched(fetched) => panels::segment::fetched(&mut self.view.segment, s, *fetched),
+            Msg::SegmentForgotten(Ok(())) => s.notice(false, "the Segment token is forgotten"),
+            Msg::SegmentForgotten(Err(e)) => {
+                s.notice(true, format!("the Segment token is not forgotten: {e}"))
+            }
             Msg::TokenForgotten(Ok(())) => s.notice(false, "token forgotten"),
             Msg::TokenForgotten(Err(e)) => s.notice(true, format!("token not forgotten: {e}")),
         }
@@ -618,6 +624,10 @@ impl ConsoleApp {
                 };
                 view.fetching = true;
                 self.task(Task::SegmentFetch(job));
+            }
+            Intent::SegmentForget => {
+                self.view.segment.api_token = None;
+                self.task(Task::SegmentForget);
             }
             Intent::ForgetToken => {
                 s.token = s.token.take().filter(|(_, source)| *source == Source::Environment);

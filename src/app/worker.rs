@@ -163,6 +163,8 @@ pub enum Task {
     ForgetToken(String),
     /// Fetch a destination and its subscriptions from Segment's Public API.
     SegmentFetch(SegmentFetch),
+    /// Remove the Segment token from the keychain.
+    SegmentForget,
 }
 
 /// What "Fetch from Segment" asks for.
@@ -217,6 +219,7 @@ pub enum Msg {
     TokenKept(Result<Source, String>),
     TokenForgotten(Result<(), String>),
     SegmentFetched(Box<SegmentFetched>),
+    SegmentForgotten(Result<(), String>),
 }
 
 /// The UI's handle on the worker.
@@ -311,6 +314,12 @@ impl Resources {
             Task::LoadToken(pixel) => self.load_token(pixel).await,
             Task::KeepToken { pixel, token, place } => self.keep_token(pixel, token, place).await,
             Task::SegmentFetch(job) => self.segment_fetch(job).await,
+            Task::SegmentForget => {
+                let keychain = self.tokens.keychain().clone();
+                let forgot =
+                    blocking(move || crate::secret::segment::forget(&keychain).map_err(|e| e.to_string()));
+                self.post.send(Msg::SegmentForgotten(forgot.await));
+            }
             Task::ForgetToken(pixel) => {
                 let t = self.tokens.clone();
                 let forgot = blocking(move || t.forget(&pixel).map_err(|e| e.to_string())).await;

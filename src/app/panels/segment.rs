@@ -179,6 +179,13 @@ fn connect(ui: &mut egui::Ui, view: &mut SegmentView, state: &State, intents: &m
         if view.fetching {
             ui.spinner();
         }
+        if ui
+            .button("Forget the Segment token")
+            .on_hover_text("from this session and the OS keychain")
+            .clicked()
+        {
+            intents.push(Intent::SegmentForget);
+        }
     });
 }
 
