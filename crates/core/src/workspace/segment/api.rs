@@ -10,6 +10,9 @@
 //! (`pagination[count]`, `pagination[cursor]`; the answer's `data.pagination.next`), 429 with
 //! `Retry-After` / `X-RateLimit-Reset`; `GET /destinations/{id}`,
 //! `GET|POST /destinations/{id}/subscriptions`, `PATCH /destinations/{id}/subscriptions/{subId}`.
+//! The overview page was at hand when this was written; the per-endpoint pages were not, so the
+//! update body's `{"input": {…}}` wrapper (the reference's "update subscription" input) and the
+//! `X-RateLimit-Reset` format (Unix seconds, else shown as sent) are worth checking against them.
 
 use std::collections::BTreeSet;
 
