@@ -1338,3 +1338,83 @@ fn an_autosave_lands_on_disk_while_a_send_is_held_for_20_seconds() {
     assert!(h.state().state.sending, "saved while the send was still in flight");
     assert!(typed_at.elapsed() < Duration::from_secs(3), "{:?}", typed_at.elapsed());
 }
+
+#[path = "common/segment_fake.rs"]
+mod segment_fake;
+
+#[test]
+fn connect_to_segment_fetches_imports_and_keeps_the_token_in_the_keychain_only() {
+    use reddit_capi_console::secret::segment;
+    let fake = segment_fake::Fake::start(segment_fake::subscriptions(), 2);
+    let dir = data_dir("segment-connect");
+    let store = mock::Store::new().unwrap();
+    let mut h = start(&dir, Arc::default(), Keychain::Store(store.clone()));
+    h.get_by_label("Segment").click();
+    h.run_steps(4);
+    h.state_mut().view.segment.endpoint = Some(fake.url.clone());
+    h.get_by_label("Destination ID").focus();
+    h.run_steps(1);
+    h.get_by_label("Destination ID").type_text(segment_fake::DEST);
+    h.get_by_label("Segment Public API token").focus();
+    h.run_steps(1);
+    h.get_by_label("Segment Public API token").type_text(segment_fake::TOKEN);
+    h.get_by_label("in the OS keychain (else for this session only)").click();
+    h.run_steps(2);
+    h.get_by_label("Fetch from Segment").click();
+    h.run_steps(2);
+    // The fetch, then the import of what it brought, both on the worker.
+    wait(&mut h, |a| !a.view.segment.fetching && !a.view.segment.importing);
+    let s = &h.state().state;
+    let names: Vec<&str> = s.mappings.iter().map(|m| m.name.as_str()).collect();
+    assert_eq!(
+        names,
+        ["Purchase", "Checkout step"],
+        "{:?}",
+        s.notices.iter().map(|n| &n.text).collect::<Vec<_>>()
+    );
+    assert_eq!(s.settings().pixel_id, "a2_fixture_pixel");
+    assert!(s.notices.iter().any(|n| n.text == "the Segment token is kept in the OS keychain"));
+    let pages = fake.seen().iter().filter(|r| r.target.contains("/subscriptions")).count();
+    assert_eq!(pages, 2, "both pages fetched");
+    // The typed text is wiped; the token is in the keychain under its own service, and the session.
+    assert!(h.state().view.segment.token_input.is_empty());
+    assert_eq!(h.state().view.segment.api_token.as_ref().map(|t| t.expose()), Some(segment_fake::TOKEN));
+    let kept = segment::get(|| Keychain::Store(store.clone())).unwrap().unwrap();
+    assert_eq!(kept.0.expose(), segment_fake::TOKEN);
+    assert!(h.query_by_label_contains(segment_fake::TOKEN).is_none(), "never on screen");
+
+    // A second fetch reuses the session's token; a wrong destination is said in words.
+    h.state_mut().view.segment.destination_id = "dest_nope".into();
+    h.run_steps(1);
+    h.get_by_label("Fetch from Segment").click();
+    h.run_steps(2);
+    wait(&mut h, |a| !a.view.segment.fetching);
+    assert!(
+        h.state().state.notices.iter().any(|n| n
+            .text
+            .contains("not fetched from Segment: Segment knows no destination \"dest_nope\" (404)")),
+        "{:?}",
+        h.state().state.notices.iter().map(|n| &n.text).collect::<Vec<_>>()
+    );
+    h.state_mut().handle(reddit_capi_console::app::Intent::SaveNow);
+    h.run_steps(2);
+    assert!(!files_under(&dir).is_empty());
+    for file in files_under(&dir) {
+        let text = String::from_utf8_lossy(&std::fs::read(&file).unwrap()).into_owned();
+        assert!(!text.contains(segment_fake::TOKEN), "the Segment token is in {}", file.display());
+    }
+
+    h.get_by_label("Forget the Segment token").click();
+    h.run_steps(2);
+    wait(&mut h, |a| a.state.notices.iter().any(|n| n.text == "the Segment token is forgotten"));
+    assert!(h.state().view.segment.api_token.is_none());
+    assert!(segment::get(|| Keychain::Store(store.clone())).unwrap().is_none());
+    // The conversion tokens' service was never touched.
+    let conversion = keyring_core::Entry::new_in_store(
+        &(store.clone() as Arc<keyring_core::CredentialStore>),
+        SERVICE,
+        "a2_fixture_pixel",
+    )
+    .unwrap();
+    assert!(matches!(conversion.get_password(), Err(keyring_core::Error::NoEntry)));
+}

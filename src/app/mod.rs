@@ -198,6 +198,10 @@ pub enum Intent {
     KeepImportedToken,
     /// Import what the Segment window holds, on the worker.
     ImportSegment,
+    /// Fetch the Segment window's destination from Segment's Public API and import it.
+    SegmentFetch,
+    /// Drop the Segment token from the session and the keychain.
+    SegmentForget,
     Send,
     /// Send even though it is a production send.
     SendConfirmed,
@@ -374,6 +378,15 @@ impl ConsoleApp {
             }
             Msg::TokenKept(Err(e)) => {
                 s.notice(true, format!("token not saved ({e}); it is kept for this session only"))
+            }
+            Msg::SegmentFetched(fetched) => {
+                if let Some(import) = panels::segment::fetched(&mut self.view.segment, s, *fetched) {
+                    self.task(import);
+                }
+            }
+            Msg::SegmentForgotten(Ok(())) => s.notice(false, "the Segment token is forgotten"),
+            Msg::SegmentForgotten(Err(e)) => {
+                s.notice(true, format!("the Segment token is not forgotten: {e}"))
             }
             Msg::TokenForgotten(Ok(())) => s.notice(false, "token forgotten"),
             Msg::TokenForgotten(Err(e)) => s.notice(true, format!("token not forgotten: {e}")),
@@ -607,6 +620,27 @@ impl ConsoleApp {
                 if let Some(place) = self.view.token_keep {
                     self.task(Task::KeepToken { pixel, token, place });
                 }
+            }
+            Intent::SegmentFetch => {
+                let view = &mut self.view.segment;
+                if view.fetching {
+                    return;
+                }
+                // Secret::new wipes the typed text once copied; a token typed before is reused.
+                let typed = Secret::new(std::mem::take(&mut view.token_input));
+                let job = worker::SegmentFetch {
+                    destination: view.destination_id.trim().to_string(),
+                    region: view.region,
+                    endpoint: view.endpoint.clone(),
+                    token: typed.or_else(|| view.api_token.clone()),
+                    remember: view.remember,
+                };
+                view.fetching = true;
+                self.task(Task::SegmentFetch(job));
+            }
+            Intent::SegmentForget => {
+                self.view.segment.api_token = None;
+                self.task(Task::SegmentForget);
             }
             Intent::ForgetToken => {
                 s.token = s.token.take().filter(|(_, source)| *source == Source::Environment);

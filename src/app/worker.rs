@@ -13,6 +13,7 @@ use tokio::sync::mpsc::UnboundedReceiver;
 
 use crate::emulator::{Emulator, Received};
 use crate::engine::Item;
+use crate::net::segment::SegmentApi;
 use crate::net::{Cancel, Endpoint, RawRequest, Sent, Session};
 use crate::reddit::Settings;
 use crate::reddit::response::{Kind, Outcome};
@@ -20,6 +21,7 @@ use crate::secret::Secret;
 use crate::secret::tokens::{Place, Source, Tokens};
 use crate::store::atomic;
 use crate::store::history::{Entry, History};
+use crate::workspace::segment::api::Region;
 use crate::workspace::segment::{self, Imported};
 
 /// What a file dialog is for.
@@ -162,6 +164,32 @@ pub enum Task {
     ForgetToken(String),
     /// Read Segment's Public API answers (subscriptions, the destination) into a workspace.
     ImportSegment { subscriptions: String, destination: Option<String> },
+    /// Fetch a destination and its subscriptions from Segment's Public API.
+    SegmentFetch(SegmentFetch),
+    /// Remove the Segment token from the keychain.
+    SegmentForget,
+}
+
+/// What "Fetch from Segment" asks for.
+pub struct SegmentFetch {
+    pub destination: String,
+    pub region: Region,
+    /// A stand-in for Segment's Public API (tests); `None`: the region's.
+    pub endpoint: Option<String>,
+    /// The token typed or kept this session; `None`: `$SEGMENT_TOKEN`, else the keychain.
+    pub token: Option<Secret>,
+    /// Keep `token` in the OS keychain (else for this session only).
+    pub remember: bool,
+}
+
+/// What a fetch from Segment brought back.
+pub struct SegmentFetched {
+    /// The token that was used, for the session (`None`: there was none).
+    pub token: Option<Secret>,
+    /// Where the token was kept, when asked to be (or why it could not be).
+    pub kept: Option<Result<(), String>>,
+    /// The answers (subscriptions, destination), or what went wrong in words.
+    pub answers: Result<(String, String), String>,
 }
 
 /// A result.
@@ -195,6 +223,8 @@ pub enum Msg {
     TokenForgotten(Result<(), String>),
     /// What an import from Segment gave (boxed: a whole workspace), or why it was refused.
     SegmentImported(Result<Box<Imported>, String>),
+    SegmentFetched(Box<SegmentFetched>),
+    SegmentForgotten(Result<(), String>),
 }
 
 /// The UI's handle on the worker.
@@ -311,6 +341,13 @@ impl Resources {
                 let _lane = self.token_lane.lock().await;
                 self.keep_token(pixel, token, place).await
             }
+            Task::SegmentFetch(job) => self.segment_fetch(job).await,
+            Task::SegmentForget => {
+                let keychain = self.tokens.keychain().clone();
+                let forgot =
+                    blocking(move || crate::secret::segment::forget(&keychain).map_err(|e| e.to_string()));
+                self.post.send(Msg::SegmentForgotten(forgot.await));
+            }
             Task::ForgetToken(pixel) => {
                 let _lane = self.token_lane.lock().await;
                 let t = self.tokens.clone();
@@ -385,6 +422,47 @@ impl Resources {
         })
         .await;
         self.post.send(Msg::Token { pixel, found });
+    }
+
+    /// The token (typed, else `$SEGMENT_TOKEN` or the keychain), kept when asked, then the
+    /// destination and every page of its subscriptions.
+    async fn segment_fetch(&self, job: SegmentFetch) {
+        let keychain = self.tokens.keychain().clone();
+        // Only a token typed in the app is kept; $SEGMENT_TOKEN's stays the environment's.
+        let remember = job.remember && job.token.is_some();
+        let token = match job.token {
+            Some(token) => Ok(Some(token)),
+            None => {
+                let keychain = keychain.clone();
+                blocking(move || crate::secret::segment::get(|| keychain).map(|t| t.map(|(t, _)| t))).await
+            }
+        };
+        let token = match token {
+            Ok(Some(token)) => token,
+            found => {
+                let why = match found {
+                    Err(e) => format!("the Segment token: {e}"),
+                    _ => "type the Segment Public API token first".to_string(),
+                };
+                let fetched = SegmentFetched { token: None, kept: None, answers: Err(why) };
+                self.post.send(Msg::SegmentFetched(Box::new(fetched)));
+                return;
+            }
+        };
+        let kept = if remember {
+            let token = token.clone();
+            Some(
+                blocking(move || crate::secret::segment::put(&keychain, &token).map_err(|e| e.to_string()))
+                    .await,
+            )
+        } else {
+            None
+        };
+        let answers = match SegmentApi::new(&token, job.region, job.endpoint.as_deref()) {
+            Ok(api) => api.fetch(&job.destination).await.map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        self.post.send(Msg::SegmentFetched(Box::new(SegmentFetched { token: Some(token), kept, answers })));
     }
 
     async fn keep_token(&self, pixel: String, token: Secret, place: Place) {

@@ -1,11 +1,12 @@
 //! Talking to a Conversions API endpoint (Reddit or the local emulator): the HTTP client with
-//! retries, cancellation, pacing, and cURL rendering. Depends on the core; the core does not
+//! retries, cancellation, pacing, and cURL rendering; Segment's Public API in [`segment`]. Depends on the core; the core does not
 //! depend on it.
 
 pub mod client;
 pub mod curl;
 pub mod dispatch;
 pub mod retry;
+pub mod segment;
 pub mod session;
 
 pub use client::{

@@ -364,7 +364,7 @@ fn entry(store: &Arc<CredentialStore>, pixel: &str) -> Result<Entry, Option<Stri
 }
 
 /// `None` for "no such entry", else the keychain's message.
-fn keychain_error_text(e: keyring_core::Error) -> Option<String> {
+pub(super) fn keychain_error_text(e: keyring_core::Error) -> Option<String> {
     match e {
         keyring_core::Error::NoEntry => None,
         e => Some(e.to_string()),

@@ -1,15 +1,19 @@
 //! The Segment window: a destination's configuration as Segment's Public API returns it (paste
 //! it, or open the saved answers) imported into the workspace, and the workspace's mappings
 //! exported back as the subscriptions to create, with a cURL script that reads `$SEGMENT_TOKEN`.
-//! The conversion itself is the core's (`workspace::segment`).
+//! Or connected directly: "Connect to Segment" fetches a destination and all its subscriptions
+//! with a Public API token (typed, kept for the session or in the OS keychain; never a file) on
+//! the worker, and imports them the same way. The conversion itself is the core's
+//! (`workspace::segment`).
 
 use eframe::egui::{self, RichText};
 
 use super::super::Intent;
 use super::super::state::State;
-use super::super::worker::{FileKind, Task};
+use super::super::worker::{FileKind, SegmentFetched, Task};
 use crate::secret::Secret;
 use crate::workspace::segment;
+use crate::workspace::segment::api::Region;
 
 /// What the window holds.
 #[derive(Default)]
@@ -27,6 +31,19 @@ pub struct SegmentView {
     pub script: Option<String>,
     /// An import is running on the worker.
     pub importing: bool,
+    /// The destination to fetch from Segment.
+    pub destination_id: String,
+    pub region: Region,
+    /// The Segment token as typed: wiped when Fetch takes it.
+    pub token_input: String,
+    /// Keep the typed Segment token in the OS keychain (else this session only).
+    pub remember: bool,
+    /// The Segment token used this session (memory only).
+    pub api_token: Option<Secret>,
+    /// A stand-in for Segment's Public API (tests); `None`: the region's.
+    pub endpoint: Option<String>,
+    /// A fetch is under way.
+    pub fetching: bool,
 }
 
 pub fn show(ctx: &egui::Context, view: &mut SegmentView, state: &mut State, intents: &mut Vec<Intent>) {
@@ -34,9 +51,11 @@ pub fn show(ctx: &egui::Context, view: &mut SegmentView, state: &mut State, inte
     egui::Window::new("Segment")
         .id(egui::Id::unique("segment-window"))
         .open(&mut open)
-        .default_size([640.0, 560.0])
+        .default_size([640.0, 820.0])
         .vscroll(true)
         .show(ctx, |ui| {
+            connect(ui, view, state, intents);
+            ui.separator();
             ui.heading("Import from Segment's Public API");
             ui.label(
                 RichText::new(
@@ -123,6 +142,84 @@ fn text_area(ui: &mut egui::Ui, label: &str, text: &mut String, id: &str) {
         )
         .labelled_by(l.id);
     });
+}
+
+/// "Connect to Segment": the destination id, the region, the token and where to keep it.
+fn connect(ui: &mut egui::Ui, view: &mut SegmentView, state: &State, intents: &mut Vec<Intent>) {
+    ui.heading("Connect to Segment");
+    egui::Grid::new("segment-connect").num_columns(2).show(ui, |ui| {
+        let l = ui.label("Destination ID");
+        ui.add(
+            egui::TextEdit::singleline(&mut view.destination_id)
+                .id(egui::Id::unique("segment-destination-id")),
+        )
+        .labelled_by(l.id);
+        ui.end_row();
+        ui.label("Region");
+        ui.horizontal(|ui| {
+            ui.radio_value(&mut view.region, Region::Us, "US (api.segmentapis.com)");
+            ui.radio_value(&mut view.region, Region::Eu, "EU (eu1.api.segmentapis.com)");
+        });
+        ui.end_row();
+        let l = ui.label("Segment Public API token");
+        let hint = match &view.api_token {
+            Some(token) => format!("{token}, for this session"),
+            None => "or $SEGMENT_TOKEN / the keychain".to_string(),
+        };
+        ui.add(
+            egui::TextEdit::singleline(&mut view.token_input)
+                .id(egui::Id::unique("segment-token"))
+                .password(true)
+                .hint_text(hint),
+        )
+        .labelled_by(l.id);
+        ui.end_row();
+        ui.label("Keep it");
+        ui.add_enabled_ui(matches!(state.keychain, Some(Ok(()))), |ui| {
+            ui.checkbox(&mut view.remember, "in the OS keychain (else for this session only)");
+        });
+        ui.end_row();
+    });
+    ui.horizontal(|ui| {
+        let ready = !view.destination_id.trim().is_empty() && !view.fetching;
+        if ui.add_enabled(ready, egui::Button::new("Fetch from Segment")).clicked() {
+            intents.push(Intent::SegmentFetch);
+        }
+        if view.fetching {
+            ui.spinner();
+        }
+        if ui
+            .button("Forget the Segment token")
+            .on_hover_text("from this session and the OS keychain")
+            .clicked()
+        {
+            intents.push(Intent::SegmentForget);
+        }
+    });
+}
+
+/// A fetch's result: the token kept for the session; the answers to import, on the worker as a
+/// pasted answer is (`None`: nothing to import).
+pub fn fetched(view: &mut SegmentView, state: &mut State, fetched: SegmentFetched) -> Option<Task> {
+    view.fetching = false;
+    if let Some(token) = fetched.token {
+        view.api_token = Some(token);
+    }
+    match fetched.kept {
+        Some(Ok(())) => state.notice(false, "the Segment token is kept in the OS keychain"),
+        Some(Err(e)) => state.notice(true, format!("the Segment token is kept for this session only: {e}")),
+        None => {}
+    }
+    match fetched.answers {
+        Ok((subscriptions, destination)) => {
+            view.importing = true;
+            Some(Task::ImportSegment { subscriptions, destination: Some(destination) })
+        }
+        Err(e) => {
+            state.notice(true, format!("not fetched from Segment: {e}"));
+            None
+        }
+    }
 }
 
 impl SegmentView {

@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::{FORMAT, VERSION, Workspace};
+
+pub mod api;
 use crate::mapping::fields::Action;
 use crate::mapping::model::{CompiledMapping, MappingEntry};
 use crate::mapping::presets;
