@@ -343,3 +343,17 @@ fn export_apply_on_a_terminal_asks_and_a_no_changes_nothing() {
     says(&accepted, 0, &accepted.stdout, &["created \"Lead form\""]);
     assert_eq!(fake.writes().len(), 2);
 }
+
+#[test]
+fn an_answer_larger_than_a_destination_holds_is_refused_not_read_whole() {
+    let fake = Fake::start(subscriptions(), 100);
+    fake.state.lock().unwrap().destination = json!({"id": DEST, "pad": "x".repeat(17 << 20)});
+    let home = TempDir::new("too-large");
+    let out = run(
+        &home,
+        &["import-segment", "--from-api", DEST, "--endpoint", &fake.url],
+        &[("SEGMENT_TOKEN", TOKEN)],
+    );
+    says(&out, 1, &out.stderr, &["is larger than 16 MiB, more than a destination holds"]);
+    assert!(!home.join("workspace.json").exists(), "nothing written");
+}

@@ -294,16 +294,16 @@ fn masked_response(
 pub const MAX_RESPONSE_BODY_BYTES: usize = 64 << 10;
 
 /// A response body, read up to a cap.
-struct Body {
+pub(crate) struct Body {
     /// What was read, as text (invalid UTF-8 replaced).
-    text: String,
+    pub text: String,
     /// The body went on past the cap.
-    cut: bool,
+    pub cut: bool,
 }
 
 /// Reads at most `cap` bytes of the body (cut at a character boundary); what follows is not read
 /// (the connection is dropped with the response).
-async fn read_body(response: &mut reqwest::Response, cap: usize) -> Result<Body, reqwest::Error> {
+pub(crate) async fn read_body(response: &mut reqwest::Response, cap: usize) -> Result<Body, reqwest::Error> {
     let mut bytes = Vec::new();
     let mut cut = false;
     while let Some(chunk) = response.chunk().await? {

@@ -24,7 +24,13 @@ pub enum SegmentError {
     Endpoint(&'static str),
     #[error("cannot reach Segment's Public API at {url}: {message}")]
     Transport { url: String, message: String },
+    #[error("Segment's answer from {url} is larger than {} MiB, more than a destination holds", MAX_ANSWER_BYTES >> 20)]
+    TooLarge { url: String },
 }
+
+/// The most of one Public API answer read: a page of subscriptions or a destination is a few
+/// hundred KB; the files `import-segment` reads are held to the same 16 MiB.
+pub const MAX_ANSWER_BYTES: usize = 16 << 20;
 
 /// [`crate::reddit::settings::endpoint_problem`], and: the token goes in clear (`http://`) only
 /// to this machine.
@@ -89,10 +95,14 @@ impl SegmentApi {
             url: url.clone(),
             message: e.without_url().to_string(),
         };
-        let response = request.send().await.map_err(transport)?;
+        let mut response = request.send().await.map_err(transport)?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let text = response.text().await.map_err(transport)?;
+        let body = super::client::read_body(&mut response, MAX_ANSWER_BYTES).await.map_err(transport)?;
+        if body.cut {
+            return Err(SegmentError::TooLarge { url });
+        }
+        let text = body.text;
         if (200..300).contains(&status) {
             return Ok(text);
         }

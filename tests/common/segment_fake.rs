@@ -40,7 +40,7 @@ pub(crate) type Failure = (u16, Vec<(&'static str, &'static str)>, &'static str)
 /// The stand-in's state: one destination and its subscriptions.
 #[derive(Debug)]
 pub(crate) struct State {
-    destination: Value,
+    pub(crate) destination: Value,
     subscriptions: Vec<Value>,
     page_size: usize,
     /// Every request is answered with this (status, headers, body) when set.
