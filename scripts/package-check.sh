@@ -108,8 +108,9 @@ sleep 5
 DISPLAY=$display import -window root "$root/target/dist/installed.png"
 echo "  screenshot: target/dist/installed.png ($(identify -format '%wx%h, %k colours' "$root/target/dist/installed.png"))"
 [ "$(identify -format '%k' "$root/target/dist/installed.png")" -gt 16 ] || fail "the screenshot looks blank"
-icon=$(DISPLAY=$display xprop -id "$win" _NET_WM_ICON | head -c 200)
-echo "$icon" | grep -q "128, 128" || fail "the window has no 128×128 icon: $icon"
+DISPLAY=$display xprop -id "$win" _NET_WM_ICON >"$tmp/icon.txt" 2>&1 || true
+icon=$(head -c 200 "$tmp/icon.txt")
+echo "$icon" | grep -Eq 'Icon \(128 x 128\)|= 128, 128' || fail "the window has no 128×128 icon: $icon"
 echo "  window icon: _NET_WM_ICON 128×128"
 echo "  libraries the running app loaded (dlopen included):"
 grep -o '/[^ ]*\.so[^ ]*' /proc/$app/maps | sort -u | xargs -n1 basename | sort -u | tr '\n' ' ' | fold -s -w 96 | sed 's/^/    /'
@@ -132,7 +133,8 @@ mkdir -p "$tmp/prefix"
 tar -xzf "$tgz" --strip-components=1 -C "$tmp/prefix"
 (cd "$tmp/prefix" && find . -type f | sort | sed 's/^/  /')
 "$tmp/prefix/bin/$name" --version
-"$tmp/prefix/bin/$name" preview --format text "$tmp/purchase.json" | head -3
+"$tmp/prefix/bin/$name" preview --format text "$tmp/purchase.json" >"$tmp/preview.txt"
+head -3 "$tmp/preview.txt"
 
 step "figures"
 echo "  binary (stripped): $(stat -c %s "$pre_bin") bytes"
