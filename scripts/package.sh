@@ -96,12 +96,14 @@ touch -d "@$SOURCE_DATE_EPOCH" "$work/$name.1.gz"
 deb_root=$work/deb
 stage "$deb_root/usr" copyright
 # Only what the binary links against; the display and graphics stack is loaded at run time
-# (winit and wgpu dlopen X11/Wayland, xkbcommon, Vulkan/EGL) and goes in Recommends.
+# (winit and wgpu dlopen X11/Wayland, xkbcommon, Vulkan, EGL for the GL fallback) and goes in
+# Recommends: the command line runs without it. The list is what the running app loaded under
+# Xvfb (scripts/package-check.sh prints it), by package.
 mkdir -p "$work/shlibs/debian"
 printf 'Source: %s\n\nPackage: %s\nArchitecture: any\n' "$name" "$name" >"$work/shlibs/debian/control"
 depends=$(cd "$work/shlibs" && dpkg-shlibdeps -O "$deb_root/usr/bin/$name" 2>/dev/null | sed -n 's/^shlibs:Depends=//p')
 [ -n "$depends" ] || { echo "package.sh: dpkg-shlibdeps found no dependencies" >&2; exit 1; }
-recommends="libx11-6, libxcursor1, libxrandr2, libxi6, libxkbcommon-x11-0, libwayland-client0, libxkbcommon0, libvulkan1, mesa-vulkan-drivers | vulkan-icd, libegl1"
+recommends="libx11-6, libxcursor1, libxi6, libxkbcommon-x11-0, libwayland-client0, libxkbcommon0, libvulkan1, mesa-vulkan-drivers | vulkan-icd, libegl1"
 # The file dialogs go through the desktop portal; without one the app asks for a typed path.
 suggests="xdg-desktop-portal"
 installed_size=$(du -sk --apparent-size "$deb_root" | cut -f1)
