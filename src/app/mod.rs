@@ -1017,11 +1017,18 @@ pub fn native_options(state_file: Option<PathBuf>) -> eframe::NativeOptions {
             .with_title("Reddit CAPI Console")
             .with_app_id("reddit-capi-console")
             .with_inner_size(DEFAULT_WINDOW)
-            .with_min_inner_size([900.0, 560.0]),
+            .with_min_inner_size([900.0, 560.0])
+            .with_icon(window_icon()),
         persist_window: state_file.is_some(),
         persistence_path: state_file,
         ..Default::default()
     }
+}
+
+/// The window's icon: `assets/icons/reddit-capi-console.svg` at 128 px, embedded.
+fn window_icon() -> Arc<egui::IconData> {
+    let png = include_bytes!("../../assets/icons/reddit-capi-console-128.png");
+    Arc::new(eframe::icon_data::from_png_bytes(png).unwrap_or_default())
 }
 
 /// Makes the data directory (0700) and eframe's state file in it (0600) before eframe opens
@@ -1141,6 +1148,13 @@ mod tests {
             size.x <= 1366.0 && size.y + 60.0 <= 768.0,
             "{size:?} fits 1366×768 with a title and task bar"
         );
+    }
+
+    #[test]
+    fn the_window_has_the_app_icon() {
+        let icon = native_options(None).viewport.icon.unwrap();
+        assert_eq!((icon.width, icon.height), (128, 128));
+        assert_eq!(icon.rgba.len(), 128 * 128 * 4);
     }
 
     #[test]
