@@ -20,6 +20,7 @@ pub use reddit_capi_core::{
 
 // The app indexes nothing that could panic mid-frame: every lookup is checked.
 pub mod about;
+mod accept;
 #[cfg(feature = "gui")]
 #[warn(clippy::indexing_slicing)]
 pub mod app;

@@ -4,7 +4,6 @@
 use std::io::{self, Read};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
@@ -21,13 +20,10 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, mpsc, watch};
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::task::JoinHandle;
 
 use super::{Arrival, Config, QUEUE};
 use crate::tracking::{Call, CollectError, Stamp, basic_user, enrich, read_request};
-
-/// How long a shutdown waits for requests in flight.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 struct Shared {
     config: Config,
@@ -97,30 +93,8 @@ impl std::fmt::Debug for Collector {
     }
 }
 
-async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
-    let mut connections = JoinSet::new();
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    connections.spawn(connection(stream, shared.clone(), stop.clone()));
-                }
-                // Out of file descriptors and the like: back off instead of spinning.
-                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
-            },
-            _ = stopped(&mut stop) => break,
-        }
-        while connections.try_join_next().is_some() {}
-    }
-    drop(listener);
-    let _ = tokio::time::timeout(SHUTDOWN_GRACE, async { while connections.join_next().await.is_some() {} })
-        .await;
-    connections.abort_all();
-}
-
-/// Resolves once a stop is requested (or the [`Collector`] is gone).
-async fn stopped(stop: &mut watch::Receiver<bool>) {
-    let _ = stop.wait_for(|s| *s).await;
+async fn serve(listener: TcpListener, shared: Arc<Shared>, stop: watch::Receiver<bool>) {
+    crate::accept::serve(listener, stop, move |stream, stop| connection(stream, shared.clone(), stop)).await;
 }
 
 async fn connection(stream: TcpStream, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
@@ -136,7 +110,7 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>, mut stop: watch::Rec
     tokio::pin!(conn);
     tokio::select! {
         _ = conn.as_mut() => {}
-        _ = stopped(&mut stop) => {
+        _ = crate::accept::stopped(&mut stop) => {
             conn.as_mut().graceful_shutdown();
             let _ = conn.await;
         }

@@ -23,7 +23,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, SemaphorePermit, watch};
-use tokio::task::{JoinHandle, JoinSet};
+use tokio::task::JoinHandle;
 
 use super::Config;
 use super::fault::{Dice, Fault, FaultKind, RandomFaults};
@@ -31,8 +31,6 @@ use super::rules::{self, Reply};
 use super::store::{Batch, Received, Store};
 use crate::reddit::ApiVersion;
 
-/// How long a shutdown waits for in-flight requests.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// Largest control request body (a fault or random-fault setting is a few hundred bytes).
 pub(super) const CONTROL_BODY_LIMIT: usize = 64 * 1024;
 /// Control request bodies read at once; the rest wait, unread.
@@ -209,30 +207,8 @@ impl std::fmt::Debug for Emulator {
     }
 }
 
-async fn serve(listener: TcpListener, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
-    let mut connections = JoinSet::new();
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    connections.spawn(connection(stream, shared.clone(), stop.clone()));
-                }
-                // Out of file descriptors and the like: back off instead of spinning.
-                Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
-            },
-            _ = stopped(&mut stop) => break,
-        }
-        while connections.try_join_next().is_some() {}
-    }
-    drop(listener);
-    let _ = tokio::time::timeout(SHUTDOWN_GRACE, async { while connections.join_next().await.is_some() {} })
-        .await;
-    connections.abort_all();
-}
-
-/// Resolves once a stop is requested (or the [`Emulator`] is gone).
-async fn stopped(stop: &mut watch::Receiver<bool>) {
-    let _ = stop.wait_for(|s| *s).await;
+async fn serve(listener: TcpListener, shared: Arc<Shared>, stop: watch::Receiver<bool>) {
+    crate::accept::serve(listener, stop, move |stream, stop| connection(stream, shared.clone(), stop)).await;
 }
 
 /// The error that makes hyper close a connection without a response (the drop fault).
@@ -260,7 +236,7 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>, mut stop: watch::Rec
     tokio::pin!(conn);
     tokio::select! {
         _ = conn.as_mut() => {}
-        _ = stopped(&mut stop) => {
+        _ = crate::accept::stopped(&mut stop) => {
             conn.as_mut().graceful_shutdown();
             let _ = conn.await;
         }
