@@ -1,20 +1,55 @@
 //! The accept loop the console's two HTTP servers share (the emulator and the collection
 //! endpoint): each connection on a task of its own, until a stop is asked for; then the
-//! connections in flight get a grace period and the rest are aborted.
+//! connections in flight get a grace period and the rest are aborted. [`Running`] is a server's
+//! handle: dropping it stops the server, [`Running::shutdown`] also waits for it.
 
 use std::future::Future;
 use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
-use tokio::task::JoinSet;
+use tokio::task::{JoinHandle, JoinSet};
 
 /// How long connections in flight may finish after a stop.
 pub(crate) const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
+/// A server serving in the background.
+pub(crate) struct Running {
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Running {
+    /// Serves `listener` on a task of its own (see [`serve`]). Needs a Tokio runtime.
+    pub(crate) fn spawn<F, Fut>(listener: TcpListener, connection: F) -> Running
+    where
+        F: Fn(TcpStream, watch::Receiver<bool>) -> Fut + Send + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(serve(listener, stopped, connection));
+        Running { stop, task: Some(task) }
+    }
+
+    /// Stops accepting, lets the connections in flight finish (up to [`SHUTDOWN_GRACE`]), and
+    /// returns.
+    pub(crate) async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
 /// Accepts connections on `listener`, serving each with `connection` (handed the stop signal
 /// too), until `stop` turns true or its sender is gone.
-pub(crate) async fn serve<F, Fut>(listener: TcpListener, mut stop: watch::Receiver<bool>, connection: F)
+async fn serve<F, Fut>(listener: TcpListener, mut stop: watch::Receiver<bool>, connection: F)
 where
     F: Fn(TcpStream, watch::Receiver<bool>) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,

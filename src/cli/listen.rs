@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use clap::Args;
 
 use super::common::{EngineArgs, data_dir};
-use super::preview::{Printer, options};
+use super::preview::{OutputArgs, Printer, options};
 use super::{CliError, Format};
 use crate::collect::{self, Arrival, Collector};
 use crate::engine::Batching;
@@ -33,14 +33,8 @@ pub struct ListenArgs {
     /// data directory; `preview --captured` and `report --captured` read it).
     #[arg(long)]
     capture: bool,
-    #[arg(long, value_enum, default_value_t = Format::Json)]
-    format: Format,
-    /// Show the conversion token in the Authorization header instead of masking it.
-    #[arg(long)]
-    show_token: bool,
-    /// JSON: also print each hashed identifier's raw → normalized → hash provenance.
-    #[arg(long)]
-    explain: bool,
+    #[command(flatten)]
+    output: OutputArgs,
 }
 
 pub(super) fn run(args: ListenArgs, out: &mut impl Write) -> Result<u8, CliError> {
@@ -49,7 +43,7 @@ pub(super) fn run(args: ListenArgs, out: &mut impl Write) -> Result<u8, CliError
     }
     let (engine, selection) = args.engine.engine()?;
     // One request per event, so each event's lines print as it arrives.
-    let mut options = options(Batching::Never, args.format, args.explain, args.show_token)?;
+    let mut options = options(Batching::Never, &args.output)?;
     let captures = if args.capture {
         let dir =
             data_dir()?.ok_or_else(|| CliError("--capture: this system has no data directory".into()))?;
@@ -84,7 +78,7 @@ pub(super) fn run(args: ListenArgs, out: &mut impl Write) -> Result<u8, CliError
         None => eprintln!("  nothing is kept (--capture keeps the events)"),
     }
     eprintln!("Stop with Ctrl-C.");
-    let mut printer = Printer::new(&engine, args.format, options.explain);
+    let mut printer = Printer::new(&engine, args.output.format, options.explain);
     let mut index = 0;
     while let Some(arrival) = arrivals.blocking_recv() {
         eprintln!("{}", summary(&arrival));
@@ -93,7 +87,7 @@ pub(super) fn run(args: ListenArgs, out: &mut impl Write) -> Result<u8, CliError
         for (event, _) in arrival.events {
             let event = crate::segment::Event::from_value(serde_json::Value::Object(event))
                 .map_err(|_| CliError("an event is not an object".into()))?;
-            let label = if args.format == Format::Text { event.label() } else { String::new() };
+            let label = if args.output.format == Format::Text { event.label() } else { String::new() };
             runner.push(index, &event, &mut |item| printer.print(out, &item, &label));
             index += 1;
         }

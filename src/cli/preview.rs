@@ -11,6 +11,19 @@ use crate::engine::{Batching, Engine, Item, JsonLine, Options};
 use crate::reddit::Authorization;
 use crate::secret::Secret;
 
+/// How `preview` (and `listen`) print what the mappings build.
+#[derive(Debug, Args)]
+pub(super) struct OutputArgs {
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub(super) format: Format,
+    /// Show the conversion token in the Authorization header instead of masking it.
+    #[arg(long)]
+    show_token: bool,
+    /// JSON: also print each hashed identifier's raw → normalized → hash provenance.
+    #[arg(long)]
+    explain: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct PreviewArgs {
     #[command(flatten)]
@@ -24,14 +37,8 @@ pub struct PreviewArgs {
     /// Segment hands a destination a batch of N events.
     #[arg(long, value_name = "N", requires = "batch", value_parser = clap::value_parser!(u16).range(1..=1000))]
     batch_size: Option<u16>,
-    #[arg(long, value_enum, default_value_t = Format::Json)]
-    format: Format,
-    /// Show the conversion token in the Authorization header instead of masking it.
-    #[arg(long)]
-    show_token: bool,
-    /// JSON: also print each hashed identifier's raw → normalized → hash provenance.
-    #[arg(long)]
-    explain: bool,
+    #[command(flatten)]
+    output: OutputArgs,
     /// Also read the events `listen --capture` kept (after the files given).
     #[arg(long)]
     captured: bool,
@@ -49,13 +56,13 @@ pub(super) fn run(args: PreviewArgs, out: &mut impl Write) -> Result<u8, CliErro
         (true, None) => Batching::All,
         (false, _) => Batching::Mappings,
     };
-    let options = options(batching, args.format, args.explain, args.show_token)?;
-    let mut printer = Printer::new(&engine, args.format, options.explain);
+    let options = options(batching, &args.output)?;
+    let mut printer = Printer::new(&engine, args.output.format, options.explain);
     let mut runner = engine.runner(selection, &options);
     let mut index = 0;
     // The event being run, for text labels (items of one event are emitted while it runs).
     let mut current = String::new();
-    let text_labels = args.format == Format::Text;
+    let text_labels = args.output.format == Format::Text;
     let prepare = |event: &crate::segment::Event| {
         (engine.prepare(selection, &options, event), text_labels.then(|| event.label()))
     };
@@ -75,18 +82,13 @@ pub(super) fn run(args: PreviewArgs, out: &mut impl Write) -> Result<u8, CliErro
 }
 
 /// The run options `preview` (and `listen`) build with: the token from the environment, masked
-/// unless `show_token`; provenance when explaining or printing text.
-pub(super) fn options(
-    batching: Batching,
-    format: Format,
-    explain: bool,
-    show_token: bool,
-) -> Result<Options, CliError> {
+/// unless `--show-token`; provenance when explaining or printing text.
+pub(super) fn options(batching: Batching, output: &OutputArgs) -> Result<Options, CliError> {
     let token = token_from_env(TOKEN_ENV)?;
     Ok(Options {
         batching,
-        explain: explain || format == Format::Text,
-        auth: Authorization::for_token(token.as_ref().map(Secret::expose), show_token),
+        explain: output.explain || output.format == Format::Text,
+        auth: Authorization::for_token(token.as_ref().map(Secret::expose), output.show_token),
         ..Options::default()
     })
 }

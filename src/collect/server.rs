@@ -5,6 +5,7 @@ use std::io::{self, Read};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use crate::accept::Running;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Incoming;
@@ -20,7 +21,6 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, mpsc, watch};
-use tokio::task::JoinHandle;
 
 use super::{Arrival, Config, QUEUE};
 use crate::tracking::{Call, CollectError, Stamp, basic_user, enrich, read_request};
@@ -34,8 +34,7 @@ struct Shared {
 /// A running collection endpoint. Dropping it stops the server too.
 pub struct Collector {
     addr: SocketAddr,
-    stop: watch::Sender<bool>,
-    task: Option<JoinHandle<()>>,
+    server: Running,
 }
 
 impl Collector {
@@ -57,9 +56,7 @@ impl Collector {
         let (arrivals, receiver) = mpsc::channel(QUEUE);
         let shared =
             Arc::new(Shared { in_flight: Semaphore::new(config.max_in_flight.max(1)), config, arrivals });
-        let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(serve(listener, shared, stopped));
-        Ok((Collector { addr, stop, task: Some(task) }, receiver))
+        Ok((Collector { addr, server: serve(listener, shared) }, receiver))
     }
 
     /// The bound address.
@@ -73,17 +70,8 @@ impl Collector {
     }
 
     /// Stops accepting, lets requests in flight finish (up to 5 s), and returns.
-    pub async fn shutdown(mut self) {
-        let _ = self.stop.send(true);
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
-        }
-    }
-}
-
-impl Drop for Collector {
-    fn drop(&mut self) {
-        let _ = self.stop.send(true);
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
     }
 }
 
@@ -93,8 +81,9 @@ impl std::fmt::Debug for Collector {
     }
 }
 
-async fn serve(listener: TcpListener, shared: Arc<Shared>, stop: watch::Receiver<bool>) {
-    crate::accept::serve(listener, stop, move |stream, stop| connection(stream, shared.clone(), stop)).await;
+/// Serves `listener` in the background, each connection with `shared`.
+fn serve(listener: TcpListener, shared: Arc<Shared>) -> Running {
+    Running::spawn(listener, move |stream, stop| connection(stream, shared.clone(), stop))
 }
 
 async fn connection(stream: TcpStream, shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use crate::accept::Running;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::{Frame, Incoming, SizeHint};
@@ -23,7 +24,6 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Semaphore, SemaphorePermit, watch};
-use tokio::task::JoinHandle;
 
 use super::Config;
 use super::fault::{Dice, Fault, FaultKind, RandomFaults};
@@ -123,8 +123,7 @@ impl Shared {
 pub struct Emulator {
     addr: SocketAddr,
     shared: Arc<Shared>,
-    stop: watch::Sender<bool>,
-    task: Option<JoinHandle<()>>,
+    server: Running,
 }
 
 impl Emulator {
@@ -140,9 +139,8 @@ impl Emulator {
         let listener = TcpListener::bind(bind).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared::new(config));
-        let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(serve(listener, shared.clone(), stopped));
-        Ok(Emulator { addr, shared, stop, task: Some(task) })
+        let server = serve(listener, shared.clone());
+        Ok(Emulator { addr, shared, server })
     }
 
     /// An in-process emulator with the default config on a free loopback port (the app's, and
@@ -187,17 +185,8 @@ impl Emulator {
     }
 
     /// Stops accepting, lets in-flight requests finish (up to 5 s), and returns.
-    pub async fn shutdown(mut self) {
-        let _ = self.stop.send(true);
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
-        }
-    }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.stop.send(true);
+    pub async fn shutdown(self) {
+        self.server.shutdown().await;
     }
 }
 
@@ -207,8 +196,9 @@ impl std::fmt::Debug for Emulator {
     }
 }
 
-async fn serve(listener: TcpListener, shared: Arc<Shared>, stop: watch::Receiver<bool>) {
-    crate::accept::serve(listener, stop, move |stream, stop| connection(stream, shared.clone(), stop)).await;
+/// Serves `listener` in the background, each connection with `shared`.
+fn serve(listener: TcpListener, shared: Arc<Shared>) -> Running {
+    Running::spawn(listener, move |stream, stop| connection(stream, shared.clone(), stop))
 }
 
 /// The error that makes hyper close a connection without a response (the drop fault).
