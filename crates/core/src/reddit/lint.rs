@@ -116,6 +116,11 @@ pub fn check_phone(raw: &str) -> Option<Lint> {
     if v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
+    // The common case, a number with its country code and no trunk prefix: nothing to say, and
+    // nothing allocated (this runs for every phone number built).
+    if v.starts_with('+') && !has_trunk_zero(v) {
+        return None;
+    }
     let lower = v.to_ascii_lowercase();
     let end = crate::identity::PHONE_EXTENSION_KEYWORDS.iter().filter_map(|kw| lower.find(kw)).min();
     let number = &v[..end.unwrap_or(v.len())];
@@ -126,7 +131,7 @@ pub fn check_phone(raw: &str) -> Option<Lint> {
     let field = "user.phone_number";
     let e164 = "Send it in E.164, with its country code: +1 650 555 1212 for a US number, +44 20 7946 0958 for a UK one.";
     let lint = if let Some(rest) = number.strip_prefix('+') {
-        if !rest.replace(' ', "").contains("(0)") {
+        if !has_trunk_zero(rest) {
             return None;
         }
         Lint::warning(field, format!("{v:?} keeps the national trunk prefix (0) after the country code: it is sent as +{digits}, a number no one has"))
@@ -158,6 +163,18 @@ pub fn check_phone(raw: &str) -> Option<Lint> {
         return None;
     };
     Some(lint)
+}
+
+/// Whether `s` holds `(0)`, spaces aside (`+44 ( 0 ) 20…`).
+fn has_trunk_zero(s: &str) -> bool {
+    let mut compact = s.bytes().filter(|b| *b != b' ');
+    while compact.by_ref().any(|b| b == b'(') {
+        let mut next = compact.clone();
+        if next.next() == Some(b'0') && next.next() == Some(b')') {
+            return true;
+        }
+    }
+    false
 }
 
 fn non_empty(v: Option<&str>) -> Option<&str> {
@@ -566,6 +583,8 @@ mod tests {
         assert!(says("020 7946 0958").unwrap().1.contains("trunk prefix 0"));
         assert!(says("0044 20 7946 0958").unwrap().1.contains("prefix 00"));
         assert!(says("+44 (0)20 7946 0958").unwrap().1.contains("(0)"));
+        assert!(says("+44 ( 0 ) 20 7946 0958").is_some(), "spaces inside the brackets");
+        assert!(says("+44 ((0)20 7946 0958").is_some() && says("+44 (1)(0 20").is_none());
         for fine in [
             "+1 (415) 555-0132",
             "1-650-555   - 1212 ExT 450",
