@@ -467,8 +467,9 @@ impl State {
     pub fn new(workspace: Option<Workspace>, saved: AppSettings) -> State {
         let mut saved = saved;
         // A sample nobody edited is stamped anew, so the first-run Purchase sends on any day; an
-        // edited event keeps every timestamp the user gave it.
-        if let Some(template) = samples::untouched(&saved.composer_text) {
+        // edited event keeps every timestamp the user gave it (and is the user's work).
+        let untouched = samples::untouched(&saved.composer_text);
+        if let Some(template) = untouched {
             saved.composer_text = serde_json::to_string_pretty(&template.event()).expect("JSON");
         }
         if saved.destinations.is_empty() {
@@ -512,8 +513,7 @@ impl State {
         let text = state.saved.composer_text.clone();
         state.set_event_text(text);
         state.check_request();
-        // A saved event is the user's work unless it is a template as made.
-        state.composer_edited = samples::untouched(&state.saved.composer_text).is_none();
+        state.composer_edited = untouched.is_none();
         state.dirty = false;
         state
     }

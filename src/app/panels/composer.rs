@@ -218,6 +218,20 @@ fn status_line(ui: &mut egui::Ui, state: &State) {
     ui.add(egui::Label::new(RichText::new(text).color(color)).truncate());
 }
 
+/// How many digits the largest line number of `text` has (at least 3): lines are counted when
+/// the text changes (`generation`), not every frame.
+fn gutter_digits(ui: &egui::Ui, text: &str, generation: u64) -> usize {
+    let id = egui::Id::unique("composer-line-digits");
+    if let Some((counted, digits)) = ui.data(|d| d.get_temp::<(u64, usize)>(id))
+        && counted == generation
+    {
+        return digits;
+    }
+    let digits = (text.bytes().filter(|b| *b == b'\n').count() + 1).max(99).ilog10() as usize + 1;
+    ui.data_mut(|d| d.insert_temp(id, (generation, digits)));
+    digits
+}
+
 /// Numbers each line of the editor's text (wrapped rows carry none) right-aligned at `right`,
 /// painting only the rows in view.
 fn paint_line_numbers(
@@ -270,7 +284,7 @@ fn json_editor(ui: &mut egui::Ui, state: &mut State, rects: &mut super::super::P
             ui.horizontal_top(|ui| {
                 // A gutter of line numbers: parse errors cite line and column.
                 let font = egui::TextStyle::Monospace.resolve(ui.style());
-                let digits = (text.bytes().filter(|b| *b == b'\n').count() + 1).max(99).ilog10() as usize + 1;
+                let digits = gutter_digits(ui, &text, state.event_generation);
                 let gutter = ui.fonts_mut(|f| f.glyph_width(&font, '0')) * digits as f32 + 6.0;
                 let (gutter, _) = ui.allocate_exact_size(egui::vec2(gutter, 0.0), egui::Sense::hover());
                 ui.spacing_mut().item_spacing.x = 2.0;
