@@ -1,11 +1,14 @@
 //! The accept loop the console's two HTTP servers share (the emulator and the collection
 //! endpoint): each connection on a task of its own, until a stop is asked for; then the
-//! connections in flight get a grace period and the rest are aborted. [`Running`] is a server's
+//! connections in flight get a grace period and the rest are aborted; each connection is
+//! HTTP/1.1 with a header timeout ([`http1`]). [`Running`] is a server's
 //! handle: dropping it stops the server, [`Running::shutdown`] also waits for it.
 
 use std::future::Future;
 use std::time::Duration;
 
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
@@ -72,6 +75,33 @@ where
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, async { while connections.join_next().await.is_some() {} })
         .await;
     connections.abort_all();
+}
+
+/// Serves one HTTP/1.1 connection with `service`, headers read within `header_timeout`; on a
+/// stop, lets the request in flight finish and closes.
+pub(crate) async fn http1<S>(
+    stream: TcpStream,
+    header_timeout: Duration,
+    service: S,
+    mut stop: watch::Receiver<bool>,
+) where
+    S: hyper::service::HttpService<hyper::body::Incoming>,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+    S::ResBody: 'static,
+    <S::ResBody as hyper::body::Body>::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let _ = stream.set_nodelay(true);
+    let mut builder = http1::Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(header_timeout);
+    let conn = builder.serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        _ = stopped(&mut stop) => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
 }
 
 /// Resolves once a stop is asked for (or the server's handle is gone).
